@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+
+from accounts.models import CURRENCY_CHOICES, Account, Invitation, Role, User
+
+
+class SignupForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    full_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    company_name = forms.CharField(label=_("Company name"), max_length=200)
+    country = LazyTypedChoiceField(label=_("Country"), choices=countries)
+    default_currency = forms.ChoiceField(label=_("Default currency"), choices=CURRENCY_CHOICES, initial="EUR")
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this e-mail address already exists."))
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            probe = User(email=cleaned.get("email") or "", full_name=cleaned.get("full_name") or "")
+            try:
+                password_validation.validate_password(password, probe)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
+
+
+class InvitedSignupForm(forms.Form):
+    full_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args, email: str, **kwargs):
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        password_validation.validate_password(password, User(email=self.email))
+        return password
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(label=_("E-mail address"), widget=forms.EmailInput(attrs={"autofocus": True}))
+
+
+class AccountCreateForm(forms.ModelForm):
+    class Meta:
+        model = Account
+        fields = ["name", "country", "default_currency"]
+
+
+class CompanyForm(forms.ModelForm):
+    class Meta:
+        model = Account
+        fields = [
+            "name",
+            "vat_number",
+            "street",
+            "postcode",
+            "city",
+            "country",
+            "default_currency",
+            "email",
+            "phone",
+        ]
+
+
+class InvitationForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ["email", "role"]
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. “ERP import”.")
+    )
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[(Role.ADMIN, _("Admin")), (Role.MEMBER, _("Member"))], initial=Role.ADMIN
+    )

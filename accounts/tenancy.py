@@ -1,0 +1,125 @@
+"""How a request finds its account, and the base classes that keep every query inside it.
+
+The account of a request comes only from authentication: the active membership kept in the session
+(web pages and the browsable API) or the API token (REST). Never from a URL or a body parameter. There
+is no thread-local "current account": code that needs the account is handed it explicitly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.shortcuts import redirect
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
+
+from accounts.models import ROLE_RANK, Account, ApiToken, Membership, Role
+
+SESSION_ACCOUNT_KEY = "active_account_id"
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """Who is acting, for which account, with which role."""
+
+    account: Account
+    role: str
+    user: object | None = None  # a User, or None for an API token
+    token: ApiToken | None = None
+
+    def has_role(self, role: str) -> bool:
+        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
+
+    @property
+    def actor_label(self) -> str:
+        """How journal entries and history rows name who did something."""
+        if self.token is not None:
+            return _("API token “%(name)s”") % {"name": self.token.name}
+        return str(self.user) if self.user is not None else ""
+
+
+def session_membership(request) -> Membership | None:
+    """The membership the session has chosen, or the user's first one; None for strangers."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    memberships = (
+        Membership.objects.filter(user=user).select_related("account").order_by("account__name", "id")
+    )
+    wanted = request.session.get(SESSION_ACCOUNT_KEY)
+    if wanted is not None:
+        chosen = next((m for m in memberships if m.account_id == wanted), None)
+        if chosen is not None:
+            return chosen
+    return memberships.first()
+
+
+def request_tenant(request) -> Tenant | None:
+    """The tenant of a Django or DRF request: the API token's account, else the session's membership."""
+    auth = getattr(request, "auth", None)
+    if isinstance(auth, ApiToken):
+        return Tenant(account=auth.account, role=auth.role, token=auth)
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        # DRF requests proxy attribute access to the Django request, where the middleware put it.
+        membership = session_membership(request)
+    if membership is None:
+        return None
+    return Tenant(account=membership.account, role=membership.role, user=membership.user)
+
+
+class ActiveAccountMiddleware:
+    """Puts ``request.membership`` and ``request.account`` (both lazy, None when signed out)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.membership = SimpleLazyObject(lambda: session_membership(request))
+        request.account = SimpleLazyObject(lambda: _account_or_none(request))
+        return self.get_response(request)
+
+
+def _account_or_none(request):
+    membership = request.membership
+    return membership.account if membership else None
+
+
+def require_role(tenant: Tenant | None, role: str) -> None:
+    """Raise PermissionDenied unless the tenant's role is at least ``role``."""
+    if tenant is None or not tenant.has_role(role):
+        raise PermissionDenied(
+            _("This needs the %(role)s role in this account.") % {"role": Role(role).label}
+        )
+
+
+def scoped(queryset: QuerySet, account: Account, field: str = "account") -> QuerySet:
+    """The rows of ``queryset`` that belong to ``account`` (through ``field``)."""
+    return queryset.filter(**{field: account})
+
+
+class AccountViewMixin(LoginRequiredMixin):
+    """For web views: signed in, a member of an account, and (optionally) at least ``required_role``.
+
+    Gives ``self.tenant`` and ``self.account``; subclasses filter every query by ``self.account``.
+    ``required_role`` guards every method; ``write_role`` (if set) guards only unsafe methods.
+    """
+
+    required_role: str = Role.MEMBER
+    write_role: str | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.tenant = request_tenant(request)
+        if self.tenant is None:
+            return redirect(settings.NO_ACCOUNT_URL)
+        self.account = self.tenant.account
+        require_role(self.tenant, self.required_role)
+        if self.write_role and request.method not in ("GET", "HEAD", "OPTIONS"):
+            require_role(self.tenant, self.write_role)
+        return super().dispatch(request, *args, **kwargs)

@@ -1,0 +1,270 @@
+"""Web pages of the accounts app: sign-up, sign-in, account switcher, company settings, members, tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
+
+from accounts import services
+from accounts.forms import (
+    AccountCreateForm,
+    ApiTokenForm,
+    CompanyForm,
+    InvitationForm,
+    InvitedSignupForm,
+    MemberRoleForm,
+    SignupForm,
+)
+from accounts.models import ApiToken, Invitation, Membership, Role
+from accounts.tenancy import SESSION_ACCOUNT_KEY, AccountViewMixin
+
+
+def _form_errors_from(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class HomeView(AccountViewMixin, TemplateView):
+    template_name = "accounts/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["account"] = self.account
+        context["member_count"] = Membership.objects.filter(account=self.account).count()
+        return context
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, account = services.user_signup(**form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session[SESSION_ACCOUNT_KEY] = account.pk
+            messages.success(
+                request, _("Welcome to Hurtlink. Your account %(name)s is ready.") % {"name": account}
+            )
+            return redirect("home")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@login_required
+def account_create(request):
+    form = AccountCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        account = services.account_create(owner=request.user, **form.cleaned_data)
+        request.session[SESSION_ACCOUNT_KEY] = account.pk
+        messages.success(request, _("Account %(name)s created.") % {"name": account})
+        return redirect("home")
+    return render(request, "accounts/account_create.html", {"form": form})
+
+
+@login_required
+@require_POST
+def account_switch(request):
+    try:
+        account_id = int(request.POST.get("account", ""))
+    except ValueError:
+        account_id = None
+    membership = (
+        Membership.objects.filter(user=request.user, account_id=account_id).select_related("account").first()
+    )
+    if membership is None:
+        messages.error(request, _("You are not a member of that account."))
+        return redirect("home")
+    request.session[SESSION_ACCOUNT_KEY] = membership.account_id
+    messages.success(request, _("You are now working in %(name)s.") % {"name": membership.account})
+    return redirect("home")
+
+
+class CompanySettingsView(AccountViewMixin, View):
+    write_role = Role.ADMIN
+
+    def get(self, request):
+        return self._render(CompanyForm(instance=self.account))
+
+    def post(self, request):
+        form = CompanyForm(request.POST, instance=self.account)
+        if form.is_valid():
+            services.account_update(account=self.account, **{f: form.cleaned_data[f] for f in form.fields})
+            messages.success(request, _("Company data saved."))
+            return redirect("settings-company")
+        return self._render(form)
+
+    def _render(self, form):
+        return render(self.request, "accounts/settings_company.html", {"form": form, "tab": "company"})
+
+
+class MembersView(AccountViewMixin, View):
+    write_role = Role.ADMIN
+
+    def get(self, request):
+        return self._render(InvitationForm())
+
+    def post(self, request):
+        form = InvitationForm(request.POST)
+        if form.is_valid():
+            try:
+                services.invitation_create(
+                    account=self.account,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                    invited_by=request.user,
+                )
+            except ValidationError as exc:
+                _form_errors_from(form, exc)
+            else:
+                messages.success(
+                    request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+                )
+                return redirect("settings-members")
+        return self._render(form)
+
+    def _render(self, form):
+        context = {
+            "tab": "members",
+            "form": form,
+            "memberships": Membership.objects.filter(account=self.account)
+            .select_related("user")
+            .order_by("id"),
+            "invitations": Invitation.objects.filter(account=self.account, accepted_at__isnull=True),
+            "roles": Role.choices,
+            "can_manage": self.tenant.has_role(Role.ADMIN),
+        }
+        return render(self.request, "accounts/settings_members.html", context)
+
+
+class MemberRoleView(AccountViewMixin, View):
+    required_role = Role.ADMIN
+
+    def post(self, request, pk: int):
+        membership = get_object_or_404(Membership, pk=pk, account=self.account)
+        form = MemberRoleForm(request.POST)
+        if form.is_valid():
+            try:
+                services.membership_set_role(
+                    membership=membership, role=form.cleaned_data["role"], acting=request.membership
+                )
+                messages.success(request, _("Role changed."))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+        else:
+            messages.error(request, _("Choose a valid role."))
+        return redirect("settings-members")
+
+
+class MemberRemoveView(AccountViewMixin, View):
+    required_role = Role.ADMIN
+
+    def post(self, request, pk: int):
+        membership = get_object_or_404(Membership, pk=pk, account=self.account)
+        try:
+            services.membership_remove(membership=membership, acting=request.membership)
+            messages.success(request, _("%(user)s was removed from the account.") % {"user": membership.user})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("settings-members")
+
+
+class InvitationRevokeView(AccountViewMixin, View):
+    required_role = Role.ADMIN
+
+    def post(self, request, pk: int):
+        invitation = get_object_or_404(Invitation, pk=pk, account=self.account, accepted_at__isnull=True)
+        invitation.delete()
+        messages.success(request, _("Invitation withdrawn."))
+        return redirect("settings-members")
+
+
+class ApiTokensView(AccountViewMixin, View):
+    required_role = Role.ADMIN
+
+    def get(self, request):
+        return self._render(ApiTokenForm())
+
+    def post(self, request):
+        form = ApiTokenForm(request.POST)
+        secret = None
+        if form.is_valid():
+            _token, secret = services.api_token_create(
+                account=self.account, created_by=request.user, **form.cleaned_data
+            )
+            form = ApiTokenForm()
+        return self._render(form, secret=secret)
+
+    def _render(self, form, secret: str | None = None):
+        context = {
+            "tab": "tokens",
+            "form": form,
+            "secret": secret,
+            "tokens": ApiToken.objects.filter(account=self.account).select_related("created_by"),
+        }
+        return render(self.request, "accounts/settings_tokens.html", context)
+
+
+class ApiTokenRevokeView(AccountViewMixin, View):
+    required_role = Role.ADMIN
+
+    def post(self, request, pk: int):
+        token = get_object_or_404(ApiToken, pk=pk, account=self.account)
+        services.api_token_revoke(token=token)
+        messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+        return redirect("settings-tokens")
+
+
+def invitation_accept(request, key: str):
+    invitation = services.invitation_by_key(key)
+    if invitation is None:
+        raise Http404(_("This invitation has expired or was already used."))
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                membership = services.invitation_accept(invitation=invitation, user=request.user)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                request.session[SESSION_ACCOUNT_KEY] = membership.account_id
+                messages.success(request, _("You joined %(name)s.") % {"name": membership.account})
+                return redirect("home")
+        return render(request, "accounts/invitation_accept.html", {"invitation": invitation})
+    from accounts.models import User
+
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        messages.info(
+            request, _("Sign in as %(email)s to accept the invitation.") % {"email": invitation.email}
+        )
+        return redirect(f"{_login_url()}?next={request.path}")
+    form = InvitedSignupForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_signup(invitation=invitation, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session[SESSION_ACCOUNT_KEY] = invitation.account_id
+            messages.success(request, _("Welcome! You joined %(name)s.") % {"name": invitation.account})
+            return redirect("home")
+    return render(request, "accounts/invitation_signup.html", {"invitation": invitation, "form": form})
+
+
+def _login_url() -> str:
+    from django.urls import reverse
+
+    return reverse("login")

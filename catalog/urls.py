@@ -1,0 +1,5 @@
+"""Web pages of the catalog app."""
+
+app_name = "catalog"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Web pages of the connect app."""
+
+app_name = "connect"
+
+urlpatterns: list = []

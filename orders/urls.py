@@ -1,0 +1,5 @@
+"""Web pages of the orders app."""
+
+app_name = "orders"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Web pages of the shipments app."""
+
+app_name = "shipments"
+
+urlpatterns: list = []

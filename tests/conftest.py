@@ -1,0 +1,73 @@
+"""Fixtures shared by every test: two accounts (A and B) with a user and an API token each."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import AccountFactory, ApiTokenFactory, MembershipFactory, UserFactory
+
+
+@pytest.fixture
+def account_a(db):
+    return AccountFactory(name="Alpha Wholesale")
+
+
+@pytest.fixture
+def account_b(db):
+    return AccountFactory(name="Beta Shop")
+
+
+@pytest.fixture
+def user_a(account_a):
+    return MembershipFactory(account=account_a, role="owner").user
+
+
+@pytest.fixture
+def user_b(account_b):
+    return MembershipFactory(account=account_b, role="owner").user
+
+
+@pytest.fixture
+def client_a(client, user_a):
+    client.force_login(user_a)
+    return client
+
+
+@pytest.fixture
+def client_b(client, user_b):
+    client.force_login(user_b)
+    return client
+
+
+@pytest.fixture
+def token_a(account_a):
+    return ApiTokenFactory.create_with_secret(account=account_a)
+
+
+@pytest.fixture
+def token_b(account_b):
+    return ApiTokenFactory.create_with_secret(account=account_b)
+
+
+@pytest.fixture
+def api_a(token_a):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token_a[1]}")
+    return api
+
+
+@pytest.fixture
+def api_b(token_b):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token_b[1]}")
+    return api
+
+
+@pytest.fixture
+def member_user(account_a):
+    """A plain member (not admin) of account A."""
+    return MembershipFactory(account=account_a, role="member").user
+
+
+__all__ = ["UserFactory"]

@@ -1,0 +1,50 @@
+"""The cross-account isolation suite's registry.
+
+Every URL pattern of the project must be registered here by one ``RouteCase`` (see
+``test_isolation.py``, which walks the resolver and fails on any route not registered). Each app keeps
+its cases in ``tests/isolation/routes_<app>.py`` as a list named ``CASES``.
+
+Kinds:
+- ``detail``: a route addressing one of account A's objects. Signed in as account B (session, and
+  token for API routes), every listed method must answer 404 and leave A's object alone.
+- ``list``: a collection or page of the requester's own rows. Account B gets 200 and none of A's
+  markers appear in the body.
+- ``public``: no account data at all (sign-in, health...); ``reason`` says why.
+- ``staff``: Django admin; a non-staff user is sent to the admin login.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["detail", "list", "public", "staff"]
+
+
+@dataclass
+class Setup:
+    """What a case's setup returns: URL kwargs of A's object and text that only A's data contains."""
+
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    # URL kwargs for a list route nested under one of the requester's own objects (rare).
+    list_kwargs: dict[str, Any] = field(default_factory=dict)
+    marker: str | None = None
+    # Called after the requests to prove nothing of A's changed (raise AssertionError if it did).
+    unchanged: Callable[[], None] | None = None
+
+
+@dataclass
+class RouteCase:
+    route: str  # "namespace:name", or the pattern text for a route without a name; a trailing "*" = prefix
+    kind: Kind
+    setup: Callable[[Any], Setup] | None = None  # receives account A
+    methods: tuple[str, ...] = ("GET",)
+    api: bool = False  # also try with account B's API token
+    payload: dict[str, Any] | None = None  # body for POST/PUT/PATCH
+    reason: str = ""
+    query: str = ""  # appended to the URL for list cases (e.g. "?page_size=1000")
+
+    @property
+    def id(self) -> str:
+        return self.route

@@ -1,0 +1,5 @@
+"""Web pages of the wmsbridge app."""
+
+app_name = "wmsbridge"
+
+urlpatterns: list = []
