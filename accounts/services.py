@@ -97,6 +97,7 @@ def invitation_create(*, account: Account, email: str, role: str, invited_by: Us
 
     accept_url = settings.SITE_URL.rstrip("/") + reverse("invitation-accept", args=[raw])
     invitation_send.delay_on_commit(invitation.pk, accept_url)
+    invitation.raw_key = raw  # only on this instance, for the caller; never stored
     return invitation
 
 

@@ -70,4 +70,24 @@ def member_user(account_a):
     return MembershipFactory(account=account_a, role="member").user
 
 
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker (in a thread of this process) consuming from the test run's Redis.
+
+    Tasks enqueued by the code under test travel through Redis to this worker, as in production.
+    Use it with ``@pytest.mark.django_db(transaction=True)`` so the worker sees committed rows.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(app.conf.task_default_queue)
+    with start_worker(
+        app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=10
+    ) as worker:
+        yield worker
+
+
 __all__ = ["UserFactory"]
