@@ -123,7 +123,10 @@ def start_redis(folder: Path) -> str:
             "--daemonize", "no",
             "--logfile", str(log),
         ]  # fmt: skip
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
+        # Its own session: a Ctrl-C meant for the run command must not kill Redis before the workers stop.
+        process = subprocess.Popen(  # noqa: S603
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+        )
         deadline = time.monotonic() + 15
         while not _redis_ping(socket_path):
             if process.poll() is not None or time.monotonic() > deadline:

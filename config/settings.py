@@ -148,6 +148,8 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With acks_late, a task cut off by a lost broker connection is redelivered rather than left running.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A task that is not picked up within this time after a worker died is handed to another worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
