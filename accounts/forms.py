@@ -15,7 +15,7 @@ class SignupForm(forms.Form):
     full_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
     company_name = forms.CharField(label=_("Company name"), max_length=200)
-    country = LazyTypedChoiceField(label=_("Country"), choices=countries)
+    country = LazyTypedChoiceField(label=_("Country"), choices=[("", "---------"), *countries])
     default_currency = forms.ChoiceField(label=_("Default currency"), choices=CURRENCY_CHOICES, initial="EUR")
 
     def clean_email(self) -> str:
@@ -80,6 +80,11 @@ class InvitationForm(forms.ModelForm):
     class Meta:
         model = Invitation
         fields = ["email", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].initial = Role.MEMBER
+        self.fields["role"].choices = [c for c in self.fields["role"].choices if c[0]]
 
 
 class MemberRoleForm(forms.Form):
