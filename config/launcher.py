@@ -63,6 +63,10 @@ def children_commands(folder: Path) -> dict[str, list[str]]:
         commands["wms-sandbox"] = manage(
             "run_wms_sandbox", "--host", "127.0.0.1", "--port", str(SANDBOX_PORT),
             "--state-file", str(folder / "wms-sandbox.json"),
+            "--goods-owner-id", os.environ["HURTLINK_WMS_SANDBOX_GOODS_OWNER"],
+            "--goods-owner-name", "Hurtownia Demo",
+            "--user", os.environ["HURTLINK_WMS_SANDBOX_USER"],
+            "--password", os.environ["HURTLINK_WMS_SANDBOX_PASSWORD"],
         )  # fmt: skip
     return commands
 
@@ -98,7 +102,11 @@ def main() -> None:
     if started:
         print(f"Embedded services under {folder}: " + ", ".join(sorted(started)), flush=True)
     os.environ.setdefault("HURTLINK_SITE_URL", f"http://{HOST}:{PORT}")
+    # The sandbox WMS the demo wholesaler's WMS connection points at.
     os.environ.setdefault("HURTLINK_WMS_SANDBOX_URL", f"http://127.0.0.1:{SANDBOX_PORT}/sandbox/")
+    os.environ.setdefault("HURTLINK_WMS_SANDBOX_GOODS_OWNER", "1")
+    os.environ.setdefault("HURTLINK_WMS_SANDBOX_USER", "hurtlink-demo")
+    os.environ.setdefault("HURTLINK_WMS_SANDBOX_PASSWORD", "demo-wms-2026")
 
     for step in (["migrate", "--noinput", "-v", "0"], ["demo_setup"]):
         result = subprocess.run(manage(*step), check=False)  # noqa: S603
