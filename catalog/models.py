@@ -1,0 +1,262 @@
+"""The catalog: BaseLinker's inventory model (reference §2.1), scoped to an account.
+
+Account-level dictionaries (warehouses, price groups, manufacturers, tags, extra fields), catalogs
+("inventories") that choose among them, a category tree, and products — a variant is a product with a
+parent and stands wherever a product can — with texts per language, ordered images, bundle components,
+stock per warehouse and price per price group.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import CURRENCY_CHOICES
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+MEASURE = {"max_digits": 10, "decimal_places": 3, "default": 0, "validators": [MinValueValidator(0)]}
+
+
+class Warehouse(models.Model):
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="warehouses")
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    is_default = models.BooleanField(_("default"), default=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "name"], name="catalog_warehouse_name_unique"),
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(is_default=True), name="catalog_warehouse_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PriceGroup(models.Model):
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="price_groups")
+    name = models.CharField(_("name"), max_length=100)
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    description = models.TextField(_("description"), blank=True)
+    is_default = models.BooleanField(_("default"), default=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "name"], name="catalog_pricegroup_name_unique"),
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(is_default=True), name="catalog_pricegroup_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.currency})"
+
+
+class Manufacturer(models.Model):
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="manufacturers")
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "name"], name="catalog_manufacturer_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="catalog_tag_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExtraField(models.Model):
+    class Kind(models.TextChoices):
+        SHORT = "short", _("Short text")
+        LONG = "long", _("Long text")
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="product_extra_fields"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices, default=Kind.SHORT)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="catalog_extrafield_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Inventory(models.Model):
+    """A catalog: the languages its texts come in, and which warehouses and price groups it uses."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="inventories")
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    languages = ArrayField(models.CharField(max_length=2), default=list, verbose_name=_("languages"))
+    default_language = models.CharField(_("default language"), max_length=2, default="en")
+    warehouses = models.ManyToManyField(Warehouse, related_name="inventories", blank=True)
+    price_groups = models.ManyToManyField(PriceGroup, related_name="inventories", blank=True)
+    default_warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    default_price_group = models.ForeignKey(PriceGroup, on_delete=models.PROTECT, related_name="+")
+    is_default = models.BooleanField(_("default"), default=False)
+
+    class Meta:
+        verbose_name = _("catalog")
+        verbose_name_plural = _("catalogs")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "name"], name="catalog_inventory_name_unique"),
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(is_default=True), name="catalog_inventory_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """A category of one catalog, or of the whole account when ``inventory`` is empty; a tree."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="categories")
+    inventory = models.ForeignKey(
+        Inventory, null=True, blank=True, on_delete=models.CASCADE, related_name="categories"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name_plural = _("categories")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    """A product, or a variant of one (``parent`` set). SKUs are unique within a catalog."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="products")
+    inventory = models.ForeignKey(Inventory, on_delete=models.CASCADE, related_name="products")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="variants"
+    )
+    sku = models.CharField(_("SKU"), max_length=50, blank=True)
+    ean = models.CharField(_("EAN"), max_length=32, blank=True)
+    tax_rate = models.DecimalField(
+        _("tax rate"), max_digits=5, decimal_places=2, default=23, validators=[MinValueValidator(-1)]
+    )
+    weight = models.DecimalField(_("weight (kg)"), **MEASURE)
+    height = models.DecimalField(_("height (cm)"), **MEASURE)
+    width = models.DecimalField(_("width (cm)"), **MEASURE)
+    length = models.DecimalField(_("length (cm)"), **MEASURE)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="products"
+    )
+    manufacturer = models.ForeignKey(
+        Manufacturer, null=True, blank=True, on_delete=models.SET_NULL, related_name="products"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="products")
+    star = models.PositiveSmallIntegerField(_("star"), default=0, validators=[MaxValueValidator(5)])
+    average_cost = models.DecimalField(
+        _("average cost"), default=0, validators=[MinValueValidator(0)], **MONEY
+    )
+    is_bundle = models.BooleanField(_("bundle"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inventory", "sku"], condition=~Q(sku=""), name="catalog_product_sku_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "ean"]), models.Index(fields=["account", "sku"])]
+
+    def __str__(self) -> str:
+        return self.sku or f"#{self.pk}"
+
+
+class ProductText(models.Model):
+    """Name, description, features (name–value pairs) and extra field values in one language."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(_("language"), max_length=2)
+    name = models.CharField(_("name"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    features = models.JSONField(_("features"), default=list, blank=True)
+    extra_fields = models.JSONField(_("extra field values"), default=dict, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["product", "language"], name="catalog_text_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    position = models.PositiveSmallIntegerField(default=0)
+    url = models.URLField(max_length=1000)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+
+class BundleComponent(models.Model):
+    bundle = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="components")
+    component = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="in_bundles")
+    quantity = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bundle", "component"], name="catalog_bundle_component_unique"),
+            models.CheckConstraint(
+                condition=~Q(bundle=models.F("component")), name="catalog_bundle_not_itself"
+            ),
+        ]
+
+
+class Stock(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="stock")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="stock")
+    quantity = models.IntegerField(_("quantity"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "warehouse"], name="catalog_stock_unique"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="catalog_stock_not_negative"),
+        ]
+
+
+class Price(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="prices")
+    price_group = models.ForeignKey(PriceGroup, on_delete=models.CASCADE, related_name="prices")
+    amount = models.DecimalField(_("amount"), **MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "price_group"], name="catalog_price_unique"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="catalog_price_not_negative"),
+        ]

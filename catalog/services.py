@@ -1,0 +1,104 @@
+"""Every write of the catalog: account defaults and stock movements."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from catalog.models import Inventory, PriceGroup, Product, Stock, Warehouse
+
+
+@transaction.atomic
+def catalog_defaults_create(*, account) -> Inventory:
+    """Give a new account its default warehouse, price group (in its currency) and catalog."""
+    warehouse = Warehouse.objects.create(account=account, name=_("Main warehouse"), is_default=True)
+    price_group = PriceGroup.objects.create(
+        account=account, name=_("Retail"), currency=account.default_currency, is_default=True
+    )
+    language = "pl" if account.country == "PL" else "en"
+    inventory = Inventory.objects.create(
+        account=account,
+        name=_("Main catalog"),
+        languages=sorted({language, "en"}),
+        default_language=language,
+        default_warehouse=warehouse,
+        default_price_group=price_group,
+        is_default=True,
+    )
+    inventory.warehouses.add(warehouse)
+    inventory.price_groups.add(price_group)
+    return inventory
+
+
+@dataclass(frozen=True)
+class ShortLine:
+    product_id: int
+    warehouse_id: int
+    sku: str
+    requested: int
+    available: int
+
+
+class StockShortfall(Exception):
+    """Some lines need more stock than there is. Carries every short line; nothing was changed."""
+
+    def __init__(self, lines: list[ShortLine]):
+        self.lines = lines
+        details = "; ".join(
+            _("%(sku)s: %(requested)s requested, %(available)s in stock")
+            % {
+                "sku": line.sku or f"#{line.product_id}",
+                "requested": line.requested,
+                "available": line.available,
+            }
+            for line in lines
+        )
+        super().__init__(_("Not enough stock — %(details)s") % {"details": details})
+
+
+@transaction.atomic
+def stock_adjust_many(*, account, changes: list[tuple[int, int, int]]) -> None:
+    """Apply stock deltas ``(product_id, warehouse_id, delta)`` all together, or none of them.
+
+    Locks the stock rows in primary-key order (so two concurrent callers never deadlock), sums deltas
+    per (product, warehouse), treats a missing row as 0, and raises StockShortfall listing every line
+    that would go below zero. Products or warehouses of another account raise ValueError.
+    """
+    totals: dict[tuple[int, int], int] = defaultdict(int)
+    for product_id, warehouse_id, delta in changes:
+        totals[(product_id, warehouse_id)] += delta
+    totals = {key: delta for key, delta in totals.items() if delta}
+    if not totals:
+        return
+    product_ids = {p for p, _w in totals}
+    warehouse_ids = {w for _p, w in totals}
+    skus = dict(Product.objects.filter(account=account, pk__in=product_ids).values_list("pk", "sku"))
+    known_warehouses = set(
+        Warehouse.objects.filter(account=account, pk__in=warehouse_ids).values_list("pk", flat=True)
+    )
+    if len(skus) != len(product_ids) or len(known_warehouses) != len(warehouse_ids):
+        raise ValueError("Stock change names a product or warehouse of another account.")
+    # Create missing rows first (quantity 0) so every row can be locked.
+    Stock.objects.bulk_create(
+        [Stock(product_id=p, warehouse_id=w, quantity=0) for p, w in totals],
+        ignore_conflicts=True,
+    )
+    rows = {
+        (row.product_id, row.warehouse_id): row
+        for row in Stock.objects.select_for_update()
+        .filter(product_id__in=product_ids, warehouse_id__in=warehouse_ids)
+        .order_by("pk")
+    }
+    short = [
+        ShortLine(p, w, skus[p], -delta, rows[(p, w)].quantity)
+        for (p, w), delta in sorted(totals.items())
+        if rows[(p, w)].quantity + delta < 0
+    ]
+    if short:
+        raise StockShortfall(short)
+    for key, delta in totals.items():
+        rows[key].quantity += delta
+    Stock.objects.bulk_update([rows[key] for key in totals], ["quantity"])
