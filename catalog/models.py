@@ -223,6 +223,9 @@ class ProductImage(models.Model):
     class Meta:
         ordering = ["position", "id"]
 
+    def __str__(self) -> str:
+        return self.url
+
 
 class BundleComponent(models.Model):
     bundle = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="components")
@@ -249,6 +252,9 @@ class Stock(models.Model):
             models.CheckConstraint(condition=Q(quantity__gte=0), name="catalog_stock_not_negative"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.product} @ {self.warehouse}: {self.quantity}"
+
 
 class Price(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="prices")
@@ -260,3 +266,6 @@ class Price(models.Model):
             models.UniqueConstraint(fields=["product", "price_group"], name="catalog_price_unique"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="catalog_price_not_negative"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.product} @ {self.price_group}: {self.amount}"
