@@ -240,6 +240,9 @@ class BundleComponent(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.component}"
+
 
 class Stock(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="stock")
