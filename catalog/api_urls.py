@@ -1,3 +1,13 @@
 """REST API routes of the catalog app (mounted under /api/v1/, namespace "api")."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from catalog import api
+
+router = SimpleRouter()
+router.register("warehouses", api.WarehouseViewSet, basename="warehouse")
+router.register("price-groups", api.PriceGroupViewSet, basename="pricegroup")
+router.register("inventories", api.InventoryViewSet, basename="inventory")
+router.register("products", api.ProductViewSet, basename="product")
+
+urlpatterns = router.urls

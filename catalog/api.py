@@ -1,0 +1,250 @@
+"""REST API of the catalog: warehouses, price groups, catalogs and products with texts, stock and prices."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Prefetch, ProtectedError
+from django_filters import rest_framework as filters
+from rest_framework import serializers
+
+from accounts.api_base import AccountScopedRelatedField, AccountScopedViewSet
+from accounts.models import Role
+from catalog.models import Inventory, Price, PriceGroup, Product, ProductText, Stock, Warehouse
+
+
+class WarehouseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Warehouse
+        fields = ["id", "name", "description", "is_default"]
+        read_only_fields = ["id", "is_default"]
+
+
+class PriceGroupSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PriceGroup
+        fields = ["id", "name", "currency", "description", "is_default"]
+        read_only_fields = ["id", "is_default"]
+
+
+class InventorySerializer(serializers.ModelSerializer):
+    warehouses = AccountScopedRelatedField(queryset=Warehouse.objects.all(), many=True)
+    price_groups = AccountScopedRelatedField(queryset=PriceGroup.objects.all(), many=True)
+    default_warehouse = AccountScopedRelatedField(queryset=Warehouse.objects.all())
+    default_price_group = AccountScopedRelatedField(queryset=PriceGroup.objects.all())
+    languages = serializers.ListField(child=serializers.RegexField(r"^[a-z]{2}$"), allow_empty=False)
+
+    class Meta:
+        model = Inventory
+        fields = [
+            "id",
+            "name",
+            "description",
+            "languages",
+            "default_language",
+            "warehouses",
+            "price_groups",
+            "default_warehouse",
+            "default_price_group",
+            "is_default",
+        ]
+        read_only_fields = ["id", "is_default"]
+
+    def validate(self, attrs):
+        languages = attrs.get("languages", getattr(self.instance, "languages", []))
+        if attrs.get("default_language", getattr(self.instance, "default_language", None)) not in languages:
+            raise serializers.ValidationError(
+                {"default_language": "The default language must be one of the languages."}
+            )
+        warehouses = attrs.get("warehouses")
+        if warehouses is not None and attrs.get("default_warehouse") not in (None, *warehouses):
+            raise serializers.ValidationError(
+                {"default_warehouse": "Must be one of the catalog's warehouses."}
+            )
+        price_groups = attrs.get("price_groups")
+        if price_groups is not None and attrs.get("default_price_group") not in (None, *price_groups):
+            raise serializers.ValidationError(
+                {"default_price_group": "Must be one of the catalog's price groups."}
+            )
+        return attrs
+
+
+class TextSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProductText
+        fields = ["language", "name", "description", "features", "extra_fields"]
+
+
+class StockSerializer(serializers.ModelSerializer):
+    warehouse = AccountScopedRelatedField(queryset=Warehouse.objects.all())
+    quantity = serializers.IntegerField(min_value=0)
+
+    class Meta:
+        model = Stock
+        fields = ["warehouse", "quantity"]
+
+
+class PriceSerializer(serializers.ModelSerializer):
+    price_group = AccountScopedRelatedField(queryset=PriceGroup.objects.all())
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+
+    class Meta:
+        model = Price
+        fields = ["price_group", "amount"]
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    inventory = AccountScopedRelatedField(queryset=Inventory.objects.all())
+    parent = AccountScopedRelatedField(queryset=Product.objects.all(), required=False, allow_null=True)
+    texts = TextSerializer(many=True, required=False)
+    stock = StockSerializer(many=True, required=False)
+    prices = PriceSerializer(many=True, required=False)
+    variants = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Product
+        fields = [
+            "id",
+            "inventory",
+            "parent",
+            "sku",
+            "ean",
+            "tax_rate",
+            "weight",
+            "height",
+            "width",
+            "length",
+            "star",
+            "average_cost",
+            "is_bundle",
+            "texts",
+            "stock",
+            "prices",
+            "variants",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "variants", "created_at", "updated_at"]
+        validators = []  # SKU uniqueness is checked in validate() with a message on the field
+
+    def validate(self, attrs):
+        inventory = attrs.get("inventory", getattr(self.instance, "inventory", None))
+        sku = attrs.get("sku", getattr(self.instance, "sku", ""))
+        if sku and inventory is not None:
+            clash = Product.objects.filter(inventory=inventory, sku=sku)
+            if self.instance is not None:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise serializers.ValidationError(
+                    {"sku": "A product with this SKU already exists in the catalog."}
+                )
+        parent = attrs.get("parent")
+        if parent is not None and (parent.parent_id is not None or parent.inventory_id != inventory.pk):
+            raise serializers.ValidationError(
+                {"parent": "A variant's parent must be a main product of the same catalog."}
+            )
+        languages = {text["language"] for text in attrs.get("texts", [])}
+        if len(languages) != len(attrs.get("texts", [])):
+            raise serializers.ValidationError({"texts": "One text per language."})
+        return attrs
+
+    @transaction.atomic
+    def create(self, validated_data):
+        nested = {key: validated_data.pop(key, []) for key in ("texts", "stock", "prices")}
+        # perform_create passes the request's account in validated_data.
+        product = Product.objects.create(**validated_data)
+        self._write_nested(product, nested)
+        return product
+
+    @transaction.atomic
+    def update(self, instance, validated_data):
+        nested = {
+            key: validated_data.pop(key) for key in ("texts", "stock", "prices") if key in validated_data
+        }
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        instance.save()
+        self._write_nested(instance, nested)
+        return instance
+
+    @staticmethod
+    def _write_nested(product: Product, nested: dict) -> None:
+        """Texts, stock and prices given are set (create or update); those not given stay as they are."""
+        for text in nested.get("texts", []):
+            ProductText.objects.update_or_create(
+                product=product, language=text.pop("language"), defaults=text
+            )
+        for row in nested.get("stock", []):
+            Stock.objects.update_or_create(
+                product=product, warehouse=row["warehouse"], defaults={"quantity": row["quantity"]}
+            )
+        for row in nested.get("prices", []):
+            Price.objects.update_or_create(
+                product=product, price_group=row["price_group"], defaults={"amount": row["amount"]}
+            )
+
+
+class ProductFilter(filters.FilterSet):
+    search = filters.CharFilter(method="filter_search", label="Name, SKU or EAN contains")
+    has_variants = filters.BooleanFilter(
+        field_name="variants", lookup_expr="isnull", exclude=True, distinct=True
+    )
+    is_variant = filters.BooleanFilter(field_name="parent", lookup_expr="isnull", exclude=True)
+
+    class Meta:
+        model = Product
+        fields = ["inventory", "category", "manufacturer", "tags", "sku", "ean", "parent"]
+
+    def filter_search(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(
+            Q(sku__icontains=value) | Q(ean__icontains=value) | Q(texts__name__icontains=value)
+        ).distinct()
+
+
+class DictionaryViewSet(AccountScopedViewSet):
+    """Account-level rows that others point at: the default and rows in use cannot be deleted."""
+
+    write_role = Role.ADMIN
+    ordering_fields = ["name", "id"]
+
+    def perform_destroy(self, instance):
+        if instance.is_default:
+            raise serializers.ValidationError("The default one cannot be deleted.")
+        try:
+            with transaction.atomic():
+                instance.delete()
+        except ProtectedError:
+            raise serializers.ValidationError("It is still in use by a catalog; change that first.")
+
+
+class WarehouseViewSet(DictionaryViewSet):
+    queryset = Warehouse.objects.all()
+    serializer_class = WarehouseSerializer
+
+
+class PriceGroupViewSet(DictionaryViewSet):
+    queryset = PriceGroup.objects.all()
+    serializer_class = PriceGroupSerializer
+
+
+class InventoryViewSet(DictionaryViewSet):
+    queryset = Inventory.objects.prefetch_related("warehouses", "price_groups")
+    serializer_class = InventorySerializer
+
+
+class ProductViewSet(AccountScopedViewSet):
+    """Products and variants with their texts, stock per warehouse and price per price group.
+
+    Writing ``texts``, ``stock`` or ``prices`` sets the rows given and leaves the others alone.
+    """
+
+    queryset = Product.objects.prefetch_related(
+        "texts",
+        Prefetch("stock", queryset=Stock.objects.order_by("warehouse_id")),
+        Prefetch("prices", queryset=Price.objects.order_by("price_group_id")),
+        Prefetch("variants", queryset=Product.objects.only("id", "parent_id")),
+    )
+    serializer_class = ProductSerializer
+    filterset_class = ProductFilter
+    ordering_fields = ["id", "sku", "created_at", "updated_at"]
