@@ -26,4 +26,8 @@ def exception_handler(exc, context):
     if response.status_code == 400 and not (isinstance(data, dict) and set(data) == {"detail"}):
         errors = data if isinstance(data, dict) else {"non_field_errors": data}
         response.data = {"detail": "Invalid input.", "errors": errors}
+    # Structured details beside the messages (e.g. every short line of a stock shortfall, as numbers).
+    extra = getattr(exc, "extra_data", None)
+    if extra:
+        response.data.update(extra)
     return response

@@ -249,7 +249,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RoleEnum": "accounts.models.Role", "DelegatedRoleEnum": ["admin", "member"]},
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "accounts.models.Role",
+        "DelegatedRoleEnum": ["admin", "member"],
+        "CurrencyEnum": "accounts.models.CURRENCY_CHOICES",
+    },
     # Swagger UI is vendored under static/ so the docs page works with no internet.
     "SWAGGER_UI_DIST": "/" + STATIC_URL + "vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/" + STATIC_URL + "vendor/swagger-ui/favicon-32x32.png",

@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("Orders")
+
+    def ready(self) -> None:
+        from accounts.signals import account_created
+
+        account_created.connect(_create_defaults, dispatch_uid="orders-defaults")
+
+
+def _create_defaults(sender, account, **kwargs) -> None:
+    from orders.services import orders_defaults_create
+
+    orders_defaults_create(account=account)
