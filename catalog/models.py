@@ -272,3 +272,62 @@ class Price(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} @ {self.price_group}: {self.amount}"
+
+
+def _import_upload_to(job: ImportJob, filename: str) -> str:
+    return f"imports/{job.account_id}/{filename}"
+
+
+class ImportJob(models.Model):
+    """A CSV import into one catalog, run by a Celery task; its progress and per-row report.
+
+    ``errors`` keeps the first ``ERRORS_KEPT`` problems as ``[row, column, message]`` lists (row 1 is the
+    header line); ``error_count`` is the total.
+    """
+
+    ERRORS_KEPT = 1000
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="import_jobs")
+    inventory = models.ForeignKey(
+        Inventory, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("catalog")
+    )
+    user = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file = models.FileField(_("file"), upload_to=_import_upload_to, max_length=300)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    valid_rows_only = models.BooleanField(_("import the valid rows"), default=False)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows checked"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    error_count = models.PositiveIntegerField(_("problems"), default=0)
+    errors = models.JSONField(_("problems"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["account", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.file_name or self.file.name} → {self.inventory}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
