@@ -84,6 +84,11 @@ class Account(models.Model):
     default_currency = models.CharField(_("default currency"), max_length=3, choices=CURRENCY_CHOICES)
     email = models.EmailField(_("company e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    stock_reservation = models.BooleanField(
+        _("reserve stock for orders"),
+        default=True,
+        help_text=_("Catalog lines of an order take their quantity from the warehouse's stock."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -14,8 +14,18 @@ from accounts.api_base import AccountScopedMixin, AccountScopedRelatedField, Acc
 from accounts.models import Role
 from catalog.models import Product, Warehouse
 from catalog.services import StockShortfall
-from orders import services
-from orders.models import JournalEntry, Order, OrderLine, OrderSource, OrderStatus
+from orders import automation, services
+from orders.models import (
+    AutomationRule,
+    CustomButton,
+    JournalEntry,
+    Order,
+    OrderExtraField,
+    OrderLine,
+    OrderSource,
+    OrderStatus,
+)
+from orders.selectors import orders_paid, orders_search
 
 
 def _raise_for(exc: Exception):
@@ -141,16 +151,70 @@ class OrderSerializer(serializers.ModelSerializer):
             _raise_for(exc)
 
     def update(self, instance, validated_data):
-        raise serializers.ValidationError({"non_field_errors": ["Orders are changed through their actions."]})
+        validated_data.pop("lines", None)
+        if "status" in validated_data:
+            raise serializers.ValidationError({"status": ["Change the status with POST …/status/."]})
+        if "payment_done" in validated_data:
+            raise serializers.ValidationError({"payment_done": ["Record payments with POST …/payment/."]})
+        try:
+            return services.order_update(
+                order=instance, actor=self.context["tenant"].actor_label, **validated_data
+            )
+        except DjangoValidationError as exc:
+            _raise_for(exc)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            # Lines of an existing order change through /order-lines/.
+            fields["lines"] = OrderLineSerializer(many=True, read_only=True)
+        return fields
 
 
 class OrderFilter(filters.FilterSet):
     date_from = filters.IsoDateTimeFilter(field_name="date_add", lookup_expr="gte")
     date_to = filters.IsoDateTimeFilter(field_name="date_add", lookup_expr="lte")
+    status_date_from = filters.IsoDateTimeFilter(field_name="date_in_status", lookup_expr="gte")
+    status_date_to = filters.IsoDateTimeFilter(field_name="date_in_status", lookup_expr="lte")
+    search = filters.CharFilter(
+        method="filter_search", label="Order id, e-mail, name, phone or tracking number"
+    )
+    paid = filters.BooleanFilter(method="filter_paid", label="Paid in full (true) or not (false)")
 
     class Meta:
         model = Order
         fields = ["status", "source", "email", "external_order_id", "currency", "is_technical"]
+
+    def filter_search(self, queryset, name, value):
+        return orders_search(queryset, value)
+
+    def filter_paid(self, queryset, name, value):
+        return orders_paid(queryset, value)
+
+
+class PaymentSerializer(serializers.Serializer):
+    payment_done = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+
+
+class _OrdersField(serializers.Serializer):
+    orders = AccountScopedRelatedField(queryset=Order.objects.all(), many=True, allow_empty=False)
+
+
+class MergeSerializer(_OrdersField):
+    main = AccountScopedRelatedField(queryset=Order.objects.all())
+
+
+class BulkStatusSerializer(_OrdersField):
+    status = AccountScopedRelatedField(queryset=OrderStatus.objects.all())
+
+
+class ButtonPressSerializer(_OrdersField):
+    button = AccountScopedRelatedField(queryset=CustomButton.objects.all())
+
+
+class BulkResultSerializer(serializers.Serializer):
+    done = serializers.ListField(child=serializers.IntegerField())
+    failed = serializers.DictField(child=serializers.CharField())
 
 
 class OrderViewSet(
@@ -158,9 +222,11 @@ class OrderViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Orders with their lines. Create with lines (catalog lines take stock); change the status by action."""
+    """Orders with their lines. Create with lines (catalog lines take stock); PATCH any field (each
+    change is journaled); change the status, payment, lines and merges by their actions."""
 
     queryset = Order.objects.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
     serializer_class = OrderSerializer
@@ -188,6 +254,218 @@ class OrderViewSet(
         return Response(
             self.get_serializer(self.get_queryset().get(pk=order.pk)).data, status=status.HTTP_200_OK
         )
+
+    @extend_schema(request=PaymentSerializer, responses=OrderSerializer)
+    @action(detail=True, methods=["post"], url_path="payment")
+    def payment(self, request, pk=None):
+        """Record the amount paid so far (``payment_done``); reaching the total journals "order paid"."""
+        order = self.get_object()
+        data = PaymentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.order_payment_set(
+                order=order, payment_done=data.validated_data["payment_done"], actor=self.tenant.actor_label
+            )
+        except DjangoValidationError as exc:
+            _raise_for(exc)
+        return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data)
+
+    @extend_schema(request=MergeSerializer, responses={201: OrderSerializer})
+    @action(detail=False, methods=["post"], url_path="merge")
+    def merge(self, request):
+        """Merge orders (same currency) into a new technical order that takes no stock."""
+        data = MergeSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        try:
+            technical = services.orders_merge(
+                account=self.account,
+                orders=data.validated_data["orders"],
+                main=data.validated_data["main"],
+                actor=self.tenant.actor_label,
+            )
+        except DjangoValidationError as exc:
+            _raise_for(exc)
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=technical.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=BulkStatusSerializer, responses=BulkResultSerializer)
+    @action(detail=False, methods=["post"], url_path="bulk-status")
+    def bulk_status(self, request):
+        """Move several orders to one status; each move is its own change (journaled, stock as usual).
+        Orders that cannot move (stock gone) are reported in ``failed`` and the others still move."""
+        data = BulkStatusSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        done, failed = [], {}
+        for order in data.validated_data["orders"]:
+            try:
+                services.order_set_status(
+                    order=order, status=data.validated_data["status"], actor=self.tenant.actor_label
+                )
+                done.append(order.pk)
+            except (StockShortfall, DjangoValidationError) as exc:
+                failed[str(order.pk)] = (
+                    str(exc) if isinstance(exc, StockShortfall) else "; ".join(exc.messages)
+                )
+        return Response({"done": done, "failed": failed})
+
+    @extend_schema(request=ButtonPressSerializer, responses={202: BulkResultSerializer})
+    @action(detail=False, methods=["post"], url_path="button")
+    def button(self, request):
+        """Press a custom button for one or more orders: its automatic actions run in the background."""
+        data = ButtonPressSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        orders = data.validated_data["orders"]
+        automation.button_press(account=self.account, button=data.validated_data["button"], orders=orders)
+        return Response({"done": [o.pk for o in orders], "failed": {}}, status=status.HTTP_202_ACCEPTED)
+
+
+class OrderLineWriteSerializer(OrderLineSerializer):
+    order = AccountScopedRelatedField(queryset=Order.objects.all())
+
+    class Meta(OrderLineSerializer.Meta):
+        fields = ["order", *OrderLineSerializer.Meta.fields, "reserved"]
+        read_only_fields = [*OrderLineSerializer.Meta.read_only_fields, "reserved"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            for name in ("order", "product", "warehouse"):
+                fields[name].read_only = True
+        return fields
+
+    def create(self, validated_data):
+        order = validated_data.pop("order")
+        validated_data = {k: v for k, v in validated_data.items() if v is not None}
+        try:
+            return services.line_add(order=order, actor=self.context["tenant"].actor_label, **validated_data)
+        except (StockShortfall, DjangoValidationError) as exc:
+            _raise_for(exc)
+
+    def update(self, instance, validated_data):
+        try:
+            return services.line_update(
+                line=instance, actor=self.context["tenant"].actor_label, **validated_data
+            )
+        except (StockShortfall, DjangoValidationError) as exc:
+            _raise_for(exc)
+
+
+class OrderLineViewSet(AccountScopedViewSet):
+    """Lines of orders: add (a catalog line takes stock), change quantity/price (stock follows), remove
+    (stock comes back). Every change is journaled on its order."""
+
+    queryset = OrderLine.objects.select_related("order")
+    serializer_class = OrderLineWriteSerializer
+    account_field = "order__account"
+    filterset_fields = ["order", "product"]
+
+    def perform_destroy(self, instance):
+        services.line_remove(line=instance, actor=self.tenant.actor_label)
+
+
+class OrderSourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderSource
+        fields = ["id", "kind", "name"]
+
+
+class OrderSourceViewSet(AccountScopedViewSet):
+    queryset = OrderSource.objects.all()
+    serializer_class = OrderSourceSerializer
+    write_role = Role.ADMIN
+    pagination_class = None
+
+    def perform_destroy(self, instance):
+        if instance.orders.exists():
+            raise serializers.ValidationError("Orders come from this source; it cannot be deleted.")
+        instance.delete()
+
+
+class OrderExtraFieldSerializer(serializers.ModelSerializer):
+    options = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+
+    class Meta:
+        model = OrderExtraField
+        fields = ["id", "name", "kind", "options"]
+
+    def validate(self, attrs):
+        kind = attrs.get("kind", getattr(self.instance, "kind", None))
+        options = attrs.get("options", getattr(self.instance, "options", []))
+        if kind == OrderExtraField.Kind.SELECT and not options:
+            raise serializers.ValidationError({"options": ["A choice list needs at least one option."]})
+        return attrs
+
+
+class OrderExtraFieldViewSet(AccountScopedViewSet):
+    queryset = OrderExtraField.objects.all()
+    serializer_class = OrderExtraFieldSerializer
+    write_role = Role.ADMIN
+    pagination_class = None
+
+
+class CustomButtonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CustomButton
+        fields = ["id", "name", "color"]
+
+
+class CustomButtonViewSet(AccountScopedViewSet):
+    queryset = CustomButton.objects.all()
+    serializer_class = CustomButtonSerializer
+    write_role = Role.ADMIN
+    pagination_class = None
+
+
+class AutomationRuleSerializer(serializers.ModelSerializer):
+    event_status = AccountScopedRelatedField(
+        queryset=OrderStatus.objects.all(), required=False, allow_null=True
+    )
+    event_button = AccountScopedRelatedField(
+        queryset=CustomButton.objects.all(), required=False, allow_null=True
+    )
+    conditions = serializers.JSONField(required=False)
+    actions = serializers.JSONField()
+
+    class Meta:
+        model = AutomationRule
+        fields = [
+            "id",
+            "name",
+            "enabled",
+            "event",
+            "event_status",
+            "event_button",
+            "conditions",
+            "actions",
+            "position",
+        ]
+
+    def validate(self, attrs):
+        account = self.context["account"]
+        try:
+            if "conditions" in attrs:
+                attrs["conditions"] = automation.conditions_clean(
+                    account=account, conditions=attrs["conditions"]
+                )
+            if "actions" in attrs:
+                attrs["actions"] = automation.actions_clean(account=account, actions=attrs["actions"])
+        except DjangoValidationError as exc:
+            _raise_for(exc)
+        event = attrs.get("event", getattr(self.instance, "event", None))
+        button = attrs.get("event_button", getattr(self.instance, "event_button", None))
+        if event == AutomationRule.Event.BUTTON and button is None:
+            raise serializers.ValidationError({"event_button": ["Choose the button that fires this rule."]})
+        return attrs
+
+
+class AutomationRuleViewSet(AccountScopedViewSet):
+    """Automatic actions: event → conditions → actions (see the README for the JSON shapes)."""
+
+    queryset = AutomationRule.objects.all()
+    serializer_class = AutomationRuleSerializer
+    write_role = Role.ADMIN
+    pagination_class = None
 
 
 class OrderStatusViewSet(AccountScopedViewSet):

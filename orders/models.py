@@ -180,3 +180,114 @@ class JournalEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} #{self.order_id}"
+
+
+class OrderExtraField(models.Model):
+    """An account-defined order field; values live in ``Order.custom_extra_fields`` keyed by this id."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        NUMBER = "number", _("Number")
+        SELECT = "select", _("Choice from a list")
+        CHECKBOX = "checkbox", _("Checkbox")
+        DATE = "date", _("Date")
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="order_extra_fields"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    options = models.JSONField(_("options"), default=list, blank=True, help_text=_("For a choice list."))
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="orders_extrafield_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomButton(models.Model):
+    """A named event a user fires on the order card or for a selection of orders."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="order_buttons")
+    name = models.CharField(_("name"), max_length=100)
+    color = models.CharField(
+        _("colour"), max_length=7, default="#1e88e5", validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$")]
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="orders_button_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AutomationRule(models.Model):
+    """Event → conditions → actions, run after commit in Celery.
+
+    ``conditions``: {"statuses": [ids], "sources": [ids], "paid": "paid"|"unpaid"|"",
+    "total_min": "…", "total_max": "…", "inventories": [ids]} — empty means "any".
+    ``actions``: a list of {"type": "set_status", "status": id} | {"type": "add_comment", "text": "…"} |
+    {"type": "create_package", "courier": code}.
+    """
+
+    class Event(models.TextChoices):
+        ORDER_CREATED = "order_created", _("Order created")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        PAYMENT_RECEIVED = "payment_received", _("Payment received")
+        PACKAGE_CREATED = "package_created", _("Package created")
+        BUTTON = "button", _("Custom button pressed")
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="automation_rules")
+    name = models.CharField(_("name"), max_length=100)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    event = models.CharField(_("event"), max_length=20, choices=Event.choices)
+    event_status = models.ForeignKey(
+        OrderStatus,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("to status"),
+        help_text=_("For “status changed”: only when the order enters this status (empty: any)."),
+    )
+    event_button = models.ForeignKey(
+        CustomButton, null=True, blank=True, on_delete=models.CASCADE, related_name="rules"
+    )
+    conditions = models.JSONField(_("conditions"), default=dict, blank=True)
+    actions = models.JSONField(_("actions"), default=list)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AutomationRun(models.Model):
+    """One run of a rule on an order, shown on the order's timeline."""
+
+    class Outcome(models.TextChoices):
+        DONE = "done", _("Done")
+        SKIPPED = "skipped", _("Conditions not met")
+        FAILED = "failed", _("Failed")
+        LOOP = "loop", _("Stopped: chain too deep")
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    rule = models.ForeignKey(AutomationRule, null=True, on_delete=models.SET_NULL, related_name="runs")
+    rule_name = models.CharField(max_length=100)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="automation_runs")
+    event = models.CharField(max_length=20)
+    depth = models.PositiveSmallIntegerField(default=0)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.rule_name} on #{self.order_id}: {self.outcome}"

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Product, Warehouse
 from catalog.services import stock_adjust_many
-from orders.models import JournalEntry, Order, OrderLine, OrderSource, OrderStatus
+from orders.models import (
+    AutomationRule,
+    JournalEntry,
+    Order,
+    OrderExtraField,
+    OrderLine,
+    OrderSource,
+    OrderStatus,
+)
 
 DEFAULT_STATUSES = (
     (gettext_lazy("New orders"), "#1e88e5", OrderStatus.Kind.NEW),
@@ -51,10 +61,11 @@ def journal_add(
 
 
 def _line_stock_changes(lines: list[OrderLine], sign: int) -> list[tuple[int, int, int]]:
+    """Stock deltas for lines: ``sign=-1`` takes what each line reserves, ``+1`` gives it back."""
     return [
-        (line.product_id, line.warehouse_id, sign * line.quantity)
+        (line.product_id, line.warehouse_id, sign * line.reserved)
         for line in lines
-        if line.product_id and line.warehouse_id
+        if line.product_id and line.warehouse_id and line.reserved
     ]
 
 
@@ -77,11 +88,16 @@ def order_create(*, account, lines: list[dict[str, Any]], actor: str = "", **fie
     for name in ("status", "source"):
         if fields[name] is None or fields[name].account_id != account.pk:
             raise ValidationError({name: _("Choose one of this account's values.")})
+    if "custom_extra_fields" in fields:
+        fields["custom_extra_fields"] = extra_fields_clean(
+            account=account, values=fields["custom_extra_fields"]
+        )
     order = Order.objects.create(account=account, **fields)
     built = [_line_build(order, line) for line in lines]
     OrderLine.objects.bulk_create(built)
     stock_adjust_many(account=account, changes=_line_stock_changes(built, -1))
     journal_add(order=order, type=JournalEntry.Type.ORDER_CREATED, actor=actor)
+    events_emit(order=order, event="order_created")
     return order
 
 
@@ -115,14 +131,14 @@ def _line_build(order: Order, data: dict[str, Any]) -> OrderLine:
         line.sku = line.sku or product.sku
         line.ean = line.ean or product.ean
         line.weight = product.weight
-        line.reserved = line.quantity
+        line.reserved = line.quantity if order.account.stock_reservation and not order.is_technical else 0
     elif not line.name:
         raise ValidationError({"lines": _("A line without a product needs a name.")})
     return line
 
 
 @transaction.atomic
-def order_set_status(*, order: Order, status: OrderStatus, actor: str = "") -> Order:
+def order_set_status(*, order: Order, status: OrderStatus, actor: str = "", depth: int = 0) -> Order:
     """Move ``order`` to ``status`` and journal it; a no-op when it is already there.
 
     Cancelling returns the reserved stock; leaving the cancelled status takes it again (or refuses
@@ -137,10 +153,317 @@ def order_set_status(*, order: Order, status: OrderStatus, actor: str = "") -> O
     lines = list(order.lines.all())
     if status.kind == OrderStatus.Kind.CANCELLED and previous.kind != OrderStatus.Kind.CANCELLED:
         stock_adjust_many(account=order.account, changes=_line_stock_changes(lines, +1))
-    elif previous.kind == OrderStatus.Kind.CANCELLED and status.kind != OrderStatus.Kind.CANCELLED:
+        OrderLine.objects.filter(order=order).update(reserved=0)
+    elif (
+        previous.kind == OrderStatus.Kind.CANCELLED
+        and status.kind != OrderStatus.Kind.CANCELLED
+        and order.account.stock_reservation
+        and not order.is_technical
+    ):
+        for line in lines:
+            line.reserved = line.quantity if line.product_id and line.warehouse_id else 0
         stock_adjust_many(account=order.account, changes=_line_stock_changes(lines, -1))
+        OrderLine.objects.bulk_update(lines, ["reserved"])
     order.status = status
     order.date_in_status = timezone.now()
     order.save(update_fields=["status", "date_in_status"])
     journal_add(order=order, type=JournalEntry.Type.STATUS_CHANGED, object_id=status.pk, actor=actor)
+    events_emit(order=order, event="status_changed", status_id=status.pk, depth=depth)
     return order
+
+
+# -- events for automatic actions ------------------------------------------------------------------
+
+
+def events_emit(
+    *, order: Order, event: str, depth: int = 0, status_id: int | None = None, button_id: int | None = None
+) -> None:
+    """Queue the account's rules for ``event`` on ``order`` to run after this transaction commits."""
+    rules = AutomationRule.objects.filter(account_id=order.account_id, enabled=True, event=event)
+    if event == AutomationRule.Event.STATUS_CHANGED:
+        rules = rules.filter(models.Q(event_status__isnull=True) | models.Q(event_status_id=status_id))
+    if event == AutomationRule.Event.BUTTON:
+        rules = rules.filter(event_button_id=button_id)
+    if rules.exists():
+        from orders.tasks import automation_run
+
+        automation_run.delay_on_commit(order.pk, event, depth, status_id, button_id)
+
+
+# -- editing ---------------------------------------------------------------------------------------
+
+DELIVERY_FIELDS = {name for name in (f.name for f in Order._meta.fields) if name.startswith("delivery_")}
+DELIVERY_FIELDS -= {"delivery_package_module", "delivery_package_nr"}
+INVOICE_FIELDS = {f.name for f in Order._meta.fields if f.name.startswith("invoice_")} | {"want_invoice"}
+EDITABLE_FIELDS = {
+    f.name
+    for f in Order._meta.fields
+    if f.name not in {"id", "account", "status", "date_add", "date_in_status", "is_technical", "payment_done"}
+}
+
+
+def extra_fields_clean(*, account, values: dict) -> dict:
+    """Check custom extra field values against the account's definitions; keys are field ids (str)."""
+    if not isinstance(values, dict):
+        raise ValidationError({"custom_extra_fields": _("An object of field id → value.")})
+    fields = {str(f.pk): f for f in OrderExtraField.objects.filter(account=account)}
+    cleaned, errors = {}, []
+    for key, value in values.items():
+        field = fields.get(str(key))
+        if field is None:
+            errors.append(_("Unknown extra field %(key)s.") % {"key": key})
+            continue
+        if value in (None, ""):
+            continue
+        kind = field.kind
+        try:
+            if kind == OrderExtraField.Kind.NUMBER:
+                value = str(Decimal(str(value)))
+            elif kind == OrderExtraField.Kind.CHECKBOX:
+                if not isinstance(value, bool) and str(value).lower() not in (
+                    "true",
+                    "false",
+                    "1",
+                    "0",
+                    "on",
+                ):
+                    raise ValueError
+                value = value if isinstance(value, bool) else str(value).lower() in ("true", "1", "on")
+            elif kind == OrderExtraField.Kind.DATE:
+                value = datetime.date.fromisoformat(str(value)).isoformat()
+            elif kind == OrderExtraField.Kind.SELECT:
+                if value not in field.options:
+                    raise ValueError
+            else:
+                value = str(value)[:1000]
+        except (ValueError, InvalidOperation):
+            errors.append(
+                _("%(name)s: “%(value)s” is not a valid %(kind)s.")
+                % {"name": field.name, "value": value, "kind": field.get_kind_display().lower()}
+            )
+            continue
+        cleaned[str(key)] = value
+    if errors:
+        raise ValidationError({"custom_extra_fields": errors})
+    return cleaned
+
+
+@transaction.atomic
+def order_update(*, order: Order, actor: str = "", **changes) -> Order:
+    """Change order fields (not status or payment: those have their own actions) and journal them.
+
+    Delivery fields journal as "delivery data edited", invoice fields as "invoice data edited", the
+    rest as "order data edited"; each entry lists the fields with old and new values.
+    """
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in sorted(unknown)})
+    if "custom_extra_fields" in changes:
+        merged = {**order.custom_extra_fields, **(changes["custom_extra_fields"] or {})}
+        changes["custom_extra_fields"] = extra_fields_clean(account=order.account, values=merged)
+    if "source" in changes and changes["source"].account_id != order.account_id:
+        raise ValidationError({"source": _("Choose one of this account's values.")})
+    if "currency" in changes and changes["currency"] != order.currency and order.lines.exists():
+        raise ValidationError({"currency": _("The currency of an order with lines cannot be changed.")})
+    diffs: dict[int, dict] = {}
+    for name, value in changes.items():
+        old = getattr(order, name)
+        if old == value:
+            continue
+        setattr(order, name, value)
+        group = (
+            JournalEntry.Type.DELIVERY_EDITED
+            if name in DELIVERY_FIELDS
+            else JournalEntry.Type.INVOICE_EDITED
+            if name in INVOICE_FIELDS
+            else JournalEntry.Type.ORDER_EDITED
+        )
+        diffs.setdefault(group, {})[name] = [_plain(old), _plain(value)]
+    if not diffs:
+        return order
+    if "confirmed" in changes and order.confirmed and not order.date_confirmed:
+        order.date_confirmed = timezone.now()
+    order.full_clean(exclude=["account", "source", "status", "merged_from"])
+    order.save()
+    for type_, fields in diffs.items():
+        journal_add(order=order, type=type_, actor=actor, data={"fields": fields})
+    if diffs.get(JournalEntry.Type.ORDER_EDITED, {}).get("confirmed") == [False, True]:
+        journal_add(order=order, type=JournalEntry.Type.ORDER_CONFIRMED, actor=actor)
+    return order
+
+
+def _plain(value):
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, Decimal | datetime.date):
+        return str(value)
+    return value
+
+
+def order_total(order: Order) -> Decimal:
+    """Lines (gross price × quantity) plus delivery, as BaseLinker counts an order's value."""
+    lines = order.lines.aggregate(
+        total=models.Sum(models.F("price_brutto") * models.F("quantity"), output_field=models.DecimalField())
+    )["total"]
+    return (lines or Decimal("0")) + order.delivery_price
+
+
+@transaction.atomic
+def order_payment_set(*, order: Order, payment_done: Decimal, actor: str = "", depth: int = 0) -> Order:
+    """Record the amount paid so far; reaching the order's total journals "order paid" and fires
+    the payment-received event."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if payment_done < 0:
+        raise ValidationError({"payment_done": _("The amount paid cannot be negative.")})
+    if payment_done == order.payment_done:
+        return order
+    total = order_total(order)
+    was_paid = order.payment_done >= total > 0
+    previous = order.payment_done
+    order.payment_done = payment_done
+    order.save(update_fields=["payment_done"])
+    journal_add(
+        order=order,
+        type=JournalEntry.Type.ORDER_EDITED,
+        actor=actor,
+        data={"fields": {"payment_done": [str(previous), str(payment_done)]}},
+    )
+    if payment_done >= total and not was_paid:
+        journal_add(order=order, type=JournalEntry.Type.ORDER_PAID, actor=actor)
+        events_emit(order=order, event="payment_received", depth=depth)
+    return order
+
+
+@transaction.atomic
+def line_add(*, order: Order, actor: str = "", **data) -> OrderLine:
+    """Add a catalog or free line; a catalog line takes its quantity from stock (reservation on)."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    line = _line_build(order, data)
+    if order.status.kind == OrderStatus.Kind.CANCELLED:
+        line.reserved = 0
+    line.save()
+    stock_adjust_many(account=order.account, changes=_line_stock_changes([line], -1))
+    journal_add(order=order, type=JournalEntry.Type.PRODUCT_ADDED, object_id=line.pk, actor=actor)
+    return line
+
+
+@transaction.atomic
+def line_update(*, line: OrderLine, actor: str = "", **changes) -> OrderLine:
+    """Change a line's quantity, price, tax rate, name or attributes; stock follows the quantity."""
+    order = Order.objects.select_for_update().get(pk=line.order_id)
+    line = OrderLine.objects.select_for_update().get(pk=line.pk)
+    allowed = {"quantity", "price_brutto", "tax_rate", "name", "attributes", "sku", "ean"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in sorted(unknown)})
+    fields = {}
+    for name, value in changes.items():
+        if getattr(line, name) != value:
+            fields[name] = [_plain(getattr(line, name)), _plain(value)]
+            setattr(line, name, value)
+    if not fields:
+        return line
+    if "quantity" in fields and line.reserved:
+        delta = line.quantity - line.reserved
+        stock_adjust_many(account=order.account, changes=[(line.product_id, line.warehouse_id, -delta)])
+        line.reserved = line.quantity
+    line.full_clean(exclude=["order", "product", "warehouse"])
+    line.save()
+    journal_add(
+        order=order,
+        type=JournalEntry.Type.PRODUCT_EDITED,
+        object_id=line.pk,
+        actor=actor,
+        data={"fields": fields},
+    )
+    return line
+
+
+@transaction.atomic
+def line_remove(*, line: OrderLine, actor: str = "") -> None:
+    """Remove a line and give back the stock it took."""
+    order = Order.objects.select_for_update().get(pk=line.order_id)
+    line = OrderLine.objects.select_for_update().get(pk=line.pk)
+    stock_adjust_many(account=order.account, changes=_line_stock_changes([line], +1))
+    line_id = line.pk
+    line.delete()
+    journal_add(
+        order=order,
+        type=JournalEntry.Type.PRODUCT_REMOVED,
+        object_id=line_id,
+        actor=actor,
+        data={"name": line.name, "quantity": line.quantity},
+    )
+
+
+# -- technical orders ------------------------------------------------------------------------------
+
+COPIED_FROM_MAIN = sorted(
+    DELIVERY_FIELDS
+    | INVOICE_FIELDS
+    | {"user_login", "email", "phone", "currency", "payment_method", "payment_method_cod"}
+)
+
+
+@transaction.atomic
+def orders_merge(*, account, orders: list[Order], main: Order, actor: str = "") -> Order:
+    """Merge orders into a new technical order (for one summary invoice).
+
+    The technical order copies every line, takes delivery and invoice data from ``main``, links back to
+    its sources and has no effect on stock. All orders must be this account's and in one currency.
+    """
+    ids = sorted({o.pk for o in orders} | {main.pk})
+    found = list(Order.objects.select_for_update().filter(account=account, pk__in=ids).order_by("pk"))
+    if len(found) != len(ids):
+        raise ValidationError({"orders": _("Choose orders of this account.")})
+    if len(found) < 2:
+        raise ValidationError({"orders": _("Choose at least two orders to merge.")})
+    currencies = sorted({o.currency for o in found})
+    if len(currencies) > 1:
+        raise ValidationError(
+            {
+                "orders": _("Orders in different currencies (%(list)s) cannot be merged.")
+                % {"list": ", ".join(currencies)}
+            }
+        )
+    if any(o.is_technical for o in found):
+        raise ValidationError({"orders": _("A technical order cannot be merged again.")})
+    main = next(o for o in found if o.pk == main.pk)
+    fields = {name: getattr(main, name) for name in COPIED_FROM_MAIN}
+    technical = Order.objects.create(
+        account=account,
+        source=main.source,
+        status=OrderStatus.objects.filter(account=account).order_by("position", "id").first(),
+        is_technical=True,
+        delivery_price=sum((o.delivery_price for o in found), Decimal("0")),
+        admin_comments=_("Technical order merged from %(ids)s")
+        % {"ids": ", ".join(f"#{o.pk}" for o in found)},
+        **fields,
+    )
+    technical.merged_from.set(found)
+    lines = OrderLine.objects.filter(order__in=found).order_by("order_id", "id")
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=technical,
+            product_id=line.product_id,
+            warehouse_id=line.warehouse_id,
+            storage=line.storage,
+            storage_id=line.storage_id,
+            variant_id=line.variant_id,
+            sku=line.sku,
+            ean=line.ean,
+            name=line.name,
+            attributes=line.attributes,
+            price_brutto=line.price_brutto,
+            tax_rate=line.tax_rate,
+            quantity=line.quantity,
+            weight=line.weight,
+            reserved=0,
+        )
+        for line in lines
+    )
+    journal_add(order=technical, type=JournalEntry.Type.ORDER_CREATED, actor=actor)
+    for source in found:
+        journal_add(order=source, type=JournalEntry.Type.ORDERS_MERGED, object_id=technical.pk, actor=actor)
+    return technical

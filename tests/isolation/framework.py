@@ -9,6 +9,8 @@ Kinds:
   token for API routes), every listed method must answer 404 and leave A's object alone.
 - ``list``: a collection or page of the requester's own rows. Account B gets 200 and none of A's
   markers appear in the body.
+- ``refs``: a collection action whose body names objects by id (merge, bulk status...). Account B
+  posts ``payload`` (a callable receiving the Setup) naming A's objects: 400, A's data unchanged.
 - ``public``: no account data at all (sign-in, health...); ``reason`` says why.
 - ``staff``: Django admin; a non-staff user is sent to the admin login.
 """
@@ -19,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Kind = Literal["detail", "list", "public", "staff"]
+Kind = Literal["detail", "list", "refs", "public", "staff"]
 
 
 @dataclass
@@ -41,7 +43,7 @@ class RouteCase:
     setup: Callable[[Any], Setup] | None = None  # receives account A
     methods: tuple[str, ...] = ("GET",)
     api: bool = False  # also try with account B's API token
-    payload: dict[str, Any] | None = None  # body for POST/PUT/PATCH
+    payload: dict[str, Any] | Callable[[Setup], dict[str, Any]] | None = None  # body for POST/PUT/PATCH
     reason: str = ""
     query: str = ""  # appended to the URL for list cases (e.g. "?page_size=1000")
 

@@ -1,6 +1,15 @@
 from decimal import Decimal
 
-from orders.models import JournalEntry, Order, OrderStatus
+from orders.models import (
+    AutomationRule,
+    CustomButton,
+    JournalEntry,
+    Order,
+    OrderExtraField,
+    OrderLine,
+    OrderSource,
+    OrderStatus,
+)
 from orders.services import order_create
 from tests.isolation.framework import RouteCase, Setup
 
@@ -37,7 +46,14 @@ def _journal_of_a(account_a) -> Setup:
 
 CASES = [
     RouteCase("api:order-list", "list", setup=_order_of_a, api=True),
-    RouteCase("api:order-detail", "detail", setup=_order_of_a, methods=("GET",), api=True),
+    RouteCase(
+        "api:order-detail",
+        "detail",
+        setup=_order_of_a,
+        methods=("GET", "PUT", "PATCH"),
+        payload={"email": "x@example.test"},
+        api=True,
+    ),
     RouteCase(
         "api:order-set-status",
         "detail",
@@ -56,4 +72,158 @@ CASES = [
         payload={"name": "x"},
     ),
     RouteCase("api:journal-list", "list", setup=_journal_of_a, api=True),
+]
+
+
+def _line_of_a(account_a) -> Setup:
+    setup = _order_of_a(account_a)
+    line = Order.objects.get(pk=setup.kwargs["pk"]).lines.get()
+
+    def unchanged():
+        setup.unchanged()
+        assert OrderLine.objects.filter(pk=line.pk, quantity=1, name="Alpha secret line").exists()
+
+    return Setup(kwargs={"pk": line.pk}, marker="Alpha secret line", unchanged=unchanged)
+
+
+def _source_of_a(account_a) -> Setup:
+    source = OrderSource.objects.create(account=account_a, name="Alpha secret source")
+    return Setup(
+        kwargs={"pk": source.pk},
+        marker="Alpha secret source",
+        unchanged=lambda: OrderSource.objects.get(pk=source.pk, name="Alpha secret source"),
+    )
+
+
+def _extra_field_of_a(account_a) -> Setup:
+    field = OrderExtraField.objects.create(account=account_a, name="Alpha secret field")
+    return Setup(
+        kwargs={"pk": field.pk},
+        marker="Alpha secret field",
+        unchanged=lambda: OrderExtraField.objects.get(pk=field.pk, name="Alpha secret field"),
+    )
+
+
+def _button_of_a(account_a) -> Setup:
+    button = CustomButton.objects.create(account=account_a, name="Alpha secret button")
+    return Setup(
+        kwargs={"pk": button.pk},
+        marker="Alpha secret button",
+        unchanged=lambda: CustomButton.objects.get(pk=button.pk, name="Alpha secret button"),
+    )
+
+
+def _rule_of_a(account_a) -> Setup:
+    status = OrderStatus.objects.filter(account=account_a).first()
+    rule = AutomationRule.objects.create(
+        account=account_a,
+        name="Alpha secret rule",
+        event="order_created",
+        actions=[{"type": "set_status", "status": status.pk}],
+    )
+    return Setup(
+        kwargs={"pk": rule.pk},
+        marker="Alpha secret rule",
+        unchanged=lambda: AutomationRule.objects.get(pk=rule.pk, name="Alpha secret rule", enabled=True),
+    )
+
+
+def _two_orders_of_a(account_a) -> Setup:
+    first, second = _order_of_a(account_a), _order_of_a(account_a)
+    button = CustomButton.objects.create(account=account_a, name="Alpha secret button")
+
+    def unchanged():
+        first.unchanged()
+        second.unchanged()
+        assert not Order.objects.filter(account=account_a, is_technical=True).exists()
+
+    return Setup(
+        kwargs={"orders": [first.kwargs["pk"], second.kwargs["pk"]], "button": button.pk},
+        marker="alpha-buyer@example.test",
+        unchanged=unchanged,
+    )
+
+
+def _own_status(setup):  # account B names A's orders with one of A's statuses too: both refused
+    return OrderStatus.objects.filter(account__name="Alpha Wholesale").first().pk
+
+
+CASES += [
+    RouteCase(
+        "api:order-payment",
+        "detail",
+        setup=_order_of_a,
+        methods=("POST",),
+        api=True,
+        payload={"payment_done": "10.00"},
+    ),
+    RouteCase(
+        "api:order-merge",
+        "refs",
+        setup=_two_orders_of_a,
+        methods=("POST",),
+        api=True,
+        payload=lambda s: {"orders": s.kwargs["orders"], "main": s.kwargs["orders"][0]},
+    ),
+    RouteCase(
+        "api:order-bulk-status",
+        "refs",
+        setup=_two_orders_of_a,
+        methods=("POST",),
+        api=True,
+        payload=lambda s: {"orders": s.kwargs["orders"], "status": _own_status(s)},
+    ),
+    RouteCase(
+        "api:order-button",
+        "refs",
+        setup=_two_orders_of_a,
+        methods=("POST",),
+        api=True,
+        payload=lambda s: {"orders": s.kwargs["orders"], "button": s.kwargs["button"]},
+    ),
+    RouteCase("api:orderline-list", "list", setup=_line_of_a, api=True),
+    RouteCase(
+        "api:orderline-detail",
+        "detail",
+        setup=_line_of_a,
+        methods=("GET", "PUT", "PATCH", "DELETE"),
+        api=True,
+        payload={"quantity": 5, "price_brutto": "1.00", "name": "x"},
+    ),
+    RouteCase("api:ordersource-list", "list", setup=_source_of_a, api=True),
+    RouteCase(
+        "api:ordersource-detail",
+        "detail",
+        setup=_source_of_a,
+        methods=("GET", "PUT", "PATCH", "DELETE"),
+        api=True,
+        payload={"name": "x"},
+    ),
+    RouteCase("api:orderextrafield-list", "list", setup=_extra_field_of_a, api=True),
+    RouteCase(
+        "api:orderextrafield-detail",
+        "detail",
+        setup=_extra_field_of_a,
+        methods=("GET", "PUT", "PATCH", "DELETE"),
+        api=True,
+        payload={"name": "x"},
+    ),
+    RouteCase("api:orderbutton-list", "list", setup=_button_of_a, api=True),
+    RouteCase(
+        "api:orderbutton-detail",
+        "detail",
+        setup=_button_of_a,
+        methods=("GET", "PUT", "PATCH", "DELETE"),
+        api=True,
+        payload={"name": "x"},
+    ),
+    RouteCase("api:automationrule-list", "list", setup=_rule_of_a, api=True),
+    RouteCase(
+        "api:automationrule-detail",
+        "detail",
+        setup=_rule_of_a,
+        methods=("GET", "PUT", "PATCH", "DELETE"),
+        api=True,
+        payload={"name": "x", "enabled": False},
+    ),
 ]

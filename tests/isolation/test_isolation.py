@@ -88,9 +88,10 @@ def _clients(case: RouteCase, user_b, account_b):
 def test_account_b_gets_404_for_account_a_objects(case: RouteCase, account_a, account_b, user_b):
     setup = case.setup(account_a)
     url = reverse(case.route, kwargs=setup.kwargs)
+    payload = case.payload(setup) if callable(case.payload) else case.payload
     for how, client in _clients(case, user_b, account_b):
         for method in case.methods:
-            response = _send(client, method, url, case.payload)
+            response = _send(client, method, url, payload)
             assert response.status_code == 404, f"{how} {method} {url} answered {response.status_code}"
             if setup.marker:
                 assert setup.marker not in response.content.decode(errors="replace")
@@ -109,6 +110,21 @@ def test_account_b_lists_show_nothing_of_account_a(case: RouteCase, account_a, a
             assert setup.marker not in response.content.decode(errors="replace"), (
                 f"{how} {url} shows A's data"
             )
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.kind == "refs"], ids=lambda c: c.id)
+def test_account_b_cannot_name_account_a_objects_in_a_body(case: RouteCase, account_a, account_b, user_b):
+    setup = case.setup(account_a)
+    url = reverse(case.route, kwargs=setup.list_kwargs)
+    payload = case.payload(setup) if callable(case.payload) else case.payload
+    for how, client in _clients(case, user_b, account_b):
+        for method in case.methods:
+            response = _send(client, method, url, payload)
+            assert response.status_code == 400, f"{how} {method} {url} answered {response.status_code}"
+            if setup.marker:
+                assert setup.marker not in response.content.decode(errors="replace")
+    if setup.unchanged:
+        setup.unchanged()
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.kind == "public"], ids=lambda c: c.id)
