@@ -1,0 +1,45 @@
+"""Forms of the shipments pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shipments.couriers import COURIER_CHOICES
+from shipments.models import DIMENSION, WEIGHT, TrackingStatus
+
+
+class PackageCreateForm(forms.Form):
+    courier_code = forms.ChoiceField(label=_("Courier"), choices=COURIER_CHOICES, initial="manual")
+    courier_package_nr = forms.CharField(
+        label=_("Tracking number"),
+        max_length=40,
+        required=False,
+        help_text=_("Needed for a manual shipment; the Hurtlink label courier numbers the package itself."),
+    )
+    tracking_url = forms.URLField(
+        label=_("Tracking URL"), max_length=255, required=False, assume_scheme="https"
+    )
+    weight = forms.DecimalField(
+        label=_("Weight (kg)"),
+        required=False,
+        min_value=0,
+        **WEIGHT,
+        help_text=_("Left empty: the order lines' weight."),
+    )
+    length = forms.DecimalField(label=_("Length (cm)"), required=False, min_value=0, initial=0, **DIMENSION)
+    width = forms.DecimalField(label=_("Width (cm)"), required=False, min_value=0, initial=0, **DIMENSION)
+    height = forms.DecimalField(label=_("Height (cm)"), required=False, min_value=0, initial=0, **DIMENSION)
+
+
+class TrackingEventForm(forms.Form):
+    tracking_status = forms.TypedChoiceField(
+        label=_("Tracking status"), choices=TrackingStatus.choices, coerce=int
+    )
+    courier_status_code = forms.CharField(label=_("Courier's status code"), max_length=100, required=False)
+    occurred_at = forms.DateTimeField(
+        label=_("When"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Left empty: now."),
+    )
