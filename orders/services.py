@@ -430,7 +430,7 @@ def orders_merge(*, account, orders: list[Order], main: Order, actor: str = "") 
     if any(o.is_technical for o in found):
         raise ValidationError({"orders": _("A technical order cannot be merged again.")})
     main = next(o for o in found if o.pk == main.pk)
-    fields = {name: getattr(main, name) for name in COPIED_FROM_MAIN}
+    fields = {name: getattr(main, name) for name in COPIED_FROM_MAIN if name != "delivery_price"}
     technical = Order.objects.create(
         account=account,
         source=main.source,
