@@ -443,15 +443,18 @@ class AutomationRuleSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         account = self.context["account"]
-        try:
-            if "conditions" in attrs:
-                attrs["conditions"] = automation.conditions_clean(
-                    account=account, conditions=attrs["conditions"]
-                )
-            if "actions" in attrs:
-                attrs["actions"] = automation.actions_clean(account=account, actions=attrs["actions"])
-        except DjangoValidationError as exc:
-            _raise_for(exc)
+        errors = {}
+        for key, clean in (
+            ("conditions", automation.conditions_clean),
+            ("actions", automation.actions_clean),
+        ):
+            if key in attrs:
+                try:
+                    attrs[key] = clean(account=account, **{key: attrs[key]})
+                except DjangoValidationError as exc:
+                    errors.update(exc.message_dict)
+        if errors:
+            raise serializers.ValidationError(errors)
         event = attrs.get("event", getattr(self.instance, "event", None))
         button = attrs.get("event_button", getattr(self.instance, "event_button", None))
         if event == AutomationRule.Event.BUTTON and button is None:
