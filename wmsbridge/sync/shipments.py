@@ -1,0 +1,186 @@
+"""Shipments back: an order the warehouse sent (status 450) gets its package, label and tracking.
+
+Two ways in — the webhook (``wmsbridge.webhooks``, processed by a task) and polling every run as the
+fallback — both end in :func:`order_ship_back`, which is safe to run twice or concurrently: the
+package is created once (under a row lock on the ``OrderExport``), the label upload is a PUT by file
+name, the tracking write is a create-or-update by waybill, and the status change is a no-op when the
+order is already there.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection as db
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orders.models import OrderStatus
+from orders.services import order_set_status
+from wmsbridge.client import OngoingClient, WmsNotFound, WmsOperationFailed, WmsValidationError
+from wmsbridge.mapping import wms_tracking
+from wmsbridge.models import OrderExport, WmsConnection
+from wmsbridge.sync.runner import RunRecorder
+
+logger = logging.getLogger(__name__)
+
+STATUS_SENT = 450
+STATUS_RETURNED = 800  # from here on (returned, cancelled) nothing is shipped back
+
+
+class ShipBackError(Exception):
+    """Shipping back one order failed in a way a user must see (and the next poll retries)."""
+
+
+def is_sent(status: int | None) -> bool:
+    return status is not None and STATUS_SENT <= status < STATUS_RETURNED
+
+
+def _status_number(wms_order: dict[str, Any]) -> int | None:
+    status = (wms_order.get("orderInfo") or {}).get("orderStatus") or {}
+    try:
+        return int(status.get("number"))
+    except (TypeError, ValueError):
+        return None
+
+
+def status_when_sent(connection: WmsConnection) -> OrderStatus | None:
+    if connection.status_when_sent_id:
+        return connection.status_when_sent
+    return (
+        OrderStatus.objects.filter(account_id=connection.account_id, kind=OrderStatus.Kind.SENT)
+        .order_by("position", "id")
+        .first()
+    )
+
+
+def _actor(connection: WmsConnection) -> str:
+    return _("WMS “%(name)s”") % {"name": connection.name}
+
+
+def order_ship_back(
+    *, connection: WmsConnection, export: OrderExport, wms_order: dict[str, Any], client: OngoingClient
+) -> bool:
+    """Give a sent order its package, upload the label, write tracking back, move the order's status.
+
+    Returns True when this call finished the shipment (False: it was already done). Each step is
+    remembered on the ``OrderExport`` row, so a failure part-way (raised as :class:`ShipBackError` or
+    a ``WmsError``) is resumed by the next call without repeating what succeeded.
+    """
+    from shipments.couriers import courier_get
+    from shipments.models import Package
+    from shipments.services import package_create
+
+    if export.shipped_back_at is not None:
+        return False
+    wms_order_id = export.wms_order_id or (wms_order.get("orderInfo") or {}).get("orderId")
+    waybill, tracking_url = wms_tracking(wms_order)
+    with transaction.atomic():
+        export = OrderExport.objects.select_for_update().select_related("order").get(pk=export.pk)
+        if export.shipped_back_at is not None:
+            return False
+        if export.package_id is None or not Package.objects.filter(pk=export.package_id).exists():
+            # The warehouse booked the transport itself: keep its tracking (a "manual" package).
+            courier_code = "manual" if waybill else connection.label_courier
+            if not waybill and not courier_get(courier_code).makes_labels:
+                raise ShipBackError(
+                    _(
+                        "The WMS has no tracking number for this order and the courier “%(courier)s” "
+                        "does not make labels: choose a label courier in the connection settings."
+                    )
+                    % {"courier": courier_code}
+                )
+            package = package_create(
+                order=export.order,
+                courier_code=courier_code,
+                tracking_number=waybill,
+                tracking_url=tracking_url,
+                actor=_actor(connection),
+            )
+            export.package_id = package.pk
+            export.wms_order_id = wms_order_id
+            export.save(update_fields=["package_id", "wms_order_id"])
+    package = Package.objects.get(pk=export.package_id)
+    order = export.order
+    try:
+        if not export.label_uploaded and package.label_pdf:
+            client.put_order_file(
+                wms_order_id, f"label-{order.pk}-{package.pk}.pdf", bytes(package.label_pdf)
+            )
+            OrderExport.objects.filter(pk=export.pk).update(label_uploaded=True)
+            export.label_uploaded = True
+        if not export.tracking_written and package.courier_package_nr:
+            client.put_order_tracking(wms_order_id, package.courier_package_nr, package.tracking_url)
+            if not (wms_order.get("orderInfo") or {}).get("wayBill"):
+                client.set_order_waybill(wms_order_id, package.courier_package_nr)
+            OrderExport.objects.filter(pk=export.pk).update(tracking_written=True)
+            export.tracking_written = True
+    except (WmsOperationFailed, WmsValidationError, WmsNotFound) as exc:
+        raise ShipBackError(exc.message) from exc
+    target = status_when_sent(connection)
+    with transaction.atomic():
+        if target is not None:
+            order_set_status(order=order, status=target, actor=_actor(connection))
+        OrderExport.objects.filter(pk=export.pk).update(
+            shipped_back_at=timezone.now(), wms_status=_status_number(wms_order), wms_status_at=timezone.now()
+        )
+    return True
+
+
+_STATUS_UPDATE = """
+    UPDATE wmsbridge_orderexport e SET wms_status = v.status, wms_status_at = %(now)s
+    FROM unnest(%(ids)s::bigint[], %(statuses)s::integer[]) AS v(id, status)
+    WHERE e.id = v.id AND e.wms_status IS DISTINCT FROM v.status
+"""
+
+
+def shipments_sync(*, connection: WmsConnection, client: OngoingClient, recorder: RunRecorder) -> None:
+    """Polling fallback for the webhook: read the WMS status of every exported order not shipped back
+    yet (by order number, keyset-paged), store it (one set-based update), and ship back the sent ones.
+    A failure of one order is reported and the others go on."""
+    run = recorder.run
+    pending = {
+        str(row["order_id"]): row
+        for row in OrderExport.objects.filter(
+            connection=connection, state=OrderExport.State.EXPORTED, shipped_back_at__isnull=True
+        ).values("pk", "order_id")
+    }
+    recorder.progress(0, len(pending), force=True)
+    if not pending:
+        return
+    sent: list[tuple[int, dict]] = []
+    ids: list[int] = []
+    statuses: list[int] = []
+    for wms_order in client.iter_orders(order_numbers=sorted(pending, key=int), page_size=500):
+        row = pending.get(str((wms_order.get("orderInfo") or {}).get("orderNumber")))
+        status = _status_number(wms_order)
+        if row is None or status is None:
+            continue
+        ids.append(row["pk"])
+        statuses.append(status)
+        if is_sent(status):
+            sent.append((row["pk"], wms_order))
+    if ids:
+        with db.cursor() as cursor:
+            cursor.execute(_STATUS_UPDATE, {"ids": ids, "statuses": statuses, "now": timezone.now()})
+            run.updated = cursor.rowcount
+    exports = OrderExport.objects.in_bulk([pk for pk, _wms in sent])
+    done = 0
+    for pk, wms_order in sent:
+        export = exports[pk]
+        try:
+            if order_ship_back(connection=connection, export=export, wms_order=wms_order, client=client):
+                run.created += 1
+        except ShipBackError as exc:
+            run.failed += 1
+            recorder.message(f"#{export.order_id}", str(exc))
+        except ValidationError as exc:  # a package the shipments app refused: report, go on
+            run.failed += 1
+            recorder.message(f"#{export.order_id}", " ".join(exc.messages))
+        done += 1
+        recorder.progress(done, len(sent))
+    run.unchanged = len(pending) - len(sent)
+    recorder.progress(done, len(sent), force=True)
