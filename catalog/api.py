@@ -9,7 +9,21 @@ from rest_framework import serializers
 
 from accounts.api_base import AccountScopedRelatedField, AccountScopedViewSet
 from accounts.models import Role
-from catalog.models import Inventory, Price, PriceGroup, Product, ProductText, Stock, Warehouse
+from catalog.models import (
+    BundleComponent,
+    Category,
+    ExtraField,
+    Inventory,
+    Manufacturer,
+    Price,
+    PriceGroup,
+    Product,
+    ProductImage,
+    ProductText,
+    Stock,
+    Tag,
+    Warehouse,
+)
 
 
 class WarehouseSerializer(serializers.ModelSerializer):
@@ -68,6 +82,64 @@ class InventorySerializer(serializers.ModelSerializer):
         return attrs
 
 
+class ManufacturerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Manufacturer
+        fields = ["id", "name"]
+        validators = []
+
+
+class TagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ["id", "name"]
+        validators = []
+
+
+class ExtraFieldSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExtraField
+        fields = ["id", "name", "kind"]
+        validators = []
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    inventory = AccountScopedRelatedField(queryset=Inventory.objects.all(), required=False, allow_null=True)
+    parent = AccountScopedRelatedField(queryset=Category.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = Category
+        fields = ["id", "inventory", "parent", "name"]
+
+    def validate(self, attrs):
+        inventory = attrs.get("inventory", getattr(self.instance, "inventory", None))
+        parent = attrs.get("parent", getattr(self.instance, "parent", None))
+        if parent is not None:
+            if parent.inventory_id != (inventory.pk if inventory else None):
+                raise serializers.ValidationError({"parent": "The parent must be in the same catalog."})
+            node = parent
+            while node is not None:
+                if self.instance is not None and node.pk == self.instance.pk:
+                    raise serializers.ValidationError({"parent": "A category cannot be inside itself."})
+                node = node.parent
+        return attrs
+
+
+class ImageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProductImage
+        fields = ["position", "url"]
+
+
+class ComponentSerializer(serializers.ModelSerializer):
+    component = AccountScopedRelatedField(queryset=Product.objects.all())
+    quantity = serializers.IntegerField(min_value=1)
+
+    class Meta:
+        model = BundleComponent
+        fields = ["component", "quantity"]
+
+
 class TextSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProductText
@@ -95,7 +167,14 @@ class PriceSerializer(serializers.ModelSerializer):
 class ProductSerializer(serializers.ModelSerializer):
     inventory = AccountScopedRelatedField(queryset=Inventory.objects.all())
     parent = AccountScopedRelatedField(queryset=Product.objects.all(), required=False, allow_null=True)
+    category = AccountScopedRelatedField(queryset=Category.objects.all(), required=False, allow_null=True)
+    manufacturer = AccountScopedRelatedField(
+        queryset=Manufacturer.objects.all(), required=False, allow_null=True
+    )
+    tags = AccountScopedRelatedField(queryset=Tag.objects.all(), many=True, required=False)
     texts = TextSerializer(many=True, required=False)
+    images = ImageSerializer(many=True, required=False)
+    components = ComponentSerializer(many=True, required=False)
     stock = StockSerializer(many=True, required=False)
     prices = PriceSerializer(many=True, required=False)
     variants = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -116,7 +195,12 @@ class ProductSerializer(serializers.ModelSerializer):
             "star",
             "average_cost",
             "is_bundle",
+            "category",
+            "manufacturer",
+            "tags",
             "texts",
+            "images",
+            "components",
             "stock",
             "prices",
             "variants",
@@ -145,24 +229,42 @@ class ProductSerializer(serializers.ModelSerializer):
         languages = {text["language"] for text in attrs.get("texts", [])}
         if len(languages) != len(attrs.get("texts", [])):
             raise serializers.ValidationError({"texts": "One text per language."})
+        category = attrs.get("category")
+        if category is not None and category.inventory_id not in (None, inventory.pk):
+            raise serializers.ValidationError({"category": "The category belongs to another catalog."})
+        components = attrs.get("components")
+        if components:
+            ids = [c["component"].pk for c in components]
+            if len(set(ids)) != len(ids):
+                raise serializers.ValidationError({"components": "Each component once."})
+            if self.instance is not None and self.instance.pk in ids:
+                raise serializers.ValidationError({"components": "A bundle cannot contain itself."})
+            if not attrs.get("is_bundle", getattr(self.instance, "is_bundle", False)):
+                raise serializers.ValidationError({"components": "Only a bundle (is_bundle) has components."})
         return attrs
+
+    NESTED = ("texts", "stock", "prices", "images", "components")
 
     @transaction.atomic
     def create(self, validated_data):
-        nested = {key: validated_data.pop(key, []) for key in ("texts", "stock", "prices")}
+        nested = {key: validated_data.pop(key) for key in self.NESTED if key in validated_data}
+        tags = validated_data.pop("tags", None)
         # perform_create passes the request's account in validated_data.
         product = Product.objects.create(**validated_data)
+        if tags:
+            product.tags.set(tags)
         self._write_nested(product, nested)
         return product
 
     @transaction.atomic
     def update(self, instance, validated_data):
-        nested = {
-            key: validated_data.pop(key) for key in ("texts", "stock", "prices") if key in validated_data
-        }
+        nested = {key: validated_data.pop(key) for key in self.NESTED if key in validated_data}
+        tags = validated_data.pop("tags", None)
         for name, value in validated_data.items():
             setattr(instance, name, value)
         instance.save()
+        if tags is not None:
+            instance.tags.set(tags)
         self._write_nested(instance, nested)
         return instance
 
@@ -180,6 +282,19 @@ class ProductSerializer(serializers.ModelSerializer):
         for row in nested.get("prices", []):
             Price.objects.update_or_create(
                 product=product, price_group=row["price_group"], defaults={"amount": row["amount"]}
+            )
+        # Images and components are lists: what is given replaces what was there.
+        if "images" in nested:
+            product.images.all().delete()
+            ProductImage.objects.bulk_create(
+                ProductImage(product=product, position=row.get("position", i), url=row["url"])
+                for i, row in enumerate(nested["images"])
+            )
+        if "components" in nested:
+            product.components.all().delete()
+            BundleComponent.objects.bulk_create(
+                BundleComponent(bundle=product, component=row["component"], quantity=row["quantity"])
+                for row in nested["components"]
             )
 
 
@@ -218,6 +333,55 @@ class DictionaryViewSet(AccountScopedViewSet):
             raise serializers.ValidationError("It is still in use by a catalog; change that first.")
 
 
+class NamedViewSet(AccountScopedViewSet):
+    """Account-level names (manufacturers, tags, extra fields): unique per account, 400 on a clash."""
+
+    write_role = Role.ADMIN
+    ordering_fields = ["name", "id"]
+    search_fields = ["name"]
+
+    def perform_create(self, serializer):
+        self._unique(serializer)
+        serializer.save(account=self.account)
+
+    def perform_update(self, serializer):
+        self._unique(serializer)
+        serializer.save()
+
+    def _unique(self, serializer):
+        name = serializer.validated_data.get("name")
+        clash = self.get_queryset().filter(name=name)
+        if serializer.instance is not None:
+            clash = clash.exclude(pk=serializer.instance.pk)
+        if name and clash.exists():
+            raise serializers.ValidationError({"name": ["This name is already used."]})
+
+
+class ManufacturerViewSet(NamedViewSet):
+    queryset = Manufacturer.objects.all()
+    serializer_class = ManufacturerSerializer
+
+
+class TagViewSet(NamedViewSet):
+    queryset = Tag.objects.all()
+    serializer_class = TagSerializer
+
+
+class ExtraFieldViewSet(NamedViewSet):
+    queryset = ExtraField.objects.all()
+    serializer_class = ExtraFieldSerializer
+
+
+class CategoryViewSet(AccountScopedViewSet):
+    """The category tree of each catalog (``inventory``); filter with ``?inventory=`` and ``?parent=``."""
+
+    queryset = Category.objects.all()
+    serializer_class = CategorySerializer
+    write_role = Role.ADMIN
+    filterset_fields = ["inventory", "parent"]
+    ordering_fields = ["name", "id"]
+
+
 class WarehouseViewSet(DictionaryViewSet):
     queryset = Warehouse.objects.all()
     serializer_class = WarehouseSerializer
@@ -241,6 +405,9 @@ class ProductViewSet(AccountScopedViewSet):
 
     queryset = Product.objects.prefetch_related(
         "texts",
+        "tags",
+        "images",
+        "components",
         Prefetch("stock", queryset=Stock.objects.order_by("warehouse_id")),
         Prefetch("prices", queryset=Price.objects.order_by("price_group_id")),
         Prefetch("variants", queryset=Product.objects.only("id", "parent_id")),

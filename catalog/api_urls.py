@@ -9,5 +9,9 @@ router.register("warehouses", api.WarehouseViewSet, basename="warehouse")
 router.register("price-groups", api.PriceGroupViewSet, basename="pricegroup")
 router.register("inventories", api.InventoryViewSet, basename="inventory")
 router.register("products", api.ProductViewSet, basename="product")
+router.register("manufacturers", api.ManufacturerViewSet, basename="manufacturer")
+router.register("tags", api.TagViewSet, basename="tag")
+router.register("extra-fields", api.ExtraFieldViewSet, basename="extrafield")
+router.register("categories", api.CategoryViewSet, basename="category")
 
 urlpatterns = router.urls

@@ -166,3 +166,66 @@ def test_product_list_query_count_does_not_grow_with_page_size(api_a, defaults_a
         return len(captured)
 
     assert queries(5) == queries(30)
+
+
+def test_product_links_categories_tags_images_and_bundle_components(api_a, account_a, account_b):
+    from catalog.models import Category, Inventory, Tag
+
+    inventory = Inventory.objects.get(account=account_a, is_default=True)
+    category = api_a.post(
+        reverse("api:category-list"), {"inventory": inventory.pk, "name": "Kuchnia"}, format="json"
+    ).json()
+    child = api_a.post(
+        reverse("api:category-list"),
+        {"inventory": inventory.pk, "parent": category["id"], "name": "Kubki"},
+        format="json",
+    )
+    assert child.status_code == 201, child.json()
+    tag = api_a.post(reverse("api:tag-list"), {"name": "nowość"}, format="json").json()
+    assert api_a.post(reverse("api:tag-list"), {"name": "nowość"}, format="json").status_code == 400
+    maker = api_a.post(reverse("api:manufacturer-list"), {"name": "Ćmielów"}, format="json").json()
+    part = api_a.post(
+        reverse("api:product-list"), {"inventory": inventory.pk, "sku": "PART"}, format="json"
+    ).json()
+    response = api_a.post(
+        reverse("api:product-list"),
+        {
+            "inventory": inventory.pk,
+            "sku": "SET",
+            "is_bundle": True,
+            "category": child.json()["id"],
+            "manufacturer": maker["id"],
+            "tags": [tag["id"]],
+            "images": [{"url": "https://img.example.test/a.jpg"}, {"url": "https://img.example.test/b.jpg"}],
+            "components": [{"component": part["id"], "quantity": 4}],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["tags"] == [tag["id"]] and body["manufacturer"] == maker["id"]
+    assert [i["url"][-5:] for i in body["images"]] == ["a.jpg", "b.jpg"]
+    assert body["components"] == [{"component": part["id"], "quantity": 4}]
+    filtered = api_a.get(reverse("api:product-list"), {"tags": tag["id"]}).json()["results"]
+    assert [p["sku"] for p in filtered] == ["SET"]
+    # Another account's tag or category is not found, and a non-bundle has no components.
+    foreign_tag = Tag.objects.create(account=account_b, name="obcy")
+    foreign_category = Category.objects.create(account=account_b, name="obca")
+    bad = api_a.post(
+        reverse("api:product-list"),
+        {
+            "inventory": inventory.pk,
+            "sku": "BAD",
+            "tags": [foreign_tag.pk],
+            "category": foreign_category.pk,
+            "components": [{"component": part["id"], "quantity": 1}],
+        },
+        format="json",
+    )
+    assert bad.status_code == 400
+    assert {"tags", "category"} <= set(bad.json()["errors"])
+    # A category cannot move inside its own child.
+    loop = api_a.patch(
+        reverse("api:category-detail", args=[category["id"]]), {"parent": child.json()["id"]}, format="json"
+    )
+    assert loop.status_code == 400 and "parent" in loop.json()["errors"]

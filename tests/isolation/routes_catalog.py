@@ -1,4 +1,14 @@
-from catalog.models import Inventory, PriceGroup, Product, ProductText, Warehouse
+from catalog.models import (
+    Category,
+    ExtraField,
+    Inventory,
+    Manufacturer,
+    PriceGroup,
+    Product,
+    ProductText,
+    Tag,
+    Warehouse,
+)
 from tests.isolation.framework import RouteCase, Setup
 
 
@@ -74,5 +84,50 @@ CASES = [
     RouteCase("api:product-list", "list", setup=_product_of_a, api=True),
     RouteCase(
         "api:product-detail", "detail", setup=_product_of_a, methods=_WRITE, api=True, payload={"sku": "x"}
+    ),
+]
+
+
+def _named_of_a(model, name):
+    def setup(account_a) -> Setup:
+        row = model.objects.create(account=account_a, name=name)
+        return Setup(
+            kwargs={"pk": row.pk}, marker=name, unchanged=lambda: model.objects.get(pk=row.pk, name=name)
+        )
+
+    return setup
+
+
+def _category_of_a(account_a) -> Setup:
+    inventory = Inventory.objects.get(account=account_a, is_default=True)
+    category = Category.objects.create(account=account_a, inventory=inventory, name="Alpha secret category")
+    return Setup(
+        kwargs={"pk": category.pk},
+        marker="Alpha secret category",
+        unchanged=lambda: Category.objects.get(pk=category.pk, name="Alpha secret category"),
+    )
+
+
+for _route, _model, _name in (
+    ("manufacturer", Manufacturer, "Alpha secret maker"),
+    ("tag", Tag, "Alpha secret tag"),
+    ("extrafield", ExtraField, "Alpha secret field"),
+):
+    CASES += [
+        RouteCase(f"api:{_route}-list", "list", setup=_named_of_a(_model, _name), api=True),
+        RouteCase(
+            f"api:{_route}-detail",
+            "detail",
+            setup=_named_of_a(_model, _name),
+            methods=_WRITE,
+            api=True,
+            payload={"name": "x"},
+        ),
+    ]
+
+CASES += [
+    RouteCase("api:category-list", "list", setup=_category_of_a, api=True),
+    RouteCase(
+        "api:category-detail", "detail", setup=_category_of_a, methods=_WRITE, api=True, payload={"name": "x"}
     ),
 ]
