@@ -1,0 +1,856 @@
+"""CSV import of a catalog's products and variants: create or update by SKU, all or nothing.
+
+File format
+-----------
+UTF-8 (a byte-order mark is fine), comma-separated (a header with semicolons or tabs and no commas
+switches to that separator), first line a header. One line per product or variant. Column names are
+matched without regard to case or surrounding spaces (the warehouse / price group part keeps its case
+when it is a name).
+
+===================== =====================================================================================
+column                meaning
+===================== =====================================================================================
+``sku``               required; identifies the product within the catalog (created if new, else updated).
+                      At most 50 characters; every SKU only once per file.
+``parent_sku``        makes the row a variant of that product: a main product (not itself a variant) of
+                      this file or already in the catalog. A product that has variants cannot become one.
+``ean``               up to 32 characters.
+``tax_rate``          number from -1 to 999.99 (two decimals).
+``weight``            kg; ``height``, ``width``, ``length`` in cm: numbers ≥ 0, at most three decimals.
+``category``          path of names from the top, ``Clothes/T-shirts``; a category of this catalog or of the
+                      whole account, which must exist.
+``manufacturer``      name; created in the account if there is none of that name.
+``tags``              names separated by ``|`` (``summer|sale``); tags not yet in the account are created.
+                      The product gets exactly these tags.
+``name_<lang>``       name in a language of the catalog (``name_en``, ``name_pl``); ``name`` alone means the
+``description_<lang>`` catalog's default language; likewise ``description_<lang>`` / ``description``.
+``stock_<warehouse>`` quantity (whole number ≥ 0) in that warehouse of the account, given by name or by id
+                      (``stock_Main warehouse``, ``stock_12``).
+``price_<group>``     price (≥ 0, two decimals) in that price group of the account, by name or id.
+===================== =====================================================================================
+
+Numbers take a dot or a comma as the decimal separator. An empty cell leaves the product's value as it is
+(a new product gets the default: tax rate 23, measures 0, no category...); a column left out of the file
+is not touched at all. A variant stays a variant (``parent_sku`` cannot be emptied by an import).
+
+Errors
+------
+Problems are reported as ``(row, column, message)``; rows are numbered as a spreadsheet shows them, the
+header being row 1. A problem with the header itself (an unknown column — e.g. a language the catalog
+does not have or a warehouse the account does not have —, a repeated column, no ``sku`` column) stops
+the import: nothing is written. A problem in a data row (bad number, negative stock or price, repeated
+SKU, unknown category, missing parent...) is reported for that row; if there is any, nothing is written
+unless ``valid_rows_only`` is set, in which case the rows without problems are written (and a variant
+whose parent row has a problem is itself reported).
+
+How it is written
+-----------------
+The file is read as a stream. Each checked row goes, in batches, into a temporary table with ``COPY``;
+then, in one transaction, products are upserted with ``INSERT … SELECT … ON CONFLICT (inventory_id, sku)``,
+followed by texts, stock and prices (each one ``INSERT … SELECT … ON CONFLICT … DO UPDATE``), parents
+resolved by a join on SKU. Memory use does not grow with the number of products beyond a set of SKUs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import BinaryIO
+
+from django.db import DatabaseError, connection, transaction
+from django.utils.translation import gettext as _
+
+from catalog.models import Category, Inventory, PriceGroup, Warehouse
+
+BATCH_ROWS = 5000
+SKU_MAX = 50
+EAN_MAX = 32
+NAME_MAX = 300
+MANUFACTURER_MAX = 200
+TAG_MAX = 100
+STOCK_MAX = 2**31 - 1
+
+HEADER_ROW = 1
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ImportReport:
+    """What an import did: products created and updated, and every problem as (row, column, message)."""
+
+    created: int = 0
+    updated: int = 0
+    rows: int = 0
+    errors: list[tuple[int, str, str]] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# --- header ------------------------------------------------------------------------------------------------
+
+PRODUCT_COLUMNS = (
+    "sku",
+    "parent_sku",
+    "ean",
+    "tax_rate",
+    "weight",
+    "height",
+    "width",
+    "length",
+    "category",
+    "manufacturer",
+    "tags",
+)
+
+
+@dataclass
+class Layout:
+    """Which cell of a row feeds which value (indexes into the row; None = column absent)."""
+
+    product: dict[str, int]
+    languages: list[str]  # in the order of the temp table's text columns
+    names: list[int | None]
+    descriptions: list[int | None]
+    warehouses: list[int]  # warehouse ids, in the order of the stock columns
+    stock: list[int]
+    price_groups: list[int]
+    prices: list[int]
+    width: int
+    labels: list[str]  # the header as written, for error messages
+
+
+def _resolve_named(suffix: str, by_name: dict[str, int], by_lower: dict[str, int], ids: set[int]):
+    if suffix in by_name:
+        return by_name[suffix]
+    if suffix.casefold() in by_lower:
+        return by_lower[suffix.casefold()]
+    if suffix.isdigit() and int(suffix) in ids:
+        return int(suffix)
+    return None
+
+
+def _layout(header: list[str], *, account, inventory: Inventory) -> tuple[Layout | None, list]:
+    errors: list[tuple[int, str, str]] = []
+    warehouses = list(Warehouse.objects.filter(account=account).values_list("pk", "name"))
+    groups = list(PriceGroup.objects.filter(account=account).values_list("pk", "name"))
+    wh_name = {name: pk for pk, name in warehouses}
+    wh_lower = {name.casefold(): pk for pk, name in warehouses}
+    pg_name = {name: pk for pk, name in groups}
+    pg_lower = {name.casefold(): pk for pk, name in groups}
+    languages = list(inventory.languages)
+    product: dict[str, int] = {}
+    texts: dict[tuple[str, str], int] = {}
+    stock: dict[int, int] = {}
+    prices: dict[int, int] = {}
+    seen: dict[object, str] = {}
+
+    for index, raw in enumerate(header):
+        label = raw.strip()
+        key = label.casefold()
+        target: object = None
+        if key in PRODUCT_COLUMNS:
+            target = ("product", key)
+        elif key in ("name", "description"):
+            target = ("text", key, inventory.default_language)
+        elif key.startswith(("name_", "description_")):
+            kind, _sep, lang = key.partition("_")
+            if lang in languages:
+                target = ("text", kind, lang)
+            else:
+                errors.append(
+                    (
+                        HEADER_ROW,
+                        label,
+                        _("The catalog has no language “%(lang)s” (its languages: %(languages)s).")
+                        % {"lang": lang, "languages": ", ".join(languages)},
+                    )
+                )
+                continue
+        elif key.startswith("stock_"):
+            pk = _resolve_named(label[6:].strip(), wh_name, wh_lower, set(wh_name.values()))
+            if pk is None:
+                errors.append(
+                    (
+                        HEADER_ROW,
+                        label,
+                        _("There is no warehouse “%(name)s” in this account.") % {"name": label[6:].strip()},
+                    )
+                )
+                continue
+            target = ("stock", pk)
+        elif key.startswith("price_"):
+            pk = _resolve_named(label[6:].strip(), pg_name, pg_lower, set(pg_name.values()))
+            if pk is None:
+                errors.append(
+                    (
+                        HEADER_ROW,
+                        label,
+                        _("There is no price group “%(name)s” in this account.")
+                        % {"name": label[6:].strip()},
+                    )
+                )
+                continue
+            target = ("price", pk)
+        else:
+            errors.append((HEADER_ROW, label, _("Unknown column.")))
+            continue
+        if target in seen:
+            errors.append((HEADER_ROW, label, _("The same column as “%(other)s”.") % {"other": seen[target]}))
+            continue
+        seen[target] = label
+        if target[0] == "product":
+            product[target[1]] = index
+        elif target[0] == "text":
+            texts[(target[2], target[1])] = index
+        elif target[0] == "stock":
+            stock[target[1]] = index
+        else:
+            prices[target[1]] = index
+
+    if "sku" not in product:
+        errors.append((HEADER_ROW, "sku", _("The file has no sku column.")))
+    if errors:
+        return None, errors
+    text_languages = [lang for lang in languages if (lang, "name") in texts or (lang, "description") in texts]
+    return (
+        Layout(
+            product=product,
+            languages=text_languages,
+            names=[texts.get((lang, "name")) for lang in text_languages],
+            descriptions=[texts.get((lang, "description")) for lang in text_languages],
+            warehouses=list(stock),
+            stock=list(stock.values()),
+            price_groups=list(prices),
+            prices=list(prices.values()),
+            width=len(header),
+            labels=[label.strip() for label in header],
+        ),
+        [],
+    )
+
+
+# --- cells -------------------------------------------------------------------------------------------------
+
+
+class CellError(ValueError):
+    pass
+
+
+_PLAIN_DECIMAL = re.compile(r"\d{1,9}(?:\.\d{1,3})?\Z")
+_PLAIN_INT = re.compile(r"\d{1,9}\Z")
+
+
+def _decimal(value: str, *, places: int, limit: int, minimum: Decimal = Decimal(0)) -> str:
+    """The cell as a plain decimal string, or CellError with a message a user can act on."""
+    text = value.replace(" ", "").replace("\u00a0", "")
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise CellError(_("“%(value)s” is not a number.") % {"value": value}) from None
+    if not number.is_finite():
+        raise CellError(_("“%(value)s” is not a number.") % {"value": value})
+    if number < minimum:
+        if minimum == 0:
+            raise CellError(_("Must not be negative."))
+        raise CellError(_("Must be at least %(min)s.") % {"min": minimum})
+    if number >= Decimal(10) ** limit:
+        raise CellError(_("Too large (at most %(digits)s digits before the point).") % {"digits": limit})
+    if -number.as_tuple().exponent > places:
+        raise CellError(_("At most %(places)s digits after the decimal point.") % {"places": places})
+    return str(number)
+
+
+def _measure(value: str) -> str:
+    if _PLAIN_DECIMAL.match(value) and len(value.partition(".")[0]) <= 7:
+        return value
+    return _decimal(value, places=3, limit=7)
+
+
+def _money(value: str) -> str:
+    if _PLAIN_DECIMAL.match(value) and len(value.partition(".")[2]) <= 2:
+        return value
+    return _decimal(value, places=2, limit=12)
+
+
+def _tax(value: str) -> str:
+    return _decimal(value, places=2, limit=3, minimum=Decimal(-1))
+
+
+def _quantity(value: str) -> str:
+    if _PLAIN_INT.match(value):
+        if int(value) > STOCK_MAX:
+            raise CellError(_("Too large."))
+        return value
+    text = value.replace(" ", "").replace("\u00a0", "")
+    try:
+        number = int(text)
+    except ValueError:
+        try:
+            exact = Decimal(text.replace(",", "."))
+        except InvalidOperation:
+            exact = None
+        if exact is not None and exact.is_finite() and exact == exact.to_integral_value():
+            number = int(exact)
+        else:
+            raise CellError(_("“%(value)s” is not a whole number.") % {"value": value}) from None
+    if number < 0:
+        raise CellError(_("Must not be negative."))
+    if number > STOCK_MAX:
+        raise CellError(_("Too large."))
+    return str(number)
+
+
+def _text(value: str, limit: int) -> str:
+    if len(value) > limit:
+        raise CellError(_("At most %(limit)s characters.") % {"limit": limit})
+    return value
+
+
+# --- the import --------------------------------------------------------------------------------------------
+
+
+def _category_paths(*, account, inventory: Inventory) -> dict[str, int]:
+    """ "A/B/C" → category id, for the catalog's categories and the account-wide ones (catalog's first)."""
+    rows = list(
+        Category.objects.filter(account=account)
+        .filter(inventory__isnull=True)
+        .values_list("pk", "parent_id", "name", "inventory_id")
+    ) + list(
+        Category.objects.filter(account=account, inventory=inventory).values_list(
+            "pk", "parent_id", "name", "inventory_id"
+        )
+    )
+    by_id = {pk: (parent, name) for pk, parent, name, _inv in rows}
+    paths: dict[str, int] = {}
+    for pk, _parent, _name, inventory_id in rows:
+        parts, node, hops = [], pk, 0
+        while node is not None and node in by_id and hops < 100:
+            parent, name = by_id[node]
+            parts.append(name.strip())
+            node, hops = parent, hops + 1
+        if node is not None:  # a parent in another catalog: not reachable from this one
+            continue
+        path = "/".join(reversed(parts))
+        if inventory_id is not None or path not in paths:
+            paths[path] = pk
+    return paths
+
+
+def _open_text(fileobj: BinaryIO) -> io.TextIOWrapper:
+    return io.TextIOWrapper(fileobj, encoding="utf-8-sig", newline="")
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    if "," in first_line:
+        return ","
+    if ";" in first_line:
+        return ";"
+    if "\t" in first_line:
+        return "\t"
+    return ","
+
+
+class _Staging:
+    """The temporary tables an import fills and reads; dropped at the end, whatever happens."""
+
+    def __init__(self, layout: Layout):
+        suffix = uuid.uuid4().hex[:12]
+        self.rows = f"import_rows_{suffix}"
+        self.ids = f"import_ids_{suffix}"
+        self.layout = layout
+        self.columns = [
+            "row_no",
+            "sku",
+            "parent_sku",
+            "ean",
+            "tax_rate",
+            "weight",
+            "height",
+            "width",
+            "length",
+            "category_id",
+            "manufacturer",
+            "tags",
+        ]
+        types = ["integer", "text", "text", "text", "numeric", "numeric", "numeric", "numeric", "numeric"]
+        types += ["bigint", "text", "text"]
+        for i in range(len(layout.languages)):
+            self.columns += [f"name_{i}", f"description_{i}"]
+            types += ["text", "text"]
+        for i in range(len(layout.warehouses)):
+            self.columns.append(f"stock_{i}")
+            types.append("integer")
+        for i in range(len(layout.price_groups)):
+            self.columns.append(f"price_{i}")
+            types.append("numeric")
+        self.types = types
+
+    def create(self, cursor) -> None:
+        definition = ", ".join(f"{name} {kind}" for name, kind in zip(self.columns, self.types, strict=True))
+        cursor.execute(f"CREATE TEMPORARY TABLE {self.rows} ({definition})")
+        cursor.execute(f"CREATE TEMPORARY TABLE {self.ids} (id bigint, sku text, inserted boolean)")
+
+    def copy(self, cursor, buffer: io.StringIO) -> None:
+        with cursor.cursor.copy(
+            f"COPY {self.rows} ({', '.join(self.columns)}) FROM STDIN (FORMAT csv)"
+        ) as copy:
+            copy.write(buffer.getvalue())
+
+    def drop(self) -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {self.rows}, {self.ids}")
+        except DatabaseError:
+            # Inside a caller's failed transaction: its rollback drops the tables with it.
+            pass
+
+
+def import_csv(
+    *,
+    account,
+    inventory: Inventory,
+    fileobj: BinaryIO,
+    valid_rows_only: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import a CSV file (format in this module's docstring) into ``inventory`` of ``account``.
+
+    Guarantees: either every row is written or none (unless ``valid_rows_only``, when exactly the rows
+    without problems are); the writes happen in one transaction; ``progress(rows_read)`` is called after
+    every batch of rows read and checked (outside that transaction, so a caller may record it).
+    """
+    assert inventory.account_id == account.pk
+    report = ImportReport()
+    text = _open_text(fileobj)
+    try:
+        first = text.readline()
+    except UnicodeDecodeError:
+        report.errors.append((HEADER_ROW, "", _("The file is not UTF-8 text.")))
+        return report
+    if not first.strip():
+        report.errors.append((HEADER_ROW, "", _("The file is empty: the first line must name the columns.")))
+        return report
+    delimiter = _sniff_delimiter(first)
+    reader = csv.reader(_chain_first(first, text), delimiter=delimiter)
+    header = next(reader)
+    layout, errors = _layout(header, account=account, inventory=inventory)
+    if layout is None:
+        report.errors = errors
+        return report
+
+    staging = _Staging(layout)
+    with connection.cursor() as cursor:
+        staging.create(cursor)
+    try:
+        skus = _stream_rows(
+            reader,
+            layout=layout,
+            staging=staging,
+            categories=_category_paths(account=account, inventory=inventory),
+            report=report,
+            progress=progress,
+        )
+        if report.errors and any(row == HEADER_ROW for row, _c, _m in report.errors):
+            return report
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {staging.rows}")
+            report.errors += _parent_problems(cursor, staging=staging, inventory=inventory, skus=skus)
+            report.errors.sort(key=lambda error: error[0])
+            if report.errors and not valid_rows_only:
+                return report
+            with transaction.atomic():
+                if report.errors:
+                    bad_rows = sorted({row for row, _c, _m in report.errors})
+                    cursor.execute(f"DELETE FROM {staging.rows} WHERE row_no = ANY(%s)", [bad_rows])  # noqa: S608 - generated table names; values are parameters
+                _write(cursor, staging=staging, account=account, inventory=inventory, report=report)
+    finally:
+        staging.drop()
+    return report
+
+
+def _chain_first(first: str, rest: Iterable[str]):
+    yield first
+    yield from rest
+
+
+def _stream_rows(reader, *, layout: Layout, staging: _Staging, categories, report, progress) -> dict:
+    """Read, check and COPY every row; returns ``{sku: row}`` of every row read (with problems too)."""
+    product = layout.product
+    get = product.get
+    i_sku = product["sku"]
+    i_parent, i_ean, i_tax = get("parent_sku"), get("ean"), get("tax_rate")
+    measures = [get(name) for name in ("weight", "height", "width", "length")]
+    i_category, i_manufacturer, i_tags = get("category"), get("manufacturer"), get("tags")
+    names, descriptions = layout.names, layout.descriptions
+    stock, prices = layout.stock, layout.prices
+    labels, width = layout.labels, layout.width
+    errors = report.errors
+    skus: dict[str, int] = {}
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    pending = 0
+    row_no = HEADER_ROW
+    data_rows = 0
+    try:
+        for cells in reader:
+            row_no += 1
+            if not cells or (len(cells) == 1 and not cells[0].strip()):
+                continue
+            data_rows += 1
+            if len(cells) < width:
+                cells += [""] * (width - len(cells))
+            elif len(cells) > width and any(c.strip() for c in cells[width:]):
+                errors.append(
+                    (
+                        row_no,
+                        "",
+                        _("This row has %(cells)s cells; the header names %(columns)s columns.")
+                        % {"cells": len(cells), "columns": width},
+                    )
+                )
+                continue
+            row_errors = []
+            sku = cells[i_sku].strip()
+            if not sku:
+                row_errors.append((row_no, labels[i_sku], _("The SKU is required.")))
+            elif len(sku) > SKU_MAX:
+                row_errors.append(
+                    (row_no, labels[i_sku], _("At most %(limit)s characters.") % {"limit": SKU_MAX})
+                )
+            elif sku in skus:
+                row_errors.append(
+                    (
+                        row_no,
+                        labels[i_sku],
+                        _("The SKU %(sku)s is also on row %(row)s.") % {"sku": sku, "row": skus[sku]},
+                    )
+                )
+            else:
+                skus[sku] = row_no
+
+            out: list = [row_no, sku]
+            append = out.append
+            # parent_sku
+            value = cells[i_parent].strip() if i_parent is not None else ""
+            if value and value == sku:
+                row_errors.append((row_no, labels[i_parent], _("A product cannot be its own parent.")))
+            append(value or None)
+            # ean
+            value = cells[i_ean].strip() if i_ean is not None else ""
+            if len(value) > EAN_MAX:
+                row_errors.append(
+                    (row_no, labels[i_ean], _("At most %(limit)s characters.") % {"limit": EAN_MAX})
+                )
+            append(value or None)
+            # tax rate and measures
+            value = cells[i_tax].strip() if i_tax is not None else ""
+            if value:
+                try:
+                    value = _tax(value)
+                except CellError as exc:
+                    row_errors.append((row_no, labels[i_tax], str(exc)))
+            append(value or None)
+            for index in measures:
+                value = cells[index].strip() if index is not None else ""
+                if value:
+                    try:
+                        value = _measure(value)
+                    except CellError as exc:
+                        row_errors.append((row_no, labels[index], str(exc)))
+                append(value or None)
+            # category
+            value = cells[i_category].strip() if i_category is not None else ""
+            category_id = None
+            if value:
+                path = "/".join(part.strip() for part in value.split("/"))
+                category_id = categories.get(path)
+                if category_id is None:
+                    row_errors.append(
+                        (
+                            row_no,
+                            labels[i_category],
+                            _("There is no category “%(path)s” in this catalog.") % {"path": value},
+                        )
+                    )
+            append(category_id)
+            # manufacturer, tags
+            value = cells[i_manufacturer].strip() if i_manufacturer is not None else ""
+            if len(value) > MANUFACTURER_MAX:
+                row_errors.append(
+                    (
+                        row_no,
+                        labels[i_manufacturer],
+                        _("At most %(limit)s characters.") % {"limit": MANUFACTURER_MAX},
+                    )
+                )
+            append(value or None)
+            value = cells[i_tags].strip() if i_tags is not None else ""
+            if value:
+                tags = list(dict.fromkeys(tag.strip() for tag in value.split("|") if tag.strip()))
+                if any(len(tag) > TAG_MAX for tag in tags):
+                    row_errors.append(
+                        (
+                            row_no,
+                            labels[i_tags],
+                            _("A tag has at most %(limit)s characters.") % {"limit": TAG_MAX},
+                        )
+                    )
+                value = "|".join(tags)
+            append(value or None)
+            # texts
+            for i_name, i_description in zip(names, descriptions, strict=True):
+                value = cells[i_name].strip() if i_name is not None else ""
+                if len(value) > NAME_MAX:
+                    row_errors.append(
+                        (row_no, labels[i_name], _("At most %(limit)s characters.") % {"limit": NAME_MAX})
+                    )
+                append(value or None)
+                append(
+                    cells[i_description]
+                    if i_description is not None and cells[i_description].strip()
+                    else None
+                )
+            # stock and prices
+            for index in stock:
+                value = cells[index].strip()
+                if value:
+                    try:
+                        value = _quantity(value)
+                    except CellError as exc:
+                        row_errors.append((row_no, labels[index], str(exc)))
+                append(value or None)
+            for index in prices:
+                value = cells[index].strip()
+                if value:
+                    try:
+                        value = _money(value)
+                    except CellError as exc:
+                        row_errors.append((row_no, labels[index], str(exc)))
+                append(value or None)
+
+            if row_errors:
+                errors += row_errors
+                continue
+            writer.writerow(out)
+            pending += 1
+            if pending >= BATCH_ROWS:
+                _flush(staging, buffer)
+                pending = 0
+                if progress is not None:
+                    progress(data_rows)
+    except UnicodeDecodeError:
+        errors.append((row_no + 1, "", _("The file is not UTF-8 text from this row on.")))
+        errors.append((HEADER_ROW, "", _("The file could not be read to the end.")))
+    except csv.Error as exc:
+        errors.append((row_no + 1, "", _("The file cannot be read as CSV here: %(error)s") % {"error": exc}))
+        errors.append((HEADER_ROW, "", _("The file could not be read to the end.")))
+    if pending:
+        _flush(staging, buffer)
+    report.rows = data_rows
+    if progress is not None:
+        progress(data_rows)
+    return skus
+
+
+def _flush(staging: _Staging, buffer: io.StringIO) -> None:
+    with connection.cursor() as cursor:
+        staging.copy(cursor, buffer)
+    buffer.seek(0)
+    buffer.truncate()
+
+
+def _parent_problems(cursor, *, staging: _Staging, inventory: Inventory, skus: dict[str, int]) -> list:
+    """Variants whose parent is missing, is (or becomes) a variant, or rows that have variants themselves."""
+    rows = staging.rows
+    cursor.execute(
+        f"""
+        SELECT t.row_no, t.parent_sku,
+               CASE
+                 WHEN pf.row_no IS NULL AND pc.id IS NULL THEN 'missing'
+                 WHEN pf.parent_sku IS NOT NULL OR pc.parent_id IS NOT NULL THEN 'variant'
+                 WHEN EXISTS (SELECT 1 FROM catalog_product v WHERE v.parent_id = e.id) THEN 'has_variants'
+               END
+          FROM {rows} t
+          LEFT JOIN {rows} pf ON pf.sku = t.parent_sku
+          LEFT JOIN catalog_product pc ON pc.inventory_id = %s AND pc.sku = t.parent_sku AND pc.sku <> ''
+          LEFT JOIN catalog_product e ON e.inventory_id = %s AND e.sku = t.sku AND e.sku <> ''
+         WHERE t.parent_sku IS NOT NULL
+        """,  # noqa: S608 - generated table names; values are parameters
+        [inventory.pk, inventory.pk],
+    )
+    problems = []
+    for row_no, parent_sku, problem in cursor.fetchall():
+        if problem == "missing":
+            if parent_sku in skus:
+                message = _("The parent %(sku)s (row %(row)s) has problems of its own.") % {
+                    "sku": parent_sku,
+                    "row": skus[parent_sku],
+                }
+            else:
+                message = _("There is no product %(sku)s in this file or in the catalog.") % {
+                    "sku": parent_sku
+                }
+        elif problem == "variant":
+            message = _("%(sku)s is a variant itself; a variant's parent must be a main product.") % {
+                "sku": parent_sku
+            }
+        elif problem == "has_variants":
+            message = _("This product has variants, so it cannot become a variant.")
+        else:
+            continue
+        problems.append((row_no, "parent_sku", message))
+    return problems
+
+
+def _inserted(new: bool) -> str:
+    return "i.inserted" if new else "NOT i.inserted"
+
+
+def _write(cursor, *, staging: _Staging, account, inventory: Inventory, report: ImportReport) -> None:
+    """The set-based writes, inside the caller's transaction."""
+    layout, rows, ids = staging.layout, staging.rows, staging.ids
+    params = {"account": account.pk, "inventory": inventory.pk}
+    present = layout.product
+    if "manufacturer" in present:
+        cursor.execute(
+            f"""INSERT INTO catalog_manufacturer (account_id, name)
+                SELECT DISTINCT %(account)s, manufacturer FROM {rows} WHERE manufacturer IS NOT NULL
+                ON CONFLICT (account_id, name) DO NOTHING""",  # noqa: S608 - generated table names; values are parameters
+            params,
+        )
+    if "tags" in present:
+        cursor.execute(
+            f"""INSERT INTO catalog_tag (account_id, name)
+                SELECT DISTINCT %(account)s, unnest(string_to_array(tags, '|')) FROM {rows}
+                 WHERE tags IS NOT NULL
+                ON CONFLICT (account_id, name) DO NOTHING""",  # noqa: S608 - generated table names; values are parameters
+            params,
+        )
+    manufacturer_join = (
+        "LEFT JOIN catalog_manufacturer m ON m.account_id = %(account)s AND m.name = t.manufacturer"
+        if "manufacturer" in present
+        else ""
+    )
+    manufacturer_id = (
+        "COALESCE(m.id, e.manufacturer_id)" if "manufacturer" in present else "e.manufacturer_id"
+    )
+    for variants in (False, True):
+        parent_join = (
+            "JOIN catalog_product par ON par.inventory_id = %(inventory)s AND par.sku = t.parent_sku"
+            if variants
+            else ""
+        )
+        cursor.execute(
+            f"""
+            WITH upserted AS (
+              INSERT INTO catalog_product AS p (
+                account_id, inventory_id, parent_id, sku, ean, tax_rate, weight, height, width, length,
+                category_id, manufacturer_id, star, average_cost, is_bundle, created_at, updated_at)
+              SELECT %(account)s, %(inventory)s, {"par.id" if variants else "e.parent_id"}, t.sku,
+                     COALESCE(t.ean, e.ean, ''), COALESCE(t.tax_rate, e.tax_rate, 23),
+                     COALESCE(t.weight, e.weight, 0), COALESCE(t.height, e.height, 0),
+                     COALESCE(t.width, e.width, 0), COALESCE(t.length, e.length, 0),
+                     COALESCE(t.category_id, e.category_id), {manufacturer_id},
+                     COALESCE(e.star, 0), COALESCE(e.average_cost, 0), COALESCE(e.is_bundle, false),
+                     now(), now()
+                FROM {rows} t
+                LEFT JOIN catalog_product e
+                       ON e.inventory_id = %(inventory)s AND e.sku = t.sku AND e.sku <> ''
+                {manufacturer_join}
+                {parent_join}
+               WHERE t.parent_sku IS {"NOT NULL" if variants else "NULL"}
+              ON CONFLICT (inventory_id, sku) WHERE sku <> '' DO UPDATE SET
+                parent_id = EXCLUDED.parent_id, ean = EXCLUDED.ean, tax_rate = EXCLUDED.tax_rate,
+                weight = EXCLUDED.weight, height = EXCLUDED.height, width = EXCLUDED.width,
+                length = EXCLUDED.length, category_id = EXCLUDED.category_id,
+                manufacturer_id = EXCLUDED.manufacturer_id, updated_at = EXCLUDED.updated_at
+              RETURNING p.id, p.sku, (p.xmax = 0) AS inserted
+            )
+            INSERT INTO {ids} (id, sku, inserted) SELECT id, sku, inserted FROM upserted
+            """,  # noqa: S608 - generated table names; values are parameters
+            params,
+        )
+    cursor.execute(
+        f"SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM {ids}"  # noqa: S608 - generated table names; values are parameters
+    )
+    report.created, report.updated = cursor.fetchone()
+    report.written = True
+    if report.created + report.updated == 0:
+        return
+    cursor.execute(f"ANALYZE {ids}")
+
+    # Rows of products this import has just created cannot exist yet (nobody else can see those
+    # products): they go in with a plain INSERT; only rows of updated products need ON CONFLICT.
+    if layout.languages:
+        values = ", ".join(
+            f"(%(lang_{i})s, t.name_{i}, t.description_{i})" for i in range(len(layout.languages))
+        )
+        text_params = {f"lang_{i}": lang for i, lang in enumerate(layout.languages)}
+        text_conflict = """ON CONFLICT (product_id, language) DO UPDATE SET
+                  name = COALESCE(NULLIF(EXCLUDED.name, ''), x.name),
+                  description = COALESCE(NULLIF(EXCLUDED.description, ''), x.description)"""
+        for new in (True, False):
+            cursor.execute(
+                f"""
+                INSERT INTO catalog_producttext AS x
+                       (product_id, language, name, description, features, extra_fields)
+                SELECT i.id, v.language, COALESCE(v.name, ''), COALESCE(v.description, ''), '[]', '{{}}'
+                  FROM {rows} t JOIN {ids} i ON i.sku = t.sku
+                 CROSS JOIN LATERAL (VALUES {values}) AS v(language, name, description)
+                 WHERE (v.name IS NOT NULL OR v.description IS NOT NULL) AND {_inserted(new)}
+                {"" if new else text_conflict}
+                """,  # noqa: S608 - generated table names; values are parameters
+                text_params,
+            )
+    for table, key, value, targets, column in (
+        ("catalog_stock", "warehouse_id", "quantity", layout.warehouses, "stock"),
+        ("catalog_price", "price_group_id", "amount", layout.price_groups, "price"),
+    ):
+        if not targets:
+            continue
+        values = ", ".join(f"({int(pk)}::bigint, t.{column}_{i})" for i, pk in enumerate(targets))
+        conflict = f"ON CONFLICT (product_id, {key}) DO UPDATE SET {value} = EXCLUDED.{value}"
+        for new in (True, False):
+            cursor.execute(
+                f"""
+                INSERT INTO {table} (product_id, {key}, {value})
+                SELECT i.id, v.target, v.value
+                  FROM {rows} t JOIN {ids} i ON i.sku = t.sku
+                 CROSS JOIN LATERAL (VALUES {values}) AS v(target, value)
+                 WHERE v.value IS NOT NULL AND {_inserted(new)}
+                {"" if new else conflict}
+                """  # noqa: S608 - generated table names; values are parameters
+            )
+    if "tags" in present:
+        wanted = f"""
+            SELECT i.id AS product_id, tg.id AS tag_id
+              FROM {rows} t JOIN {ids} i ON i.sku = t.sku
+             CROSS JOIN LATERAL unnest(string_to_array(t.tags, '|')) AS n(name)
+              JOIN catalog_tag tg ON tg.account_id = %(account)s AND tg.name = n.name
+             WHERE t.tags IS NOT NULL"""  # noqa: S608 - generated table names; values are parameters
+        cursor.execute(
+            f"""
+            DELETE FROM catalog_product_tags pt
+             USING {rows} t JOIN {ids} i ON i.sku = t.sku
+             WHERE t.tags IS NOT NULL AND pt.product_id = i.id
+               AND (pt.product_id, pt.tag_id) NOT IN ({wanted})
+            """,  # noqa: S608 - generated table names; values are parameters
+            params,
+        )
+        cursor.execute(
+            f"""INSERT INTO catalog_product_tags (product_id, tag_id) {wanted}
+                ON CONFLICT (product_id, tag_id) DO NOTHING""",
+            params,
+        )
