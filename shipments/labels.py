@@ -6,6 +6,7 @@ import functools
 import io
 import os
 import unicodedata
+from decimal import Decimal
 
 import reportlab
 from django.utils.translation import gettext as _
@@ -54,6 +55,11 @@ def _printable(text: str, glyphs: frozenset[int]) -> str:
     return "".join(out)
 
 
+def _number(value) -> str:
+    """1.250 → "1.25", 30.00 → "30" (never "3E+1")."""
+    return format(Decimal(value or 0).normalize(), "f")
+
+
 def _sender_lines(account) -> list[str]:
     country = account.country.name if account.country else ""
     lines = [
@@ -95,7 +101,7 @@ class _Writer:
         self.width, height = A6
         self.y = height - MARGIN
         # Below this the barcode and the number are drawn; text never runs into them.
-        self.floor = MARGIN + 27 * mm
+        self.floor = MARGIN + 31 * mm
 
     def text(self, text: str, size: float = 8, max_lines: int = 2, indent: float = 0) -> None:
         usable = self.width - 2 * MARGIN - indent
@@ -145,21 +151,19 @@ def label_render(package) -> bytes:
     for i, line in enumerate(_recipient_lines(order)):
         write.text(line, size=12 if i == 0 else 10, max_lines=2, indent=4)
     write.rule()
-    write.text(
-        _("Weight: %(weight)s kg") % {"weight": package.weight.normalize() if package.weight else 0}, 9
-    )
+    write.text(_("Weight: %(weight)s kg") % {"weight": _number(package.weight)}, 9)
     if package.length or package.width or package.height:
-        dims = " × ".join(str(v.normalize()) for v in (package.length, package.width, package.height))
+        dims = " × ".join(_number(v) for v in (package.length, package.width, package.height))
         write.text(_("Dimensions: %(dims)s cm") % {"dims": dims}, 8)
 
     if number:
         usable = page_width - 2 * MARGIN
         bar_width = 0.42 * mm
-        barcode = Code128(number, barHeight=18 * mm, barWidth=bar_width, humanReadable=False, quiet=False)
+        barcode = Code128(number, barHeight=22 * mm, barWidth=bar_width, humanReadable=False, quiet=False)
         if barcode.width > usable:
             barcode = Code128(
                 number,
-                barHeight=18 * mm,
+                barHeight=22 * mm,
                 barWidth=bar_width * usable / barcode.width,
                 humanReadable=False,
                 quiet=False,
