@@ -304,10 +304,25 @@ class ProductFilter(filters.FilterSet):
         field_name="variants", lookup_expr="isnull", exclude=True, distinct=True
     )
     is_variant = filters.BooleanFilter(field_name="parent", lookup_expr="isnull", exclude=True)
+    stock_min = filters.NumberFilter(method="filter_stock", label="Total stock at least")
+    stock_max = filters.NumberFilter(method="filter_stock", label="Total stock at most")
 
     class Meta:
         model = Product
         fields = ["inventory", "category", "manufacturer", "tags", "sku", "ean", "parent"]
+
+    def filter_stock(self, queryset, name, value):
+        from django.db.models import IntegerField, OuterRef, Subquery, Sum
+        from django.db.models.functions import Coalesce
+
+        total = (
+            Stock.objects.filter(product_id=OuterRef("pk"))
+            .values("product_id")
+            .annotate(s=Sum("quantity"))
+            .values("s")
+        )
+        queryset = queryset.annotate(_stock=Coalesce(Subquery(total, output_field=IntegerField()), 0))
+        return queryset.filter(**{"_stock__gte" if name == "stock_min" else "_stock__lte": value})
 
     def filter_search(self, queryset, name, value):
         from django.db.models import Q

@@ -102,3 +102,28 @@ def stock_adjust_many(*, account, changes: list[tuple[int, int, int]]) -> None:
     for key, delta in totals.items():
         rows[key].quantity += delta
     Stock.objects.bulk_update([rows[key] for key in totals], ["quantity"])
+
+
+@transaction.atomic
+def product_save(
+    *, product: Product, texts: dict[str, dict] | None = None, images: list[str] | None = None, tags=None
+) -> Product:
+    """Save a product (or variant) with its texts per language, ordered image URLs and tags.
+
+    Texts given are set; languages not given stay. ``images`` replaces the list when given.
+    """
+    from catalog.models import ProductImage, ProductText
+
+    if product.parent_id:
+        product.inventory_id = product.parent.inventory_id
+    product.save()
+    for language, values in (texts or {}).items():
+        ProductText.objects.update_or_create(product=product, language=language, defaults=values)
+    if images is not None:
+        product.images.all().delete()
+        ProductImage.objects.bulk_create(
+            ProductImage(product=product, position=i, url=url) for i, url in enumerate(images)
+        )
+    if tags is not None:
+        product.tags.set(tags)
+    return product

@@ -1,5 +1,28 @@
 """Web pages of the catalog app."""
 
+from django.urls import path
+
+from catalog import views
+
 app_name = "catalog"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ProductListView.as_view(), name="product-list"),
+    path("new/", views.ProductFormView.as_view(), name="product-create"),
+    path("<int:pk>/", views.ProductDetailView.as_view(), name="product-detail"),
+    path("<int:pk>/edit/", views.ProductFormView.as_view(), name="product-edit"),
+    path("<int:parent>/variants/new/", views.ProductFormView.as_view(), name="variant-create"),
+    path("<int:pk>/delete/", views.ProductDeleteView.as_view(), name="product-delete"),
+    path("<int:pk>/grid/<str:kind>/", views.ProductGridView.as_view(), name="product-grid"),
+    path("catalogs/", views.InventoryListView.as_view(), name="inventory-list"),
+    path("catalogs/<int:pk>/edit/", views.InventoryListView.as_view(), name="inventory-edit"),
+    path("catalogs/<int:pk>/categories/", views.CategoryTreeView.as_view(), name="category-tree"),
+    path("categories/<int:pk>/delete/", views.CategoryDeleteView.as_view(), name="category-delete"),
+    path("settings/<slug:kind>/", views.DictionaryView.as_view(), name="dictionary"),
+    path("settings/<slug:kind>/<int:pk>/", views.DictionaryView.as_view(), name="dictionary-edit"),
+    path(
+        "settings/<slug:kind>/<int:pk>/delete/",
+        views.DictionaryDeleteView.as_view(),
+        name="dictionary-delete",
+    ),
+]

@@ -131,3 +131,70 @@ CASES += [
         "api:category-detail", "detail", setup=_category_of_a, methods=_WRITE, api=True, payload={"name": "x"}
     ),
 ]
+
+
+# -- web pages -------------------------------------------------------------------------------------
+
+
+def _with(setup, **extra):
+    def wrapped(account_a) -> Setup:
+        result = setup(account_a)
+        result.kwargs.update(extra)
+        return result
+
+    return wrapped
+
+
+def _parent_of_a(account_a) -> Setup:
+    result = _product_of_a(account_a)
+    return Setup(kwargs={"parent": result.kwargs["pk"]}, marker=result.marker, unchanged=result.unchanged)
+
+
+def _tag_of_a_in_list(account_a) -> Setup:
+    Tag.objects.create(account=account_a, name="Alpha secret tag")
+    Category.objects.create(account=account_a, name="Alpha secret category")
+    return Setup(marker="Alpha secret", list_kwargs={})
+
+
+def _dictionary_list(account_a) -> Setup:
+    Warehouse.objects.create(account=account_a, name="Alpha secret depot")
+    return Setup(marker="Alpha secret depot", list_kwargs={"kind": "warehouses"})
+
+
+_PAGE = ("GET", "POST")
+
+CASES += [
+    RouteCase("catalog:product-list", "list", setup=_product_of_a),
+    RouteCase("catalog:product-create", "list", setup=_tag_of_a_in_list),
+    RouteCase("catalog:product-detail", "detail", setup=_product_of_a),
+    RouteCase("catalog:product-edit", "detail", setup=_product_of_a, methods=_PAGE, payload={"sku": "x"}),
+    RouteCase("catalog:variant-create", "detail", setup=_parent_of_a, methods=_PAGE, payload={"sku": "x"}),
+    RouteCase("catalog:product-delete", "detail", setup=_product_of_a, methods=("POST",)),
+    RouteCase(
+        "catalog:product-grid",
+        "detail",
+        setup=_with(_product_of_a, kind="stock"),
+        methods=("POST",),
+        payload={},
+    ),
+    RouteCase("catalog:inventory-list", "list", setup=_inventory_of_a),
+    RouteCase(
+        "catalog:inventory-edit", "detail", setup=_inventory_of_a, methods=_PAGE, payload={"name": "x"}
+    ),
+    RouteCase("catalog:category-tree", "detail", setup=_inventory_of_a, methods=_PAGE, payload={"name": "x"}),
+    RouteCase("catalog:category-delete", "detail", setup=_category_of_a, methods=("POST",)),
+    RouteCase("catalog:dictionary", "list", setup=_dictionary_list),
+    RouteCase(
+        "catalog:dictionary-edit",
+        "detail",
+        setup=_with(_warehouse_of_a, kind="warehouses"),
+        methods=_PAGE,
+        payload={"name": "x"},
+    ),
+    RouteCase(
+        "catalog:dictionary-delete",
+        "detail",
+        setup=_with(_warehouse_of_a, kind="warehouses"),
+        methods=("POST",),
+    ),
+]

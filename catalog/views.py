@@ -1,0 +1,459 @@
+"""Web pages of the catalog: product list, product page with stock and price grids, product and variant
+forms, catalogs with their category trees, and the account's warehouses, price groups and names."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import (
+    Count,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    ProtectedError,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from accounts.models import Role
+from accounts.tenancy import AccountViewMixin
+from catalog import forms
+from catalog.api import ProductFilter
+from catalog.bulk import BulkItemErrors, price_set_many, stock_set_many
+from catalog.models import (
+    Category,
+    ExtraField,
+    Inventory,
+    Manufacturer,
+    Price,
+    PriceGroup,
+    Product,
+    ProductImage,
+    ProductText,
+    Stock,
+    Tag,
+    Warehouse,
+)
+from catalog.services import product_save
+
+SORTS = {
+    "-id": gettext_lazy("Newest"),
+    "id": gettext_lazy("Oldest"),
+    "sku": gettext_lazy("SKU"),
+    "-stock_total": gettext_lazy("Most stock"),
+    "stock_total": gettext_lazy("Least stock"),
+}
+
+
+def products_for_list(queryset, *, account):
+    """Annotate what the list shows: total stock, the catalog's default price, number of variants."""
+    stock = (
+        Stock.objects.filter(product_id=OuterRef("pk"))
+        .values("product_id")
+        .annotate(s=Sum("quantity"))
+        .values("s")
+    )
+    price = Price.objects.filter(
+        product_id=OuterRef("pk"), price_group_id=OuterRef("inventory__default_price_group_id")
+    ).values("amount")[:1]
+    return queryset.annotate(
+        stock_total=Coalesce(Subquery(stock, output_field=IntegerField()), 0),
+        default_price=Subquery(price, output_field=DecimalField()),
+        variant_count=Count("variants", distinct=True),
+    ).select_related("inventory", "inventory__default_price_group")
+
+
+class ProductListView(AccountViewMixin, View):
+    def get(self, request):
+        base = Product.objects.filter(account=self.account)
+        params = request.GET.copy()
+        if "is_variant" not in params:
+            params["is_variant"] = "false"
+        product_filter = ProductFilter(params, queryset=base, request=request)
+        queryset = products_for_list(product_filter.qs, account=self.account)
+        sort = request.GET.get("sort", "-id")
+        queryset = queryset.order_by(sort if sort in SORTS else "-id", "id")
+        page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+        products = list(page.object_list)
+        _attach_display(products)
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {
+            "page": page,
+            "products": products,
+            "filter": product_filter,
+            "sorts": SORTS,
+            "sort": sort,
+            "query": query.urlencode(),
+            "inventories": Inventory.objects.filter(account=self.account),
+            "categories": Category.objects.filter(account=self.account),
+            "tags": Tag.objects.filter(account=self.account),
+            "manufacturers": Manufacturer.objects.filter(account=self.account),
+            "kinds": [(k, v[2]) for k, v in DICTIONARIES.items()],
+        }
+        return render(request, "catalog/product_list.html", context)
+
+
+def _attach_display(products: list[Product]) -> None:
+    """One query each for names (default language first) and first images of a page of products."""
+    ids = [p.pk for p in products]
+    names: dict[int, str] = {}
+    for text in ProductText.objects.filter(product_id__in=ids).select_related("product__inventory"):
+        if text.product_id not in names or text.language == text.product.inventory.default_language:
+            names[text.product_id] = text.name
+    images: dict[int, str] = {}
+    for image in ProductImage.objects.filter(product_id__in=ids).order_by("product_id", "position", "id"):
+        images.setdefault(image.product_id, image.url)
+    for product in products:
+        product.display_name = names.get(product.pk, "")
+        product.image_url = images.get(product.pk, "")
+
+
+def _product_or_404(account, pk) -> Product:
+    return get_object_or_404(Product.objects.select_related("inventory", "parent"), account=account, pk=pk)
+
+
+class ProductDetailView(AccountViewMixin, View):
+    def get(self, request, pk: int):
+        product = _product_or_404(self.account, pk)
+        return render(request, "catalog/product_detail.html", _detail_context(self, product))
+
+
+def _grid(product: Product) -> dict:
+    """Stock and price grids: rows are the product and its variants, columns the catalog's warehouses
+    and price groups."""
+    main = product.parent or product
+    rows = [main, *main.variants.order_by("id")]
+    _attach_display(rows)
+    inventory = main.inventory
+    warehouses = list(inventory.warehouses.all())
+    groups = list(inventory.price_groups.all())
+    stock = {(s.product_id, s.warehouse_id): s.quantity for s in Stock.objects.filter(product__in=rows)}
+    prices = {(p.product_id, p.price_group_id): p.amount for p in Price.objects.filter(product__in=rows)}
+    return {
+        "grid_rows": [
+            {
+                "product": row,
+                "stock": [(w, stock.get((row.pk, w.pk), 0)) for w in warehouses],
+                "prices": [(g, prices.get((row.pk, g.pk))) for g in groups],
+            }
+            for row in rows
+        ],
+        "warehouses": warehouses,
+        "price_groups": groups,
+        "grid_product": main,
+    }
+
+
+def _detail_context(view, product: Product, **extra) -> dict:
+    texts = list(product.texts.all())
+    fields = {str(f.pk): f.name for f in ExtraField.objects.filter(account=view.account)}
+    for text in texts:
+        text.extra_named = [(fields.get(k, k), v) for k, v in text.extra_fields.items()]
+    context = {
+        "product": product,
+        "texts": sorted(texts, key=lambda t: t.language != product.inventory.default_language),
+        "images": product.images.all(),
+        "components": product.components.select_related("component"),
+        "can_edit": view.tenant.has_role(Role.MEMBER),
+        **_grid(product),
+        **extra,
+    }
+    try:
+        from wmsbridge.selectors import wms_article_state
+
+        context["wms_state"] = wms_article_state(product)
+    except ImportError:  # the WMS bridge is optional for the page
+        pass
+    return context
+
+
+class ProductFormView(AccountViewMixin, View):
+    """Create a product, a variant (``parent`` given) or edit one."""
+
+    template = "catalog/product_form.html"
+
+    def get(self, request, pk: int | None = None, parent: int | None = None):
+        product, parent_product = self._objects(pk, parent)
+        form = forms.ProductForm(instance=product, account=self.account, parent=parent_product)
+        return self._render(form, product, parent_product)
+
+    def post(self, request, pk: int | None = None, parent: int | None = None):
+        product, parent_product = self._objects(pk, parent)
+        form = forms.ProductForm(request.POST, instance=product, account=self.account, parent=parent_product)
+        if form.is_valid():
+            product = form.save(commit=False)
+            product.account = self.account
+            if parent_product is not None:
+                product.parent = parent_product
+            if product.inventory_id is None:
+                product.inventory = form.inventory
+            product_save(
+                product=product,
+                texts=form.texts(),
+                images=form.cleaned_data["images"],
+                tags=form.cleaned_data["tags"],
+            )
+            messages.success(request, _("Product saved."))
+            return redirect("catalog:product-detail", pk=product.pk)
+        return self._render(form, product, parent_product)
+
+    def _objects(self, pk, parent):
+        product = _product_or_404(self.account, pk) if pk else Product(account=self.account)
+        parent_product = _product_or_404(self.account, parent) if parent else None
+        if parent_product is not None and parent_product.parent_id:
+            raise Http404("A variant cannot have variants.")
+        return product, parent_product
+
+    def _render(self, form, product, parent):
+        return render(self.request, self.template, {"form": form, "product": product, "parent": parent})
+
+
+class ProductDeleteView(AccountViewMixin, View):
+    write_role = Role.ADMIN
+
+    def post(self, request, pk: int):
+        product = _product_or_404(self.account, pk)
+        try:
+            with transaction.atomic():
+                product.delete()
+        except ProtectedError:
+            messages.error(
+                request, _("The product is a component of a bundle; remove it from the bundle first.")
+            )
+            return redirect("catalog:product-detail", pk=pk)
+        messages.success(request, _("Product deleted."))
+        return redirect("catalog:product-list")
+
+
+class ProductGridView(AccountViewMixin, View):
+    """Inline editing of the stock or price grid (HTMX): the whole grid in one all-or-nothing write."""
+
+    def post(self, request, pk: int, kind: str):
+        if kind not in ("stock", "prices"):
+            raise Http404
+        product = _product_or_404(self.account, pk)
+        grid = _grid(product)
+        rows, errors = [], []
+        columns = grid["warehouses"] if kind == "stock" else grid["price_groups"]
+        for row in grid["grid_rows"]:
+            for column in columns:
+                value = request.POST.get(f"v-{row['product'].pk}-{column.pk}", "").strip().replace(",", ".")
+                if value == "":
+                    continue
+                rows.append((row["product"].pk, column.pk, value))
+        try:
+            if kind == "stock":
+                stock_set_many(account=self.account, rows=rows)
+            else:
+                price_set_many(account=self.account, rows=rows)
+        except BulkItemErrors as exc:
+            for index, fields in exc.errors.items():
+                product_id, column_id, value = rows[index]
+                label = next((r["product"] for r in grid["grid_rows"] if r["product"].pk == product_id), "")
+                for messages_ in fields.values():
+                    errors.extend(f"{label} · {value}: {m}" for m in messages_)
+        context = _detail_context(self, product, grid_errors=errors, grid_saved=not errors, grid_kind=kind)
+        if not errors:
+            context.update(_grid(product))
+        template = "catalog/_stock_grid.html" if kind == "stock" else "catalog/_price_grid.html"
+        if request.headers.get("HX-Request"):
+            return render(request, template, context)
+        if errors:
+            for error in errors:
+                messages.error(request, error)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("catalog:product-detail", pk=pk)
+
+
+# -- the account's dictionaries --------------------------------------------------------------------
+
+DICTIONARIES = {
+    "warehouses": (Warehouse, forms.WarehouseForm, gettext_lazy("Warehouses")),
+    "price-groups": (PriceGroup, forms.PriceGroupForm, gettext_lazy("Price groups")),
+    "manufacturers": (Manufacturer, forms.ManufacturerForm, gettext_lazy("Manufacturers")),
+    "tags": (Tag, forms.TagForm, gettext_lazy("Tags")),
+    "extra-fields": (ExtraField, forms.ExtraFieldForm, gettext_lazy("Product extra fields")),
+}
+
+
+class DictionaryView(AccountViewMixin, View):
+    """List and add the account's warehouses, price groups, manufacturers, tags and extra fields."""
+
+    write_role = Role.ADMIN
+
+    def dispatch(self, request, *args, kind: str, **kwargs):
+        if kind not in DICTIONARIES:
+            raise Http404
+        self.kind = kind
+        self.model, self.form_class, self.title = DICTIONARIES[kind]
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, pk: int | None = None):
+        instance = get_object_or_404(self.model, account=self.account, pk=pk) if pk else None
+        return self._render(self.form_class(instance=instance, account=self.account), instance)
+
+    def post(self, request, pk: int | None = None):
+        instance = get_object_or_404(self.model, account=self.account, pk=pk) if pk else None
+        form = self.form_class(request.POST, instance=instance, account=self.account)
+        if form.is_valid():
+            row = form.save(commit=False)
+            row.account = self.account
+            if self.model.objects.filter(account=self.account, name=row.name).exclude(pk=row.pk).exists():
+                form.add_error("name", _("This name is already used."))
+            else:
+                row.save()
+                messages.success(request, _("Saved."))
+                return redirect("catalog:dictionary", kind=self.kind)
+        return self._render(form, instance)
+
+    def _render(self, form, instance):
+        rows = self.model.objects.filter(account=self.account)
+        return render(
+            self.request,
+            "catalog/dictionary.html",
+            {
+                "rows": rows,
+                "form": form,
+                "instance": instance,
+                "kind": self.kind,
+                "title": self.title,
+                "kinds": [(k, v[2]) for k, v in DICTIONARIES.items()],
+                "can_manage": self.tenant.has_role(Role.ADMIN),
+            },
+        )
+
+
+class DictionaryDeleteView(AccountViewMixin, View):
+    required_role = Role.ADMIN
+
+    def post(self, request, kind: str, pk: int):
+        if kind not in DICTIONARIES:
+            raise Http404
+        model = DICTIONARIES[kind][0]
+        row = get_object_or_404(model, account=self.account, pk=pk)
+        if getattr(row, "is_default", False):
+            messages.error(request, _("The default one cannot be deleted."))
+        else:
+            try:
+                with transaction.atomic():
+                    row.delete()
+                messages.success(request, _("Deleted."))
+            except ProtectedError:
+                messages.error(request, _("It is still in use by a catalog; change that first."))
+        return redirect("catalog:dictionary", kind=kind)
+
+
+class InventoryListView(AccountViewMixin, View):
+    """Catalogs: list, add, edit (``pk``)."""
+
+    write_role = Role.ADMIN
+
+    def get(self, request, pk: int | None = None):
+        instance = get_object_or_404(Inventory, account=self.account, pk=pk) if pk else None
+        return self._render(forms.InventoryForm(instance=instance, account=self.account), instance)
+
+    def post(self, request, pk: int | None = None):
+        instance = get_object_or_404(Inventory, account=self.account, pk=pk) if pk else None
+        form = forms.InventoryForm(request.POST, instance=instance, account=self.account)
+        if form.is_valid():
+            inventory = form.save(commit=False)
+            inventory.account = self.account
+            if (
+                Inventory.objects.filter(account=self.account, name=inventory.name)
+                .exclude(pk=inventory.pk)
+                .exists()
+            ):
+                form.add_error("name", _("This name is already used."))
+            else:
+                with transaction.atomic():
+                    inventory.save()
+                    form.save_m2m()
+                messages.success(request, _("Catalog saved."))
+                return redirect("catalog:inventory-list")
+        return self._render(form, instance)
+
+    def _render(self, form, instance):
+        inventories = (
+            Inventory.objects.filter(account=self.account)
+            .annotate(product_count=Count("products", distinct=True))
+            .prefetch_related(Prefetch("warehouses"), Prefetch("price_groups"))
+        )
+        return render(
+            self.request,
+            "catalog/inventory_list.html",
+            {
+                "inventories": inventories,
+                "form": form,
+                "instance": instance,
+                "kinds": [(k, v[2]) for k, v in DICTIONARIES.items()],
+                "can_manage": self.tenant.has_role(Role.ADMIN),
+            },
+        )
+
+
+class CategoryTreeView(AccountViewMixin, View):
+    write_role = Role.ADMIN
+
+    def get(self, request, pk: int):
+        inventory = get_object_or_404(Inventory, account=self.account, pk=pk)
+        return self._render(inventory, forms.CategoryForm(account=self.account, inventory=inventory))
+
+    def post(self, request, pk: int):
+        inventory = get_object_or_404(Inventory, account=self.account, pk=pk)
+        form = forms.CategoryForm(request.POST, account=self.account, inventory=inventory)
+        if form.is_valid():
+            category = form.save(commit=False)
+            category.account = self.account
+            category.inventory = inventory
+            category.save()
+            messages.success(request, _("Category added."))
+            return redirect("catalog:category-tree", pk=inventory.pk)
+        return self._render(inventory, form)
+
+    def _render(self, inventory, form):
+        categories = list(Category.objects.filter(account=self.account, inventory=inventory).order_by("name"))
+        children: dict[int | None, list[Category]] = {}
+        for category in categories:
+            children.setdefault(category.parent_id, []).append(category)
+        tree: list[tuple[int, Category]] = []
+
+        def walk(parent_id, depth):
+            for category in children.get(parent_id, []):
+                tree.append((depth, category))
+                walk(category.pk, depth + 1)
+
+        walk(None, 0)
+        return render(
+            self.request,
+            "catalog/category_tree.html",
+            {
+                "inventory": inventory,
+                "tree": tree,
+                "form": form,
+                "can_manage": self.tenant.has_role(Role.ADMIN),
+            },
+        )
+
+
+class CategoryDeleteView(AccountViewMixin, View):
+    required_role = Role.ADMIN
+
+    def post(self, request, pk: int):
+        category = get_object_or_404(Category, account=self.account, pk=pk)
+        inventory_id = category.inventory_id
+        category.delete()
+        messages.success(request, _("Category deleted; its products are now without a category."))
+        if inventory_id:
+            return redirect("catalog:category-tree", pk=inventory_id)
+        return redirect(reverse("catalog:inventory-list"))

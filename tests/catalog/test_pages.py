@@ -1,0 +1,196 @@
+"""The catalog pages as a user clicks through them."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from catalog.models import Category, Inventory, Price, Product, ProductText, Stock, Tag, Warehouse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def inventory(account_a):
+    return Inventory.objects.get(account=account_a, is_default=True)
+
+
+def test_create_product_with_texts_images_then_a_variant(client_a, account_a, inventory):
+    lang = inventory.default_language
+    other = next(code for code in inventory.languages if code != lang)
+    tag = Tag.objects.create(account=account_a, name="nowość")
+    response = client_a.post(
+        reverse("catalog:product-create"),
+        {
+            "inventory": inventory.pk,
+            "sku": "MUG-1",
+            "ean": "5901234123457",
+            "tax_rate": "23",
+            "weight": "0.35",
+            "height": "10",
+            "width": "8",
+            "length": "8",
+            "star": "0",
+            "average_cost": "0",
+            "tags": [tag.pk],
+            f"name_{lang}": "Kubek ceramiczny",
+            f"name_{other}": "Ceramic mug",
+            f"features_{lang}": "Pojemność: 300 ml\nKolor: biały",
+            "images": "https://img.example.test/mug.jpg\nhttps://img.example.test/mug-2.jpg",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    product = Product.objects.get(account=account_a, sku="MUG-1")
+    assert ProductText.objects.get(product=product, language=lang).features == [
+        ["Pojemność", "300 ml"],
+        ["Kolor", "biały"],
+    ]
+    assert list(product.images.values_list("url", flat=True))[0].endswith("mug.jpg")
+    page = client_a.get(response["Location"]).content.decode()
+    assert "Kubek ceramiczny" in page and "Pojemność" in page and "mug-2.jpg" in page
+
+    variant = client_a.post(
+        reverse("catalog:variant-create", args=[product.pk]),
+        {
+            "sku": "MUG-1-RED",
+            "tax_rate": "23",
+            "weight": "0.35",
+            "height": "0",
+            "width": "0",
+            "length": "0",
+            "star": "0",
+            "average_cost": "0",
+            f"name_{lang}": "Kubek czerwony",
+        },
+    )
+    assert variant.status_code == 302
+    red = Product.objects.get(sku="MUG-1-RED")
+    assert red.parent_id == product.pk and red.inventory_id == inventory.pk
+    listing = client_a.get(reverse("catalog:product-list")).content.decode()
+    assert "Kubek ceramiczny" in listing and "MUG-1-RED" not in listing  # variants sit under their product
+
+
+def test_form_errors_for_duplicate_sku_bad_feature_line_and_missing_name(client_a, account_a, inventory):
+    Product.objects.create(account=account_a, inventory=inventory, sku="TAKEN")
+    lang = inventory.default_language
+    response = client_a.post(
+        reverse("catalog:product-create"),
+        {
+            "inventory": inventory.pk,
+            "sku": "TAKEN",
+            "tax_rate": "23",
+            "weight": "-1",
+            "height": "0",
+            "width": "0",
+            "length": "0",
+            "star": "0",
+            "average_cost": "0",
+            f"features_{lang}": "no colon here",
+            "images": "not a url",
+        },
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert {"sku", "weight", f"features_{lang}", f"name_{lang}", "images"} <= set(form.errors)
+    assert Product.objects.filter(account=account_a).count() == 1
+
+
+def test_list_filters_by_search_stock_and_category(client_a, account_a, inventory):
+    kitchen = Category.objects.create(account=account_a, inventory=inventory, name="Kuchnia")
+    full = Product.objects.create(account=account_a, inventory=inventory, sku="FULL", category=kitchen)
+    empty = Product.objects.create(account=account_a, inventory=inventory, sku="EMPTY")
+    Stock.objects.create(product=full, warehouse=inventory.default_warehouse, quantity=40)
+    url = reverse("catalog:product-list")
+
+    def skus(**params):
+        return [p.sku for p in client_a.get(url, params).context["products"]]
+
+    assert set(skus()) == {"FULL", "EMPTY"}
+    assert skus(stock_min=10) == ["FULL"]
+    assert skus(stock_max=0) == ["EMPTY"]
+    assert skus(category=kitchen.pk) == ["FULL"]
+    assert skus(search="emp") == ["EMPTY"]
+    assert skus(sort="-stock_total")[0] == "FULL"
+    assert empty.pk
+
+
+def test_inline_stock_grid_saves_all_or_nothing(client_a, account_a, inventory):
+    product = Product.objects.create(account=account_a, inventory=inventory, sku="GRID")
+    second = Warehouse.objects.create(account=account_a, name="Magazyn 2")
+    inventory.warehouses.add(second)
+    url = reverse("catalog:product-grid", args=[product.pk, "stock"])
+    ok = client_a.post(
+        url,
+        {f"v-{product.pk}-{inventory.default_warehouse_id}": "12", f"v-{product.pk}-{second.pk}": "3"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert ok.status_code == 200 and "Saved" in ok.content.decode()
+    assert dict(Stock.objects.filter(product=product).values_list("warehouse_id", "quantity")) == {
+        inventory.default_warehouse_id: 12,
+        second.pk: 3,
+    }
+    bad = client_a.post(
+        url,
+        {f"v-{product.pk}-{inventory.default_warehouse_id}": "20", f"v-{product.pk}-{second.pk}": "-4"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "-4" in bad.content.decode()
+    assert Stock.objects.get(product=product, warehouse=inventory.default_warehouse).quantity == 12
+    prices = client_a.post(
+        reverse("catalog:product-grid", args=[product.pk, "prices"]),
+        {f"v-{product.pk}-{inventory.default_price_group_id}": "19,99"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert prices.status_code == 200
+    assert Price.objects.get(product=product).amount == Decimal("19.99")
+
+
+def test_dictionaries_catalogs_and_categories(client_a, account_a, inventory):
+    assert (
+        client_a.post(reverse("catalog:dictionary", args=["warehouses"]), {"name": "Hala B"}).status_code
+        == 302
+    )
+    duplicate = client_a.post(reverse("catalog:dictionary", args=["warehouses"]), {"name": "Hala B"})
+    assert "already used" in duplicate.content.decode()
+    default = inventory.default_warehouse
+    client_a.post(reverse("catalog:dictionary-delete", args=["warehouses", default.pk]))
+    assert Warehouse.objects.filter(pk=default.pk).exists()
+    hala = Warehouse.objects.get(account=account_a, name="Hala B")
+    response = client_a.post(
+        reverse("catalog:inventory-list"),
+        {
+            "name": "Hurt",
+            "languages": "pl, de",
+            "default_language": "en",
+            "warehouses": [hala.pk],
+            "default_warehouse": default.pk,
+            "price_groups": [inventory.default_price_group_id],
+            "default_price_group": inventory.default_price_group_id,
+        },
+    )
+    errors = response.context["form"].errors
+    assert {"default_language", "default_warehouse"} <= set(errors)
+    client_a.post(
+        reverse("catalog:inventory-list"),
+        {
+            "name": "Hurt",
+            "languages": "pl, de",
+            "default_language": "pl",
+            "warehouses": [hala.pk],
+            "default_warehouse": hala.pk,
+            "price_groups": [inventory.default_price_group_id],
+            "default_price_group": inventory.default_price_group_id,
+        },
+    )
+    hurt = Inventory.objects.get(account=account_a, name="Hurt")
+    assert hurt.languages == ["pl", "de"]
+    client_a.post(reverse("catalog:category-tree", args=[hurt.pk]), {"name": "Dom"})
+    home = Category.objects.get(inventory=hurt, name="Dom")
+    client_a.post(reverse("catalog:category-tree", args=[hurt.pk]), {"name": "Kuchnia", "parent": home.pk})
+    page = client_a.get(reverse("catalog:category-tree", args=[hurt.pk])).content.decode()
+    assert "Dom" in page and "└ " in page
+
+
+def test_a_member_cannot_manage_dictionaries(client, member_user):
+    client.force_login(member_user)
+    assert client.post(reverse("catalog:dictionary", args=["tags"]), {"name": "x"}).status_code == 403
