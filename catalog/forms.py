@@ -142,7 +142,7 @@ class ProductForm(AccountForm):
 
     def clean_images(self):
         urls = [line.strip() for line in self.cleaned_data["images"].splitlines() if line.strip()]
-        validator = forms.URLField()
+        validator = forms.URLField(assume_scheme="https")
         for url in urls:
             validator.clean(url)
         return urls
