@@ -163,6 +163,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "accounts.tasks.invitations_expire",
         "schedule": 60 * 60,
     },
+    "wmsbridge-dispatch": {
+        "task": "wmsbridge.tasks.wms_dispatch",
+        "schedule": 15 * 60,
+    },
 }
 
 # --- Auth ---------------------------------------------------------------------------------------------
@@ -253,6 +257,11 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "accounts.models.Role",
         "DelegatedRoleEnum": ["admin", "member"],
         "CurrencyEnum": "accounts.models.CURRENCY_CHOICES",
+        "ProductExtraFieldKindEnum": "catalog.models.ExtraField.Kind",
+        "OrderStatusKindEnum": "orders.models.OrderStatus.Kind",
+        "OrderSourceKindEnum": "orders.models.OrderSource.Kind",
+        "OrderExtraFieldKindEnum": "orders.models.OrderExtraField.Kind",
+        "WmsSyncKindEnum": "wmsbridge.models.SyncKind",
     },
     # Swagger UI is vendored under static/ so the docs page works with no internet.
     "SWAGGER_UI_DIST": "/" + STATIC_URL + "vendor/swagger-ui",

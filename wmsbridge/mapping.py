@@ -96,13 +96,14 @@ ARTICLE_HASH_SQL = (
 )
 
 
-def articles_query(*, counts: bool = False) -> str:
+def articles_query(*, counts: bool = False, one_product: bool = False) -> str:
     """SQL over the articles of one catalog (params: connection, account, inventory, language).
 
     ``counts``: one row ``(total, skipped, changed)``. Otherwise one page (params ``after``, ``page``)
     of the items to write — hash differs from the last successful write, or never written — with
-    their hash, in product id order.
+    their hash, in product id order. ``one_product``: only product ``%(product)s``.
     """
+    only = "AND p.id = %(product)s" if one_product else ""
     mapped = f"""
         SELECT {ARTICLE_COLUMNS_SQL}
         FROM catalog_product p
@@ -116,7 +117,7 @@ def articles_query(*, counts: bool = False) -> str:
             WHERE x.product_id = p.parent_id ORDER BY (x.language = %(language)s) DESC, x.language LIMIT 1
         ) pt ON TRUE
         WHERE p.inventory_id = %(inventory)s AND p.account_id = %(account)s
-          AND NOT EXISTS (SELECT 1 FROM catalog_product v WHERE v.parent_id = p.id)
+          AND NOT EXISTS (SELECT 1 FROM catalog_product v WHERE v.parent_id = p.id) {only}
     """  # noqa: S608 - composed of constants; values are parameters
     hashed = f"""
         SELECT m.*, {ARTICLE_HASH_SQL} AS payload_hash, s.payload_hash AS written_hash
