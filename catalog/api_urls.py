@@ -15,3 +15,12 @@ router.register("extra-fields", api.ExtraFieldViewSet, basename="extrafield")
 router.register("categories", api.CategoryViewSet, basename="category")
 
 urlpatterns = router.urls
+
+# Bulk paths: stock and price batches, CSV batches, CSV import jobs.
+from catalog import api_bulk  # noqa: E402
+
+bulk_router = SimpleRouter()
+bulk_router.register("stock", api_bulk.StockBulkViewSet, basename="stock")
+bulk_router.register("prices", api_bulk.PriceBulkViewSet, basename="price")
+bulk_router.register("imports", api_bulk.ImportJobViewSet, basename="importjob")
+urlpatterns += bulk_router.urls

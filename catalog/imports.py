@@ -55,6 +55,8 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
+import os
 import re
 import uuid
 from collections.abc import Callable, Iterable
@@ -62,10 +64,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.models import Category, Inventory, PriceGroup, Warehouse
+from catalog.models import Category, ImportJob, Inventory, PriceGroup, Warehouse
+
+logger = logging.getLogger(__name__)
 
 BATCH_ROWS = 5000
 SKU_MAX = 50
@@ -854,3 +860,103 @@ def _write(cursor, *, staging: _Staging, account, inventory: Inventory, report: 
                 ON CONFLICT (product_id, tag_id) DO NOTHING""",
             params,
         )
+
+
+# --- import jobs -------------------------------------------------------------------------------------------
+
+PROGRESS_EVERY = BATCH_ROWS
+
+
+@transaction.atomic
+def import_job_create(
+    *, account, inventory: Inventory, file, valid_rows_only: bool = False, user=None
+) -> ImportJob:
+    """Store the uploaded file as a queued ImportJob and start it in Celery once this transaction commits."""
+    from catalog.tasks import import_run
+
+    assert inventory.account_id == account.pk
+    name = os.path.basename(getattr(file, "name", "") or "import.csv")[:255]
+    job = ImportJob(
+        account=account,
+        inventory=inventory,
+        user=user if isinstance(user, get_user_model()) else None,
+        file_name=name,
+        valid_rows_only=valid_rows_only,
+    )
+    job.file.save(f"{uuid.uuid4().hex}.csv", file, save=False)
+    job.save()
+    import_run.delay_on_commit(job.pk)
+    return job
+
+
+def _count_rows(path_or_file) -> int:
+    """Data rows of a CSV file (blank lines not counted); 0 if it cannot be read."""
+    try:
+        with path_or_file.open("rb") as raw:
+            text = _open_text(raw)
+            first = text.readline()
+            reader = csv.reader(_chain_first(first, text), delimiter=_sniff_delimiter(first))
+            next(reader, None)
+            return sum(1 for cells in reader if cells and any(cell.strip() for cell in cells))
+    except (UnicodeDecodeError, csv.Error, OSError):
+        return 0
+
+
+def import_job_run(*, job_id: int) -> ImportJob | None:
+    """Run a queued (or interrupted) import job; jobs already done or failed are left alone.
+
+    Running it again after an interruption is safe: either the write transaction committed (the upsert
+    by SKU then rewrites the same values) or nothing was written. Progress is saved every
+    ``PROGRESS_EVERY`` rows; the report (capped at ``ImportJob.ERRORS_KEPT`` problems) when it ends.
+    """
+    claimed = ImportJob.objects.filter(
+        pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+    ).update(status=ImportJob.Status.RUNNING, started_at=timezone.now(), processed_rows=0)
+    if not claimed:
+        return None
+    job = ImportJob.objects.select_related("account", "inventory").get(pk=job_id)
+    total = _count_rows(job.file)
+    ImportJob.objects.filter(pk=job.pk).update(total_rows=total)
+
+    def progress(rows: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(processed_rows=min(rows, total) if total else rows)
+
+    try:
+        with job.file.open("rb") as fileobj:
+            report = import_csv(
+                account=job.account,
+                inventory=job.inventory,
+                fileobj=fileobj,
+                valid_rows_only=job.valid_rows_only,
+                progress=progress,
+            )
+    except Exception:
+        logger.exception("Import job %s failed", job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED,
+            message=_("The import stopped because of an error on our side; nothing was written."),
+            finished_at=timezone.now(),
+        )
+        raise
+    if report.written and report.errors:
+        message = _("%(ok)s rows imported; %(bad)s problems, those rows were left out.") % {
+            "ok": report.created + report.updated,
+            "bad": len(report.errors),
+        }
+    elif report.errors:
+        message = _("Nothing was imported: the file has %(bad)s problems.") % {"bad": len(report.errors)}
+    else:
+        message = _("All %(ok)s rows imported.") % {"ok": report.created + report.updated}
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE,
+        total_rows=report.rows,
+        processed_rows=report.rows,
+        created_count=report.created,
+        updated_count=report.updated,
+        error_count=len(report.errors),
+        errors=[list(error) for error in report.errors[: ImportJob.ERRORS_KEPT]],
+        message=message,
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    return job

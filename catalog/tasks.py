@@ -1,0 +1,15 @@
+"""Celery tasks of the catalog app: they load by id and call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from catalog.imports import import_job_run
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def import_run(job_id: int) -> str:
+    """Run CSV import job ``job_id`` with live progress. Safe to deliver twice: a finished job is skipped,
+    an interrupted one runs again (all-or-nothing writes, upserts by SKU)."""
+    job = import_job_run(job_id=job_id)
+    return job.status if job is not None else "skipped"
