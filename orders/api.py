@@ -212,7 +212,7 @@ class ButtonPressSerializer(_OrdersField):
     button = AccountScopedRelatedField(queryset=CustomButton.objects.all())
 
 
-class BulkResultSerializer(serializers.Serializer):
+class OrderBulkResultSerializer(serializers.Serializer):
     done = serializers.ListField(child=serializers.IntegerField())
     failed = serializers.DictField(child=serializers.CharField())
 
@@ -289,7 +289,7 @@ class OrderViewSet(
             self.get_serializer(self.get_queryset().get(pk=technical.pk)).data, status=status.HTTP_201_CREATED
         )
 
-    @extend_schema(request=BulkStatusSerializer, responses=BulkResultSerializer)
+    @extend_schema(request=BulkStatusSerializer, responses=OrderBulkResultSerializer)
     @action(detail=False, methods=["post"], url_path="bulk-status")
     def bulk_status(self, request):
         """Move several orders to one status; each move is its own change (journaled, stock as usual).
@@ -309,7 +309,7 @@ class OrderViewSet(
                 )
         return Response({"done": done, "failed": failed})
 
-    @extend_schema(request=ButtonPressSerializer, responses={202: BulkResultSerializer})
+    @extend_schema(request=ButtonPressSerializer, responses={202: OrderBulkResultSerializer})
     @action(detail=False, methods=["post"], url_path="button")
     def button(self, request):
         """Press a custom button for one or more orders: its automatic actions run in the background."""

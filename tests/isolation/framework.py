@@ -10,7 +10,8 @@ Kinds:
 - ``list``: a collection or page of the requester's own rows. Account B gets 200 and none of A's
   markers appear in the body.
 - ``refs``: a collection action whose body names objects by id (merge, bulk status...). Account B
-  posts ``payload`` (a callable receiving the Setup) naming A's objects: 400, A's data unchanged.
+  posts ``payload`` (a callable receiving the Setup) naming A's objects: 400 (``expect``), A's data
+  unchanged.
 - ``public``: no account data at all (sign-in, health...); ``reason`` says why.
 - ``staff``: Django admin; a non-staff user is sent to the admin login.
 """
@@ -46,6 +47,7 @@ class RouteCase:
     payload: dict[str, Any] | Callable[[Setup], dict[str, Any]] | None = None  # body for POST/PUT/PATCH
     reason: str = ""
     query: str = ""  # appended to the URL for list cases (e.g. "?page_size=1000")
+    expect: int = 400  # the answer a ``refs`` case expects (web forms answer 404, like a detail route)
 
     @property
     def id(self) -> str:

@@ -227,3 +227,70 @@ CASES += [
         payload={"name": "x", "enabled": False},
     ),
 ]
+
+
+# -- web pages -------------------------------------------------------------------------------------
+
+
+def _with(setup, **extra):
+    def wrapped(account_a) -> Setup:
+        result = setup(account_a)
+        result.kwargs.update(extra)
+        return result
+
+    return wrapped
+
+
+def _settings_list(account_a) -> Setup:
+    OrderStatus.objects.create(account=account_a, name="Alpha secret status")
+    return Setup(marker="Alpha secret status", list_kwargs={"kind": "statuses"})
+
+
+def _suggest(account_a) -> Setup:
+    from catalog.models import Inventory, Product
+
+    inventory = Inventory.objects.get(account=account_a, is_default=True)
+    Product.objects.create(account=account_a, inventory=inventory, sku="ALPHA-SECRET-SKU")
+    return Setup(marker="ALPHA-SECRET-SKU")
+
+
+_PAGE = ("GET", "POST")
+
+CASES += [
+    RouteCase("orders:order-list", "list", setup=_order_of_a),
+    RouteCase("orders:order-create", "list", setup=_source_of_a),
+    RouteCase(
+        "orders:order-bulk",
+        "refs",
+        setup=_two_orders_of_a,
+        methods=("POST",),
+        payload=lambda s: {"orders": s.kwargs["orders"], "action": "merge"},
+        expect=404,
+    ),
+    RouteCase("orders:product-suggest", "list", setup=_suggest, query="?line-product=ALPHA"),
+    RouteCase("orders:order-detail", "detail", setup=_order_of_a),
+    RouteCase(
+        "orders:order-edit", "detail", setup=_order_of_a, methods=_PAGE, payload={"email": "x@example.test"}
+    ),
+    RouteCase(
+        "orders:order-action",
+        "detail",
+        setup=_with(_order_of_a, action="payment"),
+        methods=("POST",),
+        payload={"payment_done": "10"},
+    ),
+    RouteCase("orders:settings", "list", setup=_settings_list),
+    RouteCase(
+        "orders:settings-edit",
+        "detail",
+        setup=_with(_status_of_a, kind="statuses"),
+        methods=_PAGE,
+        payload={"name": "x", "color": "#000000", "position": 0, "kind": "other"},
+    ),
+    RouteCase(
+        "orders:settings-delete", "detail", setup=_with(_status_of_a, kind="statuses"), methods=("POST",)
+    ),
+    RouteCase("orders:rule-list", "list", setup=_rule_of_a),
+    RouteCase("orders:rule-edit", "detail", setup=_rule_of_a, methods=_PAGE, payload={"name": "x"}),
+    RouteCase("orders:rule-delete", "detail", setup=_rule_of_a, methods=("POST",)),
+]

@@ -1,0 +1,346 @@
+"""Forms of the order pages; related-row choices are limited to the active account."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Product, Warehouse
+from orders.models import (
+    AutomationRule,
+    CustomButton,
+    Order,
+    OrderExtraField,
+    OrderSource,
+    OrderStatus,
+)
+from orders.services import EDITABLE_FIELDS
+
+ORDER_FORM_FIELDS = [
+    "source",
+    "external_order_id",
+    "shop_order_id",
+    "confirmed",
+    "user_login",
+    "email",
+    "phone",
+    "user_comments",
+    "admin_comments",
+    "currency",
+    "payment_method",
+    "payment_method_cod",
+    "delivery_method",
+    "delivery_price",
+    "delivery_fullname",
+    "delivery_company",
+    "delivery_address",
+    "delivery_postcode",
+    "delivery_city",
+    "delivery_state",
+    "delivery_country_code",
+    "delivery_point_id",
+    "delivery_point_name",
+    "delivery_point_address",
+    "delivery_point_postcode",
+    "delivery_point_city",
+    "want_invoice",
+    "invoice_fullname",
+    "invoice_company",
+    "invoice_nip",
+    "invoice_address",
+    "invoice_postcode",
+    "invoice_city",
+    "invoice_state",
+    "invoice_country_code",
+    "extra_field_1",
+    "extra_field_2",
+    "star",
+]
+assert set(ORDER_FORM_FIELDS) <= EDITABLE_FIELDS
+
+
+def extra_field_form_field(field: OrderExtraField, initial=None) -> forms.Field:
+    kind = OrderExtraField.Kind
+    common = {"label": field.name, "required": False, "initial": initial}
+    if field.kind == kind.NUMBER:
+        return forms.DecimalField(**common)
+    if field.kind == kind.CHECKBOX:
+        return forms.BooleanField(**common)
+    if field.kind == kind.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if field.kind == kind.SELECT:
+        return forms.ChoiceField(choices=[("", "—"), *[(o, o) for o in field.options]], **common)
+    return forms.CharField(max_length=1000, **common)
+
+
+class OrderForm(forms.ModelForm):
+    """Every field of an order a user may change by hand, plus the account's custom extra fields."""
+
+    class Meta:
+        model = Order
+        fields = ORDER_FORM_FIELDS
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+        self.fields["source"].queryset = OrderSource.objects.filter(account=account)
+        self.fields["source"].empty_label = None
+        values = self.instance.custom_extra_fields if self.instance.pk else {}
+        self.extra_fields = list(OrderExtraField.objects.filter(account=account))
+        for field in self.extra_fields:
+            self.fields[f"x_{field.pk}"] = extra_field_form_field(field, values.get(str(field.pk)))
+        if self.instance.pk and self.instance.lines.exists():
+            self.fields["currency"].disabled = True
+
+    def custom_extra_fields(self) -> dict:
+        result = {}
+        for field in self.extra_fields:
+            value = self.cleaned_data.get(f"x_{field.pk}")
+            if value in (None, ""):
+                continue
+            result[str(field.pk)] = value.isoformat() if hasattr(value, "isoformat") else value
+        return result
+
+    def changes(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in ORDER_FORM_FIELDS if name in self.cleaned_data}
+        data["custom_extra_fields"] = self.custom_extra_fields()
+        return data
+
+
+def product_find(account, text: str) -> tuple[Product | None, list[Product]]:
+    """The product a user means by ``text``: exact SKU or EAN first, else a unique name match."""
+    text = text.strip()
+    if not text:
+        return None, []
+    exact = list(Product.objects.filter(account=account).filter(Q(sku=text) | Q(ean=text))[:5])
+    if len(exact) == 1:
+        return exact[0], exact
+    if exact:
+        return None, exact
+    by_name = list(
+        Product.objects.filter(account=account, texts__name__icontains=text).distinct().order_by("id")[:6]
+    )
+    return (by_name[0] if len(by_name) == 1 else None), by_name
+
+
+class LineForm(forms.Form):
+    """A catalog line (product by SKU, EAN or name) or, with no product, a free line."""
+
+    product = forms.CharField(
+        label=_("Product"),
+        required=False,
+        help_text=_("SKU, EAN or name; leave empty for a free line."),
+        widget=forms.TextInput(attrs={"list": "product-suggestions", "autocomplete": "off"}),
+    )
+    name = forms.CharField(label=_("Name (free line)"), max_length=200, required=False)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
+    price_brutto = forms.DecimalField(
+        label=_("Gross price"), min_value=0, max_digits=14, decimal_places=2, required=False
+    )
+    warehouse = forms.ModelChoiceField(
+        label=_("Warehouse"), queryset=Warehouse.objects.none(), required=False
+    )
+
+    def __init__(self, *args, account, price_group=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+        self.price_group = price_group
+        self.fields["warehouse"].queryset = Warehouse.objects.filter(account=account)
+
+    def clean(self):
+        cleaned = super().clean()
+        product, candidates = product_find(self.account, cleaned.get("product") or "")
+        if cleaned.get("product") and product is None:
+            if candidates:
+                names = ", ".join(p.sku or f"#{p.pk}" for p in candidates)
+                self.add_error(
+                    "product", _("Several products match: %(list)s. Give the SKU.") % {"list": names}
+                )
+            else:
+                self.add_error("product", _("No product with this SKU, EAN or name."))
+        if product is None and not cleaned.get("product") and not cleaned.get("name"):
+            self.add_error("name", _("Choose a product or name a free line."))
+        if cleaned.get("price_brutto") is None:
+            price = None
+            if product is not None:
+                group = self.price_group or product.inventory.default_price_group
+                price = product.prices.filter(price_group=group).values_list("amount", flat=True).first()
+            if price is None:
+                self.add_error("price_brutto", _("Give the price: the product has none in this price group."))
+            cleaned["price_brutto"] = price
+        cleaned["product_obj"] = product
+        return cleaned
+
+    def line_data(self) -> dict:
+        data = {
+            "quantity": self.cleaned_data["quantity"],
+            "price_brutto": self.cleaned_data["price_brutto"],
+        }
+        if self.cleaned_data["product_obj"] is not None:
+            data["product"] = self.cleaned_data["product_obj"]
+            if self.cleaned_data.get("warehouse"):
+                data["warehouse"] = self.cleaned_data["warehouse"]
+        if self.cleaned_data.get("name"):
+            data["name"] = self.cleaned_data["name"]
+        return data
+
+
+class LineChangeForm(forms.Form):
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
+    price_brutto = forms.DecimalField(label=_("Gross price"), min_value=0, max_digits=14, decimal_places=2)
+
+
+class PaymentForm(forms.Form):
+    payment_done = forms.DecimalField(label=_("Paid so far"), min_value=0, max_digits=14, decimal_places=2)
+
+
+class StatusForm(forms.ModelForm):
+    class Meta:
+        model = OrderStatus
+        fields = ["name", "name_for_customer", "color", "position", "kind"]
+        widgets = {"color": forms.TextInput(attrs={"type": "color"})}
+
+
+class SourceForm(forms.ModelForm):
+    class Meta:
+        model = OrderSource
+        fields = ["name", "kind"]
+
+
+class ExtraFieldForm(forms.ModelForm):
+    options = forms.CharField(
+        label=_("Options"), required=False, help_text=_("For a choice list: one option per line.")
+    )
+
+    class Meta:
+        model = OrderExtraField
+        fields = ["name", "kind"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["options"].widget = forms.Textarea(attrs={"rows": 3})
+        if self.instance.pk:
+            self.initial["options"] = "\n".join(self.instance.options)
+
+    def clean(self):
+        cleaned = super().clean()
+        options = [o.strip() for o in (cleaned.get("options") or "").splitlines() if o.strip()]
+        if cleaned.get("kind") == OrderExtraField.Kind.SELECT and not options:
+            self.add_error("options", _("A choice list needs at least one option."))
+        self.instance.options = options
+        return cleaned
+
+
+class ButtonForm(forms.ModelForm):
+    class Meta:
+        model = CustomButton
+        fields = ["name", "color"]
+        widgets = {"color": forms.TextInput(attrs={"type": "color"})}
+
+
+class RuleForm(forms.ModelForm):
+    """A rule with its conditions and up to three actions as plain fields."""
+
+    PAID = [("", _("Paid or not")), ("paid", _("Paid in full")), ("unpaid", _("Not paid in full"))]
+
+    c_statuses = forms.ModelMultipleChoiceField(
+        label=_("Only in these statuses"), queryset=OrderStatus.objects.none(), required=False
+    )
+    c_sources = forms.ModelMultipleChoiceField(
+        label=_("Only from these sources"), queryset=OrderSource.objects.none(), required=False
+    )
+    c_paid = forms.ChoiceField(label=_("Payment"), choices=PAID, required=False)
+    c_total_min = forms.DecimalField(label=_("Total at least"), required=False)
+    c_total_max = forms.DecimalField(label=_("Total at most"), required=False)
+
+    class Meta:
+        model = AutomationRule
+        fields = ["name", "enabled", "event", "event_status", "event_button", "position"]
+
+    ACTIONS = 3
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        from shipments.couriers import COURIER_CHOICES
+
+        self.account = account
+        statuses = OrderStatus.objects.filter(account=account)
+        self.fields["event_status"].queryset = statuses
+        self.fields["event_button"].queryset = CustomButton.objects.filter(account=account)
+        self.fields["c_statuses"].queryset = statuses
+        self.fields["c_sources"].queryset = OrderSource.objects.filter(account=account)
+        conditions = self.instance.conditions if self.instance.pk else {}
+        self.initial.update(
+            c_statuses=conditions.get("statuses", []),
+            c_sources=conditions.get("sources", []),
+            c_paid=conditions.get("paid", ""),
+            c_total_min=conditions.get("total_min"),
+            c_total_max=conditions.get("total_max"),
+        )
+        types = [
+            ("", "—"),
+            ("set_status", _("Set status")),
+            ("add_comment", _("Add a seller comment")),
+            ("create_package", _("Create a package")),
+        ]
+        actions = self.instance.actions if self.instance.pk else []
+        for i in range(self.ACTIONS):
+            action = actions[i] if i < len(actions) else {}
+            self.fields[f"a{i}_type"] = forms.ChoiceField(
+                label=_("Action %(n)s") % {"n": i + 1},
+                choices=types,
+                required=False,
+                initial=action.get("type"),
+            )
+            self.fields[f"a{i}_status"] = forms.ModelChoiceField(
+                label=_("status"), queryset=statuses, required=False, initial=action.get("status")
+            )
+            self.fields[f"a{i}_text"] = forms.CharField(
+                label=_("comment"), required=False, max_length=500, initial=action.get("text")
+            )
+            self.fields[f"a{i}_courier"] = forms.ChoiceField(
+                label=_("courier"),
+                choices=[("", "—"), *COURIER_CHOICES],
+                required=False,
+                initial=action.get("courier"),
+            )
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from orders.automation import actions_clean, conditions_clean
+
+        cleaned = super().clean()
+        conditions = {
+            "statuses": [s.pk for s in cleaned.get("c_statuses") or []],
+            "sources": [s.pk for s in cleaned.get("c_sources") or []],
+            "paid": cleaned.get("c_paid") or "",
+            "total_min": str(cleaned["c_total_min"]) if cleaned.get("c_total_min") is not None else "",
+            "total_max": str(cleaned["c_total_max"]) if cleaned.get("c_total_max") is not None else "",
+        }
+        actions = []
+        for i in range(self.ACTIONS):
+            kind = cleaned.get(f"a{i}_type")
+            if not kind:
+                continue
+            status = cleaned.get(f"a{i}_status")
+            actions.append(
+                {
+                    "type": kind,
+                    "status": status.pk if status else None,
+                    "text": cleaned.get(f"a{i}_text") or "",
+                    "courier": cleaned.get(f"a{i}_courier") or "",
+                }
+            )
+        try:
+            self.instance.conditions = conditions_clean(account=self.account, conditions=conditions)
+        except ValidationError as exc:
+            self.add_error(None, exc.message_dict["conditions"])
+        try:
+            self.instance.actions = actions_clean(account=self.account, actions=actions)
+        except ValidationError as exc:
+            self.add_error(None, exc.message_dict["actions"])
+        if cleaned.get("event") == AutomationRule.Event.BUTTON and not cleaned.get("event_button"):
+            self.add_error("event_button", _("Choose the button that fires this rule."))
+        return cleaned

@@ -1,0 +1,500 @@
+"""Web pages of the orders app: list with filters and bulk actions, the order card, forms, and the
+order settings (statuses, sources, extra fields, custom buttons, automatic actions)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, ProtectedError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from accounts.models import Role
+from accounts.tenancy import AccountViewMixin
+from catalog.services import StockShortfall
+from orders import automation, forms, services
+from orders.models import (
+    AutomationRule,
+    AutomationRun,
+    CustomButton,
+    JournalEntry,
+    Order,
+    OrderExtraField,
+    OrderLine,
+    OrderSource,
+    OrderStatus,
+)
+from orders.selectors import orders_paid, orders_search, orders_with_total
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
+
+
+def _order_or_404(account, pk) -> Order:
+    return get_object_or_404(Order.objects.select_related("status", "source"), account=account, pk=pk)
+
+
+class OrderListView(AccountViewMixin, View):
+    def get(self, request):
+        queryset = orders_with_total(
+            Order.objects.filter(account=self.account).select_related("status", "source")
+        ).annotate(line_count=Count("lines"))
+        params = request.GET
+        statuses = list(OrderStatus.objects.filter(account=self.account))
+        if params.get("status"):
+            queryset = (
+                queryset.filter(status_id=params["status"]) if params["status"].isdigit() else queryset.none()
+            )
+        if params.get("source", "").isdigit():
+            queryset = queryset.filter(source_id=params["source"])
+        for key, lookup in (("date_from", "date_add__date__gte"), ("date_to", "date_add__date__lte")):
+            if params.get(key):
+                day = parse_date(params[key])
+                if day is None:
+                    messages.error(request, _("“%(value)s” is not a date.") % {"value": params[key]})
+                else:
+                    queryset = queryset.filter(**{lookup: day})
+        if params.get("paid") in ("yes", "no"):
+            queryset = orders_paid(queryset, params["paid"] == "yes")
+        if params.get("search"):
+            queryset = orders_search(queryset, params["search"])
+        if params.get("technical") == "yes":
+            queryset = queryset.filter(is_technical=True)
+        page = Paginator(queryset.order_by("-id"), 50).get_page(params.get("page"))
+        query = params.copy()
+        query.pop("page", None)
+        counts = dict(
+            Order.objects.filter(account=self.account).values_list("status_id").annotate(n=Count("id"))
+        )
+        for status in statuses:
+            status.order_count = counts.get(status.pk, 0)
+        return render(
+            request,
+            "orders/order_list.html",
+            {
+                "page": page,
+                "orders": page.object_list,
+                "statuses": statuses,
+                "sources": OrderSource.objects.filter(account=self.account),
+                "buttons": CustomButton.objects.filter(account=self.account),
+                "query": query.urlencode(),
+                "total_count": sum(counts.values()),
+            },
+        )
+
+
+class OrderBulkView(AccountViewMixin, View):
+    """Bulk actions of the list: change status, press a custom button, merge into a technical order."""
+
+    def post(self, request):
+        ids = [int(i) for i in request.POST.getlist("orders") if i.isdigit()]
+        orders = list(Order.objects.filter(account=self.account, pk__in=ids).order_by("id"))
+        if len(orders) != len(set(ids)):
+            raise Http404("No such orders.")
+        action = request.POST.get("action", "")
+        back = request.POST.get("next") or "orders:order-list"
+        if not orders:
+            messages.error(request, _("Select at least one order."))
+            return redirect(back if back.startswith("/") else "orders:order-list")
+        actor = self.tenant.actor_label
+        if action.startswith("status:"):
+            status = OrderStatus.objects.filter(account=self.account, pk=action[7:] or 0).first()
+            if status is None:
+                raise Http404
+            moved, failed = 0, []
+            for order in orders:
+                try:
+                    services.order_set_status(order=order, status=status, actor=actor)
+                    moved += 1
+                except (StockShortfall, ValidationError) as exc:
+                    failed.append(f"#{order.pk}: {_error_text(exc)}")
+            messages.success(
+                request, _("%(n)s order(s) moved to %(status)s.") % {"n": moved, "status": status}
+            )
+            for line in failed:
+                messages.error(request, line)
+        elif action.startswith("button:"):
+            button = CustomButton.objects.filter(account=self.account, pk=action[7:] or 0).first()
+            if button is None:
+                raise Http404
+            automation.button_press(account=self.account, button=button, orders=orders)
+            messages.success(
+                request, _("“%(name)s” pressed for %(n)s order(s).") % {"name": button.name, "n": len(orders)}
+            )
+        elif action == "merge":
+            main_id = request.POST.get("main")
+            main = next((o for o in orders if str(o.pk) == main_id), orders[0])
+            try:
+                technical = services.orders_merge(account=self.account, orders=orders, main=main, actor=actor)
+            except ValidationError as exc:
+                messages.error(request, _error_text(exc))
+            else:
+                messages.success(request, _("Technical order #%(id)s created.") % {"id": technical.pk})
+                return redirect("orders:order-detail", pk=technical.pk)
+        else:
+            messages.error(request, _("Choose an action."))
+        return redirect(back if back.startswith("/") else "orders:order-list")
+
+
+class OrderCreateView(AccountViewMixin, View):
+    def get(self, request):
+        return self._render(
+            forms.OrderForm(account=self.account, initial={"currency": self.account.default_currency}),
+            forms.LineForm(account=self.account, prefix="line"),
+        )
+
+    def post(self, request):
+        form = forms.OrderForm(request.POST, account=self.account)
+        line_form = forms.LineForm(request.POST, account=self.account, prefix="line")
+        if form.is_valid() and line_form.is_valid():
+            changes = form.changes()
+            try:
+                order = services.order_create(
+                    account=self.account,
+                    lines=[line_form.line_data()],
+                    actor=self.tenant.actor_label,
+                    **changes,
+                )
+            except (StockShortfall, ValidationError) as exc:
+                line_form.add_error(None, _error_text(exc))
+            else:
+                messages.success(request, _("Order #%(id)s created.") % {"id": order.pk})
+                return redirect("orders:order-detail", pk=order.pk)
+        return self._render(form, line_form)
+
+    def _render(self, form, line_form):
+        return render(
+            self.request, "orders/order_form.html", {"form": form, "line_form": line_form, "order": None}
+        )
+
+
+class OrderEditView(AccountViewMixin, View):
+    def get(self, request, pk: int):
+        order = _order_or_404(self.account, pk)
+        return self._render(forms.OrderForm(instance=order, account=self.account), order)
+
+    def post(self, request, pk: int):
+        order = _order_or_404(self.account, pk)
+        form = forms.OrderForm(request.POST, instance=Order.objects.get(pk=order.pk), account=self.account)
+        if form.is_valid():
+            changes = form.changes()
+            if form.fields["currency"].disabled:
+                changes.pop("currency")
+            try:
+                services.order_update(order=order, actor=self.tenant.actor_label, **changes)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Order saved."))
+                return redirect("orders:order-detail", pk=order.pk)
+        return self._render(form, order)
+
+    def _render(self, form, order):
+        return render(self.request, "orders/order_form.html", {"form": form, "order": order})
+
+
+JOURNAL_ICONS = {
+    JournalEntry.Type.ORDER_CREATED: "✚",
+    JournalEntry.Type.STATUS_CHANGED: "➜",
+    JournalEntry.Type.ORDER_PAID: "€",
+    JournalEntry.Type.PACKAGE_CREATED: "📦",
+}
+
+
+def timeline(order: Order) -> list[dict]:
+    """The order's journal and automatic-action runs, oldest first, in words."""
+    statuses = dict(OrderStatus.objects.filter(account_id=order.account_id).values_list("pk", "name"))
+    items = []
+    for entry in order.journal.all():
+        detail = ""
+        if entry.type == JournalEntry.Type.STATUS_CHANGED:
+            detail = statuses.get(entry.object_id, f"#{entry.object_id}")
+        elif entry.type == JournalEntry.Type.ORDERS_MERGED:
+            detail = _("into technical order #%(id)s") % {"id": entry.object_id}
+        elif "fields" in entry.data:
+            detail = "; ".join(
+                f"{name}: {old or '—'} → {new or '—'}" for name, (old, new) in entry.data["fields"].items()
+            )
+        elif entry.data.get("name"):
+            detail = f"{entry.data.get('quantity', '')} × {entry.data['name']}"
+        items.append(
+            {
+                "at": entry.created_at,
+                "icon": JOURNAL_ICONS.get(entry.type, "•"),
+                "title": entry.get_type_display(),
+                "detail": detail,
+                "actor": entry.actor,
+                "log_id": entry.pk,
+            }
+        )
+    for run in order.automation_runs.all():
+        items.append(
+            {
+                "at": run.created_at,
+                "icon": "⚙",
+                "title": _("Automatic action “%(name)s”: %(outcome)s")
+                % {"name": run.rule_name, "outcome": run.get_outcome_display()},
+                "detail": run.message,
+                "actor": "",
+                "log_id": None,
+                "failed": run.outcome in (AutomationRun.Outcome.FAILED, AutomationRun.Outcome.LOOP),
+            }
+        )
+    return sorted(items, key=lambda item: item["at"])
+
+
+class OrderDetailView(AccountViewMixin, View):
+    def get(self, request, pk: int):
+        order = _order_or_404(self.account, pk)
+        return render(request, "orders/order_detail.html", self.context(order))
+
+    def context(self, order: Order, **extra) -> dict:
+        lines = list(order.lines.select_related("product", "warehouse"))
+        total = services.order_total(order)
+        fields = {str(f.pk): f.name for f in OrderExtraField.objects.filter(account=self.account)}
+        context = {
+            "order": order,
+            "lines": lines,
+            "total": total,
+            "paid": order.payment_done >= total > 0,
+            "statuses": OrderStatus.objects.filter(account=self.account),
+            "buttons": CustomButton.objects.filter(account=self.account),
+            "extra_values": [(fields.get(k, k), v) for k, v in order.custom_extra_fields.items()],
+            "timeline": timeline(order),
+            "line_form": forms.LineForm(account=self.account, prefix="line"),
+            "payment_form": forms.PaymentForm(initial={"payment_done": order.payment_done}),
+            "merged_from": order.merged_from.all(),
+            "merged_into": order.merged_into.all(),
+            "packages": order.packages.all() if hasattr(order, "packages") else [],
+            **extra,
+        }
+        try:
+            from wmsbridge.selectors import wms_order_state
+
+            context["wms_state"] = wms_order_state(order)
+        except ImportError:  # the WMS bridge is optional for the card
+            pass
+        return context
+
+
+class OrderActionView(AccountViewMixin, View):
+    """POSTs from the order card: status, payment, custom button, lines."""
+
+    def post(self, request, pk: int, action: str):
+        order = _order_or_404(self.account, pk)
+        actor = self.tenant.actor_label
+        handler = getattr(self, f"do_{action.replace('-', '_')}", None)
+        if handler is None:
+            raise Http404
+        try:
+            result = handler(request, order, actor)
+        except (StockShortfall, ValidationError) as exc:
+            messages.error(request, _error_text(exc))
+            return redirect("orders:order-detail", pk=order.pk)
+        if result is not None:
+            return result
+        return redirect("orders:order-detail", pk=order.pk)
+
+    def do_status(self, request, order, actor):
+        status = get_object_or_404(OrderStatus, account=self.account, pk=request.POST.get("status") or 0)
+        services.order_set_status(order=order, status=status, actor=actor)
+        messages.success(request, _("Status: %(name)s.") % {"name": status.name})
+
+    def do_payment(self, request, order, actor):
+        form = forms.PaymentForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(form.errors["payment_done"])
+        services.order_payment_set(order=order, payment_done=form.cleaned_data["payment_done"], actor=actor)
+        messages.success(request, _("Payment saved."))
+
+    def do_button(self, request, order, actor):
+        button = get_object_or_404(CustomButton, account=self.account, pk=request.POST.get("button") or 0)
+        automation.button_press(account=self.account, button=button, orders=[order])
+        messages.success(
+            request, _("“%(name)s” pressed; its actions run in a moment.") % {"name": button.name}
+        )
+
+    def do_line_add(self, request, order, actor):
+        form = forms.LineForm(request.POST, account=self.account, prefix="line")
+        if not form.is_valid():
+            view = OrderDetailView()
+            view.account, view.tenant, view.request = self.account, self.tenant, request
+            return render(
+                request, "orders/order_detail.html", view.context(order, line_form=form, show_line_form=True)
+            )
+        services.line_add(order=order, actor=actor, **form.line_data())
+        messages.success(request, _("Line added."))
+
+    def _line(self, request, order) -> OrderLine:
+        return get_object_or_404(OrderLine, order=order, pk=request.POST.get("line") or 0)
+
+    def do_line_change(self, request, order, actor):
+        line = self._line(request, order)
+        form = forms.LineChangeForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError([f"{k}: {' '.join(v)}" for k, v in form.errors.items()])
+        services.line_update(line=line, actor=actor, **form.cleaned_data)
+        messages.success(request, _("Line changed."))
+
+    def do_line_remove(self, request, order, actor):
+        services.line_remove(line=self._line(request, order), actor=actor)
+        messages.success(request, _("Line removed; its stock is back."))
+
+
+class ProductSuggestView(AccountViewMixin, View):
+    """``<option>``s for the line form's product field (HTMX, as the user types)."""
+
+    def get(self, request):
+        from catalog.models import Product
+
+        text = request.GET.get("line-product", "").strip()
+        products = []
+        if len(text) >= 2:
+            products = (
+                Product.objects.filter(account=self.account)
+                .filter(sku__istartswith=text)
+                .union(Product.objects.filter(account=self.account, ean__startswith=text))
+                .union(Product.objects.filter(account=self.account, texts__name__icontains=text))[:10]
+            )
+            products = list(products)
+        from catalog.views import _attach_display
+
+        _attach_display(products)
+        return render(request, "orders/_product_options.html", {"products": products})
+
+
+# -- settings --------------------------------------------------------------------------------------
+
+SETTINGS = {
+    "statuses": (OrderStatus, forms.StatusForm, gettext_lazy("Order statuses")),
+    "sources": (OrderSource, forms.SourceForm, gettext_lazy("Order sources")),
+    "extra-fields": (OrderExtraField, forms.ExtraFieldForm, gettext_lazy("Order extra fields")),
+    "buttons": (CustomButton, forms.ButtonForm, gettext_lazy("Custom buttons")),
+}
+
+
+class OrderSettingsView(AccountViewMixin, View):
+    """Order statuses, sources, extra fields and buttons: list, add, edit (``pk``); the reservation
+    switch sits on the statuses tab."""
+
+    write_role = Role.ADMIN
+
+    def dispatch(self, request, *args, kind: str, **kwargs):
+        if kind not in SETTINGS:
+            raise Http404
+        self.kind = kind
+        self.model, self.form_class, self.title = SETTINGS[kind]
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, pk: int | None = None):
+        instance = get_object_or_404(self.model, account=self.account, pk=pk) if pk else None
+        return self._render(self.form_class(instance=instance), instance)
+
+    def post(self, request, pk: int | None = None):
+        if "stock_reservation" in request.POST:
+            self.account.stock_reservation = request.POST["stock_reservation"] == "on"
+            self.account.save(update_fields=["stock_reservation"])
+            messages.success(request, _("Saved."))
+            return redirect("orders:settings", kind=self.kind)
+        instance = get_object_or_404(self.model, account=self.account, pk=pk) if pk else None
+        form = self.form_class(request.POST, instance=instance)
+        if form.is_valid():
+            row = form.save(commit=False)
+            row.account = self.account
+            if (
+                hasattr(row, "name")
+                and self.model.objects.filter(account=self.account, name=row.name).exclude(pk=row.pk).exists()
+                and self.model is not OrderSource
+            ):
+                form.add_error("name", _("This name is already used."))
+            else:
+                row.save()
+                messages.success(request, _("Saved."))
+                return redirect("orders:settings", kind=self.kind)
+        return self._render(form, instance)
+
+    def _render(self, form, instance):
+        return render(
+            self.request,
+            "orders/settings.html",
+            {
+                "rows": self.model.objects.filter(account=self.account),
+                "form": form,
+                "instance": instance,
+                "kind": self.kind,
+                "title": self.title,
+                "tabs": [(k, v[2]) for k, v in SETTINGS.items()],
+                "can_manage": self.tenant.has_role(Role.ADMIN),
+                "account": self.account,
+            },
+        )
+
+
+class OrderSettingsDeleteView(AccountViewMixin, View):
+    required_role = Role.ADMIN
+
+    def post(self, request, kind: str, pk: int):
+        if kind not in SETTINGS:
+            raise Http404
+        row = get_object_or_404(SETTINGS[kind][0], account=self.account, pk=pk)
+        try:
+            with transaction.atomic():
+                row.delete()
+            messages.success(request, _("Deleted."))
+        except ProtectedError:
+            messages.error(request, _("Orders still use it; move them first."))
+        return redirect("orders:settings", kind=kind)
+
+
+class RuleListView(AccountViewMixin, View):
+    write_role = Role.ADMIN
+
+    def get(self, request, pk: int | None = None):
+        instance = get_object_or_404(AutomationRule, account=self.account, pk=pk) if pk else None
+        return self._render(forms.RuleForm(instance=instance, account=self.account), instance)
+
+    def post(self, request, pk: int | None = None):
+        instance = get_object_or_404(AutomationRule, account=self.account, pk=pk) if pk else None
+        form = forms.RuleForm(request.POST, instance=instance, account=self.account)
+        if form.is_valid():
+            rule = form.save(commit=False)
+            rule.account = self.account
+            rule.save()
+            messages.success(request, _("Rule saved."))
+            return redirect("orders:rule-list")
+        return self._render(form, instance)
+
+    def _render(self, form, instance):
+        rules = AutomationRule.objects.filter(account=self.account).select_related(
+            "event_status", "event_button"
+        )
+        return render(
+            self.request,
+            "orders/rules.html",
+            {
+                "rules": rules,
+                "form": form,
+                "instance": instance,
+                "tabs": [(k, v[2]) for k, v in SETTINGS.items()],
+                "can_manage": self.tenant.has_role(Role.ADMIN),
+            },
+        )
+
+
+class RuleDeleteView(AccountViewMixin, View):
+    required_role = Role.ADMIN
+
+    def post(self, request, pk: int):
+        get_object_or_404(AutomationRule, account=self.account, pk=pk).delete()
+        messages.success(request, _("Rule deleted."))
+        return redirect("orders:rule-list")

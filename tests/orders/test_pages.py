@@ -1,0 +1,184 @@
+"""The order pages as a user clicks through them."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from catalog.models import Inventory, Price, Product, ProductText, Stock
+from catalog.services import stock_adjust_many
+from orders.models import AutomationRule, CustomButton, JournalEntry, Order, OrderExtraField, OrderStatus
+from orders.services import order_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lamp(account_a):
+    inventory = Inventory.objects.get(account=account_a, is_default=True)
+    product = Product.objects.create(
+        account=account_a, inventory=inventory, sku="LAMP-1", ean="5900000000017"
+    )
+    ProductText.objects.create(product=product, language=inventory.default_language, name="Lampka nocna")
+    Price.objects.create(product=product, price_group=inventory.default_price_group, amount=Decimal("89.00"))
+    stock_adjust_many(account=account_a, changes=[(product.pk, inventory.default_warehouse_id, 5)])
+    return product
+
+
+def _order_fields(**extra):
+    fields = {"source": "", "currency": "PLN", "delivery_price": "12.00", "star": "0", "shop_order_id": "0"}
+    fields.update(extra)
+    return fields
+
+
+def test_create_an_order_by_hand_with_a_catalog_line_priced_from_the_catalog(client_a, account_a, lamp):
+    source = account_a.order_sources.get()
+    response = client_a.post(
+        reverse("orders:order-create"),
+        {
+            **_order_fields(source=source.pk, email="ewa@example.test", delivery_fullname="Ewa Zielińska"),
+            "line-product": "LAMP-1",
+            "line-quantity": "2",
+        },
+    )
+    assert response.status_code == 302, response.context["line_form"].errors if response.context else ""
+    order = Order.objects.get(account=account_a)
+    line = order.lines.get()
+    assert (line.name, line.quantity, line.price_brutto) == ("Lampka nocna", 2, Decimal("89.00"))
+    assert Stock.objects.get(product=lamp).quantity == 3
+    card = client_a.get(response["Location"]).content.decode()
+    assert "Lampka nocna" in card and "190.00" in card and "Ewa Zielińska" in card
+    assert "Order created" in card
+
+
+def test_create_shows_shortfall_and_unknown_product_and_creates_nothing(client_a, account_a, lamp):
+    source = account_a.order_sources.get()
+    short = client_a.post(
+        reverse("orders:order-create"),
+        {**_order_fields(source=source.pk), "line-product": "LAMP-1", "line-quantity": "9"},
+    )
+    assert "LAMP-1: 9 requested, 5 in stock" in short.content.decode()
+    unknown = client_a.post(
+        reverse("orders:order-create"),
+        {**_order_fields(source=source.pk), "line-product": "NOPE", "line-quantity": "1"},
+    )
+    assert "No product with this SKU" in unknown.content.decode()
+    assert not Order.objects.exists() and Stock.objects.get(product=lamp).quantity == 5
+
+
+def test_card_actions_status_payment_lines_and_timeline(client_a, account_a, lamp):
+    order = order_create(
+        account=account_a, lines=[{"product": lamp, "quantity": 1, "price_brutto": Decimal("89")}]
+    )
+    action = lambda name: reverse("orders:order-action", args=[order.pk, name])  # noqa: E731
+    client_a.post(
+        action("line-add"), {"line-name": "Grawer", "line-quantity": "1", "line-price_brutto": "11"}
+    )
+    line = order.lines.get(name="Lampka nocna")
+    client_a.post(action("line-change"), {"line": line.pk, "quantity": "3", "price_brutto": "89.00"})
+    assert Stock.objects.get(product=lamp).quantity == 2
+    client_a.post(action("payment"), {"payment_done": "278.00"})
+    cancelled = OrderStatus.objects.get(account=account_a, kind="cancelled")
+    client_a.post(action("status"), {"status": cancelled.pk})
+    assert Stock.objects.get(product=lamp).quantity == 5
+    order.refresh_from_db()
+    assert order.status_id == cancelled.pk and order.payment_done == Decimal("278.00")
+    types = set(order.journal.values_list("type", flat=True))
+    assert {
+        JournalEntry.Type.PRODUCT_ADDED,
+        JournalEntry.Type.PRODUCT_EDITED,
+        JournalEntry.Type.ORDER_PAID,
+    } <= types
+    card = client_a.get(reverse("orders:order-detail", args=[order.pk])).content.decode()
+    assert "Order paid" in card and "Cancelled" in card and "quantity: 1 → 3" in card
+    bad = client_a.post(action("payment"), {"payment_done": "-5"}, follow=True)
+    assert "greater than or equal to 0" in bad.content.decode()
+
+
+def test_edit_form_with_custom_extra_fields(client_a, account_a):
+    when = OrderExtraField.objects.create(account=account_a, name="Deliver on", kind="date")
+    order = order_create(
+        account=account_a, lines=[{"name": "Usługa", "quantity": 1, "price_brutto": Decimal("1")}]
+    )
+    response = client_a.post(
+        reverse("orders:order-edit", args=[order.pk]),
+        _order_fields(source=order.source_id, delivery_city="Gdańsk", **{f"x_{when.pk}": "2026-12-01"}),
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    order.refresh_from_db()
+    assert order.delivery_city == "Gdańsk" and order.custom_extra_fields == {str(when.pk): "2026-12-01"}
+    assert order.journal.filter(type=JournalEntry.Type.DELIVERY_EDITED).exists()
+
+
+def test_list_filters_and_bulk_actions(client_a, account_a):
+    pln = [
+        order_create(
+            account=account_a,
+            lines=[{"name": "A", "quantity": 1, "price_brutto": Decimal("10")}],
+            email=f"buyer{i}@example.test",
+        )
+        for i in range(2)
+    ]
+    eur = order_create(
+        account=account_a, lines=[{"name": "B", "quantity": 1, "price_brutto": Decimal("10")}], currency="EUR"
+    )
+    url = reverse("orders:order-list")
+    assert [o.pk for o in client_a.get(url, {"search": "buyer1@"}).context["orders"]] == [pln[1].pk]
+    ready = OrderStatus.objects.get(account=account_a, name="Ready to ship")
+    client_a.post(
+        reverse("orders:order-bulk"), {"orders": [o.pk for o in pln], "action": f"status:{ready.pk}"}
+    )
+    assert set(Order.objects.filter(status=ready).values_list("pk", flat=True)) == {o.pk for o in pln}
+    assert [o.pk for o in client_a.get(url, {"status": ready.pk}).context["orders"]] == [pln[1].pk, pln[0].pk]
+    refused = client_a.post(
+        reverse("orders:order-bulk"), {"orders": [pln[0].pk, eur.pk], "action": "merge"}, follow=True
+    )
+    assert "different currencies" in refused.content.decode()
+    merged = client_a.post(reverse("orders:order-bulk"), {"orders": [o.pk for o in pln], "action": "merge"})
+    technical = Order.objects.get(is_technical=True)
+    assert merged["Location"] == reverse("orders:order-detail", args=[technical.pk])
+
+
+def test_settings_rules_and_buttons(client_a, account_a):
+    client_a.post(reverse("orders:settings", args=["buttons"]), {"name": "Pakuj", "color": "#ff0000"})
+    button = CustomButton.objects.get(account=account_a, name="Pakuj")
+    ready = OrderStatus.objects.get(account=account_a, name="Ready to ship")
+    missing = client_a.post(
+        reverse("orders:rule-list"),
+        {"name": "Bez akcji", "event": "button", "enabled": "on", "position": "0"},
+    )
+    assert (
+        "At least one action" in missing.content.decode() and "Choose the button" in missing.content.decode()
+    )
+    ok = client_a.post(
+        reverse("orders:rule-list"),
+        {
+            "name": "Pakowanie",
+            "event": "button",
+            "event_button": button.pk,
+            "enabled": "on",
+            "position": "0",
+            "c_paid": "paid",
+            "a0_type": "set_status",
+            "a0_status": ready.pk,
+            "a1_type": "add_comment",
+            "a1_text": "Spakowane",
+        },
+    )
+    assert ok.status_code == 302
+    rule = AutomationRule.objects.get(account=account_a, name="Pakowanie")
+    assert rule.conditions == {"paid": "paid"}
+    assert rule.actions == [
+        {"type": "set_status", "status": ready.pk},
+        {"type": "add_comment", "text": "Spakowane"},
+    ]
+    client_a.post(reverse("orders:settings", args=["statuses"]), {"stock_reservation": "off"})
+    account_a.refresh_from_db()
+    assert account_a.stock_reservation is False
+
+
+def test_product_suggestions_show_only_own_products(client_a, account_a, account_b, lamp):
+    other = Inventory.objects.get(account=account_b, is_default=True)
+    Product.objects.create(account=account_b, inventory=other, sku="LAMP-OTHER")
+    page = client_a.get(reverse("orders:product-suggest"), {"line-product": "LAMP"}).content.decode()
+    assert "LAMP-1" in page and "LAMP-OTHER" not in page
