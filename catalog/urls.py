@@ -26,3 +26,8 @@ urlpatterns = [
         name="dictionary-delete",
     ),
 ]
+
+# CSV import jobs and export (catalog/views_import.py).
+from catalog.urls_import import urlpatterns as import_urlpatterns  # noqa: E402
+
+urlpatterns += import_urlpatterns
