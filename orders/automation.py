@@ -132,7 +132,9 @@ def _actions_apply(rule: AutomationRule, order: Order, depth: int) -> list[str]:
             services.order_update(order=order, admin_comments=comment, actor=actor)
             done.append(_("comment added"))
         elif action["type"] == "create_package":
-            package = package_create(order=order, courier_code=action["courier"], actor=actor)
+            package = package_create(
+                order=order, courier_code=action["courier"], actor=actor, depth=depth + 1
+            )
             done.append(_("package %(nr)s created") % {"nr": package.courier_package_nr})
         order.refresh_from_db()
     return done

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders.models import JournalEntry, Order
-from orders.services import journal_add
+from orders.services import events_emit, journal_add
 from shipments.couriers import courier_get, hurtlink_number
 from shipments.labels import label_render
 from shipments.models import WEIGHT, Package, TrackingEvent, TrackingStatus
@@ -52,6 +52,7 @@ def package_create(
     width=0,
     height=0,
     actor: str = "",
+    depth: int = 0,
 ) -> Package:
     """Create a package of ``order`` and make it the order's shipment; journal PACKAGE_CREATED.
 
@@ -139,6 +140,8 @@ def package_create(
         actor=actor,
         data={"courier_code": package.courier_code, "package_number": package.courier_package_nr},
     )
+    # Automatic actions listening for "package created" run after commit (``depth`` counts a chain).
+    events_emit(order=locked, event="package_created", depth=depth)
     return package
 
 

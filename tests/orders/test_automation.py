@@ -134,3 +134,19 @@ def test_bad_rules_get_field_messages(api_a, account_a, account_b):
     assert any("paid" in m for m in errors["conditions"]) and any("colour" in m for m in errors["conditions"])
     assert len(errors["actions"]) == 2
     assert not AutomationRule.objects.exists()
+
+
+def test_package_created_event_runs_its_rules(account_a, celery_worker):
+    from shipments.services import package_create
+
+    AutomationRule.objects.create(
+        account=account_a,
+        name="Shipped note",
+        event="package_created",
+        actions=[{"type": "add_comment", "text": "Package on its way"}],
+    )
+    order = _order(account_a)
+    package_create(order=order, courier_code="manual", tracking_number="TRK-42")
+    wait_for(lambda: AutomationRun.objects.filter(order=order).exists(), what="package rule")
+    order.refresh_from_db()
+    assert order.admin_comments == "Package on its way"
