@@ -46,9 +46,14 @@ whose parent row has a problem is itself reported).
 How it is written
 -----------------
 The file is read as a stream. Each checked row goes, in batches, into a temporary table with ``COPY``;
-then, in one transaction, products are upserted with ``INSERT … SELECT … ON CONFLICT (inventory_id, sku)``,
-followed by texts, stock and prices (each one ``INSERT … SELECT … ON CONFLICT … DO UPDATE``), parents
-resolved by a join on SKU. Memory use does not grow with the number of products beyond a set of SKUs.
+the checks that need the whole file or the catalog (parents) run in SQL on that table. Then, in one
+transaction: products already in the catalog are upserted with ``INSERT … SELECT … ON CONFLICT
+(inventory_id, sku) WHERE sku <> '' DO UPDATE``; new products (ids from the table's sequence), and the
+texts, stock and prices of new products, are written with ``COPY`` from ``SELECT``s over the temporary
+table (should another transaction create one of the SKUs meanwhile, that COPY is rolled back to its
+savepoint and the upsert takes those rows); texts, stock and prices of existing products with
+``INSERT … SELECT … ON CONFLICT … DO UPDATE``. Parents are resolved by a join on SKU. Memory use does
+not grow with the file beyond a set of its SKUs.
 """
 
 from __future__ import annotations
@@ -58,14 +63,16 @@ import io
 import logging
 import os
 import re
+import tempfile
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
+import psycopg
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,6 +81,7 @@ from catalog.models import Category, ImportJob, Inventory, PriceGroup, Warehouse
 logger = logging.getLogger(__name__)
 
 BATCH_ROWS = 5000
+SPOOL_IN_MEMORY = 32 * 2**20
 SKU_MAX = 50
 EAN_MAX = 32
 NAME_MAX = 300
@@ -720,8 +728,19 @@ def _parent_problems(cursor, *, staging: _Staging, inventory: Inventory, skus: d
     return problems
 
 
-def _inserted(new: bool) -> str:
-    return "i.inserted" if new else "NOT i.inserted"
+def _copy_across(cursor, select: str, params, target: str) -> None:
+    """Write the rows of ``select`` into ``target`` with COPY, through a spool file (one connection runs
+    one COPY at a time)."""
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+        with cursor.cursor.copy(f"COPY ({select}) TO STDOUT", params) as out:
+            for chunk in out:
+                spool.write(chunk)
+        if not spool.tell():
+            return
+        spool.seek(0)
+        with cursor.cursor.copy(f"COPY {target} FROM STDIN") as into:
+            while chunk := spool.read(1 << 20):
+                into.write(chunk)
 
 
 def _write(cursor, *, staging: _Staging, account, inventory: Inventory, report: ImportReport) -> None:
@@ -752,12 +771,50 @@ def _write(cursor, *, staging: _Staging, account, inventory: Inventory, report: 
     manufacturer_id = (
         "COALESCE(m.id, e.manufacturer_id)" if "manufacturer" in present else "e.manufacturer_id"
     )
+    cursor.execute("SELECT pg_get_serial_sequence('catalog_product', 'id')")
+    params["sequence"] = cursor.fetchone()[0]
+    # Main products first, so that variants find a parent created by this file.
     for variants in (False, True):
+        kind = "t.parent_sku IS NOT NULL" if variants else "t.parent_sku IS NULL"
         parent_join = (
             "JOIN catalog_product par ON par.inventory_id = %(inventory)s AND par.sku = t.parent_sku"
             if variants
             else ""
         )
+        # New products go in with COPY (ids taken from the table's sequence). Should another transaction
+        # create one of these SKUs meanwhile, the COPY fails on the unique constraint, its savepoint is
+        # rolled back and the upsert below takes those rows too.
+        try:
+            with transaction.atomic():
+                cursor.execute(
+                    f"""INSERT INTO {ids} (id, sku, inserted)
+                        SELECT nextval(%(sequence)s::regclass), t.sku, true FROM {rows} t
+                         WHERE {kind} AND NOT EXISTS (
+                               SELECT 1 FROM catalog_product e
+                                WHERE e.inventory_id = %(inventory)s AND e.sku = t.sku AND e.sku <> '')""",  # noqa: S608 - generated table names; values are parameters
+                    params,
+                )
+                if cursor.rowcount:
+                    _copy_across(
+                        cursor,
+                        f"""SELECT i.id, %(account)s, %(inventory)s,
+                                   {"par.id" if variants else "NULL"}, t.sku,
+                                   COALESCE(t.ean, ''), COALESCE(t.tax_rate, 23), COALESCE(t.weight, 0),
+                                   COALESCE(t.height, 0), COALESCE(t.width, 0), COALESCE(t.length, 0),
+                                   t.category_id, {"m.id" if "manufacturer" in present else "NULL"},
+                                   0, 0, false, now(), now()
+                              FROM {rows} t JOIN {ids} i ON i.sku = t.sku AND i.inserted
+                              {manufacturer_join}
+                              {parent_join}
+                             WHERE {kind}""",  # noqa: S608 - generated table names; values are parameters
+                        params,
+                        "catalog_product (id, account_id, inventory_id, parent_id, sku, ean, tax_rate,"
+                        " weight, height, width, length, category_id, manufacturer_id, star, average_cost,"
+                        " is_bundle, created_at, updated_at)",
+                    )
+        except (IntegrityError, psycopg.IntegrityError):
+            logger.info("Import into catalog %s met a concurrent insert; upserting instead", inventory.pk)
+        # Products already in the catalog (and any the COPY could not take): INSERT … ON CONFLICT DO UPDATE.
         cursor.execute(
             f"""
             WITH upserted AS (
@@ -776,7 +833,7 @@ def _write(cursor, *, staging: _Staging, account, inventory: Inventory, report: 
                        ON e.inventory_id = %(inventory)s AND e.sku = t.sku AND e.sku <> ''
                 {manufacturer_join}
                 {parent_join}
-               WHERE t.parent_sku IS {"NOT NULL" if variants else "NULL"}
+               WHERE {kind} AND NOT EXISTS (SELECT 1 FROM {ids} done WHERE done.sku = t.sku)
               ON CONFLICT (inventory_id, sku) WHERE sku <> '' DO UPDATE SET
                 parent_id = EXCLUDED.parent_id, ean = EXCLUDED.ean, tax_rate = EXCLUDED.tax_rate,
                 weight = EXCLUDED.weight, height = EXCLUDED.height, width = EXCLUDED.width,
@@ -797,27 +854,27 @@ def _write(cursor, *, staging: _Staging, account, inventory: Inventory, report: 
         return
     cursor.execute(f"ANALYZE {ids}")
 
-    # Rows of products this import has just created cannot exist yet (nobody else can see those
-    # products): they go in with a plain INSERT; only rows of updated products need ON CONFLICT.
+    # Texts, stock and prices of the products this import has just created cannot exist yet (nobody
+    # else sees those products before the commit), so they go in with COPY — several times faster than
+    # INSERT … SELECT; only rows of updated products need INSERT … ON CONFLICT DO UPDATE.
     if layout.languages:
         values = ", ".join(
             f"(%(lang_{i})s, t.name_{i}, t.description_{i})" for i in range(len(layout.languages))
         )
         text_params = {f"lang_{i}": lang for i, lang in enumerate(layout.languages)}
-        text_conflict = """ON CONFLICT (product_id, language) DO UPDATE SET
-                  name = COALESCE(NULLIF(EXCLUDED.name, ''), x.name),
-                  description = COALESCE(NULLIF(EXCLUDED.description, ''), x.description)"""
-        for new in (True, False):
+        texts = f"""
+            SELECT i.id, v.language, COALESCE(v.name, ''), COALESCE(v.description, ''), '[]', '{{}}'
+              FROM {rows} t JOIN {ids} i ON i.sku = t.sku
+             CROSS JOIN LATERAL (VALUES {values}) AS v(language, name, description)
+             WHERE (v.name IS NOT NULL OR v.description IS NOT NULL)"""  # noqa: S608 - generated table names; values are parameters
+        columns = "catalog_producttext (product_id, language, name, description, features, extra_fields)"
+        _copy_across(cursor, f"{texts} AND i.inserted", text_params, columns)
+        if report.updated:
             cursor.execute(
-                f"""
-                INSERT INTO catalog_producttext AS x
-                       (product_id, language, name, description, features, extra_fields)
-                SELECT i.id, v.language, COALESCE(v.name, ''), COALESCE(v.description, ''), '[]', '{{}}'
-                  FROM {rows} t JOIN {ids} i ON i.sku = t.sku
-                 CROSS JOIN LATERAL (VALUES {values}) AS v(language, name, description)
-                 WHERE (v.name IS NOT NULL OR v.description IS NOT NULL) AND {_inserted(new)}
-                {"" if new else text_conflict}
-                """,  # noqa: S608 - generated table names; values are parameters
+                f"""INSERT INTO {columns.replace(" (", " AS x (", 1)} {texts} AND NOT i.inserted
+                    ON CONFLICT (product_id, language) DO UPDATE SET
+                      name = COALESCE(NULLIF(EXCLUDED.name, ''), x.name),
+                      description = COALESCE(NULLIF(EXCLUDED.description, ''), x.description)""",
                 text_params,
             )
     for table, key, value, targets, column in (
@@ -827,17 +884,16 @@ def _write(cursor, *, staging: _Staging, account, inventory: Inventory, report: 
         if not targets:
             continue
         values = ", ".join(f"({int(pk)}::bigint, t.{column}_{i})" for i, pk in enumerate(targets))
-        conflict = f"ON CONFLICT (product_id, {key}) DO UPDATE SET {value} = EXCLUDED.{value}"
-        for new in (True, False):
+        select = f"""
+            SELECT i.id, v.target, v.value
+              FROM {rows} t JOIN {ids} i ON i.sku = t.sku
+             CROSS JOIN LATERAL (VALUES {values}) AS v(target, value)
+             WHERE v.value IS NOT NULL"""  # noqa: S608 - generated table names; values are parameters
+        _copy_across(cursor, f"{select} AND i.inserted", None, f"{table} (product_id, {key}, {value})")
+        if report.updated:
             cursor.execute(
-                f"""
-                INSERT INTO {table} (product_id, {key}, {value})
-                SELECT i.id, v.target, v.value
-                  FROM {rows} t JOIN {ids} i ON i.sku = t.sku
-                 CROSS JOIN LATERAL (VALUES {values}) AS v(target, value)
-                 WHERE v.value IS NOT NULL AND {_inserted(new)}
-                {"" if new else conflict}
-                """  # noqa: S608 - generated table names; values are parameters
+                f"""INSERT INTO {table} (product_id, {key}, {value}) {select} AND NOT i.inserted
+                    ON CONFLICT (product_id, {key}) DO UPDATE SET {value} = EXCLUDED.{value}"""  # noqa: S608 - generated table names; values are parameters
             )
     if "tags" in present:
         wanted = f"""

@@ -135,6 +135,29 @@ def test_update_by_sku_sets_the_cells_given_and_keeps_the_rest(catalog_a):
     assert Product.objects.filter(inventory=catalog_a).count() == 2
 
 
+def test_when_a_sku_appears_concurrently_the_new_products_are_upserted_instead(catalog_a, monkeypatch):
+    import psycopg
+
+    import catalog.imports as imports
+
+    real_copy_across = imports._copy_across
+
+    def copy_meeting_a_concurrent_insert(cursor, select, params, target):
+        if target.startswith("catalog_product "):
+            real_copy_across(cursor, select, params, target)
+            raise psycopg.errors.UniqueViolation("duplicate key value violates unique constraint")
+        real_copy_across(cursor, select, params, target)
+
+    monkeypatch.setattr(imports, "_copy_across", copy_meeting_a_concurrent_insert)
+
+    report = _import(catalog_a, _rows(catalog_a, TSHIRT, TSHIRT_M))
+
+    assert report.errors == [] and (report.created, report.updated) == (2, 0)
+    variant = Product.objects.get(inventory=catalog_a, sku="TS-M")
+    assert variant.parent.sku == "TS" and variant.texts.count() == 2
+    assert Stock.objects.filter(product__inventory=catalog_a).count() == 3
+
+
 def test_a_variant_can_hang_on_a_parent_already_in_the_catalog(catalog_a):
     _import(catalog_a, _rows(catalog_a, TSHIRT))
     report = _import(catalog_a, _csv([["sku", "parent_sku", "name_en"], ["TS-XL", "TS", "T-shirt XL"]]))
