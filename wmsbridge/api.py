@@ -95,6 +95,7 @@ class ConnectionSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(reverse("wmsbridge:webhook", args=[connection.webhook_secret]))
 
     def create(self, validated_data):
+        validated_data.pop("account", None)  # the request's account, given explicitly below
         try:
             return services.connection_create(
                 account=self.context["account"],

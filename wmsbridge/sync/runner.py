@@ -24,7 +24,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wmsbridge.client import OngoingClient, WmsAuthError, WmsError
+from wmsbridge.client import OngoingClient, WmsAuthError, WmsError, WmsNotFound
 from wmsbridge.crypto import PasswordUnreadable
 from wmsbridge.models import SYNC_ORDER, SyncKind, SyncRun, WmsConnection
 
@@ -198,6 +198,15 @@ def _syncers() -> dict[str, Callable[..., None]]:
 
 
 def _error_text(exc: BaseException) -> str:
+    """What the history and the notice say about a failure of the connection as a whole."""
+    if isinstance(exc, WmsAuthError):
+        if exc.status == 403:
+            return _("The API user may not act for this goods owner (check the goods owner id): %(m)s") % {
+                "m": exc.message
+            }
+        return _("Ongoing WMS rejected the API user or password: %(m)s") % {"m": exc.message}
+    if isinstance(exc, WmsNotFound) or (isinstance(exc, WmsError) and exc.reason == "url"):
+        return _("No Ongoing WMS API answers at this address (check the URL): %(m)s") % {"m": exc.message}
     if isinstance(exc, WmsError):
         return exc.message
     return str(exc)
