@@ -6,7 +6,13 @@ import csv
 import io
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import UnsupportedMediaType
@@ -111,6 +117,10 @@ def _item_errors(errors: dict, key: str, base: int = 0, extra: dict | None = Non
     error.extra_data = {"error_count": total, **(extra or {})}
     return error
 
+
+FILE_UPLOAD = inline_serializer(
+    "CatalogBulkFileUpload", {"file": serializers.FileField(help_text="The CSV file.")}
+)
 
 # Other bodies are parsed too, only to answer them with a 400 that says what to send.
 FILE_PARSERS = [CSVStreamParser, MultiPartParser, FormParser, JSONParser]
@@ -247,7 +257,7 @@ class StockBulkViewSet(_BulkViewSet):
 
     @extend_schema(
         summary="Set stock of up to 1,000 products",
-        request=StockBatchSerializer,
+        request={"application/json": StockBatchSerializer},
         responses={200: CatalogBulkResultSerializer, 400: CatalogBulkErrorSerializer},
         examples=[
             OpenApiExample(
@@ -272,7 +282,7 @@ class StockBulkViewSet(_BulkViewSet):
     @extend_schema(
         summary="Set stock from a CSV body of any size",
         description=_BULK_FILE_DOC.format(target="warehouse_id", value="quantity"),
-        request={"text/csv": OpenApiTypes.STR, "multipart/form-data": OpenApiTypes.BINARY},
+        request={"text/csv": OpenApiTypes.STR, "multipart/form-data": FILE_UPLOAD},
         responses={200: CatalogBulkResultSerializer, 400: CatalogBulkErrorSerializer},
     )
     @action(detail=False, methods=["post"], url_path="bulk-file", parser_classes=FILE_PARSERS)
@@ -288,7 +298,7 @@ class PriceBulkViewSet(_BulkViewSet):
 
     @extend_schema(
         summary="Set prices of up to 1,000 products",
-        request=PriceBatchSerializer,
+        request={"application/json": PriceBatchSerializer},
         responses={200: CatalogBulkResultSerializer, 400: CatalogBulkErrorSerializer},
     )
     @action(detail=False, methods=["post"], url_path="bulk")
@@ -300,7 +310,7 @@ class PriceBulkViewSet(_BulkViewSet):
     @extend_schema(
         summary="Set prices from a CSV body of any size",
         description=_BULK_FILE_DOC.format(target="price_group_id", value="amount"),
-        request={"text/csv": OpenApiTypes.STR, "multipart/form-data": OpenApiTypes.BINARY},
+        request={"text/csv": OpenApiTypes.STR, "multipart/form-data": FILE_UPLOAD},
         responses={200: CatalogBulkResultSerializer, 400: CatalogBulkErrorSerializer},
     )
     @action(detail=False, methods=["post"], url_path="bulk-file", parser_classes=FILE_PARSERS)
