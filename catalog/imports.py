@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import logging
 import os
 import re
@@ -494,8 +495,11 @@ def import_csv(
 
 
 def _chain_first(first: str, rest: Iterable[str]):
-    yield first
-    yield from rest
+    """The lines of the file again, refusing NUL characters (PostgreSQL text cannot hold them)."""
+    for line in itertools.chain((first,), rest):
+        if "\x00" in line:
+            raise csv.Error(_("the file contains a NUL character (is it really a CSV text file?)"))
+        yield line
 
 
 def _stream_rows(reader, *, layout: Layout, staging: _Staging, categories, report, progress) -> dict:

@@ -307,6 +307,14 @@ def test_a_file_that_is_not_utf8_is_reported(catalog_a):
     assert Product.objects.filter(inventory=catalog_a).count() == 0
 
 
+def test_a_file_with_nul_characters_is_reported_not_crashed_on(catalog_a):
+    report = _import(catalog_a, b"sku,name_en\nA,ok\nB,bad\x00name\n")
+
+    assert report.errors and not report.written
+    assert "NUL" in " ".join(message for _r, _c, message in report.errors)
+    assert Product.objects.filter(inventory=catalog_a).count() == 0
+
+
 def test_progress_is_called_per_batch_and_reaches_the_row_count(catalog_a, monkeypatch):
     monkeypatch.setattr("catalog.imports.BATCH_ROWS", 10)
     data = _csv([["sku", "name_en"], *[[f"P-{i}", f"Product {i}"] for i in range(25)]])
