@@ -166,6 +166,19 @@ def test_a_variant_can_hang_on_a_parent_already_in_the_catalog(catalog_a):
     assert Product.objects.get(sku="TS-XL").parent.sku == "TS"
 
 
+def test_a_parent_with_variants_cannot_become_a_variant_nor_can_a_variant_be_a_parent(catalog_a):
+    _import(catalog_a, _rows(catalog_a, TSHIRT, TSHIRT_M))
+    Product.objects.create(account=catalog_a.account, inventory=catalog_a, sku="OTHER")
+    data = _csv([["sku", "parent_sku"], ["TS", "OTHER"], ["TS-M-SMALL", "TS-M"]])
+
+    report = _import(catalog_a, data)
+
+    assert [(r, c) for r, c, _m in report.errors] == [(2, "parent_sku"), (3, "parent_sku")]
+    assert "has variants" in report.errors[0][2] and "variant itself" in report.errors[1][2]
+    assert Product.objects.get(sku="TS").parent is None
+    assert not Product.objects.filter(sku="TS-M-SMALL").exists()
+
+
 def _bad_input_cases():
     """(rows after the header, expected (row, column) with a problem)."""
     ok = list(TSHIRT)
