@@ -299,6 +299,10 @@ def _money(value: str) -> str:
 
 
 def _tax(value: str) -> str:
+    if _PLAIN_DECIMAL.match(value):
+        whole, _dot, fraction = value.partition(".")
+        if len(whole) <= 3 and len(fraction) <= 2:
+            return value
     return _decimal(value, places=2, limit=3, minimum=Decimal(-1))
 
 
