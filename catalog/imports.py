@@ -462,7 +462,11 @@ def import_csv(
         return report
     delimiter = _sniff_delimiter(first)
     reader = csv.reader(_chain_first(first, text), delimiter=delimiter)
-    header = next(reader)
+    try:
+        header = next(reader)
+    except (csv.Error, UnicodeDecodeError) as exc:
+        report.errors.append((HEADER_ROW, "", _("The header cannot be read: %(error)s") % {"error": exc}))
+        return report
     layout, errors = _layout(header, account=account, inventory=inventory)
     if layout is None:
         report.errors = errors

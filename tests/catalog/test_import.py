@@ -320,8 +320,9 @@ def test_a_file_that_is_not_utf8_is_reported(catalog_a):
     assert Product.objects.filter(inventory=catalog_a).count() == 0
 
 
-def test_a_file_with_nul_characters_is_reported_not_crashed_on(catalog_a):
-    report = _import(catalog_a, b"sku,name_en\nA,ok\nB,bad\x00name\n")
+@pytest.mark.parametrize("data", [b"sku,name_en\nA,ok\nB,bad\x00name\n", b"sku,na\x00me\nA,ok\n"])
+def test_a_file_with_nul_characters_is_reported_not_crashed_on(catalog_a, data):
+    report = _import(catalog_a, data)
 
     assert report.errors and not report.written
     assert "NUL" in " ".join(message for _r, _c, message in report.errors)
