@@ -99,11 +99,17 @@ ARTICLE_HASH_SQL = (
 def articles_query(*, counts: bool = False, one_product: bool = False) -> str:
     """SQL over the articles of one catalog (params: connection, account, inventory, language).
 
-    ``counts``: one row ``(total, skipped, changed)``. Otherwise one page (params ``after``, ``page``)
-    of the items to write — hash differs from the last successful write, or never written — with
-    their hash, in product id order. ``one_product``: only product ``%(product)s``.
+    ``counts``: one row ``(total, skipped, changed)`` over the whole catalog. Otherwise the items to
+    write — hash differs from the last successful write, or never written — with their hash, in
+    product id order, among the products with ``after < id <= upto`` (a window of ids, so each query
+    hashes only its window), or ``one_product``: only product ``%(product)s``.
     """
-    only = "AND p.id = %(product)s" if one_product else ""
+    if counts:
+        only = ""
+    elif one_product:
+        only = "AND p.id = %(product)s"
+    else:
+        only = "AND p.id > %(after)s AND p.id <= %(upto)s"
     mapped = f"""
         SELECT {ARTICLE_COLUMNS_SQL}
         FROM catalog_product p
@@ -137,12 +143,17 @@ def articles_query(*, counts: bool = False, one_product: bool = False) -> str:
         SELECT h.product_id, h.article_number, h.article_name, h.product_code, h.barcode,
                h.weight, h.height, h.width, h.length, h.description, h.payload_hash
         FROM ({hashed}) h
-        WHERE h.article_number <> '' AND h.product_id > %(after)s
-          AND h.payload_hash IS DISTINCT FROM h.written_hash
+        WHERE h.article_number <> '' AND h.payload_hash IS DISTINCT FROM h.written_hash
         ORDER BY h.product_id
-        LIMIT %(page)s
     """  # noqa: S608 - composed of constants; values are parameters
 
+
+# The id that closes a window of ``window`` products after ``after`` (none: the last window).
+WINDOW_END_QUERY = """
+    SELECT p.id FROM catalog_product p
+    WHERE p.inventory_id = %(inventory)s AND p.account_id = %(account)s AND p.id > %(after)s
+    ORDER BY p.id OFFSET %(window)s - 1 LIMIT 1
+"""
 
 SKIPPED_QUERY = """
     SELECT p.id, coalesce(

@@ -211,8 +211,6 @@ def _article_changed(connection: WmsConnection, product) -> bool:
         "inventory": connection.inventory_id,
         "language": connection.inventory.default_language,
         "product": product.pk,
-        "after": 0,
-        "page": 1,
     }
     with db.cursor() as cursor:
         cursor.execute(articles_query(one_product=True), params)

@@ -7,11 +7,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wmsbridge.client import OngoingClient, WmsNotFound, WmsValidationError
-from wmsbridge.mapping import SKIPPED_QUERY, ArticleRow, article_payload, articles_query
+from wmsbridge.mapping import (
+    SKIPPED_QUERY,
+    WINDOW_END_QUERY,
+    ArticleRow,
+    article_payload,
+    articles_query,
+)
 from wmsbridge.models import ArticleState, SyncRun, WmsConnection
 from wmsbridge.sync.runner import RunRecorder
 
-PAGE_SIZE = 500
+PAGE_SIZE = 500  # items written between two saves of their states
+WINDOW = 2000  # products hashed per query
+LAST_ID = 2**63 - 1
 
 
 def _params(connection: WmsConnection, **extra) -> dict:
@@ -27,12 +35,13 @@ def _params(connection: WmsConnection, **extra) -> dict:
 def articles_sync(*, connection: WmsConnection, client: OngoingClient, recorder: RunRecorder) -> None:
     """Write every changed article of the connection's catalog to the WMS.
 
-    Change detection is set-based: one query hashes the mapped payload of every item in SQL and
-    returns only those whose hash differs from the last successful write, page by page (keyset on the
-    product id). Unchanged items cost no request. A successful write stores the new hash; a WMS
-    refusal of one item is reported with the WMS's message, leaves its old hash (so the next run tries
-    again) and the run goes on. Items without a SKU are counted as skipped and listed.
-    Idempotent: PUT /articles upserts by article number.
+    Change detection is set-based: one query counts what changed, hashing the mapped payload of every
+    item in SQL; then, only if something did, windows of product ids are hashed again and only the
+    items whose hash differs from the last successful write come back to be written. Unchanged items
+    cost no request. A successful write stores the new hash; a WMS refusal of one item is reported
+    with the WMS's message, leaves its old hash (so the next run tries again) and the run goes on.
+    Items without a SKU are counted as skipped and listed. Idempotent: PUT /articles upserts by
+    article number.
     """
     run = recorder.run
     with db.cursor() as cursor:
@@ -50,16 +59,21 @@ def articles_sync(*, connection: WmsConnection, client: OngoingClient, recorder:
     recorder.progress(0, changed, force=True)
     page_query = articles_query()
     after, done = 0, 0
-    while True:
+    while done < changed:
         with db.cursor() as cursor:
-            cursor.execute(page_query, _params(connection, after=after, page=PAGE_SIZE))
+            cursor.execute(WINDOW_END_QUERY, _params(connection, after=after, window=WINDOW))
+            end = cursor.fetchone()
+            upto = end[0] if end else LAST_ID
+            cursor.execute(page_query, _params(connection, after=after, upto=upto))
             rows = [ArticleRow(*row) for row in cursor.fetchall()]
-        if not rows:
+        for start in range(0, len(rows), PAGE_SIZE):
+            page = rows[start : start + PAGE_SIZE]
+            _write_page(connection, client, recorder, page)
+            done += len(page)
+            recorder.progress(done)
+        if end is None:
             break
-        after = rows[-1].product_id
-        _write_page(connection, client, recorder, rows)
-        done += len(rows)
-        recorder.progress(done)
+        after = upto
     recorder.progress(done, force=True)
 
 
