@@ -226,11 +226,9 @@ class _BulkViewSet(AccountScopedMixin, viewsets.GenericViewSet):
             for cells in reader:
                 if len(cells) < width:
                     cells = cells + [None] * (width - len(cells))
-                product_ref = cells[product]
-                if sku_column and product_ref is not None:
-                    product_ref = product_ref.strip() or None
-                    if product_ref is not None and product_ref.isdigit():
-                        product_ref = f" {product_ref} "  # a numeric SKU stays a SKU
+                product_ref = (cells[product] or "").strip()
+                if not sku_column:  # the service takes an int as a product id, a str as a SKU
+                    product_ref = int(product_ref) if product_ref.isdigit() else None
                 yield (
                     product_ref,
                     cells[target],

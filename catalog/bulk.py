@@ -23,6 +23,7 @@ STOCK_MAX = 2**31 - 1
 MONEY_LIMIT = Decimal(10) ** 12
 COPY_CHUNK = 1 << 16
 NULL = "\\N"  # COPY's text format
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 @dataclass
@@ -124,8 +125,8 @@ PRICE = _Kind(
 def stock_set_many(*, account, rows: Iterable[tuple], inventory_id: int | None = None) -> BulkResult:
     """Set stock quantities: ``rows`` of ``(product_id or sku, warehouse_id, quantity[, inventory_id])``.
 
-    A SKU names a product of the catalog given in the row's fourth element or by ``inventory_id``.
-    Rows already there are updated (existing rows are locked in primary-key order first, like every
+    An ``int`` is a product id, a ``str`` a SKU (so numeric SKUs work); a SKU names a product of the
+    catalog given in the row's fourth element or by ``inventory_id``. Rows already there are updated (existing rows are locked in primary-key order first, like every
     stock writer, so concurrent writers do not deadlock); missing ones are created. All or nothing:
     raises BulkItemErrors (keyed by the item's 0-based position) and writes nothing on any problem.
     """
@@ -151,18 +152,19 @@ def _staged_lines(kind: _Kind, parse, rows: Iterable[tuple], default_inventory, 
             continue
         inventory = rest[0] if rest and rest[0] is not None else default_inventory
         product_id = sku = inventory_id = None
-        if isinstance(product, str) and not product.strip().isdigit():
+        if isinstance(product, str):
             sku = product.strip()
-            if not sku or len(sku) > 50 or "\t" in sku or "\n" in sku or "\\" in sku or "\r" in sku:
+            if not sku or len(sku) > 50:
                 _add(errors, index, "sku", _("Not a valid SKU."))
             inventory_id = _as_id(inventory)
             if inventory_id is None:
                 _add(errors, index, "inventory_id", _("A catalog id is required with a SKU."))
             flags["skus"] = True
+            sku = sku.translate(_COPY_ESCAPES)
+        elif isinstance(product, int) and not isinstance(product, bool) and product > 0:
+            product_id = product
         else:
-            product_id = _as_id(product)
-            if product_id is None:
-                _add(errors, index, "product_id", _("A product id is required."))
+            _add(errors, index, "product_id", _("A product id is required."))
         target_id = _as_id(target)
         if target_id is None:
             _add(errors, index, kind.target_column, _("An id is required."))

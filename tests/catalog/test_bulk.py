@@ -292,3 +292,26 @@ def test_a_json_body_on_the_file_endpoint_is_told_what_to_send(api_a, shop_a):
     response = api_a.post(reverse("api:stock-bulk-file"), {"items": []}, format="json")
 
     assert response.status_code == 400 and "text/csv" in response.json()["errors"]["file"][0]
+
+
+def test_numeric_and_unusual_skus_name_products_by_sku(api_a, shop_a, account_a):
+    inventory, _products = shop_a
+    warehouse = inventory.default_warehouse
+    numeric = Product.objects.create(account=account_a, inventory=inventory, sku="12345")
+    odd = Product.objects.create(account=account_a, inventory=inventory, sku="A\\B\tC")
+    body = f"sku,inventory_id,warehouse_id,quantity\n12345,{inventory.pk},{warehouse.pk},4\n"
+
+    by_file = api_a.post(reverse("api:stock-bulk-file"), body.encode(), content_type="text/csv")
+    by_json = api_a.post(
+        reverse("api:stock-bulk"),
+        {
+            "items": [
+                {"sku": "A\\B\tC", "inventory_id": inventory.pk, "warehouse_id": warehouse.pk, "quantity": 9}
+            ]
+        },
+        format="json",
+    )
+
+    assert by_file.status_code == 200 and by_json.status_code == 200, (by_file.json(), by_json.json())
+    assert Stock.objects.get(product=numeric).quantity == 4
+    assert Stock.objects.get(product=odd).quantity == 9
