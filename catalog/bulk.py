@@ -126,9 +126,10 @@ def stock_set_many(*, account, rows: Iterable[tuple], inventory_id: int | None =
     """Set stock quantities: ``rows`` of ``(product_id or sku, warehouse_id, quantity[, inventory_id])``.
 
     An ``int`` is a product id, a ``str`` a SKU (so numeric SKUs work); a SKU names a product of the
-    catalog given in the row's fourth element or by ``inventory_id``. Rows already there are updated (existing rows are locked in primary-key order first, like every
-    stock writer, so concurrent writers do not deadlock); missing ones are created. All or nothing:
-    raises BulkItemErrors (keyed by the item's 0-based position) and writes nothing on any problem.
+    catalog given in the row's fourth element or by ``inventory_id``. Rows already there are updated
+    (existing rows are locked in primary-key order first, like every stock writer, so concurrent writers
+    do not deadlock); missing ones are created. All or nothing: raises BulkItemErrors (keyed by the
+    item's 0-based position) and writes nothing on any problem.
     """
     return _set_many(STOCK, _quantity, account=account, rows=rows, inventory_id=inventory_id)
 
