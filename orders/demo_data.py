@@ -6,9 +6,10 @@ payments and packages — written set-based, so 100k products and 100k orders ta
 - three warehouses and two price groups (PLN wholesale, EUR retail), assigned to the catalog, which
   also gets Polish and English as its languages; manufacturers, tags and a two-level category tree;
 - N products named from word lists in both languages ("Kubek ceramiczny Aurora" / "Ceramic mug
-  Aurora"), with valid EAN-13 codes, one to three image URLs, features, a stock row in every warehouse
-  of the catalog and a price in every price group; about 10% of them have 2–4 variants (colours, or
-  sizes for clothing), which have their own SKU, EAN, texts, image, stock and prices;
+  Aurora"), with valid EAN-13 codes, one to three image URLs, features, stock in the catalog's default
+  warehouse (and in about a third of the others) and a price in every price group of the catalog;
+  about 10% of them have 2–4 variants (colours, or sizes for clothing), which have their own SKU, EAN,
+  texts, image, stock and prices;
 - M orders spread over all the account's statuses, each with 1–4 catalog lines, buyers from Poland
   and other EU countries (names, addresses, parcel lockers, companies with tax ids), payments, an
   "order created" journal entry, and for orders in a "sent" status a manual-courier package with a
@@ -1150,7 +1151,7 @@ def _products(cursor, account, inventory, setup, result: DemoDataResult, *, coun
         INSERT INTO catalog_stock (product_id, warehouse_id, quantity)
         SELECT p.id, w.id, CASE WHEN random() < 0.12 THEN 0 ELSE 1 + floor(random() * random() * 300)::int END
           FROM demo_p p CROSS JOIN unnest(%s::bigint[]) w(id)
-         WHERE w.id = %s OR random() < 0.34
+         WHERE w.id = %s OR mod(hashint8extended(p.id, w.id), 3) = 0
         """,
         [setup["warehouses"], inventory.default_warehouse_id],
     )
