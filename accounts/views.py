@@ -42,6 +42,21 @@ class HomeView(AccountViewMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["account"] = self.account
         context["member_count"] = Membership.objects.filter(account=self.account).count()
+        from django.db.models import Count
+
+        from catalog.models import Product
+        from orders.models import Order, OrderStatus
+
+        context["product_count"] = Product.objects.filter(account=self.account).count()
+        counts = dict(
+            Order.objects.filter(account=self.account).values_list("status_id").annotate(n=Count("id"))
+        )
+        statuses = list(OrderStatus.objects.filter(account=self.account))
+        for status in statuses:
+            status.order_count = counts.get(status.pk, 0)
+        context["statuses"] = statuses
+        context["order_count"] = sum(counts.values())
+        context["recent_orders"] = Order.objects.filter(account=self.account).select_related("status")[:5]
         return context
 
 

@@ -182,3 +182,14 @@ def test_product_suggestions_show_only_own_products(client_a, account_a, account
     Product.objects.create(account=account_b, inventory=other, sku="LAMP-OTHER")
     page = client_a.get(reverse("orders:product-suggest"), {"line-product": "LAMP"}).content.decode()
     assert "LAMP-1" in page and "LAMP-OTHER" not in page
+
+
+def test_dashboard_counts_orders_by_status_and_lists_the_latest(client_a, account_a):
+    order = order_create(
+        account=account_a,
+        lines=[{"name": "Usługa", "quantity": 1, "price_brutto": Decimal("1")}],
+        delivery_fullname="Ola Nowak",
+    )
+    page = client_a.get(reverse("home")).content.decode()
+    assert "New orders</a>: 1" in page
+    assert f"#{order.pk}" in page and "Ola Nowak" in page
