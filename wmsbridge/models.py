@@ -99,7 +99,7 @@ class WmsConnection(models.Model):
         related_name="+",
         verbose_name=_("status when the warehouse sends the order"),
     )
-    label_courier = models.CharField(_("courier for labels"), max_length=30, default="manual")
+    label_courier = models.CharField(_("courier for labels"), max_length=30, default="hurtlink")
     enabled = models.BooleanField(_("sync every 15 minutes"), default=True)
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)
     paused_reason = models.TextField(blank=True, editable=False)

@@ -10,7 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from orders.models import Order
-from wmsbridge.models import ArticleState, OrderExport, SyncKind, SyncRun, WmsConnection
+from wmsbridge.models import ArticleState, OrderExport, SyncKind, SyncRun, WebhookEvent, WmsConnection
 
 WMS_STATUS_NAMES = {
     150: "Error",
@@ -51,6 +51,10 @@ def connection_get(*, account, pk: int) -> WmsConnection:
 
 def run_list(*, connection: WmsConnection, limit: int = 50) -> list[SyncRun]:
     return list(SyncRun.objects.filter(connection=connection).order_by("-started_at", "-id")[:limit])
+
+
+def webhook_event_list(*, connection: WmsConnection, limit: int = 10) -> list[WebhookEvent]:
+    return list(WebhookEvent.objects.filter(connection=connection).order_by("-id")[:limit])
 
 
 def last_runs(*, connections: list[WmsConnection]) -> dict[int, SyncRun]:

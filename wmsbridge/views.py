@@ -119,6 +119,7 @@ class ConnectionDetailView(_ConnectionMixin, View):
                 "can_manage": can_manage,
                 "webhook_url": webhook_url(request, connection) if can_manage else "",
                 "sync_form": SyncNowForm(),
+                "webhook_events": selectors.webhook_event_list(connection=connection),
                 **_history_context(connection),
             },
         )

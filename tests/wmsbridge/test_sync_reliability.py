@@ -252,3 +252,20 @@ def test_a_sync_touches_only_its_own_account(account_a, account_b, sandbox, fast
     )
     assert Stock.objects.get(product=mine, warehouse=wms_a).quantity == 98
     assert not SyncRun.objects.filter(connection=connection_b).exists()
+
+
+def test_editing_a_connection_while_it_syncs_says_so_instead_of_hanging(account_a, sandbox, fast_client):
+    from django.core.exceptions import ValidationError
+
+    from wmsbridge.services import connection_update
+    from wmsbridge.sync.runner import run_lock
+
+    connection = make_connection(account_a, sandbox)
+    with run_lock(connection.pk) as lock:
+        assert lock is not None
+        started = time.monotonic()
+        with pytest.raises(ValidationError, match="running"):
+            connection_update(connection=WmsConnection.objects.get(pk=connection.pk), name="Renamed")
+        assert time.monotonic() - started < 10
+    connection_update(connection=WmsConnection.objects.get(pk=connection.pk), name="Renamed")
+    assert WmsConnection.objects.get(pk=connection.pk).name == "Renamed"
