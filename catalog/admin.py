@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from catalog.models import Inventory, PriceGroup, Product, ProductText, Stock, Warehouse
+from catalog.models import ImportJob, Inventory, PriceGroup, Product, ProductText, Stock, Warehouse
 
 
 @admin.register(Warehouse)
@@ -34,3 +34,10 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ["sku", "ean", "texts__name"]
     raw_id_fields = ["parent", "category", "manufacturer"]
     inlines = [TextInline, StockInline]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ["pk", "account", "inventory", "status", "processed_rows", "total_rows", "created_at"]
+    list_filter = ["status"]
+    readonly_fields = ["errors"]
