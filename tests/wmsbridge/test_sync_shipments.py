@@ -195,3 +195,15 @@ def test_sandbox_send_reaches_hurtlink_by_webhook_through_a_real_worker(
     assert Package.objects.filter(order=order).count() == 1
     assert WebhookEvent.objects.count() == 1  # the duplicate delivery was dropped
     assert sandbox.state.order(wms_id)["tracking"]
+
+
+def test_an_order_cancelled_in_the_wms_is_no_longer_polled(account_a, sandbox, exported):
+    connection, order, wms_id = exported
+    sandbox.state.cancel_order(sandbox.state.users["alpha"], sandbox.state.orders_by_id[wms_id])
+
+    first = sync(connection, "shipments")["shipments"]
+    second = sync(connection, "shipments")["shipments"]
+
+    assert first.updated == 1  # status 1000 recorded
+    assert wms_order_state(order)["connections"][0]["wms_status"] == 1000
+    assert (second.progress_total, second.requests) == (0, 0)

@@ -146,7 +146,9 @@ def shipments_sync(*, connection: WmsConnection, client: OngoingClient, recorder
         str(row["order_id"]): row
         for row in OrderExport.objects.filter(
             connection=connection, state=OrderExport.State.EXPORTED, shipped_back_at__isnull=True
-        ).values("pk", "order_id")
+        )
+        .exclude(wms_status__gte=STATUS_RETURNED)  # returned or cancelled there: nothing will come back
+        .values("pk", "order_id")
     }
     recorder.progress(0, len(pending), force=True)
     if not pending:
