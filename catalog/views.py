@@ -168,12 +168,6 @@ def _detail_context(view, product: Product, **extra) -> dict:
         **_grid(product),
         **extra,
     }
-    try:
-        from wmsbridge.selectors import wms_article_state
-
-        context["wms_state"] = wms_article_state(product)
-    except ImportError:  # the WMS bridge is optional for the page
-        pass
     return context
 
 

@@ -39,6 +39,22 @@ def port_free(host: str, port: int) -> bool:
     return True
 
 
+def run_step(step: list[str]) -> None:
+    result = subprocess.run(manage(*step), check=False)  # noqa: S603
+    if result.returncode != 0:
+        fail(f"'manage.py {' '.join(step)}' failed (exit {result.returncode}); see above.")
+
+
+def port_wait(host: str, port: int, *, seconds: float) -> bool:
+    """Wait until something listens on ``host:port``; False after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not port_free(host, port):
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def manage(*args: str) -> list[str]:
     return [sys.executable, str(BASE_DIR / "manage.py"), *args]
 
@@ -108,10 +124,7 @@ def main() -> None:
     os.environ.setdefault("HURTLINK_WMS_SANDBOX_USER", "hurtlink-demo")
     os.environ.setdefault("HURTLINK_WMS_SANDBOX_PASSWORD", "demo-wms-2026")
 
-    for step in (["migrate", "--noinput", "-v", "0"], ["demo_setup"]):
-        result = subprocess.run(manage(*step), check=False)  # noqa: S603
-        if result.returncode != 0:
-            fail(f"'manage.py {' '.join(step)}' failed (exit {result.returncode}); see above.")
+    run_step(["migrate", "--noinput", "-v", "0"])
 
     processes: dict[str, subprocess.Popen] = {}
     stopping = False
@@ -123,7 +136,13 @@ def main() -> None:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        for name, command in children_commands(folder).items():
+        commands = children_commands(folder)
+        # The sandbox WMS first: the demo's WMS connection registers its webhook with it.
+        if "wms-sandbox" in commands:
+            processes["wms-sandbox"] = subprocess.Popen(commands.pop("wms-sandbox"), start_new_session=True)  # noqa: S603
+            port_wait("127.0.0.1", SANDBOX_PORT, seconds=20)
+        run_step(["demo_setup"])
+        for name, command in commands.items():
             processes[name] = subprocess.Popen(command, start_new_session=True)  # noqa: S603
         print(f"\nHurtlink is running on http://{HOST}:{PORT}/  (Ctrl-C stops everything)\n", flush=True)
         while not stopping:

@@ -278,12 +278,6 @@ class OrderDetailView(AccountViewMixin, View):
             "packages": order.packages.all() if hasattr(order, "packages") else [],
             **extra,
         }
-        try:
-            from wmsbridge.selectors import wms_order_state
-
-            context["wms_state"] = wms_order_state(order)
-        except ImportError:  # the WMS bridge is optional for the card
-            pass
         return context
 
 
