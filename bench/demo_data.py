@@ -11,8 +11,8 @@ its commit (and so its deferred foreign-key checks):
   images, stock, prices, tags; orders with lines, payments, journal entries and packages).
 
 Then it deletes the account and everything in it (``demo_account_delete``: one DELETE per big table),
-reports how long that took, and vacuums the tables it used. The target is ``target_seconds`` (60 s) for the generator. The last line
-printed is one JSON object.
+reports how long that took, and vacuums the tables it used. The target is ``target_seconds`` (60 s)
+for the generator. The last line printed is one JSON object.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
     .venv/bin/python bench/orders_api.py [--orders 2000] [--page-size 100] [--repeat 30] [--profile]
 
 Creates a throw-away account with demo data (``orders.demo_data``: orders with 2–4 catalog lines each)
-and an API token, vacuums and analyzes the order tables, then measures in-process, ``--repeat`` times each after a warm-up (the median counts):
+and an API token, vacuums and analyzes the order tables, then measures in-process, ``--repeat`` times
+each after a warm-up (the median counts):
 
 - the endpoint: ``GET /api/v1/orders/?page_size=N`` through Django's test client with
   ``Authorization: Bearer <token>`` — authentication, tenancy, filters, pagination (with its count),
@@ -192,7 +193,8 @@ def main() -> None:
     print(
         f"{args.orders} orders ({result.lines} lines), page of {args.page_size}: "
         f"GET {url} median {seconds * 1000:.1f} ms (min {min(runs) * 1000:.1f}), "
-        f"one SQL query building the JSON median {baseline * 1000:.1f} ms (min {min(floor_runs) * 1000:.1f}), "
+        f"one SQL query building the JSON median {baseline * 1000:.1f} ms "
+        f"(min {min(floor_runs) * 1000:.1f}), "
         f"{ratio:.2f} × (target ≤ {TARGET_RATIO}); queries per request: "
         + ", ".join(f"{n} for {size} orders" for size, n in counted.items())
     )
