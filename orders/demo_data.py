@@ -706,8 +706,9 @@ class DemoDataResult:
     timings: dict[str, float] = field(default_factory=dict)
 
     def __str__(self) -> str:
+        skus = f", SKUs {self.prefix}-…" if self.products else ""
         return (
-            f"{self.products} products (+{self.variants} variants, SKUs {self.prefix}-…) and "
+            f"{self.products} products (+{self.variants} variants{skus}) and "
             f"{self.orders} orders ({self.lines} lines, {self.packages} packages) in “{self.account}”"
         )
 
