@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.paginator import InvalidPage
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -11,6 +13,23 @@ class StandardPagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def paginate_queryset_lazy(self, queryset, request, view=None):
+        """Like ``paginate_queryset`` (count, page number, 404 for a page past the end) but returns the
+        page's rows as an unevaluated queryset, for callers that read them inside a bigger query."""
+        page_size = self.get_page_size(request)
+        if not page_size:
+            return None
+        paginator = self.django_paginator_class(queryset, page_size)
+        page_number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage as exc:
+            raise NotFound(
+                self.invalid_page_message.format(page_number=page_number, message=str(exc))
+            ) from exc
+        self.request = request
+        return self.page.object_list
 
 
 def exception_handler(exc, context):

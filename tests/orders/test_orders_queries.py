@@ -46,3 +46,44 @@ def test_the_list_shows_each_order_as_the_order_serializer_renders_it(api_a, acc
         expected = OrderSerializer(orders.prefetch_related("lines"), many=True).data
         assert response.json()["results"] == json.loads(JSONRenderer().render(expected))
         assert response.json()["count"] == orders.count() > 0
+
+
+def test_the_list_renders_whole_second_times_null_times_and_free_lines_like_the_serializer(api_a, account_a):
+    import datetime
+    from decimal import Decimal
+
+    from orders.services import order_create
+
+    whole = datetime.datetime(2026, 3, 1, 12, 0, 0, tzinfo=datetime.UTC)
+    order_create(
+        account=account_a,
+        lines=[{"name": "Wolna linia „ąę”", "quantity": 3, "price_brutto": Decimal("0.10")}],
+        date_add=whole,
+        date_confirmed=whole + datetime.timedelta(microseconds=5),
+        custom_extra_fields={},
+        delivery_price=Decimal("7"),
+    )
+    order_create(account=account_a, lines=[{"name": "x", "quantity": 1, "price_brutto": Decimal("1")}])
+    response = api_a.get(reverse("api:order-list"))
+    expected = OrderSerializer(Order.objects.filter(account=account_a).order_by("-id"), many=True).data
+    assert response.json()["results"] == json.loads(JSONRenderer().render(expected))
+    first = response.json()["results"][1]
+    assert first["date_add"] == "2026-03-01T12:00:00Z"
+    assert first["date_confirmed"] == "2026-03-01T12:00:00.000005Z"
+    assert first["delivery_price"] == "7.00" and first["lines"][0]["price_brutto"] == "0.10"
+
+
+def test_list_filters_by_currency_and_refuses_unknown_codes(api_a, account_a):
+    from decimal import Decimal
+
+    from orders.services import order_create
+
+    eur = order_create(
+        account=account_a, lines=[{"name": "x", "quantity": 1, "price_brutto": Decimal("1")}], currency="EUR"
+    )
+    order_create(account=account_a, lines=[{"name": "x", "quantity": 1, "price_brutto": Decimal("1")}])
+    url = reverse("api:order-list")
+    assert [o["id"] for o in api_a.get(url, {"currency": "EUR"}).json()["results"]] == [eur.pk]
+    bad = api_a.get(url, {"currency": "EURO"})
+    assert bad.status_code == 400 and "currency" in bad.json()["errors"]
+    assert api_a.get(url, {"page": 99}).status_code == 404
