@@ -1,0 +1,29 @@
+"""The demo the run command loads: two accounts, the wholesaler with products, orders and packages."""
+
+import pytest
+from django.core.management import call_command
+
+from accounts.demo import DEMO_USERS
+from accounts.models import Account
+from catalog.models import Product
+from orders.models import Order
+from shipments.models import Package
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_setup_loads_once_and_the_wholesaler_has_data(client, capsys):
+    call_command("demo_setup")
+    wholesaler = Account.objects.get(name=DEMO_USERS[0].company)
+    products, orders = (
+        Product.objects.filter(account=wholesaler).count(),
+        Order.objects.filter(account=wholesaler),
+    )
+    assert products >= 300 and orders.count() == 150
+    assert len({o.status_id for o in orders}) >= 5
+    assert Package.objects.filter(account=wholesaler).exists()
+    call_command("demo_setup")  # the next start reuses what is there
+    assert Product.objects.filter(account=wholesaler).count() == products
+    assert "demo-wholesaler-2026" in capsys.readouterr().out
+    assert client.login(email=DEMO_USERS[0].email, password=DEMO_USERS[0].password)
+    assert "New orders" in client.get("/").content.decode()
