@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:parent>/variants/new/", views.ProductFormView.as_view(), name="variant-create"),
     path("<int:pk>/delete/", views.ProductDeleteView.as_view(), name="product-delete"),
     path("<int:pk>/grid/<str:kind>/", views.ProductGridView.as_view(), name="product-grid"),
+    path("<int:pk>/components/", views.ProductComponentView.as_view(), name="product-components"),
     path("catalogs/", views.InventoryListView.as_view(), name="inventory-list"),
     path("catalogs/<int:pk>/edit/", views.InventoryListView.as_view(), name="inventory-edit"),
     path("catalogs/<int:pk>/categories/", views.CategoryTreeView.as_view(), name="category-tree"),

@@ -13,6 +13,7 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     ProtectedError,
+    Q,
     Subquery,
     Sum,
 )
@@ -30,6 +31,7 @@ from catalog import forms
 from catalog.api import ProductFilter
 from catalog.bulk import BulkItemErrors, price_set_many, stock_set_many
 from catalog.models import (
+    BundleComponent,
     Category,
     ExtraField,
     Inventory,
@@ -267,6 +269,41 @@ class ProductGridView(AccountViewMixin, View):
                 messages.error(request, error)
         else:
             messages.success(request, _("Saved."))
+        return redirect("catalog:product-detail", pk=pk)
+
+
+class ProductComponentView(AccountViewMixin, View):
+    """Bundle components on the product page: add one (by SKU or EAN, with a quantity) or remove one."""
+
+    def post(self, request, pk: int):
+        bundle = _product_or_404(self.account, pk)
+        if request.POST.get("remove"):
+            BundleComponent.objects.filter(bundle=bundle, pk=request.POST["remove"]).delete()
+            messages.success(request, _("Component removed."))
+            return redirect("catalog:product-detail", pk=pk)
+        code = request.POST.get("component", "").strip()
+        component = (
+            Product.objects.filter(account=self.account)
+            .filter(Q(sku=code) | Q(ean=code))
+            .exclude(sku="")
+            .first()
+            if code
+            else None
+        )
+        quantity = request.POST.get("quantity", "1")
+        if not bundle.is_bundle:
+            messages.error(request, _("Mark the product as a bundle first (Edit → bundle)."))
+        elif component is None:
+            messages.error(request, _("No product with this SKU or EAN."))
+        elif component.pk == bundle.pk:
+            messages.error(request, _("A bundle cannot contain itself."))
+        elif not quantity.isdigit() or int(quantity) < 1:
+            messages.error(request, _("The quantity must be a whole number of at least 1."))
+        else:
+            BundleComponent.objects.update_or_create(
+                bundle=bundle, component=component, defaults={"quantity": int(quantity)}
+            )
+            messages.success(request, _("Component saved."))
         return redirect("catalog:product-detail", pk=pk)
 
 

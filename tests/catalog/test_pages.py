@@ -194,3 +194,18 @@ def test_dictionaries_catalogs_and_categories(client_a, account_a, inventory):
 def test_a_member_cannot_manage_dictionaries(client, member_user):
     client.force_login(member_user)
     assert client.post(reverse("catalog:dictionary", args=["tags"]), {"name": "x"}).status_code == 403
+
+
+def test_bundle_components_are_added_and_removed_on_the_product_page(client_a, account_a, inventory):
+    bundle = Product.objects.create(account=account_a, inventory=inventory, sku="SET", is_bundle=True)
+    Product.objects.create(account=account_a, inventory=inventory, sku="CUP")
+    url = reverse("catalog:product-components", args=[bundle.pk])
+    client_a.post(url, {"component": "CUP", "quantity": "6"})
+    assert list(bundle.components.values_list("component__sku", "quantity")) == [("CUP", 6)]
+    refused = client_a.post(url, {"component": "SET", "quantity": "1"}, follow=True).content.decode()
+    assert "cannot contain itself" in refused
+    assert (
+        "No product with this SKU" in client_a.post(url, {"component": "NOPE"}, follow=True).content.decode()
+    )
+    client_a.post(url, {"remove": bundle.components.get().pk})
+    assert not bundle.components.exists()

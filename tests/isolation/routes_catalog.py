@@ -198,3 +198,13 @@ CASES += [
         methods=("POST",),
     ),
 ]
+
+CASES.append(
+    RouteCase(
+        "catalog:product-components",
+        "detail",
+        setup=_product_of_a,
+        methods=("POST",),
+        payload={"component": "ALPHA-SECRET-SKU", "quantity": "1"},
+    )
+)
