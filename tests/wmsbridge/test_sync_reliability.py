@@ -130,9 +130,14 @@ def test_two_runs_at_once_one_works_and_the_other_is_skipped_at_once(account_a, 
 
 
 def _test_database_url() -> str:
+    """The test database as a URL for a subprocess; a socket folder (embedded PostgreSQL) as the host
+    is percent-encoded, as config/embedded.py writes it."""
+    from urllib.parse import quote
+
     db = django_settings.DATABASES["default"]
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgresql://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
+    host = quote(db["HOST"], safe="") if db["HOST"].startswith("/") else db["HOST"]
+    return f"postgresql://{db['USER']}{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def test_a_worker_killed_mid_run_leaves_no_duplicate_and_loses_nothing(account_a, sandbox, fast_client):
@@ -152,10 +157,13 @@ def test_a_worker_killed_mid_run_leaves_no_duplicate_and_loses_nothing(account_a
     )
     try:
         wait_for(
-            lambda: OrderExport.objects.filter(connection=connection).count() >= 8,
+            lambda: (
+                worker.poll() is not None or OrderExport.objects.filter(connection=connection).count() >= 8
+            ),
             what="the worker to export some orders",
             timeout=60,
         )
+        assert worker.poll() is None, f"the worker ended by itself: {worker.stderr.read().decode()[-2000:]}"
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait(timeout=10)
     finally:
