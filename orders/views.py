@@ -260,6 +260,8 @@ class OrderDetailView(AccountViewMixin, View):
 
     def context(self, order: Order, **extra) -> dict:
         lines = list(order.lines.select_related("product", "warehouse"))
+        for line in lines:
+            line.value = line.price_brutto * line.quantity
         total = services.order_total(order)
         fields = {str(f.pk): f.name for f in OrderExtraField.objects.filter(account=self.account)}
         context = {

@@ -47,7 +47,7 @@ def test_create_an_order_by_hand_with_a_catalog_line_priced_from_the_catalog(cli
     assert (line.name, line.quantity, line.price_brutto) == ("Lampka nocna", 2, Decimal("89.00"))
     assert Stock.objects.get(product=lamp).quantity == 3
     card = client_a.get(response["Location"]).content.decode()
-    assert "Lampka nocna" in card and "190.00" in card and "Ewa Zielińska" in card
+    assert "Lampka nocna" in card and "178.00 PLN" in card and "190.00" in card and "Ewa Zielińska" in card
     assert "Order created" in card
 
 
