@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Product, Warehouse
+from catalog.models import Inventory, Product, Warehouse
 from orders.models import (
     AutomationRule,
     CustomButton,
@@ -250,6 +250,9 @@ class RuleForm(forms.ModelForm):
     c_sources = forms.ModelMultipleChoiceField(
         label=_("Only from these sources"), queryset=OrderSource.objects.none(), required=False
     )
+    c_inventories = forms.ModelMultipleChoiceField(
+        label=_("Only with lines from these catalogs"), queryset=Inventory.objects.none(), required=False
+    )
     c_paid = forms.ChoiceField(label=_("Payment"), choices=PAID, required=False)
     c_total_min = forms.DecimalField(label=_("Total at least"), required=False)
     c_total_max = forms.DecimalField(label=_("Total at most"), required=False)
@@ -270,10 +273,12 @@ class RuleForm(forms.ModelForm):
         self.fields["event_button"].queryset = CustomButton.objects.filter(account=account)
         self.fields["c_statuses"].queryset = statuses
         self.fields["c_sources"].queryset = OrderSource.objects.filter(account=account)
+        self.fields["c_inventories"].queryset = Inventory.objects.filter(account=account)
         conditions = self.instance.conditions if self.instance.pk else {}
         self.initial.update(
             c_statuses=conditions.get("statuses", []),
             c_sources=conditions.get("sources", []),
+            c_inventories=conditions.get("inventories", []),
             c_paid=conditions.get("paid", ""),
             c_total_min=conditions.get("total_min"),
             c_total_max=conditions.get("total_max"),
@@ -315,6 +320,7 @@ class RuleForm(forms.ModelForm):
         conditions = {
             "statuses": [s.pk for s in cleaned.get("c_statuses") or []],
             "sources": [s.pk for s in cleaned.get("c_sources") or []],
+            "inventories": [i.pk for i in cleaned.get("c_inventories") or []],
             "paid": cleaned.get("c_paid") or "",
             "total_min": str(cleaned["c_total_min"]) if cleaned.get("c_total_min") is not None else "",
             "total_max": str(cleaned["c_total_max"]) if cleaned.get("c_total_max") is not None else "",

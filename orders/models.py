@@ -266,6 +266,16 @@ class AutomationRule(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    ACTION_LABELS = {
+        "set_status": _("set status"),
+        "add_comment": _("add a seller comment"),
+        "create_package": _("create a package"),
+    }
+
+    def actions_display(self) -> list[str]:
+        """The actions in words, for lists."""
+        return [str(self.ACTION_LABELS.get(a.get("type"), a.get("type"))) for a in self.actions]
+
 
 class AutomationRun(models.Model):
     """One run of a rule on an order, shown on the order's timeline."""

@@ -159,6 +159,7 @@ def test_settings_rules_and_buttons(client_a, account_a):
             "enabled": "on",
             "position": "0",
             "c_paid": "paid",
+            "c_inventories": [Inventory.objects.get(account=account_a).pk],
             "a0_type": "set_status",
             "a0_status": ready.pk,
             "a1_type": "add_comment",
@@ -167,7 +168,8 @@ def test_settings_rules_and_buttons(client_a, account_a):
     )
     assert ok.status_code == 302
     rule = AutomationRule.objects.get(account=account_a, name="Pakowanie")
-    assert rule.conditions == {"paid": "paid"}
+    assert rule.conditions == {"paid": "paid", "inventories": [Inventory.objects.get(account=account_a).pk]}
+    assert "set status, add a seller comment" in client_a.get(reverse("orders:rule-list")).content.decode()
     assert rule.actions == [
         {"type": "set_status", "status": ready.pk},
         {"type": "add_comment", "text": "Spakowane"},
