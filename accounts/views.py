@@ -25,14 +25,7 @@ from accounts.forms import (
 )
 from accounts.models import ApiToken, Invitation, Membership, Role
 from accounts.tenancy import SESSION_ACCOUNT_KEY, AccountViewMixin
-
-
-def _form_errors_from(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
+from config.forms import form_errors_from
 
 
 class HomeView(AccountViewMixin, TemplateView):
@@ -68,7 +61,7 @@ def signup(request):
         try:
             user, account = services.user_signup(**form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_errors_from(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session[SESSION_ACCOUNT_KEY] = account.pk
@@ -143,7 +136,7 @@ class MembersView(AccountViewMixin, View):
                     invited_by=request.user,
                 )
             except ValidationError as exc:
-                _form_errors_from(form, exc)
+                form_errors_from(form, exc)
             else:
                 messages.success(
                     request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
@@ -270,7 +263,7 @@ def invitation_accept(request, key: str):
         try:
             user = services.invitation_signup(invitation=invitation, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_errors_from(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session[SESSION_ACCOUNT_KEY] = invitation.account_id

@@ -25,24 +25,14 @@ import io
 import json
 import os
 import resource
-import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-
 
 def _setup_django() -> None:
-    from config.embedded import ensure_services
+    from _setup import django_start
 
-    ensure_services()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    django_start()
 
 
 def _reset_peak() -> bool:

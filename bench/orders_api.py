@@ -24,29 +24,19 @@ import argparse
 import cProfile
 import io
 import json
-import os
 import pstats
 import statistics
-import sys
 import time
-
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 TARGET_RATIO = 4.0
 
 
 def _setup_django() -> None:
-    from config.embedded import ensure_services
+    from _setup import django_start
 
-    ensure_services()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_start()
     from django.test.utils import setup_test_environment
 
-    call_command("migrate", verbosity=0)
     setup_test_environment()  # "testserver" as an allowed host for the in-process client
 
 

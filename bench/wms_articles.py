@@ -22,12 +22,9 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from _setup import django_start  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+django_start()
 
 from django.db import connection as db  # noqa: E402
 from django.db.models.deletion import ProtectedError  # noqa: E402

@@ -22,12 +22,9 @@ import time
 from collections import Counter
 from decimal import Decimal
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from _setup import django_start  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+django_start()
 
 from django.db import connection as db  # noqa: E402
 from django.db.models.deletion import ProtectedError  # noqa: E402

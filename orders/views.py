@@ -18,6 +18,7 @@ from django.views import View
 from accounts.models import Role
 from accounts.tenancy import AccountViewMixin
 from catalog.services import StockShortfall
+from config.forms import form_errors_from
 from orders import automation, forms, services
 from orders.models import (
     AutomationRule,
@@ -192,8 +193,7 @@ class OrderEditView(AccountViewMixin, View):
             try:
                 services.order_update(order=order, actor=self.tenant.actor_label, **changes)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                form_errors_from(form, exc)
             else:
                 messages.success(request, _("Order saved."))
                 return redirect("orders:order-detail", pk=order.pk)

@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from accounts.tenancy import AccountViewMixin
+from config.forms import form_errors_from
 from orders.models import Order
 from shipments import services
 from shipments.couriers import tracking_key_is_valid
@@ -39,14 +40,6 @@ def _safe_next(request) -> str | None:
 
 def _back_to_order(request, order_id: int) -> str:
     return order_url(order_id) or _safe_next(request) or reverse("shipments:package-list")
-
-
-def _form_errors_from(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class PackageListView(AccountViewMixin, ListView):
@@ -90,7 +83,7 @@ class PackageCreateView(AccountViewMixin, View):
                     actor=self.tenant.actor_label,
                 )
             except ValidationError as exc:
-                _form_errors_from(form, exc)
+                form_errors_from(form, exc)
             else:
                 messages.success(
                     request,
@@ -157,7 +150,7 @@ class TrackingEventAddView(AccountViewMixin, View):
             try:
                 services.tracking_event_add(package=package, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors_from(form, exc)
+                form_errors_from(form, exc)
             else:
                 messages.success(request, _("Tracking event added."))
                 return redirect(_safe_next(request) or reverse("shipments:package-detail", args=[package.pk]))

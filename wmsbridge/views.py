@@ -15,18 +15,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.tenancy import AccountViewMixin
+from config.forms import form_errors_from
 from wmsbridge import selectors, services
 from wmsbridge.forms import ConnectionForm, SyncNowForm
 from wmsbridge.models import SyncRun, WmsConnection
 from wmsbridge.webhooks import MalformedWebhook, webhook_receive
-
-
-def _form_errors_from(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def webhook_url(request, connection: WmsConnection) -> str:
@@ -65,7 +58,7 @@ class ConnectionCreateView(_ConnectionMixin, View):
             try:
                 connection = services.connection_create(account=self.account, **form.service_values())
             except ValidationError as exc:
-                _form_errors_from(form, exc)
+                form_errors_from(form, exc)
             else:
                 messages.success(
                     request,
@@ -95,7 +88,7 @@ class ConnectionEditView(_ConnectionMixin, View):
                 # The form has set the fields on the instance already; the service validates and saves.
                 services.connection_update(connection=connection, **values)
             except ValidationError as exc:
-                _form_errors_from(form, exc)
+                form_errors_from(form, exc)
             else:
                 messages.success(request, _("Connection saved."))
                 return redirect("wmsbridge:connection-detail", pk=connection.pk)

@@ -52,3 +52,14 @@ class RouteCase:
     @property
     def id(self) -> str:
         return self.route
+
+
+def with_kwargs(setup: Callable[[Any], Setup], **extra) -> Callable[[Any], Setup]:
+    """A setup whose URL kwargs carry ``extra`` too (e.g. ``kind="stock"`` beside A's ``pk``)."""
+
+    def wrapped(account_a) -> Setup:
+        result = setup(account_a)
+        result.kwargs.update(extra)
+        return result
+
+    return wrapped

@@ -9,7 +9,7 @@ from catalog.models import (
     Tag,
     Warehouse,
 )
-from tests.isolation.framework import RouteCase, Setup
+from tests.isolation.framework import RouteCase, Setup, with_kwargs
 
 
 def _warehouse_of_a(account_a) -> Setup:
@@ -136,15 +136,6 @@ CASES += [
 # -- web pages -------------------------------------------------------------------------------------
 
 
-def _with(setup, **extra):
-    def wrapped(account_a) -> Setup:
-        result = setup(account_a)
-        result.kwargs.update(extra)
-        return result
-
-    return wrapped
-
-
 def _parent_of_a(account_a) -> Setup:
     result = _product_of_a(account_a)
     return Setup(kwargs={"parent": result.kwargs["pk"]}, marker=result.marker, unchanged=result.unchanged)
@@ -173,7 +164,7 @@ CASES += [
     RouteCase(
         "catalog:product-grid",
         "detail",
-        setup=_with(_product_of_a, kind="stock"),
+        setup=with_kwargs(_product_of_a, kind="stock"),
         methods=("POST",),
         payload={},
     ),
@@ -187,14 +178,14 @@ CASES += [
     RouteCase(
         "catalog:dictionary-edit",
         "detail",
-        setup=_with(_warehouse_of_a, kind="warehouses"),
+        setup=with_kwargs(_warehouse_of_a, kind="warehouses"),
         methods=_PAGE,
         payload={"name": "x"},
     ),
     RouteCase(
         "catalog:dictionary-delete",
         "detail",
-        setup=_with(_warehouse_of_a, kind="warehouses"),
+        setup=with_kwargs(_warehouse_of_a, kind="warehouses"),
         methods=("POST",),
     ),
 ]

@@ -11,7 +11,7 @@ from orders.models import (
     OrderStatus,
 )
 from orders.services import order_create
-from tests.isolation.framework import RouteCase, Setup
+from tests.isolation.framework import RouteCase, Setup, with_kwargs
 
 
 def _order_of_a(account_a) -> Setup:
@@ -232,15 +232,6 @@ CASES += [
 # -- web pages -------------------------------------------------------------------------------------
 
 
-def _with(setup, **extra):
-    def wrapped(account_a) -> Setup:
-        result = setup(account_a)
-        result.kwargs.update(extra)
-        return result
-
-    return wrapped
-
-
 def _settings_list(account_a) -> Setup:
     OrderStatus.objects.create(account=account_a, name="Alpha secret status")
     return Setup(marker="Alpha secret status", list_kwargs={"kind": "statuses"})
@@ -275,7 +266,7 @@ CASES += [
     RouteCase(
         "orders:order-action",
         "detail",
-        setup=_with(_order_of_a, action="payment"),
+        setup=with_kwargs(_order_of_a, action="payment"),
         methods=("POST",),
         payload={"payment_done": "10"},
     ),
@@ -283,12 +274,15 @@ CASES += [
     RouteCase(
         "orders:settings-edit",
         "detail",
-        setup=_with(_status_of_a, kind="statuses"),
+        setup=with_kwargs(_status_of_a, kind="statuses"),
         methods=_PAGE,
         payload={"name": "x", "color": "#000000", "position": 0, "kind": "other"},
     ),
     RouteCase(
-        "orders:settings-delete", "detail", setup=_with(_status_of_a, kind="statuses"), methods=("POST",)
+        "orders:settings-delete",
+        "detail",
+        setup=with_kwargs(_status_of_a, kind="statuses"),
+        methods=("POST",),
     ),
     RouteCase("orders:rule-list", "list", setup=_rule_of_a),
     RouteCase("orders:rule-edit", "detail", setup=_rule_of_a, methods=_PAGE, payload={"name": "x"}),
