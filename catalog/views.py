@@ -4,7 +4,6 @@ forms, catalogs with their category trees, and the account's warehouses, price g
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import (
     Count,
@@ -46,6 +45,7 @@ from catalog.models import (
     Warehouse,
 )
 from catalog.services import product_save
+from config.paging import in_id_order, page_of_ids
 
 SORTS = {
     "-id": gettext_lazy("Newest"),
@@ -67,11 +67,28 @@ def products_for_list(queryset, *, account):
     price = Price.objects.filter(
         product_id=OuterRef("pk"), price_group_id=OuterRef("inventory__default_price_group_id")
     ).values("amount")[:1]
+    variants = (
+        Product.objects.filter(parent_id=OuterRef("pk"))
+        .values("parent_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     return queryset.annotate(
         stock_total=Coalesce(Subquery(stock, output_field=IntegerField()), 0),
         default_price=Subquery(price, output_field=DecimalField()),
-        variant_count=Count("variants", distinct=True),
+        variant_count=Coalesce(Subquery(variants, output_field=IntegerField()), 0),
     ).select_related("inventory", "inventory__default_price_group")
+
+
+def _stock_total(queryset):
+    """Only the total stock, for sorting the ids of a list by it."""
+    stock = (
+        Stock.objects.filter(product_id=OuterRef("pk"))
+        .values("product_id")
+        .annotate(s=Sum("quantity"))
+        .values("s")
+    )
+    return queryset.annotate(stock_total=Coalesce(Subquery(stock, output_field=IntegerField()), 0))
 
 
 class ProductListView(AccountViewMixin, View):
@@ -81,11 +98,15 @@ class ProductListView(AccountViewMixin, View):
         if "is_variant" not in params:
             params["is_variant"] = "false"
         product_filter = ProductFilter(params, queryset=base, request=request)
-        queryset = products_for_list(product_filter.qs, account=self.account)
         sort = request.GET.get("sort", "-id")
-        queryset = queryset.order_by(sort if sort in SORTS else "-id", "id")
-        page = Paginator(queryset, 50).get_page(request.GET.get("page"))
-        products = list(page.object_list)
+        sort = sort if sort in SORTS else "-id"
+        queryset = product_filter.qs
+        if "stock_total" in sort:
+            queryset = _stock_total(queryset)
+        page, ids = page_of_ids(queryset.order_by(sort, "id"), request.GET.get("page"))
+        products = in_id_order(
+            products_for_list(Product.objects.filter(pk__in=ids), account=self.account), ids
+        )
         _attach_display(products)
         query = request.GET.copy()
         query.pop("page", None)

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, ProtectedError
+from django.db.models import Count, IntegerField, OuterRef, ProtectedError, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_date
@@ -19,6 +18,7 @@ from accounts.models import Role
 from accounts.tenancy import AccountViewMixin
 from catalog.services import StockShortfall
 from config.forms import form_errors_from
+from config.paging import in_id_order, page_of_ids
 from orders import automation, forms, services
 from orders.models import (
     AutomationRule,
@@ -46,9 +46,7 @@ def _order_or_404(account, pk) -> Order:
 
 class OrderListView(AccountViewMixin, View):
     def get(self, request):
-        queryset = orders_with_total(
-            Order.objects.filter(account=self.account).select_related("status", "source")
-        ).annotate(line_count=Count("lines"))
+        queryset = Order.objects.filter(account=self.account)
         params = request.GET
         statuses = list(OrderStatus.objects.filter(account=self.account))
         if params.get("status"):
@@ -70,7 +68,14 @@ class OrderListView(AccountViewMixin, View):
             queryset = orders_search(queryset, params["search"])
         if params.get("technical") == "yes":
             queryset = queryset.filter(is_technical=True)
-        page = Paginator(queryset.order_by("-id"), 50).get_page(params.get("page"))
+        page, ids = page_of_ids(queryset.order_by("-id"), params.get("page"))
+        lines = OrderLine.objects.filter(order_id=OuterRef("pk")).values("order_id").annotate(n=Count("id"))
+        orders = in_id_order(
+            orders_with_total(Order.objects.filter(pk__in=ids).select_related("status", "source")).annotate(
+                line_count=Subquery(lines.values("n"), output_field=IntegerField())
+            ),
+            ids,
+        )
         query = params.copy()
         query.pop("page", None)
         counts = dict(
@@ -83,7 +88,7 @@ class OrderListView(AccountViewMixin, View):
             "orders/order_list.html",
             {
                 "page": page,
-                "orders": page.object_list,
+                "orders": orders,
                 "statuses": statuses,
                 "sources": OrderSource.objects.filter(account=self.account),
                 "buttons": CustomButton.objects.filter(account=self.account),

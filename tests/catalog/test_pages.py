@@ -209,3 +209,16 @@ def test_bundle_components_are_added_and_removed_on_the_product_page(client_a, a
     )
     client_a.post(url, {"remove": bundle.components.get().pk})
     assert not bundle.components.exists()
+
+
+def test_pages_of_the_list_follow_the_sort_order(client_a, account_a, inventory):
+    Product.objects.bulk_create(
+        Product(account=account_a, inventory=inventory, sku=f"P-{i:03}") for i in range(60)
+    )
+    url = reverse("catalog:product-list")
+    first = [p.sku for p in client_a.get(url).context["products"]]
+    second = [p.sku for p in client_a.get(url, {"page": 2}).context["products"]]
+    assert first[:2] == ["P-059", "P-058"] and len(first) == 50
+    assert second == [f"P-{i:03}" for i in range(9, -1, -1)]
+    by_sku = [p.sku for p in client_a.get(url, {"sort": "sku", "page": 2}).context["products"]]
+    assert by_sku == [f"P-{i:03}" for i in range(50, 60)]
