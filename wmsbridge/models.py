@@ -223,6 +223,10 @@ class OrderExport(models.Model):
     label_uploaded = models.BooleanField(default=False)
     tracking_written = models.BooleanField(default=False)
     shipped_back_at = models.DateTimeField(null=True, blank=True)
+    # The order was cancelled in Hurtlink after its export: cancelled in the WMS too, or refused there
+    # (the warehouse had started on it) — either way it is not tried again.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_refused = models.TextField(blank=True)
 
     class Meta:
         constraints = [

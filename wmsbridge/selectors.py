@@ -197,6 +197,8 @@ def wms_order_state(order: Order) -> dict[str, Any]:
                 "tracking_written": bool(export and export.tracking_written),
                 "shipped_back_at": export.shipped_back_at if export else None,
                 "reason": export.last_error if export and export.state != OrderExport.State.EXPORTED else "",
+                "cancelled_at": export.cancelled_at if export else None,
+                "cancel_refused": export.cancel_refused if export else "",
             }
         )
     return {"connections": rows}

@@ -242,3 +242,32 @@ def test_a_lost_export_record_is_recovered_without_a_second_wms_order(account_a,
     assert run.created == 1 and run.failed == 0
     assert len(sandbox.state.orders(GOODS_OWNER_A)) == 1
     assert OrderExport.objects.get(order=order).wms_order_id == wms_id
+
+
+def test_an_order_cancelled_after_export_is_cancelled_in_the_wms_unless_the_warehouse_started(
+    account_a, sandbox, fast_client
+):
+    from orders.services import order_set_status
+
+    product = make_product(account_a, "CANCEL-1")
+    early, late = make_order(account_a, [product]), make_order(account_a, [product])
+    connection = make_connection(account_a, sandbox)
+    sync(connection, "articles", "orders")
+    exports = {e.order_id: e for e in OrderExport.objects.filter(connection=connection)}
+    # The warehouse releases the second order for picking: from then on it cannot be cancelled.
+    sandbox.set_order_status(exports[late.pk].wms_order_id, 300)
+    cancelled = status_of(account_a, "cancelled")
+    order_set_status(order=early, status=cancelled)
+    order_set_status(order=late, status=cancelled)
+
+    run = sync(connection, "orders")["orders"]
+    assert (run.updated, run.failed) == (1, 1)
+    assert wms_order(sandbox, early)["orderInfo"]["orderStatus"]["number"] == 1000
+    assert wms_order(sandbox, late)["orderInfo"]["orderStatus"]["number"] == 300
+    early_state = wms_order_state(early)["connections"][0]
+    late_state = wms_order_state(late)["connections"][0]
+    assert early_state["cancelled_at"] is not None and early_state["wms_status"] == 1000
+    assert "refused to cancel" in late_state["cancel_refused"]
+    # Neither is tried again.
+    again = sync(connection, "orders")["orders"]
+    assert (again.updated, again.failed) == (0, 0)

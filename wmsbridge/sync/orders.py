@@ -16,6 +16,7 @@ from wmsbridge.models import ArticleState, OrderExport, WmsConnection
 from wmsbridge.sync.runner import RunRecorder
 
 PAGE_SIZE = 200
+CANCELLED = 1000  # the WMS's "Cancelled" order status
 
 
 def eligible_orders(connection: WmsConnection) -> QuerySet[Order]:
@@ -37,6 +38,13 @@ def eligible_orders(connection: WmsConnection) -> QuerySet[Order]:
 
 
 def orders_sync(*, connection: WmsConnection, client: OngoingClient, recorder: RunRecorder) -> None:
+    """The orders part of a run: export the eligible orders, then cancel in the WMS the exported
+    orders cancelled here since."""
+    exports_sync(connection=connection, client=client, recorder=recorder)
+    cancellations_sync(connection=connection, client=client, recorder=recorder)
+
+
+def exports_sync(*, connection: WmsConnection, client: OngoingClient, recorder: RunRecorder) -> None:
     """Export every eligible order (see :func:`eligible_orders`) in id order.
 
     Per order: lines without a SKU, or with a SKU that has no article in the WMS yet, hold the order
@@ -106,6 +114,43 @@ def orders_sync(*, connection: WmsConnection, client: OngoingClient, recorder: R
         done += len(page)
         recorder.progress(done)
     recorder.progress(done, force=True)
+
+
+def cancellations_sync(*, connection: WmsConnection, client: OngoingClient, recorder: RunRecorder) -> None:
+    """Orders cancelled in Hurtlink after their export are cancelled in the WMS (status 1000).
+
+    The WMS refuses once the warehouse has started on an order; the refusal is reported in the run and
+    on the order card, and not tried again (the goods are on their way out — the user settles it with
+    the warehouse). Cancelling is idempotent in the WMS, so a retry after a lost answer is harmless.
+    """
+    exports = (
+        OrderExport.objects.filter(
+            connection=connection,
+            state=OrderExport.State.EXPORTED,
+            wms_order_id__isnull=False,
+            cancelled_at__isnull=True,
+            cancel_refused="",
+            shipped_back_at__isnull=True,
+            order__status__kind=OrderStatus.Kind.CANCELLED,
+        )
+        .exclude(wms_status=CANCELLED)
+        .order_by("pk")
+    )
+    for export in exports.iterator(chunk_size=PAGE_SIZE):
+        try:
+            client.cancel_order(export.wms_order_id)
+        except WmsValidationError as exc:
+            message = _("The WMS refused to cancel it: %(message)s") % {"message": exc.message}
+            OrderExport.objects.filter(pk=export.pk).update(cancel_refused=message[:2000])
+            recorder.run.failed += 1
+            recorder.message(f"#{export.order_id}", message)
+            continue
+        now = timezone.now()
+        OrderExport.objects.filter(pk=export.pk).update(
+            cancelled_at=now, wms_status=CANCELLED, wms_status_at=now
+        )
+        recorder.run.updated += 1
+        recorder.message(f"#{export.order_id}", _("Cancelled in the WMS."))
 
 
 def _known_articles(connection: WmsConnection, client: OngoingClient, page: list[Order]) -> set[str]:
