@@ -95,7 +95,8 @@ class ProductListView(AccountViewMixin, View):
     def get(self, request):
         base = Product.objects.filter(account=self.account)
         params = request.GET.copy()
-        if "is_variant" not in params:
+        if "is_variant" not in params and not params.get("search"):
+            # Variants sit under their product — unless the user searches (a variant's SKU or EAN).
             params["is_variant"] = "false"
         product_filter = ProductFilter(params, queryset=base, request=request)
         sort = request.GET.get("sort", "-id")

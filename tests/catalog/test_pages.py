@@ -68,6 +68,8 @@ def test_create_product_with_texts_images_then_a_variant(client_a, account_a, in
     assert red.parent_id == product.pk and red.inventory_id == inventory.pk
     listing = client_a.get(reverse("catalog:product-list")).content.decode()
     assert "Kubek ceramiczny" in listing and "MUG-1-RED" not in listing  # variants sit under their product
+    found = client_a.get(reverse("catalog:product-list"), {"search": "MUG-1-RED"}).content.decode()
+    assert "Kubek czerwony" in found  # but a search finds a variant by its SKU
 
 
 def test_form_errors_for_duplicate_sku_bad_feature_line_and_missing_name(client_a, account_a, inventory):
