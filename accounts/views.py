@@ -25,7 +25,7 @@ from accounts.forms import (
 )
 from accounts.models import ApiToken, Invitation, Membership, Role
 from accounts.tenancy import SESSION_ACCOUNT_KEY, AccountViewMixin
-from config.forms import form_errors_from
+from config.web import form_errors_from
 
 
 class HomeView(AccountViewMixin, TemplateView):

@@ -17,8 +17,8 @@ from django.views import View
 from accounts.models import Role
 from accounts.tenancy import AccountViewMixin
 from catalog.services import StockShortfall
-from config.forms import form_errors_from
 from config.paging import in_id_order, page_of_ids
+from config.web import form_errors_from, safe_next
 from orders import automation, forms, services
 from orders.models import (
     AutomationRule,
@@ -107,10 +107,10 @@ class OrderBulkView(AccountViewMixin, View):
         if len(orders) != len(set(ids)):
             raise Http404("No such orders.")
         action = request.POST.get("action", "")
-        back = request.POST.get("next") or "orders:order-list"
+        back = safe_next(request) or "orders:order-list"
         if not orders:
             messages.error(request, _("Select at least one order."))
-            return redirect(back if back.startswith("/") else "orders:order-list")
+            return redirect(back)
         actor = self.tenant.actor_label
         if action.startswith("status:"):
             status = OrderStatus.objects.filter(account=self.account, pk=action[7:] or 0).first()
@@ -148,7 +148,7 @@ class OrderBulkView(AccountViewMixin, View):
                 return redirect("orders:order-detail", pk=technical.pk)
         else:
             messages.error(request, _("Choose an action."))
-        return redirect(back if back.startswith("/") else "orders:order-list")
+        return redirect(back)
 
 
 class OrderCreateView(AccountViewMixin, View):

@@ -7,13 +7,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
 from accounts.tenancy import AccountViewMixin
-from config.forms import form_errors_from
+from config.web import form_errors_from, safe_next
 from orders.models import Order
 from shipments import services
 from shipments.couriers import tracking_key_is_valid
@@ -29,17 +28,8 @@ def order_url(order_id: int) -> str | None:
         return None
 
 
-def _safe_next(request) -> str | None:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return None
-
-
 def _back_to_order(request, order_id: int) -> str:
-    return order_url(order_id) or _safe_next(request) or reverse("shipments:package-list")
+    return order_url(order_id) or safe_next(request) or reverse("shipments:package-list")
 
 
 class PackageListView(AccountViewMixin, ListView):
@@ -99,7 +89,7 @@ class PackageCreateView(AccountViewMixin, View):
             "form": form,
             "order_url": order_url(order.pk),
             "lines_weight": services.order_lines_weight(order=order),
-            "next": _safe_next(self.request) or "",
+            "next": safe_next(self.request) or "",
             "packages": Package.objects.filter(order=order).without_label(),
         }
         return render(self.request, "shipments/package_create.html", context)
@@ -153,7 +143,7 @@ class TrackingEventAddView(AccountViewMixin, View):
                 form_errors_from(form, exc)
             else:
                 messages.success(request, _("Tracking event added."))
-                return redirect(_safe_next(request) or reverse("shipments:package-detail", args=[package.pk]))
+                return redirect(safe_next(request) or reverse("shipments:package-detail", args=[package.pk]))
         return render_package_detail(request, package, form, status=400)
 
 

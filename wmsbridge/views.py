@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.tenancy import AccountViewMixin
-from config.forms import form_errors_from
+from config.web import form_errors_from
 from wmsbridge import selectors, services
 from wmsbridge.forms import ConnectionForm, SyncNowForm
 from wmsbridge.models import SyncRun, WmsConnection

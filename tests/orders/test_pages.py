@@ -195,3 +195,18 @@ def test_dashboard_counts_orders_by_status_and_lists_the_latest(client_a, accoun
     page = client_a.get(reverse("home")).content.decode()
     assert "New orders</a>: 1" in page
     assert f"#{order.pk}" in page and "Ola Nowak" in page
+
+
+def test_bulk_actions_return_only_to_pages_of_this_site(client_a, account_a):
+    order = order_create(
+        account=account_a, lines=[{"name": "A", "quantity": 1, "price_brutto": Decimal("1")}]
+    )
+    ready = OrderStatus.objects.get(account=account_a, name="Ready to ship")
+    url = reverse("orders:order-bulk")
+    for evil in ("//evil.example/", "https://evil.example/orders/"):
+        response = client_a.post(url, {"orders": [order.pk], "action": f"status:{ready.pk}", "next": evil})
+        assert response["Location"] == reverse("orders:order-list")
+    back = client_a.post(
+        url, {"orders": [order.pk], "action": f"status:{ready.pk}", "next": "/orders/?paid=no"}
+    )
+    assert back["Location"] == "/orders/?paid=no"
