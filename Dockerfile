@@ -12,8 +12,8 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 1000 hurtlink
 
-COPY pyproject.toml README.md ./
-RUN pip install --upgrade pip && pip install .
+COPY requirements/base.lock requirements/base.lock
+RUN pip install --require-hashes --no-deps -r requirements/base.lock
 COPY . .
 # collectstatic needs settings that load; the real secrets come from the environment at run time.
 RUN DJANGO_SECRET_KEY=build-only HURTLINK_FIELD_ENCRYPTION_KEY=build-only DATABASE_URL=postgresql://build@localhost/build \

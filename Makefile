@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format bench-help clean-data
+.PHONY: run test lint format lock bench-help clean-data
 
 run: $(VENV)/.installed
 	$(BIN)/python -m config.launcher
@@ -22,16 +22,23 @@ format: $(VENV)/.installed-dev
 $(VENV)/.created:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Hurtlink needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	@touch $@
 
-$(VENV)/.installed: pyproject.toml $(VENV)/.created
-	$(BIN)/python -m pip install --quiet .
+# Every package, dependencies of dependencies included, comes from the lock files with their hashes:
+# a clean install today and in a month gives the same tree. `make lock` rewrites them from pyproject.
+$(VENV)/.installed: requirements/base.lock $(VENV)/.created
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/base.lock
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.created
-	$(BIN)/python -m pip install --quiet '.[dev]'
+$(VENV)/.installed-dev: requirements/dev.lock $(VENV)/.created
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.lock
 	@touch $@ $(VENV)/.installed
+
+# After changing a pin in pyproject.toml: `make lock`, then commit pyproject.toml and requirements/.
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 --quiet
+lock: $(VENV)/.installed-dev
+	$(UV_COMPILE) -o requirements/base.lock
+	$(UV_COMPILE) --extra dev -o requirements/dev.lock
 
 clean-data:
 	rm -rf .data

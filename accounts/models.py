@@ -20,6 +20,15 @@ CURRENCY_CHOICES = sorted(
 )
 
 
+def currency_choices() -> list[tuple[str, str]]:
+    """The ISO 4217 currencies, for model fields.
+
+    Given to models as a callable so that migrations keep a reference to it and never freeze the
+    display names, which come from a library (babel, through py-moneyed) and change between releases.
+    """
+    return CURRENCY_CHOICES
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -81,7 +90,7 @@ class Account(models.Model):
     postcode = models.CharField(_("postcode"), max_length=20, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = CountryField(_("country"))
-    default_currency = models.CharField(_("default currency"), max_length=3, choices=CURRENCY_CHOICES)
+    default_currency = models.CharField(_("default currency"), max_length=3, choices=currency_choices)
     email = models.EmailField(_("company e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     stock_reservation = models.BooleanField(

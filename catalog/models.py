@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import CURRENCY_CHOICES
+from accounts.models import currency_choices
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 MEASURE = {"max_digits": 10, "decimal_places": 3, "default": 0, "validators": [MinValueValidator(0)]}
@@ -42,7 +42,7 @@ class Warehouse(models.Model):
 class PriceGroup(models.Model):
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="price_groups")
     name = models.CharField(_("name"), max_length=100)
-    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    currency = models.CharField(_("currency"), max_length=3, choices=currency_choices)
     description = models.TextField(_("description"), blank=True)
     is_default = models.BooleanField(_("default"), default=False)
 

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import CURRENCY_CHOICES
+from accounts.models import currency_choices
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -73,7 +73,7 @@ class Order(models.Model):
     phone = models.CharField(max_length=100, blank=True)
     user_comments = models.CharField(_("buyer comments"), max_length=1000, blank=True)
     admin_comments = models.CharField(_("seller comments"), max_length=1000, blank=True)
-    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    currency = models.CharField(max_length=3, choices=currency_choices)
     payment_method = models.CharField(max_length=100, blank=True)
     payment_method_cod = models.BooleanField(default=False)
     payment_done = models.DecimalField(default=Decimal("0"), validators=[MinValueValidator(0)], **MONEY)
