@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_countries",
     "accounts",
+    "changes",
     "catalog",
     "orders",
     "shipments",
@@ -162,6 +163,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "accounts-invitations-expire": {
         "task": "accounts.tasks.invitations_expire",
         "schedule": 60 * 60,
+    },
+    "changes-sweep": {
+        "task": "changes.tasks.changes_sweep",
+        "schedule": 60,
+    },
+    "changes-purge": {
+        "task": "changes.tasks.changes_purge",
+        "schedule": 24 * 60 * 60,
     },
     "wmsbridge-dispatch": {
         "task": "wmsbridge.tasks.wms_dispatch",

@@ -1,0 +1,62 @@
+"""Consumers of change events. Apps register theirs in ``AppConfig.ready()``; the producers (catalog,
+orders, shipments) never import the consumers (automation, Connect, the WMS bridge), so no app imports
+another app that merely reacts to it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from changes import topics as topic_names
+from changes.origin import Origin
+
+
+def _accept_all(origin: Origin) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """``handler(event)`` runs inside the transaction that marks the delivery done: it must be
+    idempotent (it may run again after a worker died), should read the current state of what changed
+    rather than trust the order of events, and raises to be retried later.
+
+    ``accepts(origin)`` decides before the handler runs whether the consumer wants a change at all;
+    it is how a consumer skips the changes it caused itself."""
+
+    name: str
+    topics: frozenset[str]
+    handler: Callable
+    accepts: Callable[[Origin], bool] = field(default=_accept_all)
+
+
+_consumers: dict[str, Consumer] = {}
+
+
+def register(
+    name: str,
+    *,
+    topics: Iterable[str],
+    handler: Callable,
+    accepts: Callable[[Origin], bool] | None = None,
+) -> Consumer:
+    """Register (or replace) the consumer ``name`` for ``topics``."""
+    topics = frozenset(topics)
+    unknown = topics - topic_names.ALL
+    if unknown:
+        raise ValueError(f"Unknown change topics: {sorted(unknown)}")
+    consumer = Consumer(name=name, topics=topics, handler=handler, accepts=accepts or _accept_all)
+    _consumers[name] = consumer
+    return consumer
+
+
+def unregister(name: str) -> None:
+    _consumers.pop(name, None)
+
+
+def consumer(name: str) -> Consumer | None:
+    return _consumers.get(name)
+
+
+def consumers_for(topic: str) -> list[Consumer]:
+    return [c for c in _consumers.values() if topic in c.topics]
