@@ -9,6 +9,7 @@ run: $(VENV)/.installed
 	$(BIN)/python -m config.launcher
 
 test: $(VENV)/.installed-dev
+	@sh scripts/ensure-chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
