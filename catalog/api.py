@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Prefetch, ProtectedError
-from django_filters import rest_framework as filters
 from rest_framework import serializers
 
 from accounts.api_base import AccountScopedRelatedField, AccountScopedViewSet
 from accounts.models import Role
+from catalog.filters import CategoryFilter, ProductFilter
 from catalog.models import (
     BundleComponent,
     Category,
@@ -298,40 +298,6 @@ class ProductSerializer(serializers.ModelSerializer):
             )
 
 
-class ProductFilter(filters.FilterSet):
-    search = filters.CharFilter(method="filter_search", label="Name, SKU or EAN contains")
-    has_variants = filters.BooleanFilter(
-        field_name="variants", lookup_expr="isnull", exclude=True, distinct=True
-    )
-    is_variant = filters.BooleanFilter(field_name="parent", lookup_expr="isnull", exclude=True)
-    stock_min = filters.NumberFilter(method="filter_stock", label="Total stock at least")
-    stock_max = filters.NumberFilter(method="filter_stock", label="Total stock at most")
-
-    class Meta:
-        model = Product
-        fields = ["inventory", "category", "manufacturer", "tags", "sku", "ean", "parent"]
-
-    def filter_stock(self, queryset, name, value):
-        from django.db.models import IntegerField, OuterRef, Subquery, Sum
-        from django.db.models.functions import Coalesce
-
-        total = (
-            Stock.objects.filter(product_id=OuterRef("pk"))
-            .values("product_id")
-            .annotate(s=Sum("quantity"))
-            .values("s")
-        )
-        queryset = queryset.annotate(_stock=Coalesce(Subquery(total, output_field=IntegerField()), 0))
-        return queryset.filter(**{"_stock__gte" if name == "stock_min" else "_stock__lte": value})
-
-    def filter_search(self, queryset, name, value):
-        from django.db.models import Q
-
-        return queryset.filter(
-            Q(sku__icontains=value) | Q(ean__icontains=value) | Q(texts__name__icontains=value)
-        ).distinct()
-
-
 class DictionaryViewSet(AccountScopedViewSet):
     """Account-level rows that others point at: the default and rows in use cannot be deleted."""
 
@@ -393,7 +359,7 @@ class CategoryViewSet(AccountScopedViewSet):
     queryset = Category.objects.all()
     serializer_class = CategorySerializer
     write_role = Role.ADMIN
-    filterset_fields = ["inventory", "parent"]
+    filterset_class = CategoryFilter
     ordering_fields = ["name", "id"]
 
 

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from accounts.api_base import AccountScopedMixin, AccountScopedRelatedField
 from catalog.bulk import STOCK_MAX, BulkItemErrors, price_set_many, stock_set_many
+from catalog.filters import ImportJobFilter
 from catalog.imports import import_job_create
 from catalog.models import ImportJob, Inventory
 
@@ -393,7 +394,7 @@ class ImportJobViewSet(
     queryset = ImportJob.objects.select_related("inventory")
     serializer_class = ImportJobSerializer
     parser_classes = [MultiPartParser, FormParser]
-    filterset_fields = ["inventory", "status"]
+    filterset_class = ImportJobFilter
     ordering_fields = ["created_at", "id"]
 
     def get_serializer_class(self):

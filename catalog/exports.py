@@ -3,9 +3,10 @@
 Columns: ``sku, parent_sku, ean, tax_rate, weight, height, width, length, category, manufacturer, tags``,
 then ``name_<lang>, description_<lang>`` for every language of the exported products' catalogs, then
 ``stock_<warehouse name>`` and ``price_<price group name>`` for every warehouse and price group of the
-account. Variants follow the import's rule (a parent row or a parent already in the target catalog), so
-export one catalog at a time to import it elsewhere. Rows are read in chunks by primary key, never all
-at once.
+account. Text cells that a spreadsheet would run as a formula start with a quote (``catalog.csv_cells``),
+which the import removes. Variants follow the import's rule (a parent row or a parent already in the
+target catalog), so export one catalog at a time to import it elsewhere. Rows are read in chunks by
+primary key, never all at once.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
+from catalog.csv_cells import text_cell_write
 from catalog.models import Category, Inventory, Price, PriceGroup, Product, ProductText, Stock, Warehouse
 
 CHUNK = 2000
@@ -62,8 +64,11 @@ def export_csv(*, account, queryset: QuerySet[Product]) -> Iterator[str]:
     groups = list(PriceGroup.objects.filter(account=account).order_by("pk").values_list("pk", "name"))
     categories = _category_paths(account)
 
+    text = text_cell_write
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # CRLF (RFC 4180): the csv module quotes a field only when it holds a character of the line
+    # terminator, so a text with a lone carriage return is quoted too.
+    writer = csv.writer(buffer, lineterminator="\r\n")
     header = [*PRODUCT_FIELDS, "category", "manufacturer", "tags"]
     for lang in languages:
         header += [f"name_{lang}", f"description_{lang}"]
@@ -124,23 +129,24 @@ def export_csv(*, account, queryset: QuerySet[Product]) -> Iterator[str]:
         buffer.seek(0)
         buffer.truncate()
         for pk, sku, parent_sku, ean, tax, weight, height, width, length, category_id, maker in chunk:
+            # Text cells go through text_cell_write (no formula runs in a spreadsheet); numbers do not.
             row = [
-                sku,
-                parent_sku or "",
-                ean,
+                text(sku),
+                text(parent_sku or ""),
+                text(ean),
                 _number(tax),
                 _number(weight),
                 _number(height),
                 _number(width),
                 _number(length),
-                categories.get(category_id, "") if category_id else "",
-                maker or "",
-                "|".join(tags.get(pk, ())),
+                text(categories.get(category_id, "") if category_id else ""),
+                text(maker or ""),
+                text("|".join(tags.get(pk, ()))),
             ]
             product_texts = texts.get(pk, {})
             for lang in languages:
                 name, description = product_texts.get(lang, ("", ""))
-                row += [name, description]
+                row += [text(name), text(description)]
             row += [stock.get((pk, w), "") for w, _name in warehouses]
             row += [_number(prices[(pk, g)]) if (pk, g) in prices else "" for g, _name in groups]
             writer.writerow(row)

@@ -29,7 +29,10 @@ column                meaning
 ``price_<group>``     price (≥ 0, two decimals) in that price group of the account, by name or id.
 ===================== =====================================================================================
 
-Numbers take a dot or a comma as the decimal separator. An empty cell leaves the product's value as it is
+A text cell that starts with a single quote followed by ``=``, ``+``, ``-``, ``@``, a tab, a carriage
+return or another quote loses that first quote (``'=SUM(A1)`` is the text ``=SUM(A1)``): exports write
+such texts so that spreadsheets do not run them as formulas (``catalog.csv_cells``). Numbers take a dot
+or a comma as the decimal separator. An empty cell leaves the product's value as it is
 (a new product gets the default: tax rate 23, measures 0, no category...); a column left out of the file
 is not touched at all. A variant stays a variant (``parent_sku`` cannot be emptied by an import).
 
@@ -77,6 +80,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.csv_cells import text_cell_read
 from catalog.models import Category, ImportJob, Inventory, PriceGroup, Warehouse
 
 logger = logging.getLogger(__name__)
@@ -523,9 +527,12 @@ def _stream_rows(reader, *, layout: Layout, staging: _Staging, categories, repor
     labels, width = layout.labels, layout.width
     errors = report.errors
     skus: dict[str, int] = {}
+    read = text_cell_read  # text cells only: an export's quoted "'=SUM(A1)" is the text "=SUM(A1)"
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # CRLF: the csv module quotes a field only when it holds a character of the line terminator, and COPY
+    # refuses an unquoted carriage return (a description with a lone "\r").
+    writer = csv.writer(buffer, lineterminator="\r\n")
     pending = 0
     row_no = HEADER_ROW
     data_rows = 0
@@ -548,7 +555,7 @@ def _stream_rows(reader, *, layout: Layout, staging: _Staging, categories, repor
                 )
                 continue
             row_errors = []
-            sku = cells[i_sku].strip()
+            sku = read(cells[i_sku].strip())
             if not sku:
                 row_errors.append((row_no, labels[i_sku], _("The SKU is required.")))
             elif len(sku) > SKU_MAX:
@@ -569,12 +576,12 @@ def _stream_rows(reader, *, layout: Layout, staging: _Staging, categories, repor
             out: list = [row_no, sku]
             append = out.append
             # parent_sku
-            value = cells[i_parent].strip() if i_parent is not None else ""
+            value = read(cells[i_parent].strip()) if i_parent is not None else ""
             if value and value == sku:
                 row_errors.append((row_no, labels[i_parent], _("A product cannot be its own parent.")))
             append(value or None)
             # ean
-            value = cells[i_ean].strip() if i_ean is not None else ""
+            value = read(cells[i_ean].strip()) if i_ean is not None else ""
             if len(value) > EAN_MAX:
                 row_errors.append(
                     (row_no, labels[i_ean], _("At most %(limit)s characters.") % {"limit": EAN_MAX})
@@ -597,7 +604,7 @@ def _stream_rows(reader, *, layout: Layout, staging: _Staging, categories, repor
                         row_errors.append((row_no, labels[index], str(exc)))
                 append(value or None)
             # category
-            value = cells[i_category].strip() if i_category is not None else ""
+            value = read(cells[i_category].strip()) if i_category is not None else ""
             category_id = None
             if value:
                 path = "/".join(part.strip() for part in value.split("/"))
@@ -612,7 +619,7 @@ def _stream_rows(reader, *, layout: Layout, staging: _Staging, categories, repor
                     )
             append(category_id)
             # manufacturer, tags
-            value = cells[i_manufacturer].strip() if i_manufacturer is not None else ""
+            value = read(cells[i_manufacturer].strip()) if i_manufacturer is not None else ""
             if len(value) > MANUFACTURER_MAX:
                 row_errors.append(
                     (
@@ -622,7 +629,7 @@ def _stream_rows(reader, *, layout: Layout, staging: _Staging, categories, repor
                     )
                 )
             append(value or None)
-            value = cells[i_tags].strip() if i_tags is not None else ""
+            value = read(cells[i_tags].strip()) if i_tags is not None else ""
             if value:
                 tags = list(dict.fromkeys(tag.strip() for tag in value.split("|") if tag.strip()))
                 if any(len(tag) > TAG_MAX for tag in tags):
@@ -637,14 +644,14 @@ def _stream_rows(reader, *, layout: Layout, staging: _Staging, categories, repor
             append(value or None)
             # texts
             for i_name, i_description in zip(names, descriptions, strict=True):
-                value = cells[i_name].strip() if i_name is not None else ""
+                value = read(cells[i_name].strip()) if i_name is not None else ""
                 if len(value) > NAME_MAX:
                     row_errors.append(
                         (row_no, labels[i_name], _("At most %(limit)s characters.") % {"limit": NAME_MAX})
                     )
                 append(value or None)
                 append(
-                    cells[i_description]
+                    read(cells[i_description])
                     if i_description is not None and cells[i_description].strip()
                     else None
                 )

@@ -27,8 +27,8 @@ from django.views import View
 from accounts.models import Role
 from accounts.tenancy import AccountViewMixin
 from catalog import forms
-from catalog.api import ProductFilter
 from catalog.bulk import BulkItemErrors, price_set_many, stock_set_many
+from catalog.filters import ProductFilter
 from catalog.models import (
     BundleComponent,
     Category,
@@ -111,6 +111,7 @@ class ProductListView(AccountViewMixin, View):
         _attach_display(products)
         query = request.GET.copy()
         query.pop("page", None)
+        choices = product_filter.form.fields
         context = {
             "page": page,
             "products": products,
@@ -118,10 +119,11 @@ class ProductListView(AccountViewMixin, View):
             "sorts": SORTS,
             "sort": sort,
             "query": query.urlencode(),
-            "inventories": Inventory.objects.filter(account=self.account),
-            "categories": Category.objects.filter(account=self.account),
-            "tags": Tag.objects.filter(account=self.account),
-            "manufacturers": Manufacturer.objects.filter(account=self.account),
+            # The choice lists are the filter's own (the account's rows): what is offered is what it takes.
+            "inventories": choices["inventory"].queryset,
+            "categories": choices["category"].queryset,
+            "tags": choices["tags"].queryset,
+            "manufacturers": choices["manufacturer"].queryset,
             "kinds": [(k, v[2]) for k, v in DICTIONARIES.items()],
         }
         return render(request, "catalog/product_list.html", context)

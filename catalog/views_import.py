@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accounts.tenancy import AccountViewMixin
-from catalog.api import ProductFilter
 from catalog.exports import export_csv
+from catalog.filters import ProductFilter
 from catalog.imports import import_job_create
 from catalog.models import ImportJob, Inventory, Product
 

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils import timezone
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -16,10 +15,11 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from accounts.api_base import AccountScopedMixin, AccountScopedRelatedField, AccountScopedViewSet
-from accounts.models import CURRENCY_CHOICES, Role
+from accounts.models import Role
 from catalog.models import Product, Warehouse
 from catalog.services import StockShortfall
 from orders import automation, services
+from orders.filters import JournalFilter, OrderFilter, OrderLineFilter
 from orders.models import (
     AutomationRule,
     CustomButton,
@@ -30,7 +30,7 @@ from orders.models import (
     OrderSource,
     OrderStatus,
 )
-from orders.selectors import orders_json, orders_paid, orders_search
+from orders.selectors import orders_json
 
 
 def _raise_for(exc: Exception):
@@ -174,37 +174,6 @@ class OrderSerializer(serializers.ModelSerializer):
             # Lines of an existing order change through /order-lines/.
             fields["lines"] = OrderLineSerializer(many=True, read_only=True)
         return fields
-
-
-CURRENCY_CODES = frozenset(code for code, _name in CURRENCY_CHOICES)
-
-
-class OrderFilter(filters.FilterSet):
-    date_from = filters.IsoDateTimeFilter(field_name="date_add", lookup_expr="gte")
-    date_to = filters.IsoDateTimeFilter(field_name="date_add", lookup_expr="lte")
-    status_date_from = filters.IsoDateTimeFilter(field_name="date_in_status", lookup_expr="gte")
-    status_date_to = filters.IsoDateTimeFilter(field_name="date_in_status", lookup_expr="lte")
-    search = filters.CharFilter(
-        method="filter_search", label="Order id, e-mail, name, phone or tracking number"
-    )
-    paid = filters.BooleanFilter(method="filter_paid", label="Paid in full (true) or not (false)")
-    # A plain code filter: a choice filter would copy the ~170 currency choices on every request.
-    currency = filters.CharFilter(method="filter_currency", label="Currency code (ISO 4217)")
-
-    class Meta:
-        model = Order
-        fields = ["status", "source", "email", "external_order_id", "currency", "is_technical"]
-
-    def filter_search(self, queryset, name, value):
-        return orders_search(queryset, value)
-
-    def filter_currency(self, queryset, name, value):
-        if value not in CURRENCY_CODES:
-            raise serializers.ValidationError({"currency": [f"“{value}” is not a currency code."]})
-        return queryset.filter(currency=value)
-
-    def filter_paid(self, queryset, name, value):
-        return orders_paid(queryset, value)
 
 
 class PaymentSerializer(serializers.Serializer):
@@ -401,7 +370,7 @@ class OrderLineViewSet(AccountScopedViewSet):
     queryset = OrderLine.objects.select_related("order")
     serializer_class = OrderLineWriteSerializer
     account_field = "order__account"
-    filterset_fields = ["order", "product"]
+    filterset_class = OrderLineFilter
 
     def perform_destroy(self, instance):
         services.line_remove(line=instance, actor=self.tenant.actor_label)
@@ -536,7 +505,7 @@ class JournalViewSet(AccountScopedMixin, mixins.ListModelMixin, viewsets.Generic
 
     queryset = JournalEntry.objects.order_by("id")
     serializer_class = JournalEntrySerializer
-    filterset_fields = ["order", "type"]
+    filterset_class = JournalFilter
 
     @extend_schema(parameters=[OpenApiParameter("from_id", int, description="first entry id (inclusive)")])
     def list(self, request, *args, **kwargs):

@@ -9,7 +9,6 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, ProtectedError, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -20,6 +19,7 @@ from catalog.services import StockShortfall
 from config.paging import in_id_order, page_of_ids
 from config.web import form_errors_from, safe_next
 from orders import automation, forms, services
+from orders.filters import OrderFilter
 from orders.models import (
     AutomationRule,
     AutomationRun,
@@ -31,7 +31,7 @@ from orders.models import (
     OrderSource,
     OrderStatus,
 )
-from orders.selectors import orders_paid, orders_search, orders_with_total
+from orders.selectors import orders_with_total
 
 
 def _error_text(exc: Exception) -> str:
@@ -46,28 +46,14 @@ def _order_or_404(account, pk) -> Order:
 
 class OrderListView(AccountViewMixin, View):
     def get(self, request):
-        queryset = Order.objects.filter(account=self.account)
         params = request.GET
-        statuses = list(OrderStatus.objects.filter(account=self.account))
-        if params.get("status"):
-            queryset = (
-                queryset.filter(status_id=params["status"]) if params["status"].isdigit() else queryset.none()
-            )
-        if params.get("source", "").isdigit():
-            queryset = queryset.filter(source_id=params["source"])
-        for key, lookup in (("date_from", "date_add__date__gte"), ("date_to", "date_add__date__lte")):
-            if params.get(key):
-                day = parse_date(params[key])
-                if day is None:
-                    messages.error(request, _("“%(value)s” is not a date.") % {"value": params[key]})
-                else:
-                    queryset = queryset.filter(**{lookup: day})
-        if params.get("paid") in ("yes", "no"):
-            queryset = orders_paid(queryset, params["paid"] == "yes")
-        if params.get("search"):
-            queryset = orders_search(queryset, params["search"])
-        if params.get("technical") == "yes":
-            queryset = queryset.filter(is_technical=True)
+        # The API's filters: the same parameters, choices and messages on the page as in /api/v1/orders/.
+        order_filter = OrderFilter(
+            params, queryset=Order.objects.filter(account=self.account), request=request
+        )
+        queryset = order_filter.qs
+        choices = order_filter.form.fields
+        statuses = list(choices["status"].queryset)
         page, ids = page_of_ids(queryset.order_by("-id"), params.get("page"))
         lines = OrderLine.objects.filter(order_id=OuterRef("pk")).values("order_id").annotate(n=Count("id"))
         orders = in_id_order(
@@ -90,8 +76,9 @@ class OrderListView(AccountViewMixin, View):
                 "page": page,
                 "orders": orders,
                 "statuses": statuses,
-                "sources": OrderSource.objects.filter(account=self.account),
+                "sources": choices["source"].queryset,
                 "buttons": CustomButton.objects.filter(account=self.account),
+                "filter": order_filter,
                 "query": query.urlencode(),
                 "total_count": sum(counts.values()),
             },

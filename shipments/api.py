@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, renderers, serializers, status, viewsets
@@ -15,6 +14,7 @@ from accounts.api_base import AccountScopedMixin, AccountScopedRelatedField
 from orders.models import Order
 from shipments import services
 from shipments.couriers import COURIERS
+from shipments.filters import PackageFilter
 from shipments.models import DIMENSION, WEIGHT, Package, TrackingEvent, TrackingStatus
 
 
@@ -123,16 +123,6 @@ class PackageSerializer(serializers.ModelSerializer):
             )
         except DjangoValidationError as exc:
             _raise_for(exc)
-
-
-class PackageFilter(filters.FilterSet):
-    # A plain number, not a choice of orders: another account's order id filters to nothing, like a
-    # missing one, instead of answering "not a valid choice" only for ids that exist.
-    order = filters.NumberFilter(field_name="order_id", help_text="Only the packages of this order.")
-
-    class Meta:
-        model = Package
-        fields = ["order", "courier_code", "courier_package_nr", "tracking_status"]
 
 
 @extend_schema_view(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.urls import reverse
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -17,6 +16,7 @@ from catalog.models import Inventory, Warehouse
 from orders.models import OrderStatus
 from shipments.couriers import COURIER_CHOICES
 from wmsbridge import services
+from wmsbridge.filters import ConnectionFilter, SyncRunFilter
 from wmsbridge.models import SyncKind, SyncRun, WmsConnection
 
 
@@ -138,7 +138,7 @@ class ConnectionViewSet(AccountScopedViewSet):
     )
     serializer_class = ConnectionSerializer
     write_role = Role.ADMIN
-    filterset_fields = ["enabled", "inventory"]
+    filterset_class = ConnectionFilter
     ordering = ["name", "id"]
 
     def perform_destroy(self, instance):
@@ -206,14 +206,6 @@ class SyncRunSerializer(serializers.ModelSerializer):
             "writes",
             "messages",
         ]
-
-
-class SyncRunFilter(filters.FilterSet):
-    started_from = filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
-
-    class Meta:
-        model = SyncRun
-        fields = ["connection", "kind", "status"]
 
 
 class SyncRunViewSet(AccountScopedReadOnlyViewSet):
