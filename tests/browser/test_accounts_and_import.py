@@ -46,7 +46,8 @@ def test_a_member_of_two_accounts_switches_between_them(page):
     log_in(page, first.user.email, TEST_PASSWORD)
     switcher = page.get_by_label("Active account")
     assert switcher.locator("option:checked").inner_text() == "Alpha Wholesale"
-    switcher.select_option(label="Beta Shop")
+    with page.expect_navigation():
+        switcher.select_option(label="Beta Shop")
     page.wait_for_load_state()
     assert page.get_by_label("Active account").locator("option:checked").inner_text() == "Beta Shop"
 
