@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import socket
 from collections.abc import Iterable
 from typing import Any
@@ -112,12 +113,19 @@ def _parse_ip(text: str) -> IPAddress | None:
         return None
 
 
-def _allowed_entries() -> list[tuple[str, int | None]]:
-    """``settings.OUTBOUND_ALLOWED_HOSTS`` as (lower-case host without brackets, port or None)."""
+def _allowed_setting() -> list[str]:
     from django.conf import settings
 
+    if settings.configured:
+        return list(getattr(settings, "OUTBOUND_ALLOWED_HOSTS", None) or [])
+    # Used without Django (the WMS client in a script): the same environment variable.
+    return os.environ.get("HURTLINK_OUTBOUND_ALLOWED_HOSTS", "").split(",")
+
+
+def _allowed_entries() -> list[tuple[str, int | None]]:
+    """``settings.OUTBOUND_ALLOWED_HOSTS`` as (lower-case host without brackets, port or None)."""
     entries = []
-    for raw in getattr(settings, "OUTBOUND_ALLOWED_HOSTS", None) or []:
+    for raw in _allowed_setting():
         entry = str(raw).strip().lower()
         if not entry:
             continue
