@@ -24,6 +24,9 @@ from decimal import Decimal
 
 from _setup import django_start  # noqa: E402
 
+# The sandbox listens on loopback, which WMS connections may only reach when allowed.
+os.environ.setdefault("HURTLINK_OUTBOUND_ALLOWED_HOSTS", "127.0.0.1")
+
 django_start()
 
 from django.db import connection as db  # noqa: E402

@@ -20,6 +20,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The sandbox listens on loopback, which the WMS client may only reach when allowed.
+os.environ.setdefault("HURTLINK_OUTBOUND_ALLOWED_HOSTS", "127.0.0.1")
 
 from wmsbridge.client import OngoingClient  # noqa: E402
 from wmsbridge.sandbox import SandboxServer  # noqa: E402

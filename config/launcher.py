@@ -123,6 +123,10 @@ def main() -> None:
     os.environ.setdefault("HURTLINK_WMS_SANDBOX_GOODS_OWNER", "1")
     os.environ.setdefault("HURTLINK_WMS_SANDBOX_USER", "hurtlink-demo")
     os.environ.setdefault("HURTLINK_WMS_SANDBOX_PASSWORD", "demo-wms-2026")
+    # Outgoing requests to loopback are refused unless allowed: allow exactly the sandbox's host and port.
+    allowed = [h for h in os.environ.get("HURTLINK_OUTBOUND_ALLOWED_HOSTS", "").split(",") if h.strip()]
+    sandbox_host = f"127.0.0.1:{SANDBOX_PORT}"
+    os.environ["HURTLINK_OUTBOUND_ALLOWED_HOSTS"] = ",".join(dict.fromkeys([*allowed, sandbox_host]))
 
     run_step(["migrate", "--noinput", "-v", "0"])
 

@@ -233,6 +233,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Hurtlink <noreply@localhost>")
 SITE_URL = os.environ.get("HURTLINK_SITE_URL", "http://127.0.0.1:8000")
 
+# Outgoing HTTP to user-given URLs (WMS connections) reaches public addresses only (wmsbridge/outbound.py);
+# these hosts ("host" or "host:port", comma-separated) are let through anyway — e.g. a sandbox on loopback.
+OUTBOUND_ALLOWED_HOSTS = env_list("HURTLINK_OUTBOUND_ALLOWED_HOSTS", [])
+
 # --- REST API -----------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -10,8 +10,11 @@ One :class:`OngoingClient` per connection (base URL, API user, goods owner), bui
 * **Idempotency**: every write this client offers is safe to repeat — PUT /articles and PUT /orders
   upsert by article/order number, files go through ``PUT …/files?fileName=`` (replace by name),
   tracking/parcels are create-or-update, cancel of a cancelled order succeeds. That is what makes the
-  retry of a write whose answer was lost harmless. (``POST …/files`` always adds a file and is therefore
-  not offered.)
+  retry of a write whose answer was lost harmless. ``POST …/files`` always adds a file; it is offered
+  only as :meth:`OngoingClient.post_order_file_once`, which looks for the file before every attempt.
+* **Public addresses only** (``wmsbridge.outbound``): every connection is checked after DNS resolution
+  and made to the checked address; a refused address raises :class:`WmsError` with reason "refused",
+  never retried. Redirects are not followed (reason "redirect").
 * **Sequential writes** per (base URL, goods owner) within the process: a shared lock is held for
   the whole write including its retries, because Ongoing executes writes of one goods owner one after
   another anyway and parallel writes only queue up and time out.
@@ -36,6 +39,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
+
+from wmsbridge.outbound import GuardedTransport, OutboundAddressRefused
 
 __all__ = [
     "ClientStats",
@@ -62,7 +67,8 @@ class WmsError(Exception):
 
     ``status``: HTTP status or None (network). ``message``: the WMS's ``message``/``Message`` (or the raw
     body text, or what happened). ``reason``: a stable code for UIs — "url", "credentials",
-    "goods_owner", "network", "validation", "not_found", "unavailable", "failed" or "error".
+    "goods_owner", "network", "validation", "not_found", "unavailable", "failed", "refused" (an address
+    outgoing requests may not reach), "redirect" (the server answered with a redirect) or "error".
     """
 
     reason = "error"
@@ -242,7 +248,8 @@ class OngoingClient:
     ``timeout``: seconds per attempt (connect limited to 10 s). ``max_retries``: retries after the first
     attempt. Backoff before retry *n* (0-based) is ``min(backoff_max, backoff_base * 2**n)`` scaled by a
     random factor in [0.5, 1]; a ``Retry-After`` header replaces it (capped at ``retry_after_max``).
-    ``sleep`` is called for every wait (inject a recorder in tests).
+    ``sleep`` is called for every wait (inject a recorder in tests). ``transport``: defaults to
+    :class:`~wmsbridge.outbound.GuardedTransport` (public addresses only, see ``wmsbridge.outbound``).
 
     Use one client per thread; writes of all clients of the same (base URL, goods owner) in the process
     are serialised.
@@ -262,6 +269,7 @@ class OngoingClient:
         retry_after_max: float = 600.0,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.base_url = normalize_base_url(base_url)
         self.goods_owner_id = int(goods_owner_id)
@@ -279,7 +287,10 @@ class OngoingClient:
             auth=httpx.BasicAuth(username, password),
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"Accept": "application/json", "User-Agent": "Hurtlink-wmsbridge/1"},
+            # A redirect could lead anywhere; the transport would check the next hop too, but a WMS
+            # API has no reason to redirect, so it is reported instead of followed.
             follow_redirects=False,
+            transport=transport or GuardedTransport(),
         )
 
     # -------------------------------------------------------------------------------- lifecycle
@@ -335,6 +346,14 @@ class OngoingClient:
                 except (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.InvalidURL) as exc:
                     self.stats.failures += 1
                     raise WmsError(f"Invalid request or URL: {exc}", method=method, path=path, reason="url")
+                except OutboundAddressRefused as exc:
+                    self.stats.failures += 1
+                    raise WmsError(
+                        f"The address of {exc.host} may not be reached from this server.",
+                        method=method,
+                        path=path,
+                        reason="refused",
+                    ) from None
                 except httpx.TransportError as exc:
                     last = f"connection problem: {type(exc).__name__}: {exc}".rstrip(": ")
                 else:
@@ -387,6 +406,15 @@ class OngoingClient:
         message = _wms_message(response)
         body = response.text[:2000]
         cls: type[WmsError]
+        if 300 <= status < 400:
+            return WmsError(
+                f"The server answered with a redirect (HTTP {status}); redirects are not followed.",
+                status=status,
+                method=method,
+                path=path,
+                body=body,
+                reason="redirect",
+            )
         if status in (401, 403):
             cls = WmsAuthError
         elif status == 404:
@@ -676,14 +704,19 @@ class OngoingClient:
         return self._request("PATCH", f"orders/{int(order_id)}/waybill", payload={"waybill": waybill})
 
     def put_order_tracking(
-        self, order_id: int, tracking_number: str, tracking_url: str | None = None, *, is_return: bool = False
+        self, order_id: int, tracking_number: str, tracking_url: str, *, is_return: bool = False
     ) -> dict[str, Any]:
         """PUT /orders/{id}/orderTracking — create or update the entry for this waybill (idempotent,
-        retried); :class:`WmsOperationFailed` unless ``success`` is true."""
+        retried); :class:`WmsOperationFailed` unless ``success`` is true.
+
+        Ongoing requires a non-empty ``trackingUrl`` (and refuses ``""``): without a URL, do not call
+        this — :meth:`set_order_waybill` alone records the number."""
+        if not tracking_number or not tracking_url:
+            raise ValueError("orderTracking needs both a waybill and a tracking URL")
         path = f"orders/{int(order_id)}/orderTracking"
         payload = {
             "waybill": tracking_number,
-            "trackingUrl": tracking_url or "",
+            "trackingUrl": tracking_url,
             "isReturnTracking": is_return,
         }
         return self._check_success(self._request("PUT", path, payload=payload), "PUT", path)
@@ -712,6 +745,50 @@ class OngoingClient:
     def list_order_files(self, order_id: int) -> list[dict[str, Any]]:
         """GET /orders/{id}/files (with ``fileDataBase64``)."""
         return self._request("GET", f"orders/{int(order_id)}/files")
+
+    def post_order_file_once(
+        self,
+        order_id: int,
+        file_name: str,
+        content: bytes,
+        mime: str = "application/pdf",
+        *,
+        printing_info: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """POST /orders/{id}/files with ``advanced.printingInfo`` (the WMS prints the file on arrival),
+        exactly once: only the POST form of the upload carries printing instructions, and a POST always
+        adds a file, so before every attempt the order's files are listed and an existing file of this
+        name is taken as the earlier attempt that arrived. The POST itself is never repeated blindly;
+        a failed attempt is retried (same backoff as other calls) only after that look.
+
+        Returns ``{"fileId", "success", "message"}`` (``message`` says "already uploaded" when found).
+        """
+        path = f"orders/{int(order_id)}/files"
+        payload: dict[str, Any] = {
+            "fileName": file_name,
+            "mimeType": mime,
+            "fileDataBase64": base64.b64encode(content).decode("ascii"),
+        }
+        if printing_info:
+            payload["advanced"] = {"printingInfo": printing_info}
+        attempt = 0
+        while True:
+            existing = next(
+                (f for f in self.list_order_files(order_id) or [] if f.get("fileName") == file_name), None
+            )
+            if existing is not None:
+                return {"fileId": existing.get("fileId"), "success": True, "message": "already uploaded"}
+            try:
+                return self._check_success(
+                    self._request("POST", path, payload=payload, retries=0), "POST", path
+                )
+            except WmsUnavailable:
+                if attempt >= self.max_retries:
+                    raise
+                delay = self._backoff(attempt)
+                self.stats.waited += delay
+                self._sleep(delay)
+                attempt += 1
 
     # -------------------------------------------------------------------------------- reference data
 

@@ -46,6 +46,9 @@ class ConnectionForm(forms.ModelForm):
             "stock_push",
             "stock_warehouse",
             "label_courier",
+            "label_print",
+            "label_print_workstation_id",
+            "label_print_report_id",
             "enabled",
         ]
         widgets = {

@@ -100,6 +100,28 @@ class WmsConnection(models.Model):
         verbose_name=_("status when the warehouse sends the order"),
     )
     label_courier = models.CharField(_("courier for labels"), max_length=30, default="hurtlink")
+    label_print = models.BooleanField(
+        _("print labels in the warehouse automatically"),
+        default=False,
+        help_text=_(
+            "Uploads each label with printing instructions, so the WMS prints it on the chosen workstation "
+            "as soon as it arrives."
+        ),
+    )
+    label_print_workstation_id = models.PositiveIntegerField(
+        _("printing workstation id"),
+        null=True,
+        blank=True,
+        help_text=_("The WMS's id of the workstation whose printer prints the labels."),
+    )
+    label_print_report_id = models.PositiveIntegerField(
+        _("label report id"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Optional: the WMS's report (layout) to print with; empty uses the workstation's default."
+        ),
+    )
     enabled = models.BooleanField(_("sync every 15 minutes"), default=True)
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)
     paused_reason = models.TextField(blank=True, editable=False)

@@ -163,7 +163,8 @@ def wms_order_state(order: Order) -> dict[str, Any]:
     "wms_status_text", "label_uploaded", "tracking_written", "shipped_back_at", "reason"}]}``
 
     ``state``: "exported", "held" / "failed" (``reason`` says why), "waiting" (in an export status, goes
-    with the next sync) or "not exported" (its status is not exported by that connection).
+    with the next sync), "technical" (a merged order: never exported, its source orders are) or
+    "not exported" (its status is not exported by that connection).
     """
     exports = {
         e.connection_id: e
@@ -179,6 +180,8 @@ def wms_order_state(order: Order) -> dict[str, Any]:
         in_status = any(s.pk == order.status_id for s in connection.export_statuses.all())
         if export is not None:
             state = export.state
+        elif order.is_technical:
+            state = "technical"
         elif in_status and connection.enabled:
             state = "waiting"
         else:

@@ -14,6 +14,7 @@ from orders.models import OrderStatus
 from wmsbridge.client import WmsAuthError, WmsError, WmsNotFound, WmsUnavailable, normalize_base_url
 from wmsbridge.crypto import PasswordUnreadable
 from wmsbridge.models import WmsConnection
+from wmsbridge.outbound import url_refusal
 
 # A sync holds the connection row for its whole run; an edit waits this long for it, then says so.
 EDIT_LOCK_TIMEOUT = "3s"
@@ -30,6 +31,9 @@ SETTINGS_FIELDS = (
     "status_after_export",
     "status_when_sent",
     "label_courier",
+    "label_print",
+    "label_print_workstation_id",
+    "label_print_report_id",
     "enabled",
 )
 
@@ -39,6 +43,12 @@ def _validate(account, values: dict[str, Any], *, creating: bool, password: str 
     url = (values.get("base_url") or "").strip()
     if not url.lower().startswith(("https://", "http://")) or len(url) < 10:
         errors["base_url"] = [_("Enter the warehouse's API address, starting with https://.")]
+    elif url_refusal(url) is not None:
+        errors["base_url"] = [refused_address_message()]
+    if values.get("label_print") and not values.get("label_print_workstation_id"):
+        errors["label_print_workstation_id"] = [
+            _("Enter the id of the WMS workstation that prints the labels, or turn automatic printing off.")
+        ]
     if creating and not password:
         errors["password"] = [_("Enter the API user's password.")]
     for field, model in (
@@ -66,6 +76,14 @@ def _validate(account, values: dict[str, Any], *, creating: bool, password: str 
         errors["label_courier"] = [_("Choose one of the couriers.")]
     if errors:
         raise ValidationError(errors)
+
+
+def refused_address_message() -> str:
+    """The one message for an address outgoing requests may not reach: the same whatever listens there."""
+    return _(
+        "This address is not allowed: it points to this server, a private or local network, or a reserved "
+        "address. Enter the warehouse's public API address."
+    )
 
 
 def _default_sent_status(account) -> OrderStatus | None:
@@ -190,7 +208,8 @@ class _row_edit:
 @dataclass(frozen=True)
 class ConnectionCheck:
     ok: bool
-    reason: str  # "ok", "url", "credentials", "goods_owner", "network", "password", "error"
+    # "ok", "url", "credentials", "goods_owner", "network", "password", "refused", "redirect", "error"
+    reason: str
     message: str
 
 
@@ -214,6 +233,11 @@ def connection_test(*, connection: WmsConnection, password: str | None = None) -
     except PasswordUnreadable as exc:
         return ConnectionCheck(False, "password", str(exc))
     messages = {
+        "refused": refused_address_message(),
+        "redirect": _(
+            "The server at %(url)s answered with a redirect, which is not followed. Enter the exact API "
+            "address (check https:// and the warehouse name)."
+        ),
         "url": _(
             "Wrong address: no Ongoing WMS API answers at %(url)s. Check the host and the warehouse name."
         ),

@@ -30,7 +30,7 @@ def wms_dispatch() -> list[int]:
     return due
 
 
-@shared_task(acks_late=True, task_reject_on_worker_lost=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def wms_sync_connection(
     connection_id: int, kinds: list[str] | None = None, trigger: str = "manual"
 ) -> list[int]:
@@ -46,7 +46,7 @@ def wms_sync_connection(
     return [run.pk for run in runs]
 
 
-@shared_task(acks_late=True, task_reject_on_worker_lost=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def wms_webhook_process(event_id: int) -> str:
     """Process one received webhook: re-read the order from the WMS and ship it back if it was sent.
     Idempotent (see ``order_ship_back``). Returns the event's outcome."""

@@ -32,7 +32,19 @@ class WebhookReceipt:
     message: str
 
 
-def _int(payload: dict[str, Any], key: str, *, required: bool) -> int | None:
+# Integer columns the ids land in: event ids and WMS order ids are bigint, statuses and goods owners int.
+BIGINT_MAX = 2**63 - 1
+INT_MAX = 2**31 - 1
+# Ongoing's payload is flat with a few small objects; anything nested deeper is not a webhook.
+MAX_DEPTH = 20
+
+
+def _int(payload: dict[str, Any], key: str, *, required: bool, maximum: int) -> int | None:
+    """An id or number: a JSON integer (or a string of ASCII digits), 0 … ``maximum``.
+
+    ``str.isdigit`` and ``int()`` accept more than ids are made of (``"²"``, Arabic-Indic digits);
+    only 0-9 count here.
+    """
     value = payload.get(key)
     if value is None or value == "":
         if required:
@@ -40,29 +52,82 @@ def _int(payload: dict[str, Any], key: str, *, required: bool) -> int | None:
         return None
     if isinstance(value, bool):
         raise MalformedWebhook(f"{key} is not an integer")
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.isascii() and value.strip().isdigit() and len(value.strip()) <= 19:
+        value = int(value.strip())
+    if not isinstance(value, int):
         raise MalformedWebhook(f"{key} is not an integer")
+    if not 0 <= value <= maximum:
+        raise MalformedWebhook(f"{key} is out of range")
+    return value
+
+
+def _refuse_constant(name: str) -> Any:
+    raise MalformedWebhook(f"{name} is not a number JSON allows")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise MalformedWebhook("a number is out of range")
+    return value
+
+
+def _check_storable(payload: Any) -> None:
+    """What the database would refuse to store must be refused here, as a 400: NUL characters and
+    unpaired surrogates in any string (keys too), and nesting deeper than :data:`MAX_DEPTH`."""
+    stack: list[tuple[Any, int]] = [(payload, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_DEPTH:
+                raise MalformedWebhook("the body is nested too deeply")
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                if isinstance(key, str):
+                    _check_text(key)
+                stack.append((item, depth + 1))
+        elif isinstance(value, str):
+            _check_text(value)
+
+
+def _check_text(text: str) -> None:
+    if "\x00" in text:
+        raise MalformedWebhook("the body contains NUL characters")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedWebhook("the body contains invalid characters") from None
 
 
 def parse_webhook(body: bytes) -> dict[str, Any]:
     """The order webhook's fields we use, validated; :class:`MalformedWebhook` otherwise."""
     try:
-        payload = json.loads(body or b"")
+        payload = json.loads(body or b"", parse_constant=_refuse_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise MalformedWebhook("the body is nested too deeply") from None
+    except MalformedWebhook:
+        raise
     except (ValueError, UnicodeDecodeError):
-        raise MalformedWebhook("the body is not JSON")
+        raise MalformedWebhook("the body is not JSON") from None
     if not isinstance(payload, dict):
         raise MalformedWebhook("the body is not a JSON object")
+    _check_storable(payload)
     status = payload.get("orderStatus")
     if status is not None and not isinstance(status, dict):
         raise MalformedWebhook("orderStatus is not an object")
+    order_number = payload.get("orderNumber")
+    if order_number is not None and (
+        isinstance(order_number, bool) or not isinstance(order_number, str | int)
+    ):
+        raise MalformedWebhook("orderNumber is not a string")
     return {
-        "event_id": _int(payload, "webhookEventId", required=True),
-        "wms_order_id": _int(payload, "orderId", required=True),
-        "order_number": str(payload.get("orderNumber") or "")[:100],
-        "goods_owner_id": _int(payload, "goodsOwnerId", required=False),
-        "wms_status": _int(status or {}, "number", required=False),
+        "event_id": _int(payload, "webhookEventId", required=True, maximum=BIGINT_MAX),
+        "wms_order_id": _int(payload, "orderId", required=True, maximum=BIGINT_MAX),
+        "order_number": str(order_number if order_number is not None else "")[:100],
+        "goods_owner_id": _int(payload, "goodsOwnerId", required=False, maximum=BIGINT_MAX),
+        "wms_status": _int(status or {}, "number", required=False, maximum=INT_MAX),
         "payload": payload,
     }
 
@@ -113,7 +178,8 @@ def webhook_receive(*, connection: WmsConnection, body: bytes) -> WebhookReceipt
 def _export_for(connection: WmsConnection, wms_order_id: int | None, order_number: str) -> OrderExport | None:
     exports = OrderExport.objects.filter(connection=connection, state=OrderExport.State.EXPORTED)
     found = exports.filter(wms_order_id=wms_order_id).first() if wms_order_id else None
-    if found is None and order_number.isdigit():
+    # Our order numbers are order ids: ASCII digits that fit the id column; anything else is no order of ours.
+    if found is None and order_number.isascii() and order_number.isdigit() and len(order_number) <= 18:
         found = exports.filter(order_id=int(order_number)).first()
     return found
 

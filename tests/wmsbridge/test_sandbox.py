@@ -407,6 +407,41 @@ def test_tracking_is_upserted_by_waybill_and_waybill_patch_fills_order_info(api)
     assert parcel.json()["success"] is True
 
 
+def test_tracking_without_a_url_is_refused_as_ongoing_does(api):
+    put_article(api, "A")
+    order_id = put_order(api, "BL-1", [("A", 1)])
+    for url in ("", None):
+        body = {"waybill": "00370712345", "trackingUrl": url, "isReturnTracking": False}
+        refused = api.put(f"orders/{order_id}/orderTracking", json=body)
+        assert refused.status_code == 400
+        assert refused.json() == {"message": "The TrackingUrl field is required."}
+    assert api.get(f"orders/{order_id}").json()["tracking"] == []
+
+
+def test_a_posted_file_with_printing_info_is_printed_once_and_put_by_name_never_prints(sandbox, api):
+    put_article(api, "A")
+    order_id = put_order(api, "BL-1", [("A", 1)])
+    label = {"mimeType": "application/pdf", "fileDataBase64": base64.b64encode(b"%PDF-1").decode()}
+    printing = {"advanced": {"printingInfo": {"reportId": 12, "printAsWorkstation": {"workstationId": 7}}}}
+
+    posted = api.post(f"orders/{order_id}/files", json={**label, "fileName": "label.pdf", **printing}).json()
+    api.put(f"orders/{order_id}/files", params={"fileName": "other.pdf"}, json={**label, **printing})
+
+    jobs = sandbox.state.orders_by_id[order_id].print_jobs
+    assert [(j["fileId"], j["workstationId"], j["reportId"], j["userId"]) for j in jobs] == [
+        (posted["fileId"], 7, 12, None)
+    ]
+    nowhere = {"advanced": {"printingInfo": {"reportId": 12}}}
+    assert (
+        api.post(f"orders/{order_id}/files", json={**label, "fileName": "x.pdf", **nowhere}).status_code
+        == 400
+    )
+    wrong = {"advanced": {"printingInfo": {"printAsWorkstation": {"workstationId": "seven"}}}}
+    assert (
+        api.post(f"orders/{order_id}/files", json={**label, "fileName": "y.pdf", **wrong}).status_code == 400
+    )
+
+
 # ----------------------------------------------------------------------------------------- webhooks
 
 
@@ -597,7 +632,7 @@ def test_demo_page_shows_orders_labels_and_moves_them_with_buttons(sandbox, api,
     api.put(f"orders/{order_id}/files", params={"fileName": "label-BL-PAGE.pdf"}, json=label)
     api.put(
         f"orders/{order_id}/orderTracking",
-        json={"waybill": "TRK-1", "trackingUrl": "", "isReturnTracking": False},
+        json={"waybill": "TRK-1", "trackingUrl": "https://track.example/TRK-1", "isReturnTracking": False},
     )
     page = control.get("").text
     assert "BL-PAGE" in page and "label-BL-PAGE.pdf" in page and "TRK-1" in page

@@ -271,3 +271,35 @@ def test_an_order_cancelled_after_export_is_cancelled_in_the_wms_unless_the_ware
     # Neither is tried again.
     again = sync(connection, "orders")["orders"]
     assert (again.updated, again.failed) == (0, 0)
+
+
+def test_a_merged_technical_order_never_goes_to_the_warehouse(account_a, sandbox, fast_client):
+    from django.template.loader import render_to_string
+
+    from orders.services import orders_merge
+
+    shirt = make_product(account_a, "SHIRT-1")
+    mug = make_product(account_a, "MUG-1")
+    first = make_order(account_a, [shirt], quantity=2)
+    second = make_order(account_a, [mug], quantity=3)
+    technical = orders_merge(account=account_a, orders=[first, second], main=first)
+    assert technical.status == status_of(account_a, "new")  # an export status, like its sources
+    connection = make_connection(account_a, sandbox)
+
+    run = sync(connection, "articles", "orders")["orders"]
+
+    assert run.created == 2
+    numbers = sorted(o["orderInfo"]["orderNumber"] for o in sandbox.state.orders(GOODS_OWNER_A))
+    assert numbers == sorted([str(first.pk), str(second.pk)])
+    # Each article leaves the warehouse once: 2 shirts and 3 mugs, not 4 and 6.
+    booked = {
+        a["articleNumber"]: a["inventoryInfo"]["numberOfBookedItems"]
+        for a in sandbox.state.articles(GOODS_OWNER_A)
+    }
+    assert booked == {"SHIRT-1": 2, "MUG-1": 3}
+    assert not OrderExport.objects.filter(order=technical).exists()
+    assert sync(connection, "orders")["orders"].created == 0
+    state = wms_order_state(technical)["connections"][0]
+    assert state["state"] == "technical"
+    card = render_to_string("wmsbridge/_order_state.html", {"order": technical})
+    assert "merged (technical) order" in card

@@ -74,6 +74,34 @@ def test_stock_push_needs_a_warehouse(account_a, client_a, sandbox):
     assert not WmsConnection.objects.exists()
 
 
+def test_label_printing_is_off_by_default_and_needs_a_workstation(account_a, client_a, api_a, sandbox):
+    create = reverse("wmsbridge:connection-create")
+    assert 'name="label_print"' in client_a.get(create).content.decode()
+    response = client_a.post(create, form_data(account_a, sandbox, label_print="on"))
+    assert "id of the WMS workstation" in " ".join(
+        response.context["form"].errors["label_print_workstation_id"]
+    )
+
+    client_a.post(create, form_data(account_a, sandbox))
+    connection = WmsConnection.objects.get(account=account_a)
+    assert connection.label_print is False
+
+    patched = api_a.patch(
+        f"/api/v1/wms-connections/{connection.pk}/",
+        {"label_print": True, "label_print_workstation_id": 7, "label_print_report_id": 12},
+        format="json",
+    )
+    assert patched.status_code == 200, patched.content
+    body = patched.json()
+    assert (body["label_print"], body["label_print_workstation_id"], body["label_print_report_id"]) == (
+        True,
+        7,
+        12,
+    )
+    detail = client_a.get(reverse("wmsbridge:connection-detail", args=[connection.pk])).content.decode()
+    assert "on, workstation 7" in detail
+
+
 @pytest.mark.parametrize(
     "changes, expected",
     [

@@ -81,9 +81,11 @@ def render_page(state: SandboxState, *, token: str | None = None) -> str:
                 for t in order.tracking
             )
             waybill = f"<div>wayBill: <code>{escape(order.way_bill)}</code></div>" if order.way_bill else ""
+            printed = {job["fileId"] for job in order.print_jobs}
             files = "".join(
                 f"<li><a href='/_sandbox/orders/{order.order_id}/files/{f['fileId']}{suffix}'>"
-                f"{escape(f['fileName'])}</a> <span class='muted'>{f.get('size', 0)} B</span></li>"
+                f"{escape(f['fileName'])}</a> <span class='muted'>{f.get('size', 0)} B"
+                f"{' · printed' if f['fileId'] in printed else ''}</span></li>"
                 for f in order.files
             )
             actions = []

@@ -214,6 +214,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         sandbox = self.server.sandbox
         state = sandbox.state
+        state.count("received")  # every request outside /_sandbox, answered 404 or not
         segments = [unquote(s) for s in path.split("/")]
         while segments and segments[-1] == "":
             segments.pop()

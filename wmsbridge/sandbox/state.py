@@ -236,6 +236,8 @@ class Order:
     parcels: list[dict[str, Any]] = field(default_factory=list)
     files: list[dict[str, Any]] = field(default_factory=list)
     shipment_id: int | None = None
+    # Printing asked for by file uploads (POST …/files with advanced.printingInfo).
+    print_jobs: list[dict[str, Any]] = field(default_factory=list)
 
 
 # Fields of PostArticleModel, grouped by how the sandbox normalises them.
@@ -835,11 +837,15 @@ class SandboxState:
         if not isinstance(payload, dict):
             raise bad_request("The request body must be a JSON object.")
         missing = [k for k in ("waybill", "trackingUrl", "isReturnTracking") if k not in payload]
-        if missing or not parse_string(payload.get("waybill"), "waybill"):
+        if missing:
             raise bad_request("The Waybill, TrackingUrl and IsReturnTracking fields are required.")
+        # Both strings are [Required] in PostOrderTrackingModel: ASP.NET refuses null and "" alike.
+        for key in ("waybill", "trackingUrl"):
+            if not (parse_string(payload.get(key), key) or "").strip():
+                raise bad_request(f"The {key[0].upper() + key[1:]} field is required.")
         waybill = str(payload["waybill"])
         entry = {
-            "trackingUrl": parse_string(payload.get("trackingUrl"), "trackingUrl") or "",
+            "trackingUrl": parse_string(payload.get("trackingUrl"), "trackingUrl"),
             "waybill": waybill,
             "created": time.time(),
             "isReturn": bool(parse_bool(payload.get("isReturnTracking"), "isReturnTracking")),
@@ -892,6 +898,9 @@ class SandboxState:
             size = len(base64.b64decode(data, validate=True))
         except (binascii.Error, ValueError):
             raise bad_request("fileDataBase64 is not valid base64.")
+        # Only PostFileModel (POST, PUT by file id) has ``advanced``; PUT ?fileName= takes
+        # PostFileNoFilenameModel, whose binder ignores the property.
+        printing = self._printing_info(payload) if file_name is None else None
         with self._locks[order.goods_owner_id]:
             self._writable_after_send(order)
             old = next((f for f in order.files if f["fileName"] == name), None) if replace else None
@@ -902,13 +911,43 @@ class SandboxState:
                 "fileDataBase64": data,
                 "size": size,
                 "created": time.time(),
-                "advanced": payload.get("advanced"),
+                "advanced": payload.get("advanced") if file_name is None else None,
             }
             order.files = [f for f in order.files if f is not old] + [entry]
+            if printing is not None:
+                job = {"fileId": entry["fileId"], "fileName": name, "created": entry["created"], **printing}
+                order.print_jobs = [*order.print_jobs, job]
             order.updated = time.time()
             self.dirty = True
         verb = "updated" if old else "created"
         return {"fileId": entry["fileId"], "success": True, "message": f"FileId {entry['fileId']} {verb}"}
+
+    @staticmethod
+    def _printing_info(payload: dict[str, Any]) -> dict[str, Any] | None:
+        """``advanced.printingInfo`` of PostFileModel → a print job, or None when absent.
+
+        ``{reportId, printAsUser: {userId}, printAsWorkstation: {workstationId}}``, all integers [SPEC];
+        the sandbox needs a workstation or a user to print on [INF].
+        """
+        advanced = payload.get("advanced")
+        if advanced is None:
+            return None
+        if not isinstance(advanced, dict):
+            raise bad_request("Unexpected value for 'advanced': expected an object.")
+        info = advanced.get("printingInfo")
+        if info is None:
+            return None
+        if not isinstance(info, dict):
+            raise bad_request("Unexpected value for 'advanced.printingInfo': expected an object.")
+        job: dict[str, Any] = {"reportId": parse_int(info.get("reportId"), "advanced.printingInfo.reportId")}
+        for key, inner in (("printAsUser", "userId"), ("printAsWorkstation", "workstationId")):
+            value = info.get(key)
+            if value is not None and not isinstance(value, dict):
+                raise bad_request(f"Unexpected value for 'advanced.printingInfo.{key}': expected an object.")
+            job[inner] = parse_int((value or {}).get(inner), f"advanced.printingInfo.{key}.{inner}")
+        if job["userId"] is None and job["workstationId"] is None:
+            raise bad_request("PrintingInfo needs printAsWorkstation.workstationId or printAsUser.userId.")
+        return job
 
     # ---------------------------------------------------------------- rendering (API output models)
 

@@ -25,12 +25,15 @@ def eligible_orders(connection: WmsConnection) -> QuerySet[Order]:
     Deliberately not "created since the last run": an order is eligible until an ``OrderExport`` row
     says it was exported, so an order created during a run, held for a missing article, or refused
     once, is taken by a later run and never skipped because a cursor moved past it.
+
+    Technical (merged) orders never are: they repeat the lines of their source orders, which go to the
+    warehouse themselves — exporting both would ship the goods twice.
     """
     exported = OrderExport.objects.filter(
         connection=connection, order=OuterRef("pk"), state=OrderExport.State.EXPORTED
     )
     orders = Order.objects.filter(
-        account_id=connection.account_id, status__in=connection.export_statuses.all()
+        account_id=connection.account_id, status__in=connection.export_statuses.all(), is_technical=False
     ).filter(~Exists(exported))
     if connection.export_orders_since:
         orders = orders.filter(date_add__gte=connection.export_orders_since)

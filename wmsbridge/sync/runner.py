@@ -205,6 +205,12 @@ def _error_text(exc: BaseException) -> str:
                 "m": exc.message
             }
         return _("Ongoing WMS rejected the API user or password: %(m)s") % {"m": exc.message}
+    if isinstance(exc, WmsError) and exc.reason == "refused":
+        from wmsbridge.services import refused_address_message
+
+        return refused_address_message()
+    if isinstance(exc, WmsError) and exc.reason == "redirect":
+        return _("The WMS answered with a redirect, which is not followed: check the connection's address.")
     if isinstance(exc, WmsNotFound) or (isinstance(exc, WmsError) and exc.reason == "url"):
         return _("No Ongoing WMS API answers at this address (check the URL): %(m)s") % {"m": exc.message}
     if isinstance(exc, WmsError):
