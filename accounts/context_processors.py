@@ -11,7 +11,9 @@ class _Permissions:
         self._tenant = None
 
     def __getitem__(self, area_name: str) -> dict[str, bool]:
-        area = roles.AREAS[area_name]  # a KeyError makes the template see "nothing": allowed nowhere
+        # Templates spell "catalog-settings" as catalog_settings. An unknown area raises KeyError,
+        # which a template reads as "nothing": allowed nowhere.
+        area = roles.AREAS[area_name.replace("_", "-")]
         if self._tenant is None:
             self._tenant = request_tenant(self.request) or False
         return {act: bool(self._tenant) and self._tenant.may(area, act) for act in roles.Act.values}

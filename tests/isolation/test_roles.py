@@ -264,3 +264,20 @@ def test_a_view_with_the_old_role_settings_is_refused_loudly():
 
     with pytest.raises(ImproperlyConfigured):
         roles.required_role(Legacy, "GET")
+
+
+@pytest.mark.django_db
+def test_templates_ask_the_same_matrix(account_a):
+    from django.template import engines
+    from django.test import RequestFactory
+
+    template = engines["django"].from_string(
+        "{% if may.products.write %}edit {% endif %}{% if may.products.delete %}delete {% endif %}"
+        "{% if may.catalog_settings.write %}settings {% endif %}{% if may.nowhere.read %}never{% endif %}"
+    )
+    seen = {}
+    for role in (Role.MEMBER, Role.ADMIN):
+        request = RequestFactory().get("/")
+        request.user = _person(account_a, role)
+        seen[role] = template.render({}, request).split()
+    assert seen == {Role.MEMBER: ["edit"], Role.ADMIN: ["edit", "delete", "settings"]}
