@@ -182,3 +182,11 @@ def test_a_bad_tokens_to_is_a_400_and_removes_nobody(client, owner, admin, value
     response = client.delete(reverse("api:member-detail", args=[admin.pk]) + f"?tokens_to={value}")
     assert response.status_code == 400 and "tokens_to" in response.json()["errors"]
     assert Membership.objects.filter(pk=admin.pk).exists()
+
+
+@pytest.mark.parametrize("value", ["abc", "²", "99999999999999999999999"])
+def test_a_bad_tokens_to_on_the_page_is_a_message_and_removes_nobody(client, owner, admin, value):
+    client.force_login(owner.user)
+    page = client.post(reverse("settings-member-remove", args=[admin.pk]), {"tokens_to": value}, follow=True)
+    assert page.status_code == 200 and "Choose another member" in page.content.decode()
+    assert Membership.objects.filter(pk=admin.pk).exists()
