@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.urls import NoReverseMatch, reverse
+from django.db.models import Count, F, Q
+from django.utils.translation import gettext as _
 from django_countries.serializer_fields import CountryField
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from accounts import services
+from accounts import roles, services
 from accounts.api_base import AccountScopedMixin
 from accounts.models import Account, ApiToken, Membership, Role
 from accounts.permissions import IsAccountMember
@@ -51,7 +50,7 @@ class AccountView(viewsets.GenericViewSet):
 
     serializer_class = AccountSerializer
     permission_classes = [IsAccountMember]
-    write_role = Role.ADMIN
+    area = roles.COMPANY
 
     def get_object(self):
         return request_tenant(self.request).account
@@ -70,14 +69,44 @@ class AccountView(viewsets.GenericViewSet):
         return Response(self.get_serializer(account).data)
 
 
+MEMBER_TOKENS_TO_HELP = (
+    "Hand the removed member's API tokens to this member (owners only); without it they are revoked."
+)
+
+
 class MemberSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email", read_only=True)
     full_name = serializers.CharField(source="user.full_name", read_only=True)
+    api_tokens = serializers.SerializerMethodField(help_text="Active API tokens this member made.")
 
     class Meta:
         model = Membership
-        fields = ["id", "email", "full_name", "role", "created_at"]
+        fields = ["id", "email", "full_name", "role", "api_tokens", "created_at"]
         read_only_fields = ["id", "email", "full_name", "created_at"]
+
+    def get_api_tokens(self, membership) -> int:
+        return getattr(membership, "api_token_count", 0)
+
+    def validate(self, attrs):
+        # PATCH is partial, so DRF would accept a body without the only field that can change.
+        if "role" not in attrs:
+            raise ValidationError({"role": [_("This field is required.")]})
+        return attrs
+
+
+class MemberRemoveSerializer(serializers.Serializer):
+    # An integer first, so an id beyond the column's range is a 400 like any other unknown id.
+    tokens_to = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, required=False, allow_null=True, help_text=MEMBER_TOKENS_TO_HELP
+    )
+
+    def validate_tokens_to(self, value: int | None) -> Membership | None:
+        if value is None:
+            return None
+        membership = Membership.objects.filter(account=self.context["account"], pk=value).first()
+        if membership is None:
+            raise ValidationError(_("Choose another member of this account."))
+        return membership
 
 
 class MemberViewSet(
@@ -88,42 +117,66 @@ class MemberViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Members of the account. Admins change roles and remove members; the last owner stays."""
+    """Members of the account. Admins change roles and remove members; only owners touch owners.
+
+    Removing a member revokes the API tokens they made, unless an owner hands them to another member
+    with ``?tokens_to=<member id>``.
+    """
 
     queryset = Membership.objects.select_related("user").order_by("id")
     serializer_class = MemberSerializer
-    write_role = Role.ADMIN
+    area = roles.MEMBERS
     http_method_names = ["get", "patch", "delete", "head", "options"]
     filterset_fields = ["role"]
 
-    def _acting(self):
-        tenant = self.tenant
-        if tenant.user is None:
-            return None
-        return Membership.objects.get(account=tenant.account, user=tenant.user)
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .annotate(
+                api_token_count=Count(
+                    "user__apitoken",
+                    filter=Q(user__apitoken__account=F("account"), user__apitoken__revoked_at__isnull=True),
+                )
+            )
+        )
 
     def perform_update(self, serializer):
         try:
             services.membership_set_role(
-                membership=serializer.instance, role=serializer.validated_data["role"], acting=self._acting()
+                membership=serializer.instance, role=serializer.validated_data["role"], actor=self.tenant
             )
         except DjangoValidationError as exc:
             raise _drf_error(exc)
-        serializer.instance.refresh_from_db()
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    @extend_schema(parameters=[OpenApiParameter("tokens_to", int, description=MEMBER_TOKENS_TO_HELP)])
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
 
     def perform_destroy(self, instance):
+        body = MemberRemoveSerializer(data=self.request.query_params, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
         try:
-            services.membership_remove(membership=instance, acting=self._acting())
+            services.membership_remove(
+                membership=instance, actor=self.tenant, tokens_to=body.validated_data.get("tokens_to")
+            )
         except DjangoValidationError as exc:
             raise _drf_error(exc)
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
     role = serializers.ChoiceField(choices=[Role.ADMIN, Role.MEMBER], default=Role.ADMIN)
+    created_by = serializers.EmailField(
+        source="created_by.email",
+        read_only=True,
+        allow_null=True,
+        help_text="The member who answers for the token; it is revoked when they leave the account.",
+    )
 
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "role", "hint", "created_at", "last_used_at", "revoked_at"]
+        fields = ["id", "name", "role", "hint", "created_by", "created_at", "last_used_at", "revoked_at"]
         read_only_fields = ["id", "hint", "created_at", "last_used_at", "revoked_at"]
 
 
@@ -144,51 +197,22 @@ class ApiTokenViewSet(
 ):
     """API tokens of the account (admins only). DELETE revokes a token; its row stays for the record."""
 
-    queryset = ApiToken.objects.all()
+    queryset = ApiToken.objects.select_related("created_by")
     serializer_class = ApiTokenSerializer
-    required_role = Role.ADMIN
+    area = roles.TOKENS
 
     @extend_schema(responses={201: ApiTokenCreatedSerializer})
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = request.user if getattr(request.user, "pk", None) else None
-        token, secret = services.api_token_create(
-            account=self.account, created_by=user, **serializer.validated_data
-        )
+        try:
+            token, secret = services.api_token_create(
+                account=self.account, actor=self.tenant, **serializer.validated_data
+            )
+        except DjangoValidationError as exc:
+            raise _drf_error(exc)
         token.token = secret
         return Response(ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance):
         services.api_token_revoke(token=instance)
-
-
-API_ROOT_ROUTES = {
-    "account": "api:account",
-    "members": "api:member-list",
-    "tokens": "api:apitoken-list",
-}
-
-
-def register_api_root(name: str, route_name: str) -> None:
-    """Apps list their main collections on the API root page."""
-    API_ROOT_ROUTES[name] = route_name
-
-
-@extend_schema(
-    responses=inline_serializer("ApiRoot", {"schema": serializers.URLField(), "docs": serializers.URLField()})
-)
-@api_view(["GET"])
-@permission_classes([AllowAny])
-def api_root(request):
-    """Links to the main collections, the OpenAPI schema and the interactive documentation."""
-    links = {
-        "schema": request.build_absolute_uri(reverse("api-schema")),
-        "docs": request.build_absolute_uri(reverse("api-docs")),
-    }
-    for name, route in sorted(API_ROOT_ROUTES.items()):
-        try:
-            links[name] = request.build_absolute_uri(reverse(route))
-        except NoReverseMatch:
-            continue
-    return Response(links)

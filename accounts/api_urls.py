@@ -8,7 +8,6 @@ router.register("account/members", api.MemberViewSet, basename="member")
 router.register("account/tokens", api.ApiTokenViewSet, basename="apitoken")
 
 urlpatterns = [
-    path("", api.api_root, name="root"),
     path("account/", api.AccountView.as_view({"get": "retrieve", "patch": "partial_update"}), name="account"),
     *router.urls,
 ]

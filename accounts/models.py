@@ -137,6 +137,9 @@ class Membership(models.Model):
         return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
 
 
+TOKEN_ROLES = [(Role.ADMIN.value, Role.ADMIN.label), (Role.MEMBER.value, Role.MEMBER.label)]
+
+
 def _token_hash(raw: str) -> str:
     # Tokens carry 256 bits of randomness, so a fast hash is enough; only the hash is stored.
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -154,11 +157,14 @@ class ApiToken(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
-    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.ADMIN)
+    # A token is at most an admin: owner things (owners, the account itself) need a person.
+    role = models.CharField(_("role"), max_length=10, choices=TOKEN_ROLES, default=Role.ADMIN)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     hint = models.CharField(
         max_length=12, editable=False, help_text="First characters, to recognise a token."
     )
+    # The member who answers for the token (for a token made by a token: that token's maker). The
+    # token is revoked when they leave the account, unless an owner hands it to another member.
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -168,6 +174,11 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=[Role.ADMIN, Role.MEMBER]), name="accounts_apitoken_never_owner"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.hint}…)"

@@ -1,19 +1,20 @@
-"""DRF permissions: a request must act for an account; some actions need a higher role."""
+"""DRF permissions: a request must act for an account, with the role the matrix asks for."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions
 
+from accounts import roles
 from accounts.models import Role
 from accounts.tenancy import request_tenant
 
 
 class IsAccountMember(permissions.BasePermission):
-    """The request acts for an account (token, or a signed-in member) with the view's required role.
+    """The request acts for an account (token, or a signed-in member) with the role its act needs.
 
-    Views may set ``required_role`` (every method) and ``write_role`` (unsafe methods only), or
-    ``action_roles = {"destroy": Role.ADMIN, ...}`` for viewset actions.
+    Views declare ``area`` (see ``accounts.roles``); the act follows from the HTTP method, or from
+    ``act`` passed to ``@action`` — the same matrix the web pages ask.
     """
 
     message = _("You are not a member of any account.")
@@ -24,11 +25,7 @@ class IsAccountMember(permissions.BasePermission):
         tenant = request_tenant(request)
         if tenant is None:
             return False
-        role = getattr(view, "required_role", Role.MEMBER)
-        if request.method not in permissions.SAFE_METHODS:
-            role = getattr(view, "write_role", None) or role
-        action = getattr(view, "action", None)
-        role = getattr(view, "action_roles", {}).get(action, role)
+        role = roles.required_role(view, request.method)
         if not tenant.has_role(role):
             self.message = _("This needs the %(role)s role in this account.") % {"role": Role(role).label}
             return False

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Account, ApiToken, Invitation, Membership, Role, User
+from accounts import roles
+from accounts.models import ROLE_RANK, Account, ApiToken, Invitation, Membership, Role, User
 from accounts.signals import account_created
+from accounts.tenancy import Tenant
 
 ACCOUNT_FIELDS = (
     "name",
@@ -150,20 +154,62 @@ def _owners_left(account: Account, excluding: Membership) -> int:
     return Membership.objects.filter(account=account, role=Role.OWNER).exclude(pk=excluding.pk).count()
 
 
+def _rank(role: str) -> int:
+    return ROLE_RANK[Role(role)]
+
+
+def _lock_member_rows(actor: Tenant, membership: Membership) -> Tenant:
+    """Check that ``actor`` may manage ``membership``'s account and lock what the rules read.
+
+    Locks the account's owner rows, the member's row and the actor's own row, in id order (the same
+    for every caller, so two owners demoting each other run one after the other), and returns the actor
+    with the role read under that lock: a request that began before its actor was demoted acts with
+    the new role.
+    """
+    if actor.account.pk != membership.account_id:
+        raise PermissionDenied(_("This member is not in your account."))
+    wanted = Q(role=Role.OWNER) | Q(pk=membership.pk)
+    if actor.user is not None:
+        wanted |= Q(user=actor.user)
+    rows = Membership.objects.select_for_update().filter(wanted, account_id=membership.account_id)
+    locked = dict(rows.order_by("pk").values_list("user_id", "role"))
+    if actor.user is not None:
+        if actor.user.pk not in locked:
+            raise PermissionDenied(_("You are no longer a member of this account."))
+        actor = replace(actor, role=locked[actor.user.pk])
+    if not actor.may(roles.MEMBERS, roles.Act.WRITE):
+        raise PermissionDenied(_("Only owners and admins manage members."))
+    return actor
+
+
+def _locked_or_gone(membership: Membership) -> Membership:
+    fresh = Membership.objects.select_for_update().select_related("user").filter(pk=membership.pk).first()
+    if fresh is None:  # removed by someone else a moment ago
+        raise ValidationError(_("This person is no longer a member of the account."))
+    return fresh
+
+
 @transaction.atomic
-def membership_set_role(*, membership: Membership, role: str, acting: Membership | None = None) -> Membership:
-    """Change a member's role. Only an owner may make or unmake owners; an account keeps an owner."""
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+def membership_set_role(*, membership: Membership, role: str, actor: Tenant) -> Membership:
+    """Change a member's role, as ``actor`` (a person or a token acting for the account).
+
+    Every way in (pages, REST, /connector.php) goes through here, so the rules hold for all of them:
+    admins and owners change roles; only an owner (a person, never a token) makes or unmakes owners;
+    nobody raises anyone above their own role; an account keeps at least one owner. PermissionDenied
+    for what the actor may not do, ValidationError for a bad role or the last owner. Locks the
+    account's owner rows so two owners cannot demote each other at once.
+    """
     if role not in Role.values:
-        raise ValidationError({"role": _("Unknown role.")})
-    touches_owner = Role.OWNER in (role, membership.role)
-    if touches_owner and acting is not None and acting.role != Role.OWNER:
-        raise ValidationError({"role": _("Only an owner can make or unmake owners.")})
-    if (
-        membership.role == Role.OWNER
-        and role != Role.OWNER
-        and _owners_left(membership.account, membership) == 0
-    ):
+        raise ValidationError({"role": _("Choose one of: %(roles)s.") % {"roles": ", ".join(Role.values)}})
+    actor = _lock_member_rows(actor, membership)
+    membership = _locked_or_gone(membership)
+    if Role.OWNER in (role, membership.role) and not actor.is_owner:
+        raise PermissionDenied(_("Only an owner can make or unmake owners."))
+    if _rank(role) > _rank(actor.role):
+        raise PermissionDenied(_("You cannot give a role above your own."))
+    if role == membership.role:
+        return membership
+    if membership.role == Role.OWNER and _owners_left(membership.account, membership) == 0:
         raise ValidationError({"role": _("An account must keep at least one owner.")})
     membership.role = role
     membership.save(update_fields=["role"])
@@ -171,24 +217,75 @@ def membership_set_role(*, membership: Membership, role: str, acting: Membership
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, acting: Membership | None = None) -> None:
-    """Remove a member. The last owner cannot be removed; only an owner removes an owner."""
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+def membership_remove(*, membership: Membership, actor: Tenant, tokens_to: Membership | None = None) -> int:
+    """Remove a member, as ``actor``, and deal with the API tokens they made, all or nothing.
+
+    The tokens the member made (directly, or through one of their tokens) are revoked in the same
+    transaction — unless an owner hands them to another member with ``tokens_to``, who then answers
+    for them (refused if a token's role is above that member's). Only an owner removes an owner; the
+    last owner stays. Returns how many tokens were revoked or handed over.
+    """
+    actor = _lock_member_rows(actor, membership)
+    membership = _locked_or_gone(membership)
     if membership.role == Role.OWNER:
-        if acting is not None and acting.role != Role.OWNER:
-            raise ValidationError(_("Only an owner can remove an owner."))
+        if not actor.is_owner:
+            raise PermissionDenied(_("Only an owner can remove an owner."))
         if _owners_left(membership.account, membership) == 0:
             raise ValidationError(_("An account must keep at least one owner."))
+    tokens = ApiToken.objects.active().filter(account_id=membership.account_id, created_by=membership.user)
+    if tokens_to is not None:
+        if not actor.is_owner:
+            raise PermissionDenied(_("Only an owner can hand a member's API tokens to someone else."))
+        tokens_to = (
+            Membership.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=tokens_to.pk, account_id=membership.account_id)
+            .exclude(pk=membership.pk)
+            .first()
+        )
+        if tokens_to is None:
+            raise ValidationError({"tokens_to": _("Choose another member of this account.")})
+        above = [token.name for token in tokens if _rank(token.role) > _rank(tokens_to.role)]
+        if above:
+            raise ValidationError(
+                {
+                    "tokens_to": _("%(member)s cannot hold tokens above their role: %(tokens)s.")
+                    % {"member": tokens_to.user, "tokens": ", ".join(above)}
+                }
+            )
+        handled = tokens.update(created_by=tokens_to.user)
+    else:
+        handled = tokens.update(revoked_at=timezone.now())
     membership.delete()
+    return handled
 
 
 @transaction.atomic
 def api_token_create(
-    *, account: Account, name: str, role: str = Role.ADMIN, created_by=None
+    *, account: Account, name: str, role: str = Role.ADMIN, actor: Tenant | None = None
 ) -> tuple[ApiToken, str]:
-    """Create a token; returns it with its secret, which is never stored and cannot be shown again."""
-    if role == Role.OWNER:
+    """Create a token; returns it with its secret, which is never stored and cannot be shown again.
+
+    ``actor`` is who asks (None: the system itself, e.g. demo data). The token records the person
+    behind it — the actor, or for a token made by a token that token's maker — and is revoked when
+    that person leaves the account. A token is at most an admin, and never above the actor's role.
+    """
+    if role not in (Role.ADMIN, Role.MEMBER):
         raise ValidationError({"role": _("A token can have the admin or member role.")})
+    created_by = None
+    if actor is not None:
+        if actor.account.pk != account.pk:
+            raise PermissionDenied(_("Tokens are made for your own account."))
+        if _rank(role) > _rank(actor.role):
+            raise PermissionDenied(_("A token cannot have a role above yours."))
+        created_by = actor.user if actor.user is not None else getattr(actor.token, "created_by", None)
+        # The maker's membership row is locked and must still exist: a removal running at the same
+        # time either sees this token (and revokes it) or makes this call fail.
+        if (
+            created_by is not None
+            and not Membership.objects.select_for_update().filter(account=account, user=created_by).exists()
+        ):
+            raise PermissionDenied(_("Whoever stands behind this token has left the account."))
     for _attempt in range(3):
         raw = ApiToken.generate_secret()
         try:
@@ -199,7 +296,7 @@ def api_token_create(
                     role=role,
                     key_hash=ApiToken.hash_secret(raw),
                     hint=raw[: len(ApiToken.PREFIX) + 6],
-                    created_by=created_by if getattr(created_by, "pk", None) else None,
+                    created_by=created_by,
                 )
             return token, raw
         except IntegrityError:  # a hash collision is astronomically unlikely; try a fresh secret

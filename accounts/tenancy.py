@@ -17,7 +17,8 @@ from django.shortcuts import redirect
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from accounts.models import ROLE_RANK, Account, ApiToken, Membership, Role
+from accounts import roles
+from accounts.models import ROLE_RANK, Account, ApiToken, Membership, Role, User
 
 SESSION_ACCOUNT_KEY = "active_account_id"
 
@@ -34,6 +35,15 @@ class Tenant:
     def has_role(self, role: str) -> bool:
         return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
 
+    def may(self, area: roles.Area, act: roles.Act | str) -> bool:
+        """Whether the role matrix lets this tenant do ``act`` in ``area``."""
+        return self.has_role(area.role_for(act))
+
+    @property
+    def is_owner(self) -> bool:
+        """A person with the owner role. Never a token: tokens are at most admins."""
+        return self.token is None and self.user is not None and self.role == Role.OWNER
+
     @property
     def actor_label(self) -> str:
         """How journal entries and history rows name who did something."""
@@ -45,12 +55,13 @@ class Tenant:
 def session_membership(request) -> Membership | None:
     """The membership the session has chosen, or the user's first one; None for strangers."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return None
+    if not isinstance(user, User) or not user.is_authenticated:
+        return None  # signed out, or an API token's stand-in user (see request_tenant)
     memberships = (
         Membership.objects.filter(user=user).select_related("account").order_by("account__name", "id")
     )
-    wanted = request.session.get(SESSION_ACCOUNT_KEY)
+    session = getattr(request, "session", None)  # absent on requests built by hand (RequestFactory)
+    wanted = session.get(SESSION_ACCOUNT_KEY) if session is not None else None
     if wanted is not None:
         chosen = next((m for m in memberships if m.account_id == wanted), None)
         if chosen is not None:
@@ -62,7 +73,9 @@ def request_tenant(request) -> Tenant | None:
     """The tenant of a Django or DRF request: the API token's account, else the session's membership."""
     auth = getattr(request, "auth", None)
     if isinstance(auth, ApiToken):
-        return Tenant(account=auth.account, role=auth.role, token=auth)
+        # A token is never owner-ranked, whatever its row says.
+        role = Role.MEMBER if auth.role == Role.MEMBER else Role.ADMIN
+        return Tenant(account=auth.account, role=role, token=auth)
     membership = getattr(request, "membership", None)
     if membership is None:
         # DRF requests proxy attribute access to the Django request, where the middleware put it.
@@ -103,14 +116,15 @@ def scoped(queryset: QuerySet, account: Account, field: str = "account") -> Quer
 
 
 class AccountViewMixin(LoginRequiredMixin):
-    """For web views: signed in, a member of an account, and (optionally) at least ``required_role``.
+    """For web views: signed in, a member of an account, with the role the matrix asks for.
 
     Gives ``self.tenant`` and ``self.account``; subclasses filter every query by ``self.account``.
-    ``required_role`` guards every method; ``write_role`` (if set) guards only unsafe methods.
+    Subclasses declare ``area`` (see ``accounts.roles``) and, where the HTTP method does not say what
+    the view does, ``act``; the REST API asks the same matrix, so a page and its API agree.
     """
 
-    required_role: str = Role.MEMBER
-    write_role: str | None = None
+    area: roles.Area | None = None
+    act: roles.Act | None = None
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -119,7 +133,5 @@ class AccountViewMixin(LoginRequiredMixin):
         if self.tenant is None:
             return redirect(settings.NO_ACCOUNT_URL)
         self.account = self.tenant.account
-        require_role(self.tenant, self.required_role)
-        if self.write_role and request.method not in ("GET", "HEAD", "OPTIONS"):
-            require_role(self.tenant, self.write_role)
+        require_role(self.tenant, roles.required_role(self, request.method))
         return super().dispatch(request, *args, **kwargs)

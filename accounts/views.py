@@ -5,15 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from accounts import services
+from accounts import roles, services
 from accounts.forms import (
     AccountCreateForm,
     ApiTokenForm,
@@ -29,6 +31,7 @@ from config.web import form_errors_from
 
 
 class HomeView(AccountViewMixin, TemplateView):
+    area = roles.COMPANY
     template_name = "accounts/home.html"
 
     def get_context_data(self, **kwargs):
@@ -102,7 +105,7 @@ def account_switch(request):
 
 
 class CompanySettingsView(AccountViewMixin, View):
-    write_role = Role.ADMIN
+    area = roles.COMPANY
 
     def get(self, request):
         return self._render(CompanyForm(instance=self.account))
@@ -120,7 +123,7 @@ class CompanySettingsView(AccountViewMixin, View):
 
 
 class MembersView(AccountViewMixin, View):
-    write_role = Role.ADMIN
+    area = roles.MEMBERS
 
     def get(self, request):
         return self._render(InvitationForm())
@@ -145,21 +148,32 @@ class MembersView(AccountViewMixin, View):
         return self._render(form)
 
     def _render(self, form):
+        memberships = list(
+            Membership.objects.filter(account=self.account)
+            .select_related("user")
+            .annotate(
+                api_token_count=Count(
+                    "user__apitoken",
+                    filter=Q(user__apitoken__account=self.account, user__apitoken__revoked_at__isnull=True),
+                )
+            )
+            .order_by("id")
+        )
         context = {
             "tab": "members",
             "form": form,
-            "memberships": Membership.objects.filter(account=self.account)
-            .select_related("user")
-            .order_by("id"),
+            "memberships": memberships,
             "invitations": Invitation.objects.filter(account=self.account, accepted_at__isnull=True),
             "roles": Role.choices,
-            "can_manage": self.tenant.has_role(Role.ADMIN),
+            "can_manage": self.tenant.may(roles.MEMBERS, roles.Act.WRITE),
+            # Only an owner may hand a leaving member's tokens to someone else instead of revoking them.
+            "can_hand_over_tokens": self.tenant.is_owner,
         }
         return render(self.request, "accounts/settings_members.html", context)
 
 
 class MemberRoleView(AccountViewMixin, View):
-    required_role = Role.ADMIN
+    area = roles.MEMBERS
 
     def post(self, request, pk: int):
         membership = get_object_or_404(Membership, pk=pk, account=self.account)
@@ -167,31 +181,78 @@ class MemberRoleView(AccountViewMixin, View):
         if form.is_valid():
             try:
                 services.membership_set_role(
-                    membership=membership, role=form.cleaned_data["role"], acting=request.membership
+                    membership=membership, role=form.cleaned_data["role"], actor=self.tenant
                 )
                 messages.success(request, _("Role changed."))
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
+            except PermissionDenied as exc:
+                messages.error(request, str(exc))
         else:
             messages.error(request, _("Choose a valid role."))
         return redirect("settings-members")
 
 
 class MemberRemoveView(AccountViewMixin, View):
-    required_role = Role.ADMIN
+    area = roles.MEMBERS
+    act = roles.Act.DELETE
 
     def post(self, request, pk: int):
         membership = get_object_or_404(Membership, pk=pk, account=self.account)
+        tokens_to = None
+        if request.POST.get("tokens_to"):
+            tokens_to = Membership.objects.filter(
+                account=self.account, pk=_int_or_none(request.POST["tokens_to"])
+            ).first()
+            if tokens_to is None:
+                messages.error(request, _("Choose another member of this account for the tokens."))
+                return redirect("settings-members")
         try:
-            services.membership_remove(membership=membership, acting=request.membership)
-            messages.success(request, _("%(user)s was removed from the account.") % {"user": membership.user})
+            handled = services.membership_remove(
+                membership=membership, actor=self.tenant, tokens_to=tokens_to
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _removed_message(membership, handled, tokens_to))
         return redirect("settings-members")
 
 
+def _int_or_none(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def _removed_message(membership: Membership, tokens: int, tokens_to: Membership | None) -> str:
+    values = {"user": membership.user, "count": tokens, "to": tokens_to.user if tokens_to else ""}
+    if not tokens:
+        return _("%(user)s was removed from the account.") % values
+    if tokens_to is not None:
+        return (
+            ngettext(
+                "%(user)s was removed from the account; their API token now belongs to %(to)s.",
+                "%(user)s was removed from the account; their %(count)d API tokens now belong to %(to)s.",
+                tokens,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "%(user)s was removed from the account and their API token was revoked.",
+            "%(user)s was removed from the account and their %(count)d API tokens were revoked.",
+            tokens,
+        )
+        % values
+    )
+
+
 class InvitationRevokeView(AccountViewMixin, View):
-    required_role = Role.ADMIN
+    area = roles.MEMBERS
+    act = roles.Act.DELETE
 
     def post(self, request, pk: int):
         invitation = get_object_or_404(Invitation, pk=pk, account=self.account, accepted_at__isnull=True)
@@ -201,7 +262,7 @@ class InvitationRevokeView(AccountViewMixin, View):
 
 
 class ApiTokensView(AccountViewMixin, View):
-    required_role = Role.ADMIN
+    area = roles.TOKENS
 
     def get(self, request):
         return self._render(ApiTokenForm())
@@ -210,10 +271,14 @@ class ApiTokensView(AccountViewMixin, View):
         form = ApiTokenForm(request.POST)
         secret = None
         if form.is_valid():
-            _token, secret = services.api_token_create(
-                account=self.account, created_by=request.user, **form.cleaned_data
-            )
-            form = ApiTokenForm()
+            try:
+                _token, secret = services.api_token_create(
+                    account=self.account, actor=self.tenant, **form.cleaned_data
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                form_errors_from(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+            else:
+                form = ApiTokenForm()
         return self._render(form, secret=secret)
 
     def _render(self, form, secret: str | None = None):
@@ -227,7 +292,8 @@ class ApiTokensView(AccountViewMixin, View):
 
 
 class ApiTokenRevokeView(AccountViewMixin, View):
-    required_role = Role.ADMIN
+    area = roles.TOKENS
+    act = roles.Act.DELETE
 
     def post(self, request, pk: int):
         token = get_object_or_404(ApiToken, pk=pk, account=self.account)

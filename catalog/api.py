@@ -6,8 +6,8 @@ from django.db import transaction
 from django.db.models import Prefetch, ProtectedError
 from rest_framework import serializers
 
+from accounts import roles
 from accounts.api_base import AccountScopedRelatedField, AccountScopedViewSet
-from accounts.models import Role
 from catalog.filters import CategoryFilter, ProductFilter
 from catalog.models import (
     BundleComponent,
@@ -301,7 +301,7 @@ class ProductSerializer(serializers.ModelSerializer):
 class DictionaryViewSet(AccountScopedViewSet):
     """Account-level rows that others point at: the default and rows in use cannot be deleted."""
 
-    write_role = Role.ADMIN
+    area = roles.CATALOG_SETTINGS
     ordering_fields = ["name", "id"]
 
     def perform_destroy(self, instance):
@@ -317,7 +317,7 @@ class DictionaryViewSet(AccountScopedViewSet):
 class NamedViewSet(AccountScopedViewSet):
     """Account-level names (manufacturers, tags, extra fields): unique per account, 400 on a clash."""
 
-    write_role = Role.ADMIN
+    area = roles.CATALOG_SETTINGS
     ordering_fields = ["name", "id"]
     search_fields = ["name"]
 
@@ -358,7 +358,7 @@ class CategoryViewSet(AccountScopedViewSet):
 
     queryset = Category.objects.all()
     serializer_class = CategorySerializer
-    write_role = Role.ADMIN
+    area = roles.CATALOG_SETTINGS
     filterset_class = CategoryFilter
     ordering_fields = ["name", "id"]
 
@@ -384,6 +384,7 @@ class ProductViewSet(AccountScopedViewSet):
     Writing ``texts``, ``stock`` or ``prices`` sets the rows given and leaves the others alone.
     """
 
+    area = roles.PRODUCTS
     queryset = Product.objects.prefetch_related(
         "texts",
         "tags",

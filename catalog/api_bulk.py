@@ -19,6 +19,7 @@ from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.parsers import BaseParser, FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from accounts import roles
 from accounts.api_base import AccountScopedMixin, AccountScopedRelatedField
 from catalog.bulk import STOCK_MAX, BulkItemErrors, price_set_many, stock_set_many
 from catalog.filters import ImportJobFilter
@@ -130,6 +131,7 @@ FILE_PARSERS = [CSVStreamParser, MultiPartParser, FormParser, JSONParser]
 class _BulkViewSet(AccountScopedMixin, viewsets.GenericViewSet):
     """Set stock or prices of many products at once. All or nothing: any problem → 400, nothing written."""
 
+    area = roles.PRODUCTS
     item_serializer: type[_ItemSerializer]
     target_field: str
     value_field: str
@@ -391,6 +393,7 @@ class ImportJobViewSet(
 ):
     """CSV imports into a catalog, run as background jobs: start one, then poll its progress and report."""
 
+    area = roles.PRODUCTS
     queryset = ImportJob.objects.select_related("inventory")
     serializer_class = ImportJobSerializer
     parser_classes = [MultiPartParser, FormParser]

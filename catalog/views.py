@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from accounts import roles
 from accounts.models import Role
 from accounts.tenancy import AccountViewMixin
 from catalog import forms
@@ -92,6 +93,8 @@ def _stock_total(queryset):
 
 
 class ProductListView(AccountViewMixin, View):
+    area = roles.PRODUCTS
+
     def get(self, request):
         base = Product.objects.filter(account=self.account)
         params = request.GET.copy()
@@ -149,6 +152,8 @@ def _product_or_404(account, pk) -> Product:
 
 
 class ProductDetailView(AccountViewMixin, View):
+    area = roles.PRODUCTS
+
     def get(self, request, pk: int):
         product = _product_or_404(self.account, pk)
         return render(request, "catalog/product_detail.html", _detail_context(self, product))
@@ -200,6 +205,7 @@ def _detail_context(view, product: Product, **extra) -> dict:
 class ProductFormView(AccountViewMixin, View):
     """Create a product, a variant (``parent`` given) or edit one."""
 
+    area = roles.PRODUCTS
     template = "catalog/product_form.html"
 
     def get(self, request, pk: int | None = None, parent: int | None = None):
@@ -239,7 +245,8 @@ class ProductFormView(AccountViewMixin, View):
 
 
 class ProductDeleteView(AccountViewMixin, View):
-    write_role = Role.ADMIN
+    area = roles.PRODUCTS
+    act = roles.Act.DELETE
 
     def post(self, request, pk: int):
         product = _product_or_404(self.account, pk)
@@ -257,6 +264,8 @@ class ProductDeleteView(AccountViewMixin, View):
 
 class ProductGridView(AccountViewMixin, View):
     """Inline editing of the stock or price grid (HTMX): the whole grid in one all-or-nothing write."""
+
+    area = roles.PRODUCTS
 
     def post(self, request, pk: int, kind: str):
         if kind not in ("stock", "prices"):
@@ -298,6 +307,8 @@ class ProductGridView(AccountViewMixin, View):
 
 class ProductComponentView(AccountViewMixin, View):
     """Bundle components on the product page: add one (by SKU or EAN, with a quantity) or remove one."""
+
+    area = roles.PRODUCTS
 
     def post(self, request, pk: int):
         bundle = _product_or_404(self.account, pk)
@@ -345,7 +356,7 @@ DICTIONARIES = {
 class DictionaryView(AccountViewMixin, View):
     """List and add the account's warehouses, price groups, manufacturers, tags and extra fields."""
 
-    write_role = Role.ADMIN
+    area = roles.CATALOG_SETTINGS
 
     def dispatch(self, request, *args, kind: str, **kwargs):
         if kind not in DICTIONARIES:
@@ -390,7 +401,8 @@ class DictionaryView(AccountViewMixin, View):
 
 
 class DictionaryDeleteView(AccountViewMixin, View):
-    required_role = Role.ADMIN
+    area = roles.CATALOG_SETTINGS
+    act = roles.Act.DELETE
 
     def post(self, request, kind: str, pk: int):
         if kind not in DICTIONARIES:
@@ -412,7 +424,7 @@ class DictionaryDeleteView(AccountViewMixin, View):
 class InventoryListView(AccountViewMixin, View):
     """Catalogs: list, add, edit (``pk``)."""
 
-    write_role = Role.ADMIN
+    area = roles.CATALOG_SETTINGS
 
     def get(self, request, pk: int | None = None):
         instance = get_object_or_404(Inventory, account=self.account, pk=pk) if pk else None
@@ -458,7 +470,7 @@ class InventoryListView(AccountViewMixin, View):
 
 
 class CategoryTreeView(AccountViewMixin, View):
-    write_role = Role.ADMIN
+    area = roles.CATALOG_SETTINGS
 
     def get(self, request, pk: int):
         inventory = get_object_or_404(Inventory, account=self.account, pk=pk)
@@ -502,7 +514,8 @@ class CategoryTreeView(AccountViewMixin, View):
 
 
 class CategoryDeleteView(AccountViewMixin, View):
-    required_role = Role.ADMIN
+    area = roles.CATALOG_SETTINGS
+    act = roles.Act.DELETE
 
     def post(self, request, pk: int):
         category = get_object_or_404(Category, account=self.account, pk=pk)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from accounts import roles
 from accounts.tenancy import AccountViewMixin
 from catalog.exports import export_csv
 from catalog.filters import ProductFilter
@@ -49,6 +50,8 @@ class ImportForm(forms.Form):
 class ImportListView(AccountViewMixin, View):
     """The account's recent import jobs."""
 
+    area = roles.PRODUCTS
+
     def get(self, request):
         jobs = ImportJob.objects.filter(account=self.account).select_related("inventory", "user")[
             :RECENT_JOBS
@@ -58,6 +61,8 @@ class ImportListView(AccountViewMixin, View):
 
 class ImportCreateView(AccountViewMixin, View):
     """Upload a CSV file into a catalog: creates the job, starts it, shows its page."""
+
+    area = roles.PRODUCTS
 
     def get(self, request):
         return self._render(ImportForm(account=self.account))
@@ -82,6 +87,7 @@ class ImportCreateView(AccountViewMixin, View):
 class ImportDetailView(AccountViewMixin, View):
     """A job's page: the progress bar (refreshed by HTMX until the job ends), then its report."""
 
+    area = roles.PRODUCTS
     template_name = "catalog/import_detail.html"
 
     def get(self, request, pk: int):
@@ -99,6 +105,8 @@ class ImportProgressView(ImportDetailView):
 
 class ProductExportView(AccountViewMixin, View):
     """The products chosen by the product list's filters (same GET parameters as the API), as CSV."""
+
+    area = roles.PRODUCTS
 
     def get(self, request):
         filterset = ProductFilter(

@@ -255,7 +255,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
-if DEBUG:
+# The browsable API (HTML pages with forms) is a development aid; production answers JSON only, so its
+# forms and filter widgets are never an attack surface there, whatever DJANGO_DEBUG says.
+if not PRODUCTION:
     REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
 
 SPECTACULAR_SETTINGS = {

@@ -14,8 +14,8 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from accounts import roles
 from accounts.api_base import AccountScopedMixin, AccountScopedRelatedField, AccountScopedViewSet
-from accounts.models import Role
 from catalog.models import Product, Warehouse
 from catalog.services import StockShortfall
 from orders import automation, services
@@ -212,6 +212,7 @@ class OrderViewSet(
     """Orders with their lines. Create with lines (catalog lines take stock); PATCH any field (each
     change is journaled); change the status, payment, lines and merges by their actions."""
 
+    area = roles.ORDERS
     queryset = Order.objects.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
     serializer_class = OrderSerializer
     filterset_class = OrderFilter
@@ -367,6 +368,7 @@ class OrderLineViewSet(AccountScopedViewSet):
     """Lines of orders: add (a catalog line takes stock), change quantity/price (stock follows), remove
     (stock comes back). Every change is journaled on its order."""
 
+    area = roles.ORDERS
     queryset = OrderLine.objects.select_related("order")
     serializer_class = OrderLineWriteSerializer
     account_field = "order__account"
@@ -385,7 +387,7 @@ class OrderSourceSerializer(serializers.ModelSerializer):
 class OrderSourceViewSet(AccountScopedViewSet):
     queryset = OrderSource.objects.all()
     serializer_class = OrderSourceSerializer
-    write_role = Role.ADMIN
+    area = roles.ORDER_SETTINGS
     pagination_class = None
 
     def perform_destroy(self, instance):
@@ -412,7 +414,7 @@ class OrderExtraFieldSerializer(serializers.ModelSerializer):
 class OrderExtraFieldViewSet(AccountScopedViewSet):
     queryset = OrderExtraField.objects.all()
     serializer_class = OrderExtraFieldSerializer
-    write_role = Role.ADMIN
+    area = roles.ORDER_SETTINGS
     pagination_class = None
 
 
@@ -425,7 +427,7 @@ class CustomButtonSerializer(serializers.ModelSerializer):
 class CustomButtonViewSet(AccountScopedViewSet):
     queryset = CustomButton.objects.all()
     serializer_class = CustomButtonSerializer
-    write_role = Role.ADMIN
+    area = roles.ORDER_SETTINGS
     pagination_class = None
 
 
@@ -479,14 +481,14 @@ class AutomationRuleViewSet(AccountScopedViewSet):
 
     queryset = AutomationRule.objects.all()
     serializer_class = AutomationRuleSerializer
-    write_role = Role.ADMIN
+    area = roles.ORDER_SETTINGS
     pagination_class = None
 
 
 class OrderStatusViewSet(AccountScopedViewSet):
     queryset = OrderStatus.objects.all()
     serializer_class = OrderStatusSerializer
-    write_role = Role.ADMIN
+    area = roles.ORDER_SETTINGS
     pagination_class = None
 
 
@@ -503,6 +505,7 @@ class JournalEntrySerializer(serializers.ModelSerializer):
 class JournalViewSet(AccountScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The order journal, ascending; ``?from_id=N`` returns entries with id ≥ N (inclusive, as BaseLinker)."""
 
+    area = roles.ORDERS
     queryset = JournalEntry.objects.order_by("id")
     serializer_class = JournalEntrySerializer
     filterset_class = JournalFilter

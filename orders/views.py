@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from accounts import roles
 from accounts.models import Role
 from accounts.tenancy import AccountViewMixin
 from catalog.services import StockShortfall
@@ -45,6 +46,8 @@ def _order_or_404(account, pk) -> Order:
 
 
 class OrderListView(AccountViewMixin, View):
+    area = roles.ORDERS
+
     def get(self, request):
         params = request.GET
         # The API's filters: the same parameters, choices and messages on the page as in /api/v1/orders/.
@@ -87,6 +90,8 @@ class OrderListView(AccountViewMixin, View):
 
 class OrderBulkView(AccountViewMixin, View):
     """Bulk actions of the list: change status, press a custom button, merge into a technical order."""
+
+    area = roles.ORDERS
 
     def post(self, request):
         ids = [int(i) for i in request.POST.getlist("orders") if i.isdigit()]
@@ -139,6 +144,8 @@ class OrderBulkView(AccountViewMixin, View):
 
 
 class OrderCreateView(AccountViewMixin, View):
+    area = roles.ORDERS
+
     def get(self, request):
         return self._render(
             forms.OrderForm(account=self.account, initial={"currency": self.account.default_currency}),
@@ -171,6 +178,8 @@ class OrderCreateView(AccountViewMixin, View):
 
 
 class OrderEditView(AccountViewMixin, View):
+    area = roles.ORDERS
+
     def get(self, request, pk: int):
         order = _order_or_404(self.account, pk)
         return self._render(forms.OrderForm(instance=order, account=self.account), order)
@@ -246,6 +255,8 @@ def timeline(order: Order) -> list[dict]:
 
 
 class OrderDetailView(AccountViewMixin, View):
+    area = roles.ORDERS
+
     def get(self, request, pk: int):
         order = _order_or_404(self.account, pk)
         return render(request, "orders/order_detail.html", self.context(order))
@@ -277,6 +288,8 @@ class OrderDetailView(AccountViewMixin, View):
 
 class OrderActionView(AccountViewMixin, View):
     """POSTs from the order card: status, payment, custom button, lines."""
+
+    area = roles.ORDERS
 
     def post(self, request, pk: int, action: str):
         order = _order_or_404(self.account, pk)
@@ -342,6 +355,8 @@ class OrderActionView(AccountViewMixin, View):
 class ProductSuggestView(AccountViewMixin, View):
     """``<option>``s for the line form's product field (HTMX, as the user types)."""
 
+    area = roles.ORDERS
+
     def get(self, request):
         from catalog.models import Product
 
@@ -375,7 +390,7 @@ class OrderSettingsView(AccountViewMixin, View):
     """Order statuses, sources, extra fields and buttons: list, add, edit (``pk``); the reservation
     switch sits on the statuses tab."""
 
-    write_role = Role.ADMIN
+    area = roles.ORDER_SETTINGS
 
     def dispatch(self, request, *args, kind: str, **kwargs):
         if kind not in SETTINGS:
@@ -429,7 +444,8 @@ class OrderSettingsView(AccountViewMixin, View):
 
 
 class OrderSettingsDeleteView(AccountViewMixin, View):
-    required_role = Role.ADMIN
+    area = roles.ORDER_SETTINGS
+    act = roles.Act.DELETE
 
     def post(self, request, kind: str, pk: int):
         if kind not in SETTINGS:
@@ -445,7 +461,7 @@ class OrderSettingsDeleteView(AccountViewMixin, View):
 
 
 class RuleListView(AccountViewMixin, View):
-    write_role = Role.ADMIN
+    area = roles.ORDER_SETTINGS
 
     def get(self, request, pk: int | None = None):
         instance = get_object_or_404(AutomationRule, account=self.account, pk=pk) if pk else None
@@ -480,7 +496,8 @@ class RuleListView(AccountViewMixin, View):
 
 
 class RuleDeleteView(AccountViewMixin, View):
-    required_role = Role.ADMIN
+    area = roles.ORDER_SETTINGS
+    act = roles.Act.DELETE
 
     def post(self, request, pk: int):
         get_object_or_404(AutomationRule, account=self.account, pk=pk).delete()

@@ -10,6 +10,7 @@ from rest_framework import mixins, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts import roles
 from accounts.api_base import AccountScopedMixin, AccountScopedRelatedField
 from orders.models import Order
 from shipments import services
@@ -140,6 +141,7 @@ class PackageViewSet(
 ):
     """Packages of the account's orders, their label PDFs and tracking events."""
 
+    area = roles.PACKAGES
     queryset = Package.objects.without_label().order_by("-id")
     serializer_class = PackageSerializer
     filterset_class = PackageFilter
@@ -222,6 +224,7 @@ class CourierSerializer(serializers.Serializer):
 class CourierViewSet(viewsets.GenericViewSet):
     """The couriers packages can be created with (the same for every account)."""
 
+    area = roles.PACKAGES
     serializer_class = CourierSerializer
     pagination_class = None
     filter_backends: list = []

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
+from accounts import roles
 from accounts.tenancy import AccountViewMixin
 from config.web import form_errors_from, safe_next
 from orders.models import Order
@@ -35,6 +36,7 @@ def _back_to_order(request, order_id: int) -> str:
 class PackageListView(AccountViewMixin, ListView):
     """Every package of the account, newest first."""
 
+    area = roles.PACKAGES
     template_name = "shipments/package_list.html"
     context_object_name = "packages"
     paginate_by = 50
@@ -50,6 +52,8 @@ class PackageListView(AccountViewMixin, ListView):
 
 class PackageCreateView(AccountViewMixin, View):
     """The package form of one order (manual tracking number, or a Hurtlink label)."""
+
+    area = roles.PACKAGES
 
     def get(self, request, order_pk: int):
         order = get_object_or_404(Order, pk=order_pk, account=self.account)
@@ -98,6 +102,8 @@ class PackageCreateView(AccountViewMixin, View):
 class PackageDetailView(AccountViewMixin, View):
     """One package: its tracking history and the form that adds a tracking event."""
 
+    area = roles.PACKAGES
+
     def get(self, request, pk: int):
         package = get_object_or_404(
             Package.objects.without_label().select_related("order"), pk=pk, account=self.account
@@ -118,6 +124,8 @@ def render_package_detail(request, package, form, status: int = 200):
 class PackageLabelView(AccountViewMixin, View):
     """The label PDF (404 when the package has none, e.g. a manual shipment)."""
 
+    area = roles.PACKAGES
+
     def get(self, request, pk: int):
         package = get_object_or_404(
             Package.objects.only("pk", "courier_package_nr", "label_pdf"), pk=pk, account=self.account
@@ -131,6 +139,8 @@ class PackageLabelView(AccountViewMixin, View):
 
 
 class TrackingEventAddView(AccountViewMixin, View):
+    area = roles.PACKAGES
+
     def post(self, request, pk: int):
         package = get_object_or_404(
             Package.objects.without_label().select_related("order"), pk=pk, account=self.account
@@ -148,6 +158,9 @@ class TrackingEventAddView(AccountViewMixin, View):
 
 
 class PackageDeleteView(AccountViewMixin, View):
+    area = roles.PACKAGES
+    act = roles.Act.DELETE
+
     def post(self, request, pk: int):
         package = get_object_or_404(Package.objects.without_label(), pk=pk, account=self.account)
         order_id = package.order_id

@@ -10,6 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts import roles
 from accounts.api_base import AccountScopedReadOnlyViewSet, AccountScopedRelatedField, AccountScopedViewSet
 from accounts.models import Role
 from catalog.models import Inventory, Warehouse
@@ -140,7 +141,7 @@ class ConnectionViewSet(AccountScopedViewSet):
         Prefetch("export_statuses", queryset=OrderStatus.objects.only("pk"))
     )
     serializer_class = ConnectionSerializer
-    write_role = Role.ADMIN
+    area = roles.WMS
     filterset_class = ConnectionFilter
     ordering = ["name", "id"]
 
@@ -214,6 +215,7 @@ class SyncRunSerializer(serializers.ModelSerializer):
 class SyncRunViewSet(AccountScopedReadOnlyViewSet):
     """The sync history of the account's connections, newest first."""
 
+    area = roles.WMS
     queryset = SyncRun.objects.all()
     account_field = "connection__account"
     serializer_class = SyncRunSerializer

@@ -13,6 +13,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from accounts import roles
 from accounts.models import Role
 from accounts.tenancy import AccountViewMixin
 from config.web import form_errors_from
@@ -27,6 +28,8 @@ def webhook_url(request, connection: WmsConnection) -> str:
 
 
 class _ConnectionMixin(AccountViewMixin):
+    area = roles.WMS
+
     def get_connection(self, pk: int) -> WmsConnection:
         try:
             return selectors.connection_get(account=self.account, pk=pk)
@@ -47,7 +50,7 @@ class ConnectionListView(_ConnectionMixin, View):
 
 
 class ConnectionCreateView(_ConnectionMixin, View):
-    required_role = Role.ADMIN
+    act = roles.Act.WRITE  # the form itself is for admins
 
     def get(self, request):
         return self._render(ConnectionForm(account=self.account))
@@ -73,7 +76,7 @@ class ConnectionCreateView(_ConnectionMixin, View):
 
 
 class ConnectionEditView(_ConnectionMixin, View):
-    required_role = Role.ADMIN
+    act = roles.Act.WRITE  # the form itself is for admins
 
     def get(self, request, pk: int):
         connection = self.get_connection(pk)
@@ -139,8 +142,6 @@ class ConnectionRunsView(_ConnectionMixin, View):
 
 
 class ConnectionTestView(_ConnectionMixin, View):
-    required_role = Role.ADMIN
-
     def post(self, request, pk: int):
         connection = self.get_connection(pk)
         check = services.connection_test(connection=connection)
@@ -149,8 +150,6 @@ class ConnectionTestView(_ConnectionMixin, View):
 
 
 class ConnectionSyncView(_ConnectionMixin, View):
-    required_role = Role.ADMIN
-
     def post(self, request, pk: int):
         from wmsbridge.tasks import wms_sync_connection
 
@@ -165,8 +164,6 @@ class ConnectionSyncView(_ConnectionMixin, View):
 
 
 class ConnectionResumeView(_ConnectionMixin, View):
-    required_role = Role.ADMIN
-
     def post(self, request, pk: int):
         connection = self.get_connection(pk)
         try:
@@ -179,7 +176,7 @@ class ConnectionResumeView(_ConnectionMixin, View):
 
 
 class ConnectionDeleteView(_ConnectionMixin, View):
-    required_role = Role.ADMIN
+    act = roles.Act.DELETE
 
     def post(self, request, pk: int):
         connection = self.get_connection(pk)

@@ -63,3 +63,46 @@ def with_kwargs(setup: Callable[[Any], Setup], **extra) -> Callable[[Any], Setup
         return result
 
     return wrapped
+
+
+# -- hooks for suites that walk the same routes (the role matrix in test_roles.py) ------------------
+
+
+def registered_cases() -> list[RouteCase]:
+    """Every ``RouteCase`` of every ``routes_<app>.py``."""
+    import importlib
+    import pkgutil
+
+    import tests.isolation as isolation_package
+
+    cases: list[RouteCase] = []
+    for module in pkgutil.iter_modules(isolation_package.__path__):
+        if module.name.startswith("routes_"):
+            cases.extend(importlib.import_module(f"tests.isolation.{module.name}").CASES)
+    return cases
+
+
+def route_patterns(resolver=None, namespace: str = "", prefix: str = ""):
+    """``(route, pattern)`` for every URL pattern, ``route`` named as ``RouteCase.route`` names it."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from route_patterns(entry, inner, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            if entry.name:
+                yield (f"{namespace}:{entry.name}" if namespace else entry.name), entry
+            else:
+                yield prefix + str(entry.pattern), entry
+
+
+def case_for(route: str, cases: list[RouteCase]) -> RouteCase | None:
+    """The case that registers ``route`` (exactly, or by a ``*`` prefix)."""
+    for case in cases:
+        if case.route == route or (case.route.endswith("*") and route.startswith(case.route[:-1])):
+            return case
+    return None
