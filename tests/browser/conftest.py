@@ -80,7 +80,9 @@ class PageProblems:
             self.add(f"{response.status} {response.request.method} {response.url}")
 
     def on_request_failed(self, request) -> None:
-        if request.url.startswith(self.base_url):
+        # ERR_ABORTED is the browser dropping a request it no longer needs (the page navigated away or
+        # closed while a favicon or an old poll was in flight), not a failure of the app.
+        if request.url.startswith(self.base_url) and "ERR_ABORTED" not in (request.failure or ""):
             self.add(f"request failed: {request.method} {request.url} ({request.failure})")
 
 
