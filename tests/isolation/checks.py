@@ -110,19 +110,20 @@ class Requester:
         TALLY.requests[how] += 1
         return response
 
-    def refs(self, method: str, url: str) -> tuple[list[Ref], dict]:
+    def refs(self, method: str, url: str, instance_pk=None) -> tuple[list[Ref], dict]:
         """The reference fields of a write, and the rest of the body a client would send with them."""
-        if method not in self._refs:
+        key = f"{method} {url}"
+        if key not in self._refs:
             if self.route.is_api:
-                self._refs[method] = (api_refs(self.route, method), {})
+                self._refs[key] = (api_refs(self.route, method, instance_pk), {})
             elif self.methods is not None and "GET" in self.methods:
                 # The page as account B sees it: the forms it renders are the forms it takes back.
                 page = self.clients[0][1].get(url)
                 forms = forms_in(page) if page.status_code == 200 else []
-                self._refs[method] = (form_refs(forms), form_base_data(forms))
+                self._refs[key] = (form_refs(forms), form_base_data(forms))
             else:
-                self._refs[method] = ([], {})
-        return self._refs[method]
+                self._refs[key] = ([], {})
+        return self._refs[key]
 
 
 def _payload(case: RouteCase, setup: Setup | None) -> dict | None:
@@ -173,6 +174,25 @@ def try_detail(case: RouteCase, requester: Requester, setup: Setup, account_a) -
         setup.unchanged()
 
 
+def try_own_object_naming_a(case: RouteCase, requester: Requester, account_a, account_b) -> None:
+    """B writes to one of B's own objects (the same setup, made for B) with A's ids in every reference
+    field of the route's serializer or form: each is refused as a missing id; nothing is written."""
+    route = requester.route
+    writes = [m for m in requester.methods or () if m in ("POST", "PUT", "PATCH")]
+    if route.is_api:
+        # A row can only make fields read-only: if the body names nothing without one, it never does.
+        if not any(api_refs(route, method) for method in writes):
+            return
+    elif not writes or "GET" not in requester.methods:
+        return  # no page to read the form from (a function view, or an action without a page)
+    own = case.setup(account_b)
+    url = reverse(route.id, kwargs=own.kwargs)
+    for how, client, method in requester.each():
+        if method in writes:
+            requester.refs(method, url, own.kwargs.get("pk"))
+            try_write_naming_a(requester, how, client, method, url, account_a, None, only_with_refs=True)
+
+
 # -- list --------------------------------------------------------------------------------------------
 
 
@@ -197,7 +217,9 @@ def try_list(case: RouteCase, requester: Requester, setup: Setup | None, account
         setup.unchanged()
 
 
-def try_write_naming_a(requester: Requester, how: str, client, method: str, url: str, account_a, marker):
+def try_write_naming_a(
+    requester: Requester, how: str, client, method: str, url: str, account_a, marker, only_with_refs=False
+):
     """A write whose every reference field names one of account A's rows.
 
     Refused field by field (400 with an error at each field, or the page again with an error at each
@@ -207,6 +229,8 @@ def try_write_naming_a(requester: Requester, how: str, client, method: str, url:
     route = requester.route
     refs, base = requester.refs(method, url)
     where = f"{how} {method} {url}"
+    if not refs and only_with_refs:
+        return
     if not refs:
         before = DataState.take(account_a)
         response = requester.send(how, client, method, url, base)

@@ -12,7 +12,9 @@ account B's API token.
 
 Kinds:
 - ``detail``: a route addressing one of account A's objects. Every allowed method answers 404 (OPTIONS
-  answers exactly as for an id that does not exist) and nothing anywhere changes.
+  answers exactly as for an id that does not exist) and nothing anywhere changes. Then the same setup
+  makes one of B's own objects, and B's writes to it name A's rows in every reference field of the
+  route's serializer (as built for that row) or of the form its page shows: refused, as below.
 - ``list``: a collection or page of the requester's own rows, or an action on a collection. Reads
   answer 200 and show none of A's markers. Every allowed write is sent with account A's ids in every
   foreign-key field of the route's serializer or form: each of them is refused (400, a form error, or

@@ -66,11 +66,21 @@ def serializer_refs(serializer: serializers.BaseSerializer, prefix: tuple = ()) 
     return found
 
 
-def api_refs(route: Route, method: str) -> list[Ref]:
-    """The reference fields of the route's request body for ``method`` (none if it takes no serializer)."""
+def api_refs(route: Route, method: str, instance_pk: Any = None) -> list[Ref]:
+    """The reference fields of the route's request body for ``method`` (none if it takes no serializer).
+
+    With ``instance_pk`` (PUT or PATCH of an existing row), the view's serializer is built for that
+    row, as the view builds it: fields that are read-only once a row exists drop out.
+    """
+    if method not in ("POST", "PUT", "PATCH"):
+        return []
     generator = SchemaGenerator()
     view = generator.create_view(route.callback, method)
     view.schema.method, view.schema.path, view.schema.path_regex = method, route.pattern, route.pattern
+    if instance_pk is not None and method in ("PUT", "PATCH"):
+        serializer_class = view.get_serializer_class()
+        instance = serializer_class.Meta.model._default_manager.get(pk=instance_pk)
+        return serializer_refs(serializer_class(instance=instance))
     # drf-spectacular reports a view it cannot read as an error and goes on: here that must not pass
     # for "this write names nothing".
     before = dict(GENERATOR_STATS._error_cache)

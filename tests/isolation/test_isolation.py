@@ -75,6 +75,7 @@ def _of(kind: str) -> list[RouteCase]:
 def test_account_b_gets_404_for_account_a_objects(case: RouteCase, account_a, account_b, user_b):
     requester = checks.Requester(route_named(case.route), user_b, account_b)
     checks.try_detail(case, requester, case.setup(account_a), account_a)
+    checks.try_own_object_naming_a(case, requester, account_a, account_b)
 
 
 @pytest.mark.parametrize("case", _of("list"), ids=lambda c: c.id)
