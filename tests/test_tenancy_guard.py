@@ -12,8 +12,9 @@ foreign key, or a child reaching one through its parents — derived from the mo
   ``inventory__in=[inventory]`` (a foreign key of the model to an account-scoped model, given an object
   or an expression rather than a literal);
 - ``queryset = ...`` as the class attribute of a view built on ``AccountScopedMixin`` (which scopes
-  ``get_queryset()``), or ``queryset=`` given to ``AccountScopedRelatedField`` or ``Prefetch`` (which
-  only narrows rows of an already scoped parent);
+  ``get_queryset()``), ``queryset=`` given to a filter declared on an ``AccountFilterSet`` (which
+  narrows every filter's choices to the account), or to ``AccountScopedRelatedField`` or ``Prefetch``
+  (which only narrows rows of an already scoped parent);
 - handed to ``get_object_or_404`` / ``scoped(...)`` with the account;
 - ``bulk_create`` of objects built with their account or parent, ``bulk_update`` of objects in hand.
 
@@ -39,7 +40,9 @@ ROOT = Path(settings.BASE_DIR)
 NOT_READ_DIRS = {"tests", "migrations", "bench", "sandbox", ".venv", "node_modules", "static", "templates"}
 NOT_READ_FILES = {"admin.py"}
 MANAGERS = {"objects", "_default_manager", "_base_manager"}
-SCOPING_BASES = {"AccountScopedMixin"}  # views whose get_queryset() filters the class's queryset
+# Classes that scope what they declare: a view's get_queryset() filters its ``queryset``, a filter set
+# narrows every filter's choices to the request's account.
+SCOPING_BASES = {"AccountScopedMixin", "AccountFilterSet"}
 NARROWING_CALLS = {"AccountScopedRelatedField", "Prefetch"}  # queryset= they take is scoped later
 LOOKUP_WITH_ACCOUNT = {"get_object_or_404", "get_list_or_404", "scoped"}
 
@@ -272,6 +275,15 @@ class _Scanner(ast.NodeVisitor):
             call = self.parent.get(holder)
             if isinstance(call, ast.Call) and _name_of(call.func) in NARROWING_CALLS:
                 return True
+            # A filter declared on a scoping filter set: ``order = ModelChoiceFilter(queryset=...)``.
+            assign = self.parent.get(call)
+            owner = self.parent.get(assign)
+            if (
+                isinstance(assign, ast.Assign)
+                and isinstance(owner, ast.ClassDef)
+                and owner.name in self.scoping_classes
+            ):
+                return True
         if (
             isinstance(holder, ast.Call)
             and top in holder.args
@@ -479,9 +491,16 @@ def writes(account, order, rows):
     assert scan_source(snippet) == []
 
 
-def test_a_queryset_attribute_is_scoped_only_on_a_scoping_view():
+def test_a_queryset_attribute_is_scoped_only_on_a_scoping_view_or_filter_set():
     snippet = """
 class Leaky(generics.ListAPIView):
     queryset = Product.objects.all()
+
+class LeakyFilter(filters.FilterSet):
+    product = filters.ModelChoiceFilter(queryset=Product.objects.all())
+
+class LineFilter(AccountFilterSet):
+    product = filters.ModelChoiceFilter(queryset=Product.objects.all())
 """
-    assert [hit.key for hit in scan_source(snippet, "catalog/api.py")] == ["catalog/api.py:Leaky"]
+    hits = [hit.key for hit in scan_source(snippet, "catalog/api.py")]
+    assert hits == ["catalog/api.py:Leaky", "catalog/api.py:LeakyFilter"]
