@@ -90,7 +90,17 @@ def test_account_b_cannot_name_account_a_objects_in_a_body(case: RouteCase, acco
     checks.try_refs(case, requester, case.setup(account_a), account_a)
 
 
-@pytest.mark.parametrize("case", _of("grant"), ids=lambda c: c.id)
+_NO_GRANT_YET = pytest.param(
+    None,
+    id="none-yet",
+    marks=pytest.mark.skip(
+        reason="no route reads across accounts through a grant yet (Connect's shared catalog will be the "
+        "first); the case kind itself is tested in test_framework.py"
+    ),
+)
+
+
+@pytest.mark.parametrize("case", _of("grant") or [_NO_GRANT_YET], ids=lambda c: getattr(c, "id", c))
 def test_only_a_live_grant_lets_account_b_read_account_a_rows(case: RouteCase, account_a, account_b, user_b):
     requester = checks.Requester(route_named(case.route), user_b, account_b)
     account_c = AccountFactory(name="Gamma Outsider")
