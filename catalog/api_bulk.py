@@ -251,6 +251,7 @@ _BULK_FILE_DOC = (
 
 
 class StockBulkViewSet(_BulkViewSet):
+    serializer_class = StockBatchSerializer  # what OPTIONS describes (without one it answered 500)
     item_serializer = StockItemSerializer
     target_field = "warehouse_id"
     value_field = "quantity"
@@ -292,6 +293,7 @@ class StockBulkViewSet(_BulkViewSet):
 
 
 class PriceBulkViewSet(_BulkViewSet):
+    serializer_class = PriceBatchSerializer  # what OPTIONS describes (without one it answered 500)
     item_serializer = PriceItemSerializer
     target_field = "price_group_id"
     value_field = "amount"

@@ -93,7 +93,9 @@ class OrderFilter(AccountFilterSet):
         fields = ["status", "source", "email", "external_order_id", "currency", "is_technical"]
 
     def filter_search(self, queryset, name, value):
-        return orders_search(queryset, value)
+        if self.account is None:
+            return queryset.none()
+        return orders_search(queryset, value, account=self.account)
 
     def filter_paid(self, queryset, name, value):
         return orders_paid(queryset, value)

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from accounts.models import Account
 from orders.models import Order, OrderLine, OrderStatus
 
 
@@ -45,8 +46,13 @@ def orders_paid(queryset: QuerySet[Order], paid: bool) -> QuerySet[Order]:
     return queryset.filter(condition) if paid else queryset.exclude(condition)
 
 
-def orders_search(queryset: QuerySet[Order], text: str) -> QuerySet[Order]:
-    """Order id (with or without #), e-mail, buyer name (delivery or invoice), phone or tracking number."""
+def orders_search(queryset: QuerySet[Order], text: str, *, account: Account) -> QuerySet[Order]:
+    """Order id (with or without #), e-mail, buyer name (delivery or invoice), phone or tracking number.
+
+    ``queryset`` holds ``account``'s orders; the tracking numbers looked up are its packages' only.
+    """
+    from shipments.models import Package
+
     text = text.strip()
     if not text:
         return queryset
@@ -62,13 +68,8 @@ def orders_search(queryset: QuerySet[Order], text: str) -> QuerySet[Order]:
     number = text.lstrip("#")
     if number.isdigit() and len(number) < 19:
         query |= Q(pk=int(number))
-    try:
-        from shipments.models import Package
-
-        query |= Q(pk__in=Package.objects.filter(courier_package_nr__iexact=text).values("order_id"))
-    except ImportError:  # pragma: no cover - shipments is always installed
-        pass
-    return queryset.filter(query)
+    packages = Package.objects.filter(account=account, courier_package_nr__iexact=text)
+    return queryset.filter(query | Q(pk__in=packages.values("order_id")))
 
 
 # -- the order list as JSON built by PostgreSQL --------------------------------------------------------

@@ -4,16 +4,32 @@ Every URL pattern of the project must be registered here by one ``RouteCase`` (s
 ``test_isolation.py``, which walks the resolver and fails on any route not registered). Each app keeps
 its cases in ``tests/isolation/routes_<app>.py`` as a list named ``CASES``.
 
+A case says which of account A's objects the route is about (``setup``) and what only A's data
+contains (``marker``). It does not say which HTTP methods to try, whether the route takes API tokens or
+which body fields name other rows: the suite reads those from the route itself (``routes.py``,
+``refs.py``) and tries every method the route allows, as account B signed in and (for REST routes) with
+account B's API token.
+
 Kinds:
-- ``detail``: a route addressing one of account A's objects. Signed in as account B (session, and
-  token for API routes), every listed method must answer 404 and leave A's object alone.
-- ``list``: a collection or page of the requester's own rows. Account B gets 200 and none of A's
-  markers appear in the body.
-- ``refs``: a collection action whose body names objects by id (merge, bulk status...). Account B
-  posts ``payload`` (a callable receiving the Setup) naming A's objects: 400 (``expect``), A's data
-  unchanged.
+- ``detail``: a route addressing one of account A's objects. Every allowed method answers 404 (OPTIONS
+  answers exactly as for an id that does not exist) and nothing anywhere changes. Then the same setup
+  makes one of B's own objects, and B's writes to it name A's rows in every reference field of the
+  route's serializer (as built for that row) or of the form its page shows: refused, as below.
+- ``list``: a collection or page of the requester's own rows, or an action on a collection. Reads
+  answer 200 and show none of A's markers. Every allowed write is sent with account A's ids in every
+  foreign-key field of the route's serializer or form: each of them is refused (400, a form error, or
+  404) exactly as an id that does not exist, and nothing is created in either account.
+- ``refs``: a collection action whose body names objects in a way no serializer field shows (ids in
+  JSON or CSV items, SKUs, hand-parsed form fields). Account B sends ``payload`` (a callable receiving
+  the Setup) naming A's objects with every allowed write: ``expect`` (400), nothing changes.
+- ``grant``: a route where one account reads another's rows through an explicit grant (Connect: a
+  contractor reads its provider's shared catalog through an active link). ``grant(setup, owner,
+  grantee)`` opens the door and returns what ``revoke`` takes to close it. B gets 404 (``expect``;
+  200 without the marker for a collection) before the grant and after its revocation, and while a grant
+  to another account exists; with the grant, B reads the row (200, marker shown) and still cannot
+  write it.
 - ``public``: no account data at all (sign-in, health...); ``reason`` says why.
-- ``staff``: Django admin; a non-staff user is sent to the admin login.
+- ``staff``: Django admin; a non-staff user is sent to the admin login on every admin route.
 """
 
 from __future__ import annotations
@@ -22,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Kind = Literal["detail", "list", "refs", "public", "staff"]
+Kind = Literal["detail", "list", "refs", "grant", "public", "staff"]
 
 
 @dataclass
@@ -33,7 +49,8 @@ class Setup:
     # URL kwargs for a list route nested under one of the requester's own objects (rare).
     list_kwargs: dict[str, Any] = field(default_factory=dict)
     marker: str | None = None
-    # Called after the requests to prove nothing of A's changed (raise AssertionError if it did).
+    # Called after the requests to prove nothing of A's changed (raise AssertionError if it did). The
+    # suite also fingerprints every row touching account A; this is for what a reader should see.
     unchanged: Callable[[], None] | None = None
 
 
@@ -42,16 +59,33 @@ class RouteCase:
     route: str  # "namespace:name", or the pattern text for a route without a name; a trailing "*" = prefix
     kind: Kind
     setup: Callable[[Any], Setup] | None = None  # receives account A
-    methods: tuple[str, ...] = ("GET",)
-    api: bool = False  # also try with account B's API token
     payload: dict[str, Any] | Callable[[Setup], dict[str, Any]] | None = None  # body for POST/PUT/PATCH
     reason: str = ""
     query: str = ""  # appended to the URL for list cases (e.g. "?page_size=1000")
-    expect: int = 400  # the answer a ``refs`` case expects (web forms answer 404, like a detail route)
+    expect: int = 400  # ``refs``: the answer expected (web forms answer 404); ``grant``: the closed answer
+    # ``grant`` cases: open the door from the owner to the grantee, and close it again.
+    grant: Callable[[Setup, Any, Any], Any] | None = None
+    revoke: Callable[[Any], None] | None = None
 
     @property
     def id(self) -> str:
         return self.route
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        """The methods the route allows (read from its view; every method for a function view)."""
+        from tests.isolation.routes import METHODS, allowed_methods, route_named
+
+        if self.route.endswith("*"):
+            return ()
+        return allowed_methods(route_named(self.route)) or METHODS
+
+    @property
+    def api(self) -> bool:
+        """A REST route: also tried with account B's API token."""
+        from tests.isolation.routes import route_named
+
+        return not self.route.endswith("*") and route_named(self.route).is_api
 
 
 def with_kwargs(setup: Callable[[Any], Setup], **extra) -> Callable[[Any], Setup]:

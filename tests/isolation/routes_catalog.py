@@ -51,40 +51,30 @@ def _product_of_a(account_a) -> Setup:
     return Setup(kwargs={"pk": product.pk}, marker="ALPHA-SECRET-SKU", unchanged=unchanged)
 
 
-_WRITE = ("GET", "PUT", "PATCH", "DELETE")
-
 CASES = [
-    RouteCase("api:warehouse-list", "list", setup=_warehouse_of_a, api=True),
+    RouteCase("api:warehouse-list", "list", setup=_warehouse_of_a),
     RouteCase(
         "api:warehouse-detail",
         "detail",
         setup=_warehouse_of_a,
-        methods=_WRITE,
-        api=True,
         payload={"name": "x"},
     ),
-    RouteCase("api:pricegroup-list", "list", setup=_price_group_of_a, api=True),
+    RouteCase("api:pricegroup-list", "list", setup=_price_group_of_a),
     RouteCase(
         "api:pricegroup-detail",
         "detail",
         setup=_price_group_of_a,
-        methods=_WRITE,
-        api=True,
         payload={"name": "x", "currency": "EUR"},
     ),
-    RouteCase("api:inventory-list", "list", setup=_inventory_of_a, api=True),
+    RouteCase("api:inventory-list", "list", setup=_inventory_of_a),
     RouteCase(
         "api:inventory-detail",
         "detail",
         setup=_inventory_of_a,
-        methods=_WRITE,
-        api=True,
         payload={"name": "x"},
     ),
-    RouteCase("api:product-list", "list", setup=_product_of_a, api=True),
-    RouteCase(
-        "api:product-detail", "detail", setup=_product_of_a, methods=_WRITE, api=True, payload={"sku": "x"}
-    ),
+    RouteCase("api:product-list", "list", setup=_product_of_a),
+    RouteCase("api:product-detail", "detail", setup=_product_of_a, payload={"sku": "x"}),
 ]
 
 
@@ -114,22 +104,18 @@ for _route, _model, _name in (
     ("extrafield", ExtraField, "Alpha secret field"),
 ):
     CASES += [
-        RouteCase(f"api:{_route}-list", "list", setup=_named_of_a(_model, _name), api=True),
+        RouteCase(f"api:{_route}-list", "list", setup=_named_of_a(_model, _name)),
         RouteCase(
             f"api:{_route}-detail",
             "detail",
             setup=_named_of_a(_model, _name),
-            methods=_WRITE,
-            api=True,
             payload={"name": "x"},
         ),
     ]
 
 CASES += [
-    RouteCase("api:category-list", "list", setup=_category_of_a, api=True),
-    RouteCase(
-        "api:category-detail", "detail", setup=_category_of_a, methods=_WRITE, api=True, payload={"name": "x"}
-    ),
+    RouteCase("api:category-list", "list", setup=_category_of_a),
+    RouteCase("api:category-detail", "detail", setup=_category_of_a, payload={"name": "x"}),
 ]
 
 
@@ -152,41 +138,34 @@ def _dictionary_list(account_a) -> Setup:
     return Setup(marker="Alpha secret depot", list_kwargs={"kind": "warehouses"})
 
 
-_PAGE = ("GET", "POST")
-
 CASES += [
     RouteCase("catalog:product-list", "list", setup=_product_of_a),
     RouteCase("catalog:product-create", "list", setup=_tag_of_a_in_list),
     RouteCase("catalog:product-detail", "detail", setup=_product_of_a),
-    RouteCase("catalog:product-edit", "detail", setup=_product_of_a, methods=_PAGE, payload={"sku": "x"}),
-    RouteCase("catalog:variant-create", "detail", setup=_parent_of_a, methods=_PAGE, payload={"sku": "x"}),
-    RouteCase("catalog:product-delete", "detail", setup=_product_of_a, methods=("POST",)),
+    RouteCase("catalog:product-edit", "detail", setup=_product_of_a, payload={"sku": "x"}),
+    RouteCase("catalog:variant-create", "detail", setup=_parent_of_a, payload={"sku": "x"}),
+    RouteCase("catalog:product-delete", "detail", setup=_product_of_a),
     RouteCase(
         "catalog:product-grid",
         "detail",
         setup=with_kwargs(_product_of_a, kind="stock"),
-        methods=("POST",),
         payload={},
     ),
     RouteCase("catalog:inventory-list", "list", setup=_inventory_of_a),
-    RouteCase(
-        "catalog:inventory-edit", "detail", setup=_inventory_of_a, methods=_PAGE, payload={"name": "x"}
-    ),
-    RouteCase("catalog:category-tree", "detail", setup=_inventory_of_a, methods=_PAGE, payload={"name": "x"}),
-    RouteCase("catalog:category-delete", "detail", setup=_category_of_a, methods=("POST",)),
+    RouteCase("catalog:inventory-edit", "detail", setup=_inventory_of_a, payload={"name": "x"}),
+    RouteCase("catalog:category-tree", "detail", setup=_inventory_of_a, payload={"name": "x"}),
+    RouteCase("catalog:category-delete", "detail", setup=_category_of_a),
     RouteCase("catalog:dictionary", "list", setup=_dictionary_list),
     RouteCase(
         "catalog:dictionary-edit",
         "detail",
         setup=with_kwargs(_warehouse_of_a, kind="warehouses"),
-        methods=_PAGE,
         payload={"name": "x"},
     ),
     RouteCase(
         "catalog:dictionary-delete",
         "detail",
         setup=with_kwargs(_warehouse_of_a, kind="warehouses"),
-        methods=("POST",),
     ),
 ]
 
@@ -195,7 +174,6 @@ CASES.append(
         "catalog:product-components",
         "detail",
         setup=_product_of_a,
-        methods=("POST",),
         payload={"component": "ALPHA-SECRET-SKU", "quantity": "1"},
     )
 )

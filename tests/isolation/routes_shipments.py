@@ -51,34 +51,27 @@ def _order_without_packages_of_a(account_a) -> Setup:
 _EVENT = {"tracking_status": 5, "courier_status_code": "delivered"}
 
 CASES = [
-    RouteCase("api:package-list", "list", setup=_manual_package_of_a, api=True),
-    RouteCase(
-        "api:package-detail", "detail", setup=_manual_package_of_a, methods=("GET", "DELETE"), api=True
-    ),
-    RouteCase("api:package-label", "detail", setup=_label_package_of_a, methods=("GET",), api=True),
+    RouteCase("api:package-list", "list", setup=_manual_package_of_a),
+    RouteCase("api:package-detail", "detail", setup=_manual_package_of_a),
+    RouteCase("api:package-label", "detail", setup=_label_package_of_a),
     RouteCase(
         "api:package-events",
         "detail",
         setup=_label_package_of_a,
-        methods=("GET", "POST"),
-        api=True,
         payload=_EVENT,
     ),
-    RouteCase("api:courier-list", "list", api=True),
+    RouteCase("api:courier-list", "list"),
     RouteCase("shipments:package-list", "list", setup=_manual_package_of_a),
     RouteCase(
         "shipments:package-create",
         "detail",
         setup=_order_without_packages_of_a,
-        methods=("GET", "POST"),
         payload={"courier_code": "manual", "courier_package_nr": "B-WAS-HERE"},
     ),
     RouteCase("shipments:package-detail", "detail", setup=_manual_package_of_a),
     RouteCase("shipments:package-label", "detail", setup=_label_package_of_a),
-    RouteCase(
-        "shipments:package-event-add", "detail", setup=_label_package_of_a, methods=("POST",), payload=_EVENT
-    ),
-    RouteCase("shipments:package-delete", "detail", setup=_manual_package_of_a, methods=("POST",)),
+    RouteCase("shipments:package-event-add", "detail", setup=_label_package_of_a, payload=_EVENT),
+    RouteCase("shipments:package-delete", "detail", setup=_manual_package_of_a),
     RouteCase(
         "shipments:tracking",
         "public",
