@@ -234,7 +234,7 @@ def schemathesis_run(args, *, base: str, token: str, token_id: int, reports: Pat
     }
     with log.open("w") as out:
         process = subprocess.Popen(  # noqa: S603 (our own command)
-            command, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+            command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=reports.parent, start_new_session=True
         )
         try:
             return process.wait(timeout=args.timeout)
@@ -382,6 +382,11 @@ def report(work: Path, logs: dict[str, Path], *, exit_code: int, seconds: float,
         print("\nreported, not failing (rules a schema cannot state, or the API is lenient):")
         for (code, title), operations in sorted(other.items()):
             print(f"  {code} {title}: {', '.join(sorted(operations))}")
+    warnings = re.search(
+        r"=+ WARNINGS =+\n(.*?)\n=+ SUMMARY", logs["schemathesis"].read_text(errors="replace"), re.S
+    )
+    if warnings:
+        print("\nschemathesis warnings:\n" + warnings.group(1).strip())
     if results["errors"]:
         print("\nschemathesis could not test:")
         for error in results["errors"][:50]:
@@ -475,7 +480,15 @@ def main() -> int:
             reports=work / "reports",
             log=logs["schemathesis"],
         )
-        return report(work, logs, exit_code=exit_code, seconds=time.monotonic() - fuzz_started, args=args)
+        seconds = time.monotonic() - fuzz_started
+        code = report(work, logs, exit_code=exit_code, seconds=seconds, args=args)
+        try:
+            api_call(base, token, "GET", "account/")
+        except urllib.error.HTTPError as exc:
+            # Everything after the loss only got 401s: the run tested far less than it says.
+            say(f"the fuzzing lost its token during the run ({exc.code}); fix .ci/fuzz_hooks.py")
+            code = 1
+        return code
     finally:
         stop_all(processes)
         if args.keep:
