@@ -451,6 +451,8 @@ def main() -> int:
             "HURTLINK_WMS_SANDBOX_GOODS_OWNER": SANDBOX["goods_owner"],
             "HURTLINK_WMS_SANDBOX_USER": SANDBOX["user"],
             "HURTLINK_WMS_SANDBOX_PASSWORD": SANDBOX["password"],
+            # Outgoing requests to loopback are refused unless allowed: exactly the sandbox (as make run).
+            "HURTLINK_OUTBOUND_ALLOWED_HOSTS": f"127.0.0.1:{sandbox_port}",
         }
     )
     logs = {process: work / f"{process}.log" for process in ("sandbox", "web", "worker", "schemathesis")}

@@ -4,10 +4,14 @@ drf-spectacular describes what a view returns when all goes well. :class:`AutoSc
 really answers when it does not, from what the view is made of rather than view by view:
 
 - ``400`` with the error body of ``config.api.exception_handler`` (``detail``, and ``errors`` keyed by
-  field) on every write and on every read that takes filters;
+  field) on every write and on every read that takes filters or a page size;
 - ``401`` wherever a token or a session is read (a wrong or revoked token is refused even on public
   routes), ``403`` wherever a role is needed, ``404`` wherever a path names a row or a list is paged,
-  ``415`` wherever a body is read, ``429`` (with ``Retry-After``) wherever a throttle applies;
+  ``409`` on every delete (a row others still use), ``415`` wherever a body is read, ``429`` (with
+  ``Retry-After``) wherever a throttle applies;
+
+a view that answers another of these statuses itself (e.g. ``429`` from ``Throttled``) lists the code in
+``@extend_schema(responses=...)`` and gets the same body here;
 
 and writes into the schema the rules every serializer field obeys but drf-spectacular leaves out: text
 is never blank after trimming and has no NUL character, ids start at 1, decimals are plain numbers
@@ -74,6 +78,7 @@ ERRORS = {
     "401": (ERROR_DETAIL, _("No credentials, or a token that is wrong or revoked.")),
     "403": (ERROR_DETAIL, _("The token's or member's role does not allow this.")),
     "404": (ERROR_DETAIL, _("No such row in this account (another account's rows are not found either).")),
+    "409": (ERROR_DETAIL, _("It cannot be deleted: other rows still use it (the message says which).")),
     "415": (ERROR_DETAIL, _("The body's content type is not one this operation reads.")),
     "429": (ERROR_DETAIL, _("Too many requests: wait for the seconds given in Retry-After.")),
 }
@@ -86,7 +91,8 @@ class AutoSchema(openapi.AutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        for code in self.error_statuses():
+        declared_without_body = {code for code, response in responses.items() if "content" not in response}
+        for code in sorted(set(self.error_statuses()) | (declared_without_body & set(ERRORS))):
             component, description = ERRORS[code]
             declared = responses.get(code)
             if declared is not None and "content" in declared:
@@ -103,7 +109,7 @@ class AutoSchema(openapi.AutoSchema):
                 response["content"]["text/html"] = {"schema": {"type": "string"}}
             if code == "429":
                 response["headers"] = {
-                    "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}
+                    "Retry-After": {"schema": {"type": "integer"}, "description": _("Seconds to wait.")}
                 }
             responses[code] = response
         return dict(sorted(responses.items()))
@@ -117,8 +123,9 @@ class AutoSchema(openapi.AutoSchema):
         permission_classes = [type(p) for p in view.get_permissions()]
         authenticators = view.get_authenticators()
 
+        paged = self._get_paginator() is not None and self._is_list_view()
         statuses = []
-        if self.method in UNSAFE_METHODS or query - PAGING_PARAMETERS - {"ordering"}:
+        if self.method in UNSAFE_METHODS or paged or query - {"ordering"}:
             statuses.append("400")
         if authenticators:
             statuses.append("401")
@@ -128,8 +135,10 @@ class AutoSchema(openapi.AutoSchema):
         )
         if refuses or csrf:
             statuses.append("403")
-        if path_parameters or self._get_paginator() is not None and self._is_list_view():
+        if path_parameters or paged:
             statuses.append("404")
+        if self.method == "DELETE":
+            statuses.append("409")
         if has_body:
             statuses.append("415")
         if view.get_throttles():
@@ -242,8 +251,7 @@ def field_rules(field, schema: dict) -> None:
     elif isinstance(field, serializers.DecimalField) and schema.get("type") == "string":
         schema["pattern"] = decimal_pattern(field)
     elif (
-        type(field)
-        in (serializers.CharField, serializers.SlugField, serializers.EmailField, serializers.URLField)
+        isinstance(field, serializers.CharField)
         and schema.get("type") == "string"
         and not {"pattern", "enum", "format"} & set(schema)
         # A validator's own pattern (a colour, a code) is the better rule; drf-spectacular adds it later.
@@ -255,10 +263,15 @@ def field_rules(field, schema: dict) -> None:
 
 def decimal_pattern(field: serializers.DecimalField) -> str:
     """A plain decimal with at most the field's digits; a sign only where negative values pass."""
-    places = field.decimal_places or 0
-    whole = field.max_whole_digits
     sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
-    digits = f"\\d{{1,{whole}}}" if whole else "0"
-    if places:
-        return f"^{sign}(?:{digits}(?:\\.\\d{{0,{places}}})?|\\.\\d{{1,{places}}})$"
-    return f"^{sign}{digits}$"
+    whole = field.max_whole_digits
+    digits = "\\d+" if whole is None else f"\\d{{1,{whole}}}" if whole else "0"
+    places = field.decimal_places
+    if places == 0:
+        return f"^{sign}{digits}$"
+    if places is None:
+        fraction, some_fraction = "\\d*", "\\d+"
+    else:
+        fraction, some_fraction = f"\\d{{0,{places}}}", f"\\d{{1,{places}}}"
+    # "12", "12.", "12.5" or ".5"; not "", "." or "-".
+    return f"^{sign}(?:{digits}(?:\\.{fraction})?|\\.{some_fraction})$"
