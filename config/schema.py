@@ -15,8 +15,10 @@ a view that answers another of these statuses itself (e.g. ``429`` from ``Thrott
 
 and writes into the schema the rules every serializer field obeys but drf-spectacular leaves out: text
 is never blank after trimming and has no NUL character, ids start at 1, decimals are plain numbers
-with at most their digits (and no sign when they cannot be negative), pages start at 1 and hold at most
-``max_page_size`` rows, and ``ordering`` names one of the fields the view sorts by.
+with at most their digits (and no sign when they cannot be negative), lists that may not be empty have
+an item, JSON that may not be null is not, pages start at 1 and hold at most ``max_page_size`` rows, and
+``ordering`` names one of the fields the view sorts by. Request bodies are documented as JSON (or
+multipart where a file is uploaded), the encodings clients use.
 """
 
 from __future__ import annotations
@@ -234,7 +236,7 @@ class AutoSchema(openapi.AutoSchema):
 
 def field_rules(field, schema: dict) -> None:
     """What DRF checks on a field that the schema can say: trimmed text, ids, plain decimals, lists
-    that may not be empty."""
+    that may not be empty, JSON that may not be null."""
     if isinstance(field, serializers.ManyRelatedField | serializers.ListField | serializers.ListSerializer):
         if schema.get("type") == "array":
             if not getattr(field, "allow_empty", True):
@@ -248,6 +250,12 @@ def field_rules(field, schema: dict) -> None:
         return
     if isinstance(field, serializers.PrimaryKeyRelatedField) and schema.get("type") == "integer":
         schema.setdefault("minimum", 1)
+    elif (
+        isinstance(field, serializers.JSONField)
+        and not field.allow_null
+        and not {"type", "anyOf"} & set(schema)
+    ):
+        schema["anyOf"] = [{"type": kind} for kind in ("object", "array", "string", "number", "boolean")]
     elif isinstance(field, serializers.DecimalField) and schema.get("type") == "string":
         schema["pattern"] = decimal_pattern(field)
     elif (

@@ -157,11 +157,20 @@ def test_the_decimal_rules_in_the_schema_are_the_ones_drf_applies(schema, value)
         assert not valid
 
 
-def test_lists_that_may_not_be_empty_say_so(schema):
+def test_lists_that_may_not_be_empty_and_json_that_may_not_be_null_say_so(schema, api_a):
     components = schema["components"]["schemas"]
     assert components["MergeRequest"]["properties"]["orders"]["minItems"] == 1
     assert components["InventoryRequest"]["properties"]["languages"]["minItems"] == 1
     assert components["StockBatchRequest"]["properties"]["items"]["maxItems"] == 1000
+    actions = components["AutomationRuleRequest"]["properties"]["actions"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(None, actions)
+    refused = api_a.post(
+        "/api/v1/automation-rules/",
+        {"name": "Null", "event": "order_created", "actions": None},
+        format="json",
+    )
+    assert refused.status_code == 400 and "actions" in refused.json()["errors"]
 
 
 def test_request_bodies_are_json_and_uploads_multipart(schema):
