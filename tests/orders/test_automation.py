@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from orders.models import AutomationRule, AutomationRun, CustomButton, Order, OrderStatus
 from orders.services import order_create, order_payment_set
+from tests.origins import TEST_ORIGIN
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,6 +22,7 @@ def _order(account, **fields):
         account=account,
         lines=[{"name": "Zestaw", "quantity": 1, "price_brutto": Decimal("200.00")}],
         **fields,
+        origin=TEST_ORIGIN,
     )
 
 
@@ -43,7 +45,9 @@ def test_rule_on_created_order_sets_status_and_comments(api_a, account_a, celery
     big, small = (
         _order(account_a),
         order_create(
-            account=account_a, lines=[{"name": "Drobiazg", "quantity": 1, "price_brutto": Decimal("5")}]
+            account=account_a,
+            lines=[{"name": "Drobiazg", "quantity": 1, "price_brutto": Decimal("5")}],
+            origin=TEST_ORIGIN,
         ),
     )
     wait_for(lambda: AutomationRun.objects.filter(order__in=[big, small]).count() == 2, what="both runs")
@@ -54,8 +58,13 @@ def test_rule_on_created_order_sets_status_and_comments(api_a, account_a, celery
     assert AutomationRun.objects.get(order=small).outcome == "skipped"
     done = AutomationRun.objects.get(order=big)
     assert done.outcome == "done" and "In progress" in done.message
-    # The status change by the rule is journaled with the rule as the actor.
-    assert big.journal.filter(type=18, actor__contains="Big orders first").exists()
+    # The status change by the rule is journaled with the rule as its origin.
+    assert big.journal.filter(
+        type=18,
+        origin_kind="automation",
+        origin_id=rule.json()["id"],
+        origin_label__contains="Big orders first",
+    ).exists()
 
 
 def test_rules_that_trigger_each_other_stop_at_the_depth_limit(account_a, celery_worker):
@@ -77,7 +86,7 @@ def test_rules_that_trigger_each_other_stop_at_the_depth_limit(account_a, celery
     order = _order(account_a)
     from orders.services import order_set_status
 
-    order_set_status(order=order, status=a)
+    order_set_status(order=order, status=a, origin=TEST_ORIGIN)
     wait_for(lambda: AutomationRun.objects.filter(order=order, outcome="loop").exists(), what="the loop stop")
     runs = list(AutomationRun.objects.filter(order=order).order_by("id"))
     assert [r.outcome for r in runs][-1] == "loop"
@@ -94,7 +103,7 @@ def test_payment_rule_and_custom_button(api_a, account_a, celery_worker):
         actions=[{"type": "set_status", "status": ready.pk}],
     )
     order = _order(account_a)
-    order_payment_set(order=order, payment_done=Decimal("200.00"))
+    order_payment_set(order=order, payment_done=Decimal("200.00"), origin=TEST_ORIGIN)
     wait_for(lambda: Order.objects.get(pk=order.pk).status_id == ready.pk, what="paid order moved")
 
     button = CustomButton.objects.create(account=account_a, name="Ship with label")
@@ -146,7 +155,7 @@ def test_package_created_event_runs_its_rules(account_a, celery_worker):
         actions=[{"type": "add_comment", "text": "Package on its way"}],
     )
     order = _order(account_a)
-    package_create(order=order, courier_code="manual", tracking_number="TRK-42")
+    package_create(order=order, courier_code="manual", tracking_number="TRK-42", origin=TEST_ORIGIN)
     wait_for(lambda: AutomationRun.objects.filter(order=order).exists(), what="package rule")
     order.refresh_from_db()
     assert order.admin_comments == "Package on its way"
