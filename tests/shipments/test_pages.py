@@ -84,6 +84,12 @@ def test_a_tracking_event_is_added_on_the_package_page(client_a, account_a):
         reverse("shipments:package-event-add", args=[package.pk]), {"tracking_status": "42"}
     )
     assert refused.status_code == 400 and package.events.count() == 1
+    # The order's timeline shows the update and who added it.
+    card = client_a.get(reverse("orders:order-detail", args=[package.order_id])).content.decode()
+    assert "Tracking update" in card and "EV1 · Delivered · DOR" in card
+    entry = package.order.journal.get(type=JournalEntry.Type.TRACKING_UPDATED)
+    assert (entry.object_id, entry.origin_kind) == (package.pk, "user")
+    assert entry.origin_label in card
 
 
 def test_deleting_from_the_order_card_goes_back_there(client_a, account_a):
