@@ -32,7 +32,9 @@ def change_record(
     """Record one change in the current transaction and deliver it to its consumers after commit.
 
     Must be called inside the transaction that makes the change (so a rolled-back change records
-    nothing). Returns None when no consumer wants the change (nothing is written then)."""
+    nothing). Each consumer of ``topic`` that ``accepts`` the origin and ``wants`` the change gets a
+    delivery; ``origin.depth`` is kept with the event. Returns None when no consumer wants the change
+    (nothing is written then)."""
     if not connection.in_atomic_block:
         raise RuntimeError("change_record() must run inside the transaction of the change")
     payload = payload or {}

@@ -28,5 +28,11 @@ def handler(event):
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-registry.register(automation.CONSUMER, topics=consumer.topics, handler=handler, wants=consumer.wants)
+registry.register(
+    automation.CONSUMER,
+    topics=consumer.topics,
+    handler=handler,
+    accepts=consumer.accepts,
+    wants=consumer.wants,
+)
 delivery_run(delivery_id=int(sys.argv[1]))
