@@ -53,8 +53,10 @@ def unregister(key: str) -> None:
     _actions.pop(key, None)
 
 
-def action_get(key: str | None) -> Action | None:
-    return _actions.get(key or "")
+def action_get(key) -> Action | None:
+    """The action type ``key``; None for anything else (also for a key that is not a string, as JSON
+    input may have)."""
+    return _actions.get(key) if isinstance(key, str) else None
 
 
 def actions_all() -> list[Action]:

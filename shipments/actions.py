@@ -22,7 +22,8 @@ def _fields(account) -> dict[str, forms.Field]:
 
 
 def _clean(account, data: dict) -> dict:
-    if data.get("courier") not in COURIERS:
+    courier = data.get("courier")
+    if not isinstance(courier, str) or courier not in COURIERS:
         raise ValidationError(_("choose a courier."))
     return {"courier": data["courier"]}
 

@@ -144,14 +144,19 @@ def test_bad_rules_get_field_messages(api_a, account_a, account_b):
             "name": "Broken",
             "event": "button",
             "conditions": {"paid": "maybe", "colour": "red"},
-            "actions": [{"type": "set_status", "status": foreign.pk}, {"type": "explode"}],
+            "actions": [
+                {"type": "set_status", "status": foreign.pk},
+                {"type": "explode"},
+                {"type": ["set_status"]},
+                {"type": "create_package", "courier": {"code": "manual"}},
+            ],
         },
         format="json",
     )
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert any("paid" in m for m in errors["conditions"]) and any("colour" in m for m in errors["conditions"])
-    assert len(errors["actions"]) == 2
+    assert len(errors["actions"]) == 4 and "Action 4: choose a courier." in errors["actions"]
     assert not AutomationRule.objects.exists()
 
 
