@@ -24,6 +24,9 @@ class ChangeEvent(models.Model):
     origin_kind = models.CharField(_("origin"), max_length=16)
     origin_id = models.BigIntegerField(null=True, blank=True)
     origin_label = models.CharField(max_length=200, blank=True)
+    # How many automatic reactions in a row led here (``Origin.depth``): consumers that react with changes
+    # of their own pass it on plus one, and stop at their limit.
+    origin_depth = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -37,7 +40,7 @@ class ChangeEvent(models.Model):
     def origin(self):
         from changes.origin import Origin
 
-        return Origin(self.origin_kind, self.origin_id, self.origin_label)
+        return Origin(self.origin_kind, self.origin_id, self.origin_label, self.origin_depth)
 
 
 class ChangeDelivery(models.Model):

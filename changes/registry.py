@@ -15,6 +15,10 @@ def _accept_all(origin: Origin) -> bool:
     return True
 
 
+def _want_all(account_id: int, topic: str, payload: dict) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class Consumer:
     """``handler(event)`` runs inside the transaction that marks the delivery done: it must be
@@ -22,12 +26,18 @@ class Consumer:
     rather than trust the order of events, and raises to be retried later.
 
     ``accepts(origin)`` decides before the handler runs whether the consumer wants a change at all;
-    it is how a consumer skips the changes it caused itself."""
+    it is how a consumer skips the changes it caused itself.
+
+    ``wants(account_id, topic, payload)`` is asked once, when the change is recorded (inside the
+    producer's transaction): a cheap query saying whether the consumer has anything to do with it at
+    all (the account has rules for this event, has links...). When it says no, no delivery is written,
+    so a change nobody reacts to costs no rows and no task."""
 
     name: str
     topics: frozenset[str]
     handler: Callable
     accepts: Callable[[Origin], bool] = field(default=_accept_all)
+    wants: Callable[[int, str, dict], bool] = field(default=_want_all)
 
 
 _consumers: dict[str, Consumer] = {}
@@ -39,13 +49,20 @@ def register(
     topics: Iterable[str],
     handler: Callable,
     accepts: Callable[[Origin], bool] | None = None,
+    wants: Callable[[int, str, dict], bool] | None = None,
 ) -> Consumer:
     """Register (or replace) the consumer ``name`` for ``topics``."""
     topics = frozenset(topics)
     unknown = topics - topic_names.ALL
     if unknown:
         raise ValueError(f"Unknown change topics: {sorted(unknown)}")
-    consumer = Consumer(name=name, topics=topics, handler=handler, accepts=accepts or _accept_all)
+    consumer = Consumer(
+        name=name,
+        topics=topics,
+        handler=handler,
+        accepts=accepts or _accept_all,
+        wants=wants or _want_all,
+    )
     _consumers[name] = consumer
     return consumer
 

@@ -32,14 +32,24 @@ def change_record(
     """Record one change in the current transaction and deliver it to its consumers after commit.
 
     Must be called inside the transaction that makes the change (so a rolled-back change records
-    nothing). Returns None when no consumer wants the change (nothing is written then)."""
+    nothing). Each consumer of ``topic`` that ``accepts`` the origin and ``wants`` the change gets a
+    delivery; ``origin.depth`` is kept with the event. Returns None when no consumer wants the change
+    (nothing is written then)."""
     if not connection.in_atomic_block:
         raise RuntimeError("change_record() must run inside the transaction of the change")
-    consumers = [c for c in registry.consumers_for(topic) if c.accepts(origin)]
+    payload = payload or {}
+    consumers = [
+        c for c in registry.consumers_for(topic) if c.accepts(origin) and c.wants(account_id, topic, payload)
+    ]
     if not consumers:
         return None
     event = ChangeEvent.objects.create(
-        account_id=account_id, topic=topic, subject_id=subject_id, payload=payload or {}, **origin.as_fields()
+        account_id=account_id,
+        topic=topic,
+        subject_id=subject_id,
+        payload=payload,
+        origin_depth=origin.depth,
+        **origin.as_fields(),
     )
     ChangeDelivery.objects.bulk_create([ChangeDelivery(event=event, consumer=c.name) for c in consumers])
     from changes.tasks import changes_deliver

@@ -18,6 +18,7 @@ from accounts import roles
 from accounts.api_base import AccountScopedMixin, AccountScopedRelatedField, AccountScopedViewSet
 from catalog.models import Product, Warehouse
 from catalog.services import StockShortfall
+from changes.origin import Origin
 from orders import automation, services
 from orders.filters import JournalFilter, OrderFilter, OrderLineFilter
 from orders.models import (
@@ -149,7 +150,7 @@ class OrderSerializer(serializers.ModelSerializer):
             return services.order_create(
                 account=self.context["account"],
                 lines=lines,
-                actor=self.context["tenant"].actor_label,
+                origin=Origin.of_tenant(self.context["tenant"]),
                 **validated_data,
             )
         except (StockShortfall, DjangoValidationError) as exc:
@@ -163,7 +164,7 @@ class OrderSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError({"payment_done": ["Record payments with POST …/payment/."]})
         try:
             return services.order_update(
-                order=instance, actor=self.context["tenant"].actor_label, **validated_data
+                order=instance, origin=Origin.of_tenant(self.context["tenant"]), **validated_data
             )
         except DjangoValidationError as exc:
             _raise_for(exc)
@@ -261,7 +262,9 @@ class OrderViewSet(
         if new_status is None:
             raise serializers.ValidationError({"status": ["Choose one of this account's statuses."]})
         try:
-            order = services.order_set_status(order=order, status=new_status, actor=self.tenant.actor_label)
+            order = services.order_set_status(
+                order=order, status=new_status, origin=Origin.of_tenant(self.tenant)
+            )
         except (StockShortfall, DjangoValidationError) as exc:
             _raise_for(exc)
         return Response(
@@ -277,7 +280,9 @@ class OrderViewSet(
         data.is_valid(raise_exception=True)
         try:
             services.order_payment_set(
-                order=order, payment_done=data.validated_data["payment_done"], actor=self.tenant.actor_label
+                order=order,
+                payment_done=data.validated_data["payment_done"],
+                origin=Origin.of_tenant(self.tenant),
             )
         except DjangoValidationError as exc:
             _raise_for(exc)
@@ -294,7 +299,7 @@ class OrderViewSet(
                 account=self.account,
                 orders=data.validated_data["orders"],
                 main=data.validated_data["main"],
-                actor=self.tenant.actor_label,
+                origin=Origin.of_tenant(self.tenant),
             )
         except DjangoValidationError as exc:
             _raise_for(exc)
@@ -313,7 +318,7 @@ class OrderViewSet(
         for order in data.validated_data["orders"]:
             try:
                 services.order_set_status(
-                    order=order, status=data.validated_data["status"], actor=self.tenant.actor_label
+                    order=order, status=data.validated_data["status"], origin=Origin.of_tenant(self.tenant)
                 )
                 done.append(order.pk)
             except (StockShortfall, DjangoValidationError) as exc:
@@ -329,7 +334,12 @@ class OrderViewSet(
         data = ButtonPressSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         orders = data.validated_data["orders"]
-        automation.button_press(account=self.account, button=data.validated_data["button"], orders=orders)
+        services.button_press(
+            account=self.account,
+            button=data.validated_data["button"],
+            orders=orders,
+            origin=Origin.of_tenant(self.tenant),
+        )
         return Response({"done": [o.pk for o in orders], "failed": {}}, status=status.HTTP_202_ACCEPTED)
 
 
@@ -351,14 +361,16 @@ class OrderLineWriteSerializer(OrderLineSerializer):
         order = validated_data.pop("order")
         validated_data = {k: v for k, v in validated_data.items() if v is not None}
         try:
-            return services.line_add(order=order, actor=self.context["tenant"].actor_label, **validated_data)
+            return services.line_add(
+                order=order, origin=Origin.of_tenant(self.context["tenant"]), **validated_data
+            )
         except (StockShortfall, DjangoValidationError) as exc:
             _raise_for(exc)
 
     def update(self, instance, validated_data):
         try:
             return services.line_update(
-                line=instance, actor=self.context["tenant"].actor_label, **validated_data
+                line=instance, origin=Origin.of_tenant(self.context["tenant"]), **validated_data
             )
         except (StockShortfall, DjangoValidationError) as exc:
             _raise_for(exc)
@@ -375,7 +387,7 @@ class OrderLineViewSet(AccountScopedViewSet):
     filterset_class = OrderLineFilter
 
     def perform_destroy(self, instance):
-        services.line_remove(line=instance, actor=self.tenant.actor_label)
+        services.line_remove(line=instance, origin=Origin.of_tenant(self.tenant))
 
 
 class OrderSourceSerializer(serializers.ModelSerializer):
@@ -439,7 +451,11 @@ class AutomationRuleSerializer(serializers.ModelSerializer):
         queryset=CustomButton.objects.all(), required=False, allow_null=True
     )
     conditions = serializers.JSONField(required=False)
-    actions = serializers.JSONField()
+    actions = serializers.JSONField(
+        help_text='A list of {"type": key, ...its fields}: {"type": "set_status", "status": id}, '
+        '{"type": "add_comment", "text": "…"}, {"type": "create_package", "courier": code}, or a type '
+        "another app registers (the rules form lists them all)."
+    )
 
     class Meta:
         model = AutomationRule
@@ -493,13 +509,26 @@ class OrderStatusViewSet(AccountScopedViewSet):
 
 
 class JournalEntrySerializer(serializers.ModelSerializer):
+    """A journal entry as BaseLinker's getJournalList has it, plus who did it: ``origin_kind`` (user,
+    token, automation, wms, connect, system), ``origin_id`` (which one) and ``actor`` (in words)."""
+
     log_id = serializers.IntegerField(source="id")
     log_type = serializers.IntegerField(source="type")
     order_id = serializers.IntegerField()
+    actor = serializers.CharField(source="origin_label")
 
     class Meta:
         model = JournalEntry
-        fields = ["log_id", "log_type", "order_id", "object_id", "actor", "created_at"]
+        fields = [
+            "log_id",
+            "log_type",
+            "order_id",
+            "object_id",
+            "actor",
+            "origin_kind",
+            "origin_id",
+            "created_at",
+        ]
 
 
 class JournalViewSet(AccountScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -15,6 +15,12 @@ class OrdersConfig(AppConfig):
 
         demo_accounts_created.connect(_demo_data, dispatch_uid="orders-demo-data")
 
+        # Automatic actions react to the orders' change events; other apps add action types
+        # (``orders.actions``) from their own ready().
+        from orders.automation import automation_register
+
+        automation_register()
+
 
 def _create_defaults(sender, account, **kwargs) -> None:
     from orders.services import orders_defaults_create

@@ -1,23 +1,45 @@
-"""Automatic actions: does a rule's condition hold for an order, and what its actions do.
+"""Automatic actions: a consumer of the orders' change events that runs the account's rules.
 
-Rules run in Celery after the change that fired them has committed (``orders.tasks.automation_run``).
-An action that changes the order fires events of its own one level deeper; past ``MAX_DEPTH`` the chain
-stops and the stop is recorded, so two rules that set each other's status cannot loop forever.
+A change (order created, status changed, payment received, package created, custom button pressed) is
+recorded with its origin in the transaction that made it (``orders.services``, ``changes``); after
+commit the outbox delivers it here (:func:`change_handle`). The rules' runs and their actions' writes are
+one transaction with the delivery being marked done, so a worker killed half-way leaves nothing behind
+and the delivery runs again, once. An action's changes carry the rule as their origin, one level deeper
+than the change it reacts to; past ``MAX_DEPTH`` the chain stops and the stop is recorded, so two rules
+that set each other's status cannot loop forever.
+
+The action types are a registry (``orders.actions``); "set status" and "add a seller comment" are
+registered here, other apps register theirs from their ``AppConfig.ready()``.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from changes import topics
+from changes.models import ChangeEvent
+from changes.origin import Origin
+from orders import actions as actions_registry
 from orders import services
-from orders.models import AutomationRule, AutomationRun, CustomButton, Order, OrderStatus
+from orders.models import AutomationRule, AutomationRun, Order, OrderStatus
 
 MAX_DEPTH = 5
-ACTION_TYPES = ("set_status", "add_comment", "create_package")
+CONSUMER = "orders.automation"
+
+# The change topics that fire rules, and the rule event each one fires.
+TOPIC_EVENTS = {
+    topics.ORDER_CREATED: AutomationRule.Event.ORDER_CREATED,
+    topics.ORDER_STATUS_CHANGED: AutomationRule.Event.STATUS_CHANGED,
+    topics.ORDER_PAYMENT_CHANGED: AutomationRule.Event.PAYMENT_RECEIVED,
+    topics.PACKAGE_CREATED: AutomationRule.Event.PACKAGE_CREATED,
+    topics.ORDER_BUTTON_PRESSED: AutomationRule.Event.BUTTON,
+}
 
 
 def conditions_clean(*, account, conditions: dict) -> dict:
@@ -61,36 +83,24 @@ def conditions_clean(*, account, conditions: dict) -> dict:
 
 
 def actions_clean(*, account, actions: list) -> list:
-    """Validate a rule's actions; at least one."""
-    from shipments.couriers import COURIERS
-
+    """Validate a rule's actions (at least one) with their types' own checks; each error names its
+    action ("Action 2: ...")."""
     if not isinstance(actions, list) or not actions:
         raise ValidationError({"actions": _("At least one action.")})
     errors: list[str] = []
     cleaned = []
-    for i, action in enumerate(actions, start=1):
-        kind = action.get("type") if isinstance(action, dict) else None
-        if kind == "set_status":
-            if not OrderStatus.objects.filter(account=account, pk=action.get("status") or 0).exists():
-                errors.append(_("Action %(n)s: choose one of this account's statuses.") % {"n": i})
-                continue
-            cleaned.append({"type": kind, "status": action["status"]})
-        elif kind == "add_comment":
-            text = str(action.get("text") or "").strip()
-            if not text:
-                errors.append(_("Action %(n)s: the comment is empty.") % {"n": i})
-                continue
-            cleaned.append({"type": kind, "text": text[:500]})
-        elif kind == "create_package":
-            if action.get("courier") not in COURIERS:
-                errors.append(_("Action %(n)s: choose a courier.") % {"n": i})
-                continue
-            cleaned.append({"type": kind, "courier": action["courier"]})
-        else:
+    for i, data in enumerate(actions, start=1):
+        action = actions_registry.action_get(data.get("type")) if isinstance(data, dict) else None
+        if action is None:
             errors.append(
                 _("Action %(n)s: the type must be one of %(types)s.")
-                % {"n": i, "types": ", ".join(ACTION_TYPES)}
+                % {"n": i, "types": ", ".join(a.key for a in actions_registry.actions_all())}
             )
+            continue
+        try:
+            cleaned.append({"type": action.key, **action.clean(account, data)})
+        except ValidationError as exc:
+            errors.extend(_("Action %(n)s: %(message)s") % {"n": i, "message": m} for m in exc.messages)
     if errors:
         raise ValidationError({"actions": errors})
     return cleaned
@@ -117,25 +127,15 @@ def rule_matches(rule: AutomationRule, order: Order) -> bool:
 
 
 def _actions_apply(rule: AutomationRule, order: Order, depth: int) -> list[str]:
-    from shipments.services import package_create
-
-    actor = _("Automatic action “%(name)s”") % {"name": rule.name}
+    origin = Origin.automation(rule.pk, rule.name, depth=depth + 1)
     done = []
-    for action in rule.actions:
-        if action["type"] == "set_status":
-            status = OrderStatus.objects.get(account_id=order.account_id, pk=action["status"])
-            services.order_set_status(order=order, status=status, actor=actor, depth=depth + 1)
-            done.append(_("status set to %(name)s") % {"name": status.name})
-        elif action["type"] == "add_comment":
-            order.refresh_from_db()
-            comment = (order.admin_comments + "\n" + action["text"]).strip()[:1000]
-            services.order_update(order=order, admin_comments=comment, actor=actor)
-            done.append(_("comment added"))
-        elif action["type"] == "create_package":
-            package = package_create(
-                order=order, courier_code=action["courier"], actor=actor, depth=depth + 1
+    for data in rule.actions:
+        action = actions_registry.action_get(data.get("type"))
+        if action is None:
+            raise ValidationError(
+                _("The action “%(type)s” is no longer available.") % {"type": data.get("type")}
             )
-            done.append(_("package %(nr)s created") % {"nr": package.courier_package_nr})
+        done.append(action.run(order, data, origin))
         order.refresh_from_db()
     return done
 
@@ -143,17 +143,16 @@ def _actions_apply(rule: AutomationRule, order: Order, depth: int) -> list[str]:
 def rules_run(
     *, order_id: int, event: str, depth: int = 0, status_id: int | None = None, button_id: int | None = None
 ) -> list[AutomationRun]:
-    """Run every enabled rule of the order's account for ``event``; record each run on the order."""
+    """Run every enabled rule of the order's account for ``event``; record each run on the order.
+
+    Each rule's actions are all or nothing (a savepoint): a failing action undoes the rule's other
+    actions, records the run as failed and the next rules still run. Call it inside a transaction to
+    make every run one unit with whatever called it (the delivery of the change)."""
     order = Order.objects.filter(pk=order_id).select_related("account").first()
     if order is None:
         return []
-    rules = AutomationRule.objects.filter(account_id=order.account_id, enabled=True, event=event)
-    if event == AutomationRule.Event.STATUS_CHANGED and status_id is not None:
-        rules = [r for r in rules if r.event_status_id in (None, status_id)]
-    if event == AutomationRule.Event.BUTTON:
-        rules = [r for r in rules if r.event_button_id == button_id]
     runs = []
-    for rule in rules:
+    for rule in _rules_for(order.account_id, event, status_id=status_id, button_id=button_id):
         run = AutomationRun(
             account_id=order.account_id, rule=rule, rule_name=rule.name, order=order, event=event, depth=depth
         )
@@ -178,21 +177,129 @@ def rules_run(
     return runs
 
 
+def _rules_for(account_id: int, event: str, *, status_id: int | None, button_id: int | None):
+    rules = AutomationRule.objects.filter(account_id=account_id, enabled=True, event=event)
+    if event == AutomationRule.Event.STATUS_CHANGED:
+        rules = rules.filter(models.Q(event_status__isnull=True) | models.Q(event_status_id=status_id))
+    if event == AutomationRule.Event.BUTTON:
+        rules = rules.filter(event_button_id=button_id)
+    return rules
+
+
 def _error_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return "; ".join(exc.messages)
     return str(exc) or exc.__class__.__name__
 
 
-def button_press(*, account, button: CustomButton, orders: list[Order]) -> int:
-    """Fire a custom button's event for each order; returns how many were queued."""
-    if button.account_id != account.pk:
-        raise ValidationError({"button": _("Choose one of this account's buttons.")})
-    count = 0
-    with transaction.atomic():
-        for order in orders:
-            if order.account_id != account.pk:
-                raise ValidationError({"orders": _("Choose orders of this account.")})
-            services.events_emit(order=order, event=AutomationRule.Event.BUTTON, button_id=button.pk)
-            count += 1
-    return count
+# -- the consumer of change events ------------------------------------------------------------------
+
+
+def _rule_event(topic: str, payload: dict) -> str | None:
+    """The rule event a change fires, or None: payments fire only when the order became paid in full,
+    and the technical order a merge creates fires nothing (its sources had their own rules)."""
+    event = TOPIC_EVENTS.get(topic)
+    if event == AutomationRule.Event.PAYMENT_RECEIVED and not payload.get("became_paid"):
+        return None
+    if event == AutomationRule.Event.ORDER_CREATED and payload.get("technical"):
+        return None
+    return event
+
+
+def change_wanted(account_id: int, topic: str, payload: dict) -> bool:
+    """Asked when a change is recorded: does the account have an enabled rule it would fire?"""
+    event = _rule_event(topic, payload)
+    if event is None:
+        return False
+    return _rules_for(
+        account_id, event, status_id=payload.get("status_id"), button_id=payload.get("button_id")
+    ).exists()
+
+
+def change_handle(event: ChangeEvent) -> None:
+    """Run the rules a change fires, at one level deeper than the change's own origin. Runs inside the
+    transaction that marks the delivery done (``changes.services.delivery_run``)."""
+    rule_event = _rule_event(event.topic, event.payload)
+    if rule_event is None:
+        return
+    rules_run(
+        order_id=event.payload["order_id"],
+        event=rule_event,
+        depth=event.origin_depth,
+        status_id=event.payload.get("status_id"),
+        button_id=event.payload.get("button_id"),
+    )
+
+
+# -- the orders app's own action types --------------------------------------------------------------
+
+
+def _status_fields(account) -> dict[str, forms.Field]:
+    statuses = OrderStatus.objects.filter(account=account).values_list("pk", "name")
+    return {
+        "status": forms.TypedChoiceField(
+            label=gettext_lazy("status"), choices=[("", "—"), *statuses], coerce=int, required=False
+        )
+    }
+
+
+def _status_clean(account, data: dict) -> dict:
+    status = data.get("status")
+    if isinstance(status, str) and status.isascii() and status.isdigit() and len(status) < 19:
+        status = int(status)
+    if (
+        not isinstance(status, int)
+        or isinstance(status, bool)
+        or not OrderStatus.objects.filter(account=account, pk=status).exists()
+    ):
+        raise ValidationError(_("choose one of this account's statuses."))
+    return {"status": status}
+
+
+def _status_run(order: Order, data: dict, origin: Origin) -> str:
+    status = OrderStatus.objects.get(account_id=order.account_id, pk=data["status"])
+    services.order_set_status(order=order, status=status, origin=origin)
+    return _("status set to %(name)s") % {"name": status.name}
+
+
+def _comment_fields(account) -> dict[str, forms.Field]:
+    return {"text": forms.CharField(label=gettext_lazy("comment"), max_length=500, required=False)}
+
+
+def _comment_clean(account, data: dict) -> dict:
+    text = str(data.get("text") or "").strip()
+    if not text:
+        raise ValidationError(_("the comment is empty."))
+    return {"text": text[:500]}
+
+
+def _comment_run(order: Order, data: dict, origin: Origin) -> str:
+    order.refresh_from_db()
+    comment = (order.admin_comments + "\n" + data["text"]).strip()[:1000]
+    services.order_update(order=order, admin_comments=comment, origin=origin)
+    return _("comment added")
+
+
+SET_STATUS = actions_registry.Action(
+    key="set_status",
+    label=gettext_lazy("Set status"),
+    fields=_status_fields,
+    clean=_status_clean,
+    run=_status_run,
+)
+ADD_COMMENT = actions_registry.Action(
+    key="add_comment",
+    label=gettext_lazy("Add a seller comment"),
+    fields=_comment_fields,
+    clean=_comment_clean,
+    run=_comment_run,
+)
+
+
+def automation_register() -> None:
+    """Called from ``OrdersConfig.ready()``: the consumer of change events and the orders' actions."""
+    from changes import registry
+
+    registry.register(CONSUMER, topics=TOPIC_EVENTS, handler=change_handle, wants=change_wanted)
+    actions_registry.register(SET_STATUS)
+    actions_registry.register(ADD_COMMENT)

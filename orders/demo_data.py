@@ -36,9 +36,12 @@ from django.db import connection, transaction
 
 from accounts.models import Account
 from catalog.models import Category, Inventory, Manufacturer, PriceGroup, Tag, Warehouse
+from changes.origin import Origin
 from orders.models import JournalEntry, OrderSource, OrderStatus
 
-ACTOR = "Demo data"
+# The demo's rows are the system's doing; written set-based, they record no change events (no consumer
+# has anything to do with a fresh demo account).
+ORIGIN = Origin.system("Demo data")
 SKU_PREFIX = "DM"
 VARIANT_SHARE = 0.10
 
@@ -1367,10 +1370,11 @@ def _orders(cursor, account, inventory, result: DemoDataResult, rng, *, count, l
     )
     cursor.execute(
         """
-        INSERT INTO orders_journalentry (account_id, order_id, type, object_id, actor, data, created_at)
-        SELECT %s, id, %s, 0, %s, '{}', date_add FROM demo_o ORDER BY id
+        INSERT INTO orders_journalentry (account_id, order_id, type, object_id, origin_kind, origin_label,
+                                         data, created_at)
+        SELECT %s, id, %s, 0, %s, %s, '{}', date_add FROM demo_o ORDER BY id
         """,
-        [account.pk, JournalEntry.Type.ORDER_CREATED, ACTOR],
+        [account.pk, JournalEntry.Type.ORDER_CREATED, ORIGIN.kind, ORIGIN.label],
     )
     # Packages of the sent orders (manual courier, the order's tracking number), journaled as created.
     cursor.execute(
@@ -1391,12 +1395,18 @@ def _orders(cursor, account, inventory, result: DemoDataResult, rng, *, count, l
              WHERE o.tracking IS NOT NULL
              ORDER BY o.id
             RETURNING id, order_id, courier_package_nr, created_at)
-        INSERT INTO orders_journalentry (account_id, order_id, type, object_id, actor, data, created_at)
-        SELECT %(account)s, order_id, %(type)s, id, %(actor)s,
+        INSERT INTO orders_journalentry (account_id, order_id, type, object_id, origin_kind, origin_label,
+                                         data, created_at)
+        SELECT %(account)s, order_id, %(type)s, id, %(origin_kind)s, %(origin_label)s,
                jsonb_build_object('courier_code', 'manual', 'package_number', courier_package_nr), created_at
           FROM pk ORDER BY id
         """,
-        {"account": account.pk, "type": JournalEntry.Type.PACKAGE_CREATED, "actor": ACTOR},
+        {
+            "account": account.pk,
+            "type": JournalEntry.Type.PACKAGE_CREATED,
+            "origin_kind": ORIGIN.kind,
+            "origin_label": ORIGIN.label,
+        },
     )
     result.packages = cursor.rowcount
 

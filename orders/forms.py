@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Inventory, Product, Warehouse
+from orders import actions
 from orders.models import (
     AutomationRule,
     CustomButton,
@@ -240,7 +241,9 @@ class ButtonForm(forms.ModelForm):
 
 
 class RuleForm(forms.ModelForm):
-    """A rule with its conditions and up to three actions as plain fields."""
+    """A rule with its conditions and up to three actions. Each action slot has its type and, for every
+    registered action type (``orders.actions``), that type's own fields, named ``a<slot>_<type>_<field>``;
+    the page shows only the fields of the chosen type."""
 
     PAID = [("", _("Paid or not")), ("paid", _("Paid in full")), ("unpaid", _("Not paid in full"))]
 
@@ -265,8 +268,6 @@ class RuleForm(forms.ModelForm):
 
     def __init__(self, *args, account, **kwargs):
         super().__init__(*args, **kwargs)
-        from shipments.couriers import COURIER_CHOICES
-
         self.account = account
         statuses = OrderStatus.objects.filter(account=account)
         self.fields["event_status"].queryset = statuses
@@ -283,33 +284,49 @@ class RuleForm(forms.ModelForm):
             c_total_min=conditions.get("total_min"),
             c_total_max=conditions.get("total_max"),
         )
-        types = [
-            ("", "—"),
-            ("set_status", _("Set status")),
-            ("add_comment", _("Add a seller comment")),
-            ("create_package", _("Create a package")),
-        ]
-        actions = self.instance.actions if self.instance.pk else []
+        registered = actions.actions_all()
+        types = [("", "—"), *((action.key, action.label) for action in registered)]
+        saved = self.instance.actions if self.instance.pk else []
+        # slot → action type → [(the action's data key, the form field's name)]
+        self.action_fields: list[dict[str, list[tuple[str, str]]]] = []
         for i in range(self.ACTIONS):
-            action = actions[i] if i < len(actions) else {}
+            data = saved[i] if i < len(saved) else {}
             self.fields[f"a{i}_type"] = forms.ChoiceField(
                 label=_("Action %(n)s") % {"n": i + 1},
                 choices=types,
                 required=False,
-                initial=action.get("type"),
+                initial=data.get("type"),
+                widget=forms.Select(attrs={"data-action-type": ""}),
             )
-            self.fields[f"a{i}_status"] = forms.ModelChoiceField(
-                label=_("status"), queryset=statuses, required=False, initial=action.get("status")
-            )
-            self.fields[f"a{i}_text"] = forms.CharField(
-                label=_("comment"), required=False, max_length=500, initial=action.get("text")
-            )
-            self.fields[f"a{i}_courier"] = forms.ChoiceField(
-                label=_("courier"),
-                choices=[("", "—"), *COURIER_CHOICES],
-                required=False,
-                initial=action.get("courier"),
-            )
+            slot: dict[str, list[tuple[str, str]]] = {}
+            for action in registered:
+                slot[action.key] = []
+                for name, field in action.fields(account).items():
+                    field_name = f"a{i}_{action.key}_{name}"
+                    if data.get("type") == action.key:
+                        field.initial = data.get(name)
+                    field.required = False  # the action's clean() says what is missing, for its type only
+                    self.fields[field_name] = field
+                    slot[action.key].append((name, field_name))
+            self.action_fields.append(slot)
+
+    def main_fields(self) -> list:
+        """The rule's own fields and conditions (the page shows the action slots on their own)."""
+        action_names = {
+            name for slot in self.action_fields for fields in slot.values() for _k, name in fields
+        }
+        action_names |= {f"a{i}_type" for i in range(self.ACTIONS)}
+        return [self[name] for name in self.fields if name not in action_names]
+
+    def action_slots(self) -> list[dict]:
+        """Each slot's type field and, per action type, its fields (for the page)."""
+        return [
+            {
+                "type": self[f"a{i}_type"],
+                "groups": [(key, [self[name] for _k, name in fields]) for key, fields in slot.items()],
+            }
+            for i, slot in enumerate(self.action_fields)
+        ]
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -325,26 +342,23 @@ class RuleForm(forms.ModelForm):
             "total_min": str(cleaned["c_total_min"]) if cleaned.get("c_total_min") is not None else "",
             "total_max": str(cleaned["c_total_max"]) if cleaned.get("c_total_max") is not None else "",
         }
-        actions = []
-        for i in range(self.ACTIONS):
+        chosen = []
+        for i, slot in enumerate(self.action_fields):
             kind = cleaned.get(f"a{i}_type")
             if not kind:
                 continue
-            status = cleaned.get(f"a{i}_status")
-            actions.append(
-                {
-                    "type": kind,
-                    "status": status.pk if status else None,
-                    "text": cleaned.get(f"a{i}_text") or "",
-                    "courier": cleaned.get(f"a{i}_courier") or "",
-                }
-            )
+            data = {"type": kind}
+            for name, field_name in slot.get(kind, []):
+                value = cleaned.get(field_name)
+                if value not in (None, ""):
+                    data[name] = value
+            chosen.append(data)
         try:
             self.instance.conditions = conditions_clean(account=self.account, conditions=conditions)
         except ValidationError as exc:
             self.add_error(None, exc.message_dict["conditions"])
         try:
-            self.instance.actions = actions_clean(account=self.account, actions=actions)
+            self.instance.actions = actions_clean(account=self.account, actions=chosen)
         except ValidationError as exc:
             self.add_error(None, exc.message_dict["actions"])
         if cleaned.get("event") == AutomationRule.Event.BUTTON and not cleaned.get("event_button"):

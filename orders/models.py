@@ -147,7 +147,11 @@ class OrderLine(models.Model):
 
 
 class JournalEntry(models.Model):
-    """Append-only log of order events with BaseLinker's journal type ids (reference §5.8)."""
+    """Append-only log of order events with BaseLinker's journal type ids (reference §5.8), each with the
+    origin of the change (who or what did it: a person, an API token, an automatic action, the WMS...).
+
+    Types BaseLinker does not have are numbered from 100, so its future types never collide with them.
+    """
 
     class Type(models.IntegerChoices):
         ORDER_CREATED = 1, _("Order created")
@@ -164,12 +168,16 @@ class JournalEntry(models.Model):
         ORDER_EDITED = 16, _("Order data edited")
         STATUS_CHANGED = 18, _("Status changed")
         INVOICE_EDITED = 21, _("Invoice data edited")
+        TRACKING_UPDATED = 100, _("Tracking update")
 
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="journal")
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="journal")
     type = models.PositiveSmallIntegerField(choices=Type.choices)
     object_id = models.BigIntegerField(default=0)
-    actor = models.CharField(max_length=200, blank=True)
+    # The origin of the change (``changes.origin.Origin``): its kind, which one, and how people read it.
+    origin_kind = models.CharField(_("origin"), max_length=16)
+    origin_id = models.BigIntegerField(null=True, blank=True)
+    origin_label = models.CharField(_("by"), max_length=200, blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -229,8 +237,9 @@ class AutomationRule(models.Model):
 
     ``conditions``: {"statuses": [ids], "sources": [ids], "paid": "paid"|"unpaid"|"",
     "total_min": "…", "total_max": "…", "inventories": [ids]} — empty means "any".
-    ``actions``: a list of {"type": "set_status", "status": id} | {"type": "add_comment", "text": "…"} |
-    {"type": "create_package", "courier": code}.
+    ``actions``: a list of {"type": key, ...the action's fields} with a key of the action registry
+    (``orders.actions``), e.g. {"type": "set_status", "status": id} | {"type": "add_comment", "text": "…"}
+    | {"type": "create_package", "courier": code}.
     """
 
     class Event(models.TextChoices):
@@ -266,15 +275,12 @@ class AutomationRule(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    ACTION_LABELS = {
-        "set_status": _("set status"),
-        "add_comment": _("add a seller comment"),
-        "create_package": _("create a package"),
-    }
-
     def actions_display(self) -> list[str]:
-        """The actions in words, for lists."""
-        return [str(self.ACTION_LABELS.get(a.get("type"), a.get("type"))) for a in self.actions]
+        """The actions in words, for lists ("set status, add a seller comment")."""
+        from orders import actions
+
+        labels = [actions.label_of(a.get("type")) for a in self.actions]
+        return [label[:1].lower() + label[1:] for label in labels]
 
 
 class AutomationRun(models.Model):

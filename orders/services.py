@@ -1,4 +1,5 @@
-"""Every write of the orders app. Each change writes its journal entry in the same transaction."""
+"""Every write of the orders app. Each change writes its journal entry and records its change event (for
+the consumers: automatic actions, Connect, ...) in the same transaction, both with the change's origin."""
 
 from __future__ import annotations
 
@@ -14,8 +15,12 @@ from django.utils.translation import gettext_lazy
 
 from catalog.models import Product, Warehouse
 from catalog.services import stock_adjust_many
+from changes import topics
+from changes.models import ChangeEvent
+from changes.origin import Origin
+from changes.services import change_record
 from orders.models import (
-    AutomationRule,
+    CustomButton,
     JournalEntry,
     Order,
     OrderExtraField,
@@ -47,16 +52,50 @@ def orders_defaults_create(*, account) -> None:
 
 
 def journal_add(
-    *, order: Order, type: int, object_id: int | None = None, actor: str = "", data: dict | None = None
+    *,
+    order: Order,
+    type: int,
+    origin: Origin,
+    object_id: int | None = None,
+    data: dict | None = None,
+    topic: str | None = None,
+    payload: dict | None = None,
+    subject_id: int | None = None,
 ) -> JournalEntry:
-    """Append a journal entry for ``order``; call it inside the transaction that made the change."""
-    return JournalEntry.objects.create(
+    """Append a journal entry for ``order`` with the change's origin; with ``topic``, also record the
+    change event for consumers (:func:`order_change_record`) with the same origin, so the journal and
+    the events never disagree about who did what. Call it inside the transaction that made the change.
+    """
+    entry = JournalEntry.objects.create(
         account_id=order.account_id,
         order=order,
         type=type,
         object_id=object_id or 0,
-        actor=actor,
         data=data or {},
+        **origin.as_fields(),
+    )
+    if topic is not None:
+        order_change_record(
+            order=order,
+            topic=topic,
+            origin=origin,
+            payload={**(payload or {}), "journal_id": entry.pk},
+            subject_id=subject_id,
+        )
+    return entry
+
+
+def order_change_record(
+    *, order: Order, topic: str, origin: Origin, payload: dict | None = None, subject_id: int | None = None
+) -> ChangeEvent | None:
+    """Record a change of ``order`` (or of its package: ``subject_id``) for the consumers, in the current
+    transaction; delivered after commit. The payload always names the order (``order_id``)."""
+    return change_record(
+        account_id=order.account_id,
+        topic=topic,
+        origin=origin,
+        subject_id=subject_id or order.pk,
+        payload={"order_id": order.pk, **(payload or {})},
     )
 
 
@@ -70,7 +109,7 @@ def _line_stock_changes(lines: list[OrderLine], sign: int) -> list[tuple[int, in
 
 
 @transaction.atomic
-def order_create(*, account, lines: list[dict[str, Any]], actor: str = "", **fields) -> Order:
+def order_create(*, account, lines: list[dict[str, Any]], origin: Origin, **fields) -> Order:
     """Create an order with its lines; catalog lines take their quantity from the warehouse's stock.
 
     ``lines``: dicts with ``product`` (a catalog Product, optional) and ``warehouse`` (defaults to the
@@ -96,8 +135,13 @@ def order_create(*, account, lines: list[dict[str, Any]], actor: str = "", **fie
     built = [_line_build(order, line) for line in lines]
     OrderLine.objects.bulk_create(built)
     stock_adjust_many(account=account, changes=_line_stock_changes(built, -1))
-    journal_add(order=order, type=JournalEntry.Type.ORDER_CREATED, actor=actor)
-    events_emit(order=order, event="order_created")
+    journal_add(
+        order=order,
+        type=JournalEntry.Type.ORDER_CREATED,
+        origin=origin,
+        topic=topics.ORDER_CREATED,
+        payload={"status_id": order.status_id},
+    )
     return order
 
 
@@ -138,8 +182,9 @@ def _line_build(order: Order, data: dict[str, Any]) -> OrderLine:
 
 
 @transaction.atomic
-def order_set_status(*, order: Order, status: OrderStatus, actor: str = "", depth: int = 0) -> Order:
-    """Move ``order`` to ``status`` and journal it; a no-op when it is already there.
+def order_set_status(*, order: Order, status: OrderStatus, origin: Origin) -> Order:
+    """Move ``order`` to ``status``, journal it and record "status changed"; a no-op when it is already
+    there (so a status applied again, e.g. by a sync answering a change, changes and records nothing).
 
     Cancelling returns the reserved stock; leaving the cancelled status takes it again (or refuses
     with StockShortfall when it is gone).
@@ -167,27 +212,15 @@ def order_set_status(*, order: Order, status: OrderStatus, actor: str = "", dept
     order.status = status
     order.date_in_status = timezone.now()
     order.save(update_fields=["status", "date_in_status"])
-    journal_add(order=order, type=JournalEntry.Type.STATUS_CHANGED, object_id=status.pk, actor=actor)
-    events_emit(order=order, event="status_changed", status_id=status.pk, depth=depth)
+    journal_add(
+        order=order,
+        type=JournalEntry.Type.STATUS_CHANGED,
+        object_id=status.pk,
+        origin=origin,
+        topic=topics.ORDER_STATUS_CHANGED,
+        payload={"status_id": status.pk, "previous_status_id": previous.pk},
+    )
     return order
-
-
-# -- events for automatic actions ------------------------------------------------------------------
-
-
-def events_emit(
-    *, order: Order, event: str, depth: int = 0, status_id: int | None = None, button_id: int | None = None
-) -> None:
-    """Queue the account's rules for ``event`` on ``order`` to run after this transaction commits."""
-    rules = AutomationRule.objects.filter(account_id=order.account_id, enabled=True, event=event)
-    if event == AutomationRule.Event.STATUS_CHANGED:
-        rules = rules.filter(models.Q(event_status__isnull=True) | models.Q(event_status_id=status_id))
-    if event == AutomationRule.Event.BUTTON:
-        rules = rules.filter(event_button_id=button_id)
-    if rules.exists():
-        from orders.tasks import automation_run
-
-        automation_run.delay_on_commit(order.pk, event, depth, status_id, button_id)
 
 
 # -- editing ---------------------------------------------------------------------------------------
@@ -249,13 +282,15 @@ def extra_fields_clean(*, account, values: dict) -> dict:
 
 
 @transaction.atomic
-def order_update(*, order: Order, actor: str = "", **changes) -> Order:
+def order_update(*, order: Order, origin: Origin, **changes) -> Order:
     """Change order fields (not status or payment: those have their own actions) and journal them.
 
     Delivery fields journal as "delivery data edited", invoice fields as "invoice data edited", the
-    rest as "order data edited"; each entry lists the fields with old and new values.
+    rest as "order data edited"; each entry lists the fields with old and new values. One "fields
+    changed" event names every changed field; a changed tracking number is also recorded as such.
     """
     order = Order.objects.select_for_update().get(pk=order.pk)
+    tracking_before = (order.delivery_package_module, order.delivery_package_nr)
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in sorted(unknown)})
@@ -287,10 +322,34 @@ def order_update(*, order: Order, actor: str = "", **changes) -> Order:
     order.full_clean(exclude=["account", "source", "status", "merged_from"])
     order.save()
     for type_, fields in diffs.items():
-        journal_add(order=order, type=type_, actor=actor, data={"fields": fields})
+        journal_add(order=order, type=type_, origin=origin, data={"fields": fields})
     if diffs.get(JournalEntry.Type.ORDER_EDITED, {}).get("confirmed") == [False, True]:
-        journal_add(order=order, type=JournalEntry.Type.ORDER_CONFIRMED, actor=actor)
+        journal_add(order=order, type=JournalEntry.Type.ORDER_CONFIRMED, origin=origin)
+    changed = sorted(name for fields in diffs.values() for name in fields)
+    order_change_record(
+        order=order, topic=topics.ORDER_FIELDS_CHANGED, origin=origin, payload={"fields": changed}
+    )
+    if (order.delivery_package_module, order.delivery_package_nr) != tracking_before:
+        tracking_number_record(order=order, origin=origin, previous=tracking_before[1])
     return order
+
+
+def tracking_number_record(
+    *, order: Order, origin: Origin, previous: str, package_id: int | None = None
+) -> ChangeEvent | None:
+    """Record that the order's tracking number (``delivery_package_nr``) changed: by hand, or because a
+    package was created or deleted. Consumers read the order's current number and courier."""
+    return order_change_record(
+        order=order,
+        topic=topics.TRACKING_NUMBER_CHANGED,
+        origin=origin,
+        payload={
+            "package_id": package_id,
+            "courier_code": order.delivery_package_module,
+            "tracking_number": order.delivery_package_nr,
+            "previous": previous,
+        },
+    )
 
 
 def _plain(value):
@@ -310,9 +369,9 @@ def order_total(order: Order) -> Decimal:
 
 
 @transaction.atomic
-def order_payment_set(*, order: Order, payment_done: Decimal, actor: str = "", depth: int = 0) -> Order:
-    """Record the amount paid so far; reaching the order's total journals "order paid" and fires
-    the payment-received event."""
+def order_payment_set(*, order: Order, payment_done: Decimal, origin: Origin) -> Order:
+    """Record the amount paid so far and record "payment changed"; reaching the order's total journals
+    "order paid" (the event says so: ``became_paid``, which fires "payment received" rules)."""
     order = Order.objects.select_for_update().get(pk=order.pk)
     if payment_done < 0:
         raise ValidationError({"payment_done": _("The amount paid cannot be negative.")})
@@ -323,20 +382,27 @@ def order_payment_set(*, order: Order, payment_done: Decimal, actor: str = "", d
     previous = order.payment_done
     order.payment_done = payment_done
     order.save(update_fields=["payment_done"])
+    became_paid = payment_done >= total and not was_paid
     journal_add(
         order=order,
         type=JournalEntry.Type.ORDER_EDITED,
-        actor=actor,
+        origin=origin,
         data={"fields": {"payment_done": [str(previous), str(payment_done)]}},
+        topic=topics.ORDER_PAYMENT_CHANGED,
+        payload={
+            "payment_done": str(payment_done),
+            "previous": str(previous),
+            "paid": payment_done >= total > 0,
+            "became_paid": became_paid,
+        },
     )
-    if payment_done >= total and not was_paid:
-        journal_add(order=order, type=JournalEntry.Type.ORDER_PAID, actor=actor)
-        events_emit(order=order, event="payment_received", depth=depth)
+    if became_paid:
+        journal_add(order=order, type=JournalEntry.Type.ORDER_PAID, origin=origin)
     return order
 
 
 @transaction.atomic
-def line_add(*, order: Order, actor: str = "", **data) -> OrderLine:
+def line_add(*, order: Order, origin: Origin, **data) -> OrderLine:
     """Add a catalog or free line; a catalog line takes its quantity from stock (reservation on)."""
     order = Order.objects.select_for_update().get(pk=order.pk)
     line = _line_build(order, data)
@@ -344,12 +410,19 @@ def line_add(*, order: Order, actor: str = "", **data) -> OrderLine:
         line.reserved = 0
     line.save()
     stock_adjust_many(account=order.account, changes=_line_stock_changes([line], -1))
-    journal_add(order=order, type=JournalEntry.Type.PRODUCT_ADDED, object_id=line.pk, actor=actor)
+    journal_add(
+        order=order,
+        type=JournalEntry.Type.PRODUCT_ADDED,
+        object_id=line.pk,
+        origin=origin,
+        topic=topics.ORDER_LINES_CHANGED,
+        payload={"line_id": line.pk, "change": "added"},
+    )
     return line
 
 
 @transaction.atomic
-def line_update(*, line: OrderLine, actor: str = "", **changes) -> OrderLine:
+def line_update(*, line: OrderLine, origin: Origin, **changes) -> OrderLine:
     """Change a line's quantity, price, tax rate, name or attributes; stock follows the quantity."""
     order = Order.objects.select_for_update().get(pk=line.order_id)
     line = OrderLine.objects.select_for_update().get(pk=line.pk)
@@ -374,14 +447,16 @@ def line_update(*, line: OrderLine, actor: str = "", **changes) -> OrderLine:
         order=order,
         type=JournalEntry.Type.PRODUCT_EDITED,
         object_id=line.pk,
-        actor=actor,
+        origin=origin,
         data={"fields": fields},
+        topic=topics.ORDER_LINES_CHANGED,
+        payload={"line_id": line.pk, "change": "changed", "fields": sorted(fields)},
     )
     return line
 
 
 @transaction.atomic
-def line_remove(*, line: OrderLine, actor: str = "") -> None:
+def line_remove(*, line: OrderLine, origin: Origin) -> None:
     """Remove a line and give back the stock it took."""
     order = Order.objects.select_for_update().get(pk=line.order_id)
     line = OrderLine.objects.select_for_update().get(pk=line.pk)
@@ -392,8 +467,10 @@ def line_remove(*, line: OrderLine, actor: str = "") -> None:
         order=order,
         type=JournalEntry.Type.PRODUCT_REMOVED,
         object_id=line_id,
-        actor=actor,
+        origin=origin,
         data={"name": line.name, "quantity": line.quantity},
+        topic=topics.ORDER_LINES_CHANGED,
+        payload={"line_id": line_id, "change": "removed"},
     )
 
 
@@ -407,7 +484,7 @@ COPIED_FROM_MAIN = sorted(
 
 
 @transaction.atomic
-def orders_merge(*, account, orders: list[Order], main: Order, actor: str = "") -> Order:
+def orders_merge(*, account, orders: list[Order], main: Order, origin: Origin) -> Order:
     """Merge orders into a new technical order (for one summary invoice).
 
     The technical order copies every line, takes delivery and invoice data from ``main``, links back to
@@ -463,7 +540,31 @@ def orders_merge(*, account, orders: list[Order], main: Order, actor: str = "") 
         )
         for line in lines
     )
-    journal_add(order=technical, type=JournalEntry.Type.ORDER_CREATED, actor=actor)
+    journal_add(
+        order=technical,
+        type=JournalEntry.Type.ORDER_CREATED,
+        origin=origin,
+        topic=topics.ORDER_CREATED,
+        payload={"status_id": technical.status_id, "technical": True, "merged_from": ids},
+    )
     for source in found:
-        journal_add(order=source, type=JournalEntry.Type.ORDERS_MERGED, object_id=technical.pk, actor=actor)
+        journal_add(order=source, type=JournalEntry.Type.ORDERS_MERGED, object_id=technical.pk, origin=origin)
     return technical
+
+
+def button_press(*, account, button: CustomButton, orders: list[Order], origin: Origin) -> int:
+    """Press a custom button for each order: records "button pressed" (its automatic actions react after
+    commit). All orders and the button must be this account's; returns how many were pressed."""
+    if button.account_id != account.pk:
+        raise ValidationError({"button": _("Choose one of this account's buttons.")})
+    with transaction.atomic():
+        for order in orders:
+            if order.account_id != account.pk:
+                raise ValidationError({"orders": _("Choose orders of this account.")})
+            order_change_record(
+                order=order,
+                topic=topics.ORDER_BUTTON_PRESSED,
+                origin=origin,
+                payload={"button_id": button.pk},
+            )
+    return len(orders)

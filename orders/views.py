@@ -17,9 +17,10 @@ from accounts import roles
 from accounts.models import Role
 from accounts.tenancy import AccountViewMixin
 from catalog.services import StockShortfall
+from changes.origin import Origin
 from config.paging import in_id_order, page_of_ids
 from config.web import form_errors_from, safe_next
-from orders import automation, forms, services
+from orders import forms, services
 from orders.filters import OrderFilter
 from orders.models import (
     AutomationRule,
@@ -103,7 +104,7 @@ class OrderBulkView(AccountViewMixin, View):
         if not orders:
             messages.error(request, _("Select at least one order."))
             return redirect(back)
-        actor = self.tenant.actor_label
+        origin = Origin.of_tenant(self.tenant)
         if action.startswith("status:"):
             status = OrderStatus.objects.filter(account=self.account, pk=action[7:] or 0).first()
             if status is None:
@@ -111,7 +112,7 @@ class OrderBulkView(AccountViewMixin, View):
             moved, failed = 0, []
             for order in orders:
                 try:
-                    services.order_set_status(order=order, status=status, actor=actor)
+                    services.order_set_status(order=order, status=status, origin=origin)
                     moved += 1
                 except (StockShortfall, ValidationError) as exc:
                     failed.append(f"#{order.pk}: {_error_text(exc)}")
@@ -124,7 +125,7 @@ class OrderBulkView(AccountViewMixin, View):
             button = CustomButton.objects.filter(account=self.account, pk=action[7:] or 0).first()
             if button is None:
                 raise Http404
-            automation.button_press(account=self.account, button=button, orders=orders)
+            services.button_press(account=self.account, button=button, orders=orders, origin=origin)
             messages.success(
                 request, _("“%(name)s” pressed for %(n)s order(s).") % {"name": button.name, "n": len(orders)}
             )
@@ -132,7 +133,9 @@ class OrderBulkView(AccountViewMixin, View):
             main_id = request.POST.get("main")
             main = next((o for o in orders if str(o.pk) == main_id), orders[0])
             try:
-                technical = services.orders_merge(account=self.account, orders=orders, main=main, actor=actor)
+                technical = services.orders_merge(
+                    account=self.account, orders=orders, main=main, origin=origin
+                )
             except ValidationError as exc:
                 messages.error(request, _error_text(exc))
             else:
@@ -161,7 +164,7 @@ class OrderCreateView(AccountViewMixin, View):
                 order = services.order_create(
                     account=self.account,
                     lines=[line_form.line_data()],
-                    actor=self.tenant.actor_label,
+                    origin=Origin.of_tenant(self.tenant),
                     **changes,
                 )
             except (StockShortfall, ValidationError) as exc:
@@ -192,7 +195,7 @@ class OrderEditView(AccountViewMixin, View):
             if form.fields["currency"].disabled:
                 changes.pop("currency")
             try:
-                services.order_update(order=order, actor=self.tenant.actor_label, **changes)
+                services.order_update(order=order, origin=Origin.of_tenant(self.tenant), **changes)
             except ValidationError as exc:
                 form_errors_from(form, exc)
             else:
@@ -222,6 +225,8 @@ def timeline(order: Order) -> list[dict]:
             detail = statuses.get(entry.object_id, f"#{entry.object_id}")
         elif entry.type == JournalEntry.Type.ORDERS_MERGED:
             detail = _("into technical order #%(id)s") % {"id": entry.object_id}
+        elif entry.type == JournalEntry.Type.TRACKING_UPDATED:
+            detail = _tracking_detail(entry.data)
         elif "fields" in entry.data:
             detail = "; ".join(
                 f"{name}: {old or '—'} → {new or '—'}" for name, (old, new) in entry.data["fields"].items()
@@ -234,7 +239,7 @@ def timeline(order: Order) -> list[dict]:
                 "icon": JOURNAL_ICONS.get(entry.type, "•"),
                 "title": entry.get_type_display(),
                 "detail": detail,
-                "actor": entry.actor,
+                "actor": entry.origin_label,
                 "log_id": entry.pk,
             }
         )
@@ -252,6 +257,17 @@ def timeline(order: Order) -> list[dict]:
             }
         )
     return sorted(items, key=lambda item: item["at"])
+
+
+def _tracking_detail(data: dict) -> str:
+    from shipments.models import TrackingStatus
+
+    try:
+        status = TrackingStatus(data.get("tracking_status")).label
+    except ValueError:
+        status = str(data.get("tracking_status", ""))
+    parts = [data.get("package_number") or "", str(status), data.get("courier_status_code") or ""]
+    return " · ".join(part for part in parts if part)
 
 
 class OrderDetailView(AccountViewMixin, View):
@@ -293,12 +309,12 @@ class OrderActionView(AccountViewMixin, View):
 
     def post(self, request, pk: int, action: str):
         order = _order_or_404(self.account, pk)
-        actor = self.tenant.actor_label
+        origin = Origin.of_tenant(self.tenant)
         handler = getattr(self, f"do_{action.replace('-', '_')}", None)
         if handler is None:
             raise Http404
         try:
-            result = handler(request, order, actor)
+            result = handler(request, order, origin)
         except (StockShortfall, ValidationError) as exc:
             messages.error(request, _error_text(exc))
             return redirect("orders:order-detail", pk=order.pk)
@@ -306,26 +322,26 @@ class OrderActionView(AccountViewMixin, View):
             return result
         return redirect("orders:order-detail", pk=order.pk)
 
-    def do_status(self, request, order, actor):
+    def do_status(self, request, order, origin):
         status = get_object_or_404(OrderStatus, account=self.account, pk=request.POST.get("status") or 0)
-        services.order_set_status(order=order, status=status, actor=actor)
+        services.order_set_status(order=order, status=status, origin=origin)
         messages.success(request, _("Status: %(name)s.") % {"name": status.name})
 
-    def do_payment(self, request, order, actor):
+    def do_payment(self, request, order, origin):
         form = forms.PaymentForm(request.POST)
         if not form.is_valid():
             raise ValidationError(form.errors["payment_done"])
-        services.order_payment_set(order=order, payment_done=form.cleaned_data["payment_done"], actor=actor)
+        services.order_payment_set(order=order, payment_done=form.cleaned_data["payment_done"], origin=origin)
         messages.success(request, _("Payment saved."))
 
-    def do_button(self, request, order, actor):
+    def do_button(self, request, order, origin):
         button = get_object_or_404(CustomButton, account=self.account, pk=request.POST.get("button") or 0)
-        automation.button_press(account=self.account, button=button, orders=[order])
+        services.button_press(account=self.account, button=button, orders=[order], origin=origin)
         messages.success(
             request, _("“%(name)s” pressed; its actions run in a moment.") % {"name": button.name}
         )
 
-    def do_line_add(self, request, order, actor):
+    def do_line_add(self, request, order, origin):
         form = forms.LineForm(request.POST, account=self.account, prefix="line")
         if not form.is_valid():
             view = OrderDetailView()
@@ -333,22 +349,22 @@ class OrderActionView(AccountViewMixin, View):
             return render(
                 request, "orders/order_detail.html", view.context(order, line_form=form, show_line_form=True)
             )
-        services.line_add(order=order, actor=actor, **form.line_data())
+        services.line_add(order=order, origin=origin, **form.line_data())
         messages.success(request, _("Line added."))
 
     def _line(self, request, order) -> OrderLine:
         return get_object_or_404(OrderLine, order=order, pk=request.POST.get("line") or 0)
 
-    def do_line_change(self, request, order, actor):
+    def do_line_change(self, request, order, origin):
         line = self._line(request, order)
         form = forms.LineChangeForm(request.POST)
         if not form.is_valid():
             raise ValidationError([f"{k}: {' '.join(v)}" for k, v in form.errors.items()])
-        services.line_update(line=line, actor=actor, **form.cleaned_data)
+        services.line_update(line=line, origin=origin, **form.cleaned_data)
         messages.success(request, _("Line changed."))
 
-    def do_line_remove(self, request, order, actor):
-        services.line_remove(line=self._line(request, order), actor=actor)
+    def do_line_remove(self, request, order, origin):
+        services.line_remove(line=self._line(request, order), origin=origin)
         messages.success(request, _("Line removed; its stock is back."))
 
 

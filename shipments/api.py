@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from accounts import roles
 from accounts.api_base import AccountScopedMixin, AccountScopedRelatedField
+from changes.origin import Origin
 from orders.models import Order
 from shipments import services
 from shipments.couriers import COURIERS
@@ -120,7 +121,7 @@ class PackageSerializer(serializers.ModelSerializer):
                 length=validated_data.get("length", 0),
                 width=validated_data.get("width", 0),
                 height=validated_data.get("height", 0),
-                actor=self.context["tenant"].actor_label,
+                origin=Origin.of_tenant(self.context["tenant"]),
             )
         except DjangoValidationError as exc:
             _raise_for(exc)
@@ -158,7 +159,7 @@ class PackageViewSet(
         return Response(body, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance):
-        services.package_delete(package=instance, actor=self.tenant.actor_label)
+        services.package_delete(package=instance, origin=Origin.of_tenant(self.tenant))
 
     @extend_schema(
         summary="The package's label (getLabel)",
@@ -207,7 +208,9 @@ class PackageViewSet(
         serializer = TrackingEventSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            event = services.tracking_event_add(package=package, **serializer.validated_data)
+            event = services.tracking_event_add(
+                package=package, origin=Origin.of_tenant(self.tenant), **serializer.validated_data
+            )
         except DjangoValidationError as exc:
             _raise_for(exc)
         return Response(TrackingEventSerializer(event).data, status=status.HTTP_201_CREATED)

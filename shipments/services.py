@@ -1,4 +1,5 @@
-"""Every write of the shipments app. Package changes journal on their order in the same transaction."""
+"""Every write of the shipments app. Package and tracking changes journal on their order and record
+their change events (with the change's origin) in the same transaction."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from django.db.models import DecimalField, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from changes import topics
+from changes.origin import Origin
 from orders.models import JournalEntry, Order
-from orders.services import events_emit, journal_add
+from orders.services import journal_add, tracking_number_record
 from shipments.couriers import courier_get, hurtlink_number
 from shipments.labels import label_render
 from shipments.models import WEIGHT, Package, TrackingEvent, TrackingStatus
@@ -51,10 +54,10 @@ def package_create(
     length=0,
     width=0,
     height=0,
-    actor: str = "",
-    depth: int = 0,
+    origin: Origin,
 ) -> Package:
-    """Create a package of ``order`` and make it the order's shipment; journal PACKAGE_CREATED.
+    """Create a package of ``order`` and make it the order's shipment; journal PACKAGE_CREATED and record
+    "package created" (and "tracking number changed" when the order's number changed).
 
     ``manual`` needs ``tracking_number`` (``tracking_url`` optional). A courier that makes labels
     (``hurtlink``) numbers the package itself, sets the tracking URL and stores the rendered label PDF,
@@ -128,26 +131,34 @@ def package_create(
         if package.tracking_url:
             package.save(update_fields=["tracking_url"])
 
+    tracking_before = (locked.delivery_package_module, locked.delivery_package_nr)
     locked.delivery_package_module = package.courier_code
     locked.delivery_package_nr = package.courier_package_nr
     locked.save(update_fields=["delivery_package_module", "delivery_package_nr"])
     order.delivery_package_module = locked.delivery_package_module
     order.delivery_package_nr = locked.delivery_package_nr
+    details = {"courier_code": package.courier_code, "package_number": package.courier_package_nr}
     journal_add(
         order=locked,
         type=JournalEntry.Type.PACKAGE_CREATED,
         object_id=package.pk,
-        actor=actor,
-        data={"courier_code": package.courier_code, "package_number": package.courier_package_nr},
+        origin=origin,
+        data=details,
+        topic=topics.PACKAGE_CREATED,
+        subject_id=package.pk,
+        payload={"package_id": package.pk, **details},
     )
-    # Automatic actions listening for "package created" run after commit (``depth`` counts a chain).
-    events_emit(order=locked, event="package_created", depth=depth)
+    if (locked.delivery_package_module, locked.delivery_package_nr) != tracking_before:
+        tracking_number_record(
+            order=locked, origin=origin, previous=tracking_before[1], package_id=package.pk
+        )
     return package
 
 
 @transaction.atomic
-def package_delete(*, package: Package, actor: str = "") -> None:
-    """Delete ``package`` and journal PACKAGE_DELETED on its order.
+def package_delete(*, package: Package, origin: Origin) -> None:
+    """Delete ``package``, journal PACKAGE_DELETED on its order and record "package deleted" (and
+    "tracking number changed" when the order's number changed).
 
     If the order pointed at this package's number, it now points at its newest remaining package, or
     at none (order row locked).
@@ -155,6 +166,7 @@ def package_delete(*, package: Package, actor: str = "") -> None:
     order = Order.objects.select_for_update().get(pk=package.order_id)
     package_id = package.pk
     number = package.courier_package_nr
+    tracking_before = (order.delivery_package_module, order.delivery_package_nr)
     Package.objects.filter(pk=package_id).delete()
     if order.delivery_package_nr == number and order.delivery_package_module == package.courier_code:
         newest = (
@@ -166,13 +178,19 @@ def package_delete(*, package: Package, actor: str = "") -> None:
         order.delivery_package_module = newest["courier_code"] if newest else ""
         order.delivery_package_nr = newest["courier_package_nr"] if newest else ""
         order.save(update_fields=["delivery_package_module", "delivery_package_nr"])
+    details = {"courier_code": package.courier_code, "package_number": number}
     journal_add(
         order=order,
         type=JournalEntry.Type.PACKAGE_DELETED,
         object_id=package_id,
-        actor=actor,
-        data={"courier_code": package.courier_code, "package_number": number},
+        origin=origin,
+        data=details,
+        topic=topics.PACKAGE_DELETED,
+        subject_id=package_id,
+        payload={"package_id": package_id, **details},
     )
+    if (order.delivery_package_module, order.delivery_package_nr) != tracking_before:
+        tracking_number_record(order=order, origin=origin, previous=number)
 
 
 @transaction.atomic
@@ -182,10 +200,13 @@ def tracking_event_add(
     tracking_status: int,
     courier_status_code: str = "",
     occurred_at: datetime.datetime | None = None,
+    origin: Origin,
 ) -> TrackingEvent:
     """Record a tracking update of ``package``. When it is the newest one (by ``occurred_at``; a tie
     goes to the later call), it becomes the package's ``tracking_status``/``tracking_status_date``.
     An older event only joins the history. Package row locked, so concurrent updates keep the newest.
+    Journaled on the order ("tracking update") and recorded as "tracking event added" (``newest`` says
+    whether it became the package's status).
     """
     errors: dict[str, list[str]] = {}
     try:
@@ -200,15 +221,43 @@ def tracking_event_add(
     if errors:
         raise ValidationError(errors)
     occurred_at = occurred_at or timezone.now()
-    locked = Package.objects.select_for_update().only("pk", "tracking_status_date").get(pk=package.pk)
+    locked = (
+        Package.objects.select_for_update(of=("self",))
+        .select_related("order")
+        .defer("label_pdf")
+        .get(pk=package.pk)
+    )
     event = TrackingEvent.objects.create(
         package=locked,
         tracking_status=status,
         courier_status_code=courier_status_code,
         occurred_at=occurred_at,
     )
-    if locked.tracking_status_date is None or occurred_at >= locked.tracking_status_date:
+    newest = locked.tracking_status_date is None or occurred_at >= locked.tracking_status_date
+    if newest:
         Package.objects.filter(pk=locked.pk).update(tracking_status=status, tracking_status_date=occurred_at)
         package.tracking_status = status
         package.tracking_status_date = occurred_at
+    details = {
+        "package_number": locked.courier_package_nr,
+        "tracking_status": int(status),
+        "courier_status_code": courier_status_code,
+        "occurred_at": occurred_at.isoformat(),
+    }
+    journal_add(
+        order=locked.order,
+        type=JournalEntry.Type.TRACKING_UPDATED,
+        object_id=locked.pk,
+        origin=origin,
+        data=details,
+        topic=topics.TRACKING_EVENT_ADDED,
+        subject_id=locked.pk,
+        payload={
+            "package_id": locked.pk,
+            "tracking_event_id": event.pk,
+            "courier_code": locked.courier_code,
+            "newest": newest,
+            **details,
+        },
+    )
     return event

@@ -13,6 +13,7 @@ from django.views.generic import ListView
 
 from accounts import roles
 from accounts.tenancy import AccountViewMixin
+from changes.origin import Origin
 from config.web import form_errors_from, safe_next
 from orders.models import Order
 from shipments import services
@@ -74,7 +75,7 @@ class PackageCreateView(AccountViewMixin, View):
                     length=data["length"] or 0,
                     width=data["width"] or 0,
                     height=data["height"] or 0,
-                    actor=self.tenant.actor_label,
+                    origin=Origin.of_tenant(self.tenant),
                 )
             except ValidationError as exc:
                 form_errors_from(form, exc)
@@ -148,7 +149,9 @@ class TrackingEventAddView(AccountViewMixin, View):
         form = TrackingEventForm(request.POST)
         if form.is_valid():
             try:
-                services.tracking_event_add(package=package, **form.cleaned_data)
+                services.tracking_event_add(
+                    package=package, origin=Origin.of_tenant(self.tenant), **form.cleaned_data
+                )
             except ValidationError as exc:
                 form_errors_from(form, exc)
             else:
@@ -165,7 +168,7 @@ class PackageDeleteView(AccountViewMixin, View):
         package = get_object_or_404(Package.objects.without_label(), pk=pk, account=self.account)
         order_id = package.order_id
         number = package.courier_package_nr
-        services.package_delete(package=package, actor=self.tenant.actor_label)
+        services.package_delete(package=package, origin=Origin.of_tenant(self.tenant))
         messages.success(request, _("Package %(number)s deleted.") % {"number": number or order_id})
         return redirect(_back_to_order(request, order_id))
 

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -17,9 +13,8 @@ from changes import registry, topics
 from changes.models import ChangeDelivery, ChangeEvent
 from changes.origin import Origin, OriginKind
 from changes.services import change_record, deliveries_sweep, event_deliver
+from tests.processes import run_script
 from tests.waiting import wait_for
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def tag_writer(event):
@@ -121,29 +116,11 @@ def test_a_failing_consumer_is_retried_later_and_its_writes_are_undone(account_a
     assert list(Tag.objects.filter(name__startswith="half").values_list("name", flat=True)) == ["half 1"]
 
 
-def _test_database_url() -> str:
-    from urllib.parse import quote
-
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
-    host = quote(db["HOST"], safe="") if db["HOST"].startswith("/") else db["HOST"]
-    return f"postgresql://{db['USER']}{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_inside_the_consumer_loses_nothing_and_duplicates_nothing(account_a, tags_consumer):
     event = record(account_a)
     delivery = ChangeDelivery.objects.get(event=event)
-    env = {**os.environ, "DATABASE_URL": _test_database_url(), "DATABASE_CONN_MAX_AGE": "0"}
-    worker = subprocess.run(
-        [sys.executable, "tests/changes/killed_consumer.py", str(delivery.pk)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        timeout=60,
-    )
+    worker = run_script("tests/changes/killed_consumer.py", str(delivery.pk))
     assert worker.returncode == -9, worker.stderr.decode()[-2000:]
     # The killed worker's write went with it, and the delivery is still pending.
     assert not Tag.objects.filter(name=f"seen {event.pk}").exists()

@@ -24,6 +24,7 @@ from django.db import connection
 from django.db.models import Model, Q
 
 from accounts.models import Account
+from tests.origins import TEST_ORIGIN
 
 
 def project_models() -> list[type[Model]]:
@@ -166,7 +167,9 @@ def _order(account):
     from orders.services import order_create
 
     return order_create(
-        account=account, lines=[{"name": "Alpha ref line", "quantity": 1, "price_brutto": Decimal("1")}]
+        account=account,
+        lines=[{"name": "Alpha ref line", "quantity": 1, "price_brutto": Decimal("1")}],
+        origin=TEST_ORIGIN,
     )
 
 
@@ -174,7 +177,9 @@ def _package(account):
     from shipments.services import package_create
 
     order = row_of(_model("orders.Order"), account)
-    return package_create(order=order, courier_code="manual", tracking_number="ALPHA-REF-NR", weight=1)
+    return package_create(
+        order=order, courier_code="manual", tracking_number="ALPHA-REF-NR", weight=1, origin=TEST_ORIGIN
+    )
 
 
 def _connection(account):

@@ -12,6 +12,7 @@ from orders.models import (
 )
 from orders.services import order_create
 from tests.isolation.framework import RouteCase, Setup, with_kwargs
+from tests.origins import TEST_ORIGIN
 
 
 def _order_of_a(account_a) -> Setup:
@@ -19,6 +20,7 @@ def _order_of_a(account_a) -> Setup:
         account=account_a,
         lines=[{"name": "Alpha secret line", "quantity": 1, "price_brutto": Decimal("10")}],
         email="alpha-buyer@example.test",
+        origin=TEST_ORIGIN,
     )
     status = order.status_id
 
@@ -40,7 +42,7 @@ def _status_of_a(account_a) -> Setup:
 
 def _journal_of_a(account_a) -> Setup:
     setup = _order_of_a(account_a)
-    JournalEntry.objects.filter(order_id=setup.kwargs["pk"]).update(actor="Alpha secret actor")
+    JournalEntry.objects.filter(order_id=setup.kwargs["pk"]).update(origin_label="Alpha secret actor")
     return Setup(marker="Alpha secret actor")
 
 

@@ -5,6 +5,7 @@ from orders.services import order_create
 from shipments.models import Package
 from shipments.services import package_create
 from tests.isolation.framework import RouteCase, Setup
+from tests.origins import TEST_ORIGIN
 
 
 def _order_of_a(account_a):
@@ -12,13 +13,18 @@ def _order_of_a(account_a):
         account=account_a,
         lines=[{"name": "Alpha secret line", "quantity": 1, "price_brutto": Decimal("10")}],
         delivery_fullname="Alpha Secret Recipient",
+        origin=TEST_ORIGIN,
     )
 
 
 def _package_of_a(courier_code: str, number: str = ""):
     def setup(account_a) -> Setup:
         package = package_create(
-            order=_order_of_a(account_a), courier_code=courier_code, tracking_number=number, weight=1
+            order=_order_of_a(account_a),
+            courier_code=courier_code,
+            tracking_number=number,
+            weight=1,
+            origin=TEST_ORIGIN,
         )
         event_count = package.events.count()
 

@@ -14,6 +14,7 @@ from accounts.filters import AccountFilterBackend, AccountFilterSet
 from catalog.models import Category, Inventory, Manufacturer, Product, Tag
 from orders.models import OrderSource, OrderStatus
 from orders.services import order_create
+from tests.origins import TEST_ORIGIN
 from wmsbridge.services import connection_create
 
 
@@ -38,6 +39,7 @@ def _rows_of(account, prefix: str) -> dict:
         account=account,
         lines=[{"name": f"{prefix} secret line", "quantity": 1, "price_brutto": Decimal("10")}],
         email=f"{prefix.lower()}-buyer@example.test",
+        origin=TEST_ORIGIN,
     )
     connection = connection_create(
         account=account,

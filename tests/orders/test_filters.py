@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from orders.models import Order, OrderSource, OrderStatus
 from orders.services import order_create
+from tests.origins import TEST_ORIGIN
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,7 @@ def _order(account, *, day: datetime.datetime, paid: bool = False, **fields) -> 
         lines=[{"name": "Lamp", "quantity": 1, "price_brutto": Decimal("100")}],
         payment_done=Decimal("100") if paid else Decimal("0"),
         **fields,
+        origin=TEST_ORIGIN,
     )
     Order.objects.filter(pk=order.pk).update(date_add=day)
     return order

@@ -9,13 +9,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shipments.services import package_create
+from tests.origins import TEST_ORIGIN
 from tests.shipments.helpers import make_order
 
 
 def _shipped(account, *numbers):
     order = make_order(account)
     for number in numbers:
-        package_create(order=order, courier_code="manual", tracking_number=number, weight=1)
+        package_create(
+            order=order, courier_code="manual", tracking_number=number, weight=1, origin=TEST_ORIGIN
+        )
     return order
 
 

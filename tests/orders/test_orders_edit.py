@@ -9,6 +9,7 @@ from catalog.models import Inventory, Product, ProductText, Stock
 from catalog.services import stock_adjust_many
 from orders.models import JournalEntry, Order, OrderExtraField, OrderStatus
 from orders.services import order_create
+from tests.origins import TEST_ORIGIN
 
 pytestmark = pytest.mark.django_db
 T = JournalEntry.Type
@@ -37,6 +38,7 @@ def _free_order(account, currency="PLN", **fields):
         lines=[{"name": "Usługa", "quantity": 2, "price_brutto": Decimal("50.00")}],
         currency=currency,
         **fields,
+        origin=TEST_ORIGIN,
     )
 
 
@@ -130,6 +132,7 @@ def test_merge_makes_a_technical_order_without_touching_stock(api_a, account_a, 
         lines=[{"product": mug, "quantity": 2, "price_brutto": Decimal("29")}],
         delivery_fullname="Jan Kowalski",
         invoice_company="Kowalski Sp. z o.o.",
+        origin=TEST_ORIGIN,
     )
     second = _free_order(account_a, delivery_fullname="Someone Else")
     stock_before = _stock(mug)
@@ -204,12 +207,18 @@ def test_bulk_status_moves_each_order_and_reports_the_ones_that_cannot(api_a, ac
     cancelled = OrderStatus.objects.get(account=account_a, kind="cancelled")
     sent = OrderStatus.objects.get(account=account_a, kind="sent")
     takes_all = order_create(
-        account=account_a, lines=[{"product": mug, "quantity": 10, "price_brutto": Decimal("1")}]
+        account=account_a,
+        lines=[{"product": mug, "quantity": 10, "price_brutto": Decimal("1")}],
+        origin=TEST_ORIGIN,
     )
     from orders.services import order_set_status
 
-    order_set_status(order=takes_all, status=cancelled)  # gives the 10 back
-    order_create(account=account_a, lines=[{"product": mug, "quantity": 10, "price_brutto": Decimal("1")}])
+    order_set_status(order=takes_all, status=cancelled, origin=TEST_ORIGIN)  # gives the 10 back
+    order_create(
+        account=account_a,
+        lines=[{"product": mug, "quantity": 10, "price_brutto": Decimal("1")}],
+        origin=TEST_ORIGIN,
+    )
     free = _free_order(account_a)
     response = api_a.post(
         reverse("api:order-bulk-status"),

@@ -12,6 +12,7 @@ from rest_framework.renderers import JSONRenderer
 from orders.api import OrderSerializer
 from orders.demo_data import demo_data_create
 from orders.models import Order, OrderStatus
+from tests.origins import TEST_ORIGIN
 
 pytestmark = pytest.mark.django_db
 
@@ -62,8 +63,13 @@ def test_the_list_renders_whole_second_times_null_times_and_free_lines_like_the_
         date_confirmed=whole + datetime.timedelta(microseconds=5),
         custom_extra_fields={},
         delivery_price=Decimal("7"),
+        origin=TEST_ORIGIN,
     )
-    order_create(account=account_a, lines=[{"name": "x", "quantity": 1, "price_brutto": Decimal("1")}])
+    order_create(
+        account=account_a,
+        lines=[{"name": "x", "quantity": 1, "price_brutto": Decimal("1")}],
+        origin=TEST_ORIGIN,
+    )
     response = api_a.get(reverse("api:order-list"))
     expected = OrderSerializer(Order.objects.filter(account=account_a).order_by("-id"), many=True).data
     assert response.json()["results"] == json.loads(JSONRenderer().render(expected))
@@ -79,9 +85,16 @@ def test_list_filters_by_currency_and_refuses_unknown_codes(api_a, account_a):
     from orders.services import order_create
 
     eur = order_create(
-        account=account_a, lines=[{"name": "x", "quantity": 1, "price_brutto": Decimal("1")}], currency="EUR"
+        account=account_a,
+        lines=[{"name": "x", "quantity": 1, "price_brutto": Decimal("1")}],
+        currency="EUR",
+        origin=TEST_ORIGIN,
     )
-    order_create(account=account_a, lines=[{"name": "x", "quantity": 1, "price_brutto": Decimal("1")}])
+    order_create(
+        account=account_a,
+        lines=[{"name": "x", "quantity": 1, "price_brutto": Decimal("1")}],
+        origin=TEST_ORIGIN,
+    )
     url = reverse("api:order-list")
     assert [o["id"] for o in api_a.get(url, {"currency": "EUR"}).json()["results"]] == [eur.pk]
     bad = api_a.get(url, {"currency": "EURO"})

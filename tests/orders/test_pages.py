@@ -9,6 +9,7 @@ from catalog.models import Inventory, Price, Product, ProductText, Stock
 from catalog.services import stock_adjust_many
 from orders.models import AutomationRule, CustomButton, JournalEntry, Order, OrderExtraField, OrderStatus
 from orders.services import order_create
+from tests.origins import TEST_ORIGIN
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,9 @@ def test_create_shows_shortfall_and_unknown_product_and_creates_nothing(client_a
 
 def test_card_actions_status_payment_lines_and_timeline(client_a, account_a, lamp):
     order = order_create(
-        account=account_a, lines=[{"product": lamp, "quantity": 1, "price_brutto": Decimal("89")}]
+        account=account_a,
+        lines=[{"product": lamp, "quantity": 1, "price_brutto": Decimal("89")}],
+        origin=TEST_ORIGIN,
     )
     action = lambda name: reverse("orders:order-action", args=[order.pk, name])  # noqa: E731
     client_a.post(
@@ -98,7 +101,9 @@ def test_card_actions_status_payment_lines_and_timeline(client_a, account_a, lam
 def test_edit_form_with_custom_extra_fields(client_a, account_a):
     when = OrderExtraField.objects.create(account=account_a, name="Deliver on", kind="date")
     order = order_create(
-        account=account_a, lines=[{"name": "Usługa", "quantity": 1, "price_brutto": Decimal("1")}]
+        account=account_a,
+        lines=[{"name": "Usługa", "quantity": 1, "price_brutto": Decimal("1")}],
+        origin=TEST_ORIGIN,
     )
     response = client_a.post(
         reverse("orders:order-edit", args=[order.pk]),
@@ -116,11 +121,15 @@ def test_list_filters_and_bulk_actions(client_a, account_a):
             account=account_a,
             lines=[{"name": "A", "quantity": 1, "price_brutto": Decimal("10")}],
             email=f"buyer{i}@example.test",
+            origin=TEST_ORIGIN,
         )
         for i in range(2)
     ]
     eur = order_create(
-        account=account_a, lines=[{"name": "B", "quantity": 1, "price_brutto": Decimal("10")}], currency="EUR"
+        account=account_a,
+        lines=[{"name": "B", "quantity": 1, "price_brutto": Decimal("10")}],
+        currency="EUR",
+        origin=TEST_ORIGIN,
     )
     url = reverse("orders:order-list")
     assert [o.pk for o in client_a.get(url, {"search": "buyer1@"}).context["orders"]] == [pln[1].pk]
@@ -161,9 +170,9 @@ def test_settings_rules_and_buttons(client_a, account_a):
             "c_paid": "paid",
             "c_inventories": [Inventory.objects.get(account=account_a).pk],
             "a0_type": "set_status",
-            "a0_status": ready.pk,
+            "a0_set_status_status": ready.pk,
             "a1_type": "add_comment",
-            "a1_text": "Spakowane",
+            "a1_add_comment_text": "Spakowane",
         },
     )
     assert ok.status_code == 302
@@ -191,6 +200,7 @@ def test_dashboard_counts_orders_by_status_and_lists_the_latest(client_a, accoun
         account=account_a,
         lines=[{"name": "Usługa", "quantity": 1, "price_brutto": Decimal("1")}],
         delivery_fullname="Ola Nowak",
+        origin=TEST_ORIGIN,
     )
     page = client_a.get(reverse("home")).content.decode()
     assert "New orders</a>: 1" in page
@@ -199,7 +209,9 @@ def test_dashboard_counts_orders_by_status_and_lists_the_latest(client_a, accoun
 
 def test_bulk_actions_return_only_to_pages_of_this_site(client_a, account_a):
     order = order_create(
-        account=account_a, lines=[{"name": "A", "quantity": 1, "price_brutto": Decimal("1")}]
+        account=account_a,
+        lines=[{"name": "A", "quantity": 1, "price_brutto": Decimal("1")}],
+        origin=TEST_ORIGIN,
     )
     ready = OrderStatus.objects.get(account=account_a, name="Ready to ship")
     url = reverse("orders:order-bulk")

@@ -9,6 +9,7 @@ import zlib
 from decimal import Decimal
 
 from orders.services import order_create
+from tests.origins import TEST_ORIGIN
 
 
 def make_order(account, **fields):
@@ -21,6 +22,7 @@ def make_order(account, **fields):
         account=account,
         lines=[{"name": "Koszulka", "quantity": 1, "price_brutto": Decimal("10")}],
         **fields,
+        origin=TEST_ORIGIN,
     )
 
 

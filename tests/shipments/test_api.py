@@ -10,6 +10,7 @@ from django.urls import reverse
 from orders.models import JournalEntry, Order
 from shipments.models import Package
 from shipments.services import package_create
+from tests.origins import TEST_ORIGIN
 from tests.shipments.helpers import A6_POINTS, make_order, pdf_media_box
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ def _create(api, **body):
 def test_a_manual_package_is_created_and_listed_under_its_order(api_a, account_a):
     order = make_order(account_a)
     other = make_order(account_a)
-    package_create(order=other, courier_code="manual", tracking_number="OTHER-ORDER")
+    package_create(order=other, courier_code="manual", tracking_number="OTHER-ORDER", origin=TEST_ORIGIN)
     response = _create(
         api_a,
         order=order.pk,
@@ -39,7 +40,8 @@ def test_a_manual_package_is_created_and_listed_under_its_order(api_a, account_a
     assert body["weight"] == "1.500" and body["length"] == "30.00" and body["has_label"] is False
     assert Order.objects.get(pk=order.pk).delivery_package_nr == "6000000000001"
     entry = JournalEntry.objects.get(order=order, type=JournalEntry.Type.PACKAGE_CREATED)
-    assert entry.object_id == body["id"] and "test token" in entry.actor
+    assert entry.object_id == body["id"] and "test token" in entry.origin_label
+    assert entry.origin_kind == "token"
 
     listed = api_a.get(reverse("api:package-list"), {"order": order.pk}).json()
     assert [p["courier_package_nr"] for p in listed["results"]] == ["6000000000001"]
@@ -64,7 +66,9 @@ def test_a_hurtlink_package_comes_with_a_downloadable_label(api_a, account_a):
 
 
 def test_a_package_without_a_label_answers_404_for_its_label(api_a, account_a):
-    package = package_create(order=make_order(account_a), courier_code="manual", tracking_number="M1")
+    package = package_create(
+        order=make_order(account_a), courier_code="manual", tracking_number="M1", origin=TEST_ORIGIN
+    )
     response = api_a.get(reverse("api:package-label", args=[package.pk]))
     assert response.status_code == 404 and "detail" in response.json()
 
@@ -88,7 +92,7 @@ def test_another_accounts_order_cannot_get_a_package_and_its_packages_are_404(
     assert refused.status_code == 400 and "order" in refused.json()["errors"]
     assert not Package.objects.exists()
 
-    package_b = package_create(order=order_b, courier_code="hurtlink")
+    package_b = package_create(order=order_b, courier_code="hurtlink", origin=TEST_ORIGIN)
     for name in ("api:package-detail", "api:package-label", "api:package-events"):
         assert api_a.get(reverse(name, args=[package_b.pk])).status_code == 404
     assert api_a.delete(reverse("api:package-detail", args=[package_b.pk])).status_code == 404
@@ -97,7 +101,7 @@ def test_another_accounts_order_cannot_get_a_package_and_its_packages_are_404(
 
 
 def test_tracking_events_are_added_and_listed(api_a, account_a):
-    package = package_create(order=make_order(account_a), courier_code="hurtlink")
+    package = package_create(order=make_order(account_a), courier_code="hurtlink", origin=TEST_ORIGIN)
     url = reverse("api:package-events", args=[package.pk])
     shipped = api_a.post(
         url,
@@ -119,7 +123,7 @@ def test_tracking_events_are_added_and_listed(api_a, account_a):
 
 def test_deleting_a_package_journals_it_and_clears_the_order(api_a, account_a):
     order = make_order(account_a)
-    package = package_create(order=order, courier_code="manual", tracking_number="GONE")
+    package = package_create(order=order, courier_code="manual", tracking_number="GONE", origin=TEST_ORIGIN)
     assert api_a.delete(reverse("api:package-detail", args=[package.pk])).status_code == 204
     assert not Package.objects.exists()
     assert Order.objects.get(pk=order.pk).delivery_package_nr == ""
@@ -141,9 +145,9 @@ def test_the_package_list_query_count_does_not_grow_with_the_page(api_a, account
             assert api_a.get(reverse("api:package-list")).status_code == 200
         return len(queries)
 
-    package_create(order=order, courier_code="hurtlink")
+    package_create(order=order, courier_code="hurtlink", origin=TEST_ORIGIN)
     count()  # the first request also records the token's use
     one = count()
     for i in range(5):
-        package_create(order=order, courier_code="manual", tracking_number=f"N{i}")
+        package_create(order=order, courier_code="manual", tracking_number=f"N{i}", origin=TEST_ORIGIN)
     assert count() == one

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from catalog.models import Inventory, Product
 from catalog.services import stock_adjust_many
+from changes.origin import Origin, OriginKind
 from orders.models import JournalEntry, Order
 from orders.services import order_create
 from shipments import labels
@@ -18,6 +19,7 @@ from shipments.couriers import COURIERS, courier_get, hurtlink_number, hurtlink_
 from shipments.labels import label_render
 from shipments.models import Package, TrackingEvent, TrackingStatus
 from shipments.services import package_create, package_delete, tracking_event_add
+from tests.origins import TEST_ORIGIN
 from tests.shipments.helpers import A6_POINTS, make_order, pdf_media_box, pdf_page_contents
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +37,7 @@ def test_a_manual_package_sets_the_order_shipment_and_is_journaled(account_a):
         tracking_number=" 00340434161234567890 ",
         tracking_url="https://tracking.example.test/00340434161234567890",
         weight="2.5",
-        actor="Ola",
+        origin=Origin(OriginKind.USER, 7, "Ola"),
     )
     assert package.courier_package_nr == "00340434161234567890"
     assert package.tracking_url == "https://tracking.example.test/00340434161234567890"
@@ -47,12 +49,13 @@ def test_a_manual_package_sets_the_order_shipment_and_is_journaled(account_a):
         (JournalEntry.Type.ORDER_CREATED, 0),
         (JournalEntry.Type.PACKAGE_CREATED, package.pk),
     ]
-    assert JournalEntry.objects.get(order=order, type=9).actor == "Ola"
+    entry = JournalEntry.objects.get(order=order, type=9)
+    assert (entry.origin_kind, entry.origin_id, entry.origin_label) == ("user", 7, "Ola")
 
 
 def test_the_hurtlink_courier_numbers_the_package_and_renders_its_label(account_a, client):
     order = make_order(account_a)
-    package = package_create(order=order, courier_code="hurtlink", weight=Decimal("1.25"))
+    package = package_create(order=order, courier_code="hurtlink", weight=Decimal("1.25"), origin=TEST_ORIGIN)
     assert package.courier_package_nr == hurtlink_number(package.pk)
     assert hurtlink_number_is_valid(package.courier_package_nr)
     assert package.courier_package_nr.startswith("HL") and len(package.courier_package_nr) == 14
@@ -95,15 +98,16 @@ def test_the_package_weight_defaults_to_the_order_lines(account_a):
             {"product": mug, "quantity": 3, "price_brutto": Decimal("20")},
             {"name": "Gift wrap", "quantity": 1, "price_brutto": Decimal("5")},
         ],
+        origin=TEST_ORIGIN,
     )
-    package = package_create(order=order, courier_code="manual", tracking_number="X1")
+    package = package_create(order=order, courier_code="manual", tracking_number="X1", origin=TEST_ORIGIN)
     assert package.weight == Decimal("1.050")
 
 
 def test_a_manual_package_needs_a_tracking_number_and_nothing_is_written(account_a):
     order = make_order(account_a)
     with pytest.raises(ValidationError) as caught:
-        package_create(order=order, courier_code="manual", tracking_number="  ")
+        package_create(order=order, courier_code="manual", tracking_number="  ", origin=TEST_ORIGIN)
     assert "courier_package_nr" in caught.value.message_dict
     assert not Package.objects.exists()
     assert _journal(order) == [(JournalEntry.Type.ORDER_CREATED, 0)]
@@ -113,13 +117,22 @@ def test_a_manual_package_needs_a_tracking_number_and_nothing_is_written(account
 def test_negative_sizes_and_unknown_couriers_are_refused_with_field_messages(account_a):
     order = make_order(account_a)
     with pytest.raises(ValidationError) as caught:
-        package_create(order=order, courier_code="manual", tracking_number="X", weight=-1, height="-2")
+        package_create(
+            order=order,
+            courier_code="manual",
+            tracking_number="X",
+            weight=-1,
+            height="-2",
+            origin=TEST_ORIGIN,
+        )
     assert set(caught.value.message_dict) == {"weight", "height"}
     with pytest.raises(ValidationError) as caught:
-        package_create(order=order, courier_code="pigeon", tracking_number="X")
+        package_create(order=order, courier_code="pigeon", tracking_number="X", origin=TEST_ORIGIN)
     assert "pigeon" in caught.value.message_dict["courier_code"][0]
     with pytest.raises(ValidationError) as caught:
-        package_create(order=order, courier_code="manual", tracking_number="X" * 41, weight="heavy")
+        package_create(
+            order=order, courier_code="manual", tracking_number="X" * 41, weight="heavy", origin=TEST_ORIGIN
+        )
     assert set(caught.value.message_dict) == {"courier_package_nr", "weight"}
     assert not Package.objects.exists()
     with pytest.raises(ValidationError):
@@ -129,15 +142,15 @@ def test_negative_sizes_and_unknown_couriers_are_refused_with_field_messages(acc
 
 def test_deleting_a_package_journals_and_points_the_order_at_the_remaining_one(account_a):
     order = make_order(account_a)
-    first = package_create(order=order, courier_code="manual", tracking_number="FIRST")
-    second = package_create(order=order, courier_code="hurtlink")
+    first = package_create(order=order, courier_code="manual", tracking_number="FIRST", origin=TEST_ORIGIN)
+    second = package_create(order=order, courier_code="hurtlink", origin=TEST_ORIGIN)
     order.refresh_from_db()
     assert order.delivery_package_nr == second.courier_package_nr
 
-    package_delete(package=second, actor="Ola")
+    package_delete(package=second, origin=Origin(OriginKind.USER, 7, "Ola"))
     order.refresh_from_db()
     assert (order.delivery_package_module, order.delivery_package_nr) == ("manual", "FIRST")
-    package_delete(package=first)
+    package_delete(package=first, origin=TEST_ORIGIN)
     order.refresh_from_db()
     assert (order.delivery_package_module, order.delivery_package_nr) == ("", "")
     assert not Package.objects.exists() and not TrackingEvent.objects.exists()
@@ -148,22 +161,29 @@ def test_deleting_a_package_journals_and_points_the_order_at_the_remaining_one(a
 
 
 def test_the_newest_tracking_event_sets_the_package_status(account_a):
-    package = package_create(order=make_order(account_a), courier_code="manual", tracking_number="T1")
+    package = package_create(
+        order=make_order(account_a), courier_code="manual", tracking_number="T1", origin=TEST_ORIGIN
+    )
     now = timezone.now()
-    tracking_event_add(package=package, tracking_status=2, courier_status_code="PICKED", occurred_at=now)
+    tracking_event_add(
+        package=package, tracking_status=2, courier_status_code="PICKED", occurred_at=now, origin=TEST_ORIGIN
+    )
     tracking_event_add(
         package=package,
         tracking_status=TrackingStatus.DELIVERED,
         occurred_at=now + datetime.timedelta(hours=5),
+        origin=TEST_ORIGIN,
     )
     # A late-arriving older event joins the history but does not move the status back.
-    tracking_event_add(package=package, tracking_status=11, occurred_at=now + datetime.timedelta(hours=1))
+    tracking_event_add(
+        package=package, tracking_status=11, occurred_at=now + datetime.timedelta(hours=1), origin=TEST_ORIGIN
+    )
     fresh = Package.objects.get(pk=package.pk)
     assert fresh.tracking_status == TrackingStatus.DELIVERED
     assert fresh.tracking_status_date == now + datetime.timedelta(hours=5)
     assert list(fresh.events.values_list("tracking_status", flat=True)) == [2, 11, 5]
     with pytest.raises(ValidationError) as caught:
-        tracking_event_add(package=package, tracking_status=14)
+        tracking_event_add(package=package, tracking_status=14, origin=TEST_ORIGIN)
     assert "tracking_status" in caught.value.message_dict
     assert fresh.events.count() == 3
 
@@ -171,7 +191,9 @@ def test_the_newest_tracking_event_sets_the_package_status(account_a):
 def test_the_label_is_an_a6_pdf_with_the_tracking_number_beneath_the_barcode(account_a):
     account_a.street, account_a.postcode, account_a.city = "ul. Źródlana 1", "90-001", "Łódź"
     account_a.save()
-    package = package_create(order=make_order(account_a), courier_code="hurtlink", weight=3)
+    package = package_create(
+        order=make_order(account_a), courier_code="hurtlink", weight=3, origin=TEST_ORIGIN
+    )
     pdf = bytes(Package.objects.get(pk=package.pk).label_pdf)
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
     assert pdf_media_box(pdf) == A6_POINTS

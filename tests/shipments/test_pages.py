@@ -13,6 +13,7 @@ from orders.models import JournalEntry, Order
 from shipments.models import Package
 from shipments.services import package_create
 from shipments.views import order_url
+from tests.origins import TEST_ORIGIN
 from tests.shipments.helpers import make_order
 
 pytestmark = pytest.mark.django_db
@@ -61,12 +62,16 @@ def test_a_hurtlink_label_is_made_from_the_form_and_downloaded(client_a, account
     assert label.status_code == 200 and label["Content-Type"] == "application/pdf"
     assert label.content.startswith(b"%PDF")
 
-    manual = package_create(order=order, courier_code="manual", tracking_number="NO-LABEL")
+    manual = package_create(
+        order=order, courier_code="manual", tracking_number="NO-LABEL", origin=TEST_ORIGIN
+    )
     assert client_a.get(reverse("shipments:package-label", args=[manual.pk])).status_code == 404
 
 
 def test_a_tracking_event_is_added_on_the_package_page(client_a, account_a):
-    package = package_create(order=make_order(account_a), courier_code="manual", tracking_number="EV1")
+    package = package_create(
+        order=make_order(account_a), courier_code="manual", tracking_number="EV1", origin=TEST_ORIGIN
+    )
     response = client_a.post(
         reverse("shipments:package-event-add", args=[package.pk]),
         {"tracking_status": "5", "courier_status_code": "DOR", "occurred_at": "2030-03-04T12:30"},
@@ -79,11 +84,17 @@ def test_a_tracking_event_is_added_on_the_package_page(client_a, account_a):
         reverse("shipments:package-event-add", args=[package.pk]), {"tracking_status": "42"}
     )
     assert refused.status_code == 400 and package.events.count() == 1
+    # The order's timeline shows the update and who added it.
+    card = client_a.get(reverse("orders:order-detail", args=[package.order_id])).content.decode()
+    assert "Tracking update" in card and "EV1 · Delivered · DOR" in card
+    entry = package.order.journal.get(type=JournalEntry.Type.TRACKING_UPDATED)
+    assert (entry.object_id, entry.origin_kind) == (package.pk, "user")
+    assert entry.origin_label in card
 
 
 def test_deleting_from_the_order_card_goes_back_there(client_a, account_a):
     order = make_order(account_a)
-    package = package_create(order=order, courier_code="manual", tracking_number="DEL1")
+    package = package_create(order=order, courier_code="manual", tracking_number="DEL1", origin=TEST_ORIGIN)
     response = client_a.post(
         reverse("shipments:package-delete", args=[package.pk]), {"next": "/orders/somewhere/?tab=packages"}
     )
@@ -92,7 +103,7 @@ def test_deleting_from_the_order_card_goes_back_there(client_a, account_a):
     assert not Package.objects.exists()
     assert Order.objects.get(pk=order.pk).delivery_package_nr == ""
     # A "next" pointing elsewhere is not followed.
-    package = package_create(order=order, courier_code="manual", tracking_number="DEL2")
+    package = package_create(order=order, courier_code="manual", tracking_number="DEL2", origin=TEST_ORIGIN)
     response = client_a.post(
         reverse("shipments:package-delete", args=[package.pk]), {"next": "https://evil.test/"}
     )
@@ -101,7 +112,7 @@ def test_deleting_from_the_order_card_goes_back_there(client_a, account_a):
 
 def test_another_accounts_order_and_packages_are_not_found(client_b, account_a):
     order = make_order(account_a)
-    package = package_create(order=order, courier_code="hurtlink")
+    package = package_create(order=order, courier_code="hurtlink", origin=TEST_ORIGIN)
     assert client_b.get(reverse("shipments:package-create", args=[order.pk])).status_code == 404
     assert (
         client_b.post(
@@ -116,8 +127,8 @@ def test_another_accounts_order_and_packages_are_not_found(client_b, account_a):
 
 def test_the_order_card_partial_lists_packages_with_links(account_a, user_a):
     order = make_order(account_a)
-    label_package = package_create(order=order, courier_code="hurtlink", weight="1.25")
-    package_create(order=order, courier_code="manual", tracking_number="MAN-77")
+    label_package = package_create(order=order, courier_code="hurtlink", weight="1.25", origin=TEST_ORIGIN)
+    package_create(order=order, courier_code="manual", tracking_number="MAN-77", origin=TEST_ORIGIN)
     request = RequestFactory().get(f"/orders/{order.pk}/")
     request.user = user_a
     html = render_to_string(
@@ -132,7 +143,7 @@ def test_the_order_card_partial_lists_packages_with_links(account_a, user_a):
 
 def test_the_package_list_shows_the_accounts_packages_in_constant_queries(client_a, account_a):
     order = make_order(account_a)
-    package_create(order=order, courier_code="hurtlink")
+    package_create(order=order, courier_code="hurtlink", origin=TEST_ORIGIN)
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
@@ -141,6 +152,11 @@ def test_the_package_list_shows_the_accounts_packages_in_constant_queries(client
 
     one = count()
     for i in range(5):
-        package_create(order=make_order(account_a), courier_code="manual", tracking_number=f"LIST-{i}")
+        package_create(
+            order=make_order(account_a),
+            courier_code="manual",
+            tracking_number=f"LIST-{i}",
+            origin=TEST_ORIGIN,
+        )
     assert count() == one
     assert "LIST-4" in client_a.get(reverse("shipments:package-list")).content.decode()

@@ -14,6 +14,7 @@ import pytest
 from catalog.models import Inventory, Product, ProductText, Stock
 from orders.models import OrderStatus
 from orders.services import order_create
+from tests.origins import TEST_ORIGIN
 from wmsbridge.crypto import PasswordUnreadable
 from wmsbridge.models import WmsConnection
 from wmsbridge.sandbox import SandboxServer
@@ -74,7 +75,7 @@ def make_product(account, sku: str, name: str = "", *, parent=None, stock: int =
 def make_order(account, products: list[Product], *, quantity: int = 1, **fields):
     lines = [{"product": p, "quantity": quantity, "price_brutto": Decimal("19.99")} for p in products]
     fields.setdefault("status", status_of(account, "new"))
-    return order_create(account=account, lines=lines, **fields)
+    return order_create(account=account, lines=lines, **fields, origin=TEST_ORIGIN)
 
 
 def make_connection(account, sandbox: SandboxServer, *, goods_owner=GOODS_OWNER_A, user="alpha", **values):

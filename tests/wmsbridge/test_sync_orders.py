@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from orders.models import JournalEntry, Order, OrderStatus
 from orders.services import order_create
+from tests.origins import TEST_ORIGIN
 from tests.wmsbridge.test_sync_fixtures import (  # noqa: F401 - fixtures
     GOODS_OWNER_A,
     fast_client_fixture,
@@ -65,6 +66,7 @@ def test_order_maps_field_by_field_as_the_seed_says(account_a, sandbox, fast_cli
         invoice_country_code="PL",
         invoice_state="MA",
         currency="PLN",
+        origin=TEST_ORIGIN,
     )
 
     runs = sync(make_connection(account_a, sandbox), "articles", "orders")
@@ -146,7 +148,8 @@ def test_status_after_export_moves_the_order_and_journals_it(account_a, sandbox,
     assert order.status == in_progress
     entry = JournalEntry.objects.filter(order=order, type=JournalEntry.Type.STATUS_CHANGED).last()
     assert entry.object_id == in_progress.pk
-    assert "Sandbox" in entry.actor
+    assert "Sandbox" in entry.origin_label
+    assert (entry.origin_kind, entry.origin_id) == ("wms", connection.pk)
 
 
 def test_an_order_whose_article_is_missing_is_held_with_its_reason_then_exported(
@@ -160,6 +163,7 @@ def test_an_order_whose_article_is_missing_is_held_with_its_reason_then_exported
             {"product": known, "quantity": 1, "price_brutto": Decimal("5")},
             {"name": "Coming soon", "sku": "LATER-1", "quantity": 1, "price_brutto": Decimal("5")},
         ],
+        origin=TEST_ORIGIN,
     )
     connection = make_connection(account_a, sandbox)
 
@@ -185,6 +189,7 @@ def test_a_line_without_sku_holds_the_order(account_a, sandbox, fast_client):
         account=account_a,
         status=status_of(account_a, "new"),
         lines=[{"name": "Gift wrapping", "quantity": 1, "price_brutto": Decimal("3")}],
+        origin=TEST_ORIGIN,
     )
     run = sync(make_connection(account_a, sandbox), "orders")["orders"]
     assert run.skipped == 1
@@ -257,8 +262,8 @@ def test_an_order_cancelled_after_export_is_cancelled_in_the_wms_unless_the_ware
     # The warehouse releases the second order for picking: from then on it cannot be cancelled.
     sandbox.set_order_status(exports[late.pk].wms_order_id, 300)
     cancelled = status_of(account_a, "cancelled")
-    order_set_status(order=early, status=cancelled)
-    order_set_status(order=late, status=cancelled)
+    order_set_status(order=early, status=cancelled, origin=TEST_ORIGIN)
+    order_set_status(order=late, status=cancelled, origin=TEST_ORIGIN)
 
     run = sync(connection, "orders")["orders"]
     assert (run.updated, run.failed) == (1, 1)
@@ -282,7 +287,7 @@ def test_a_merged_technical_order_never_goes_to_the_warehouse(account_a, sandbox
     mug = make_product(account_a, "MUG-1")
     first = make_order(account_a, [shirt], quantity=2)
     second = make_order(account_a, [mug], quantity=3)
-    technical = orders_merge(account=account_a, orders=[first, second], main=first)
+    technical = orders_merge(account=account_a, orders=[first, second], main=first, origin=TEST_ORIGIN)
     assert technical.status == status_of(account_a, "new")  # an export status, like its sources
     connection = make_connection(account_a, sandbox)
 

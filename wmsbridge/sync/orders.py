@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from changes.origin import Origin
 from orders.models import Order, OrderLine, OrderStatus
 from orders.services import order_set_status
 from wmsbridge.client import OngoingClient, WmsValidationError
@@ -230,8 +231,6 @@ def _remember_export(
             status_after is not None
             and Order.objects.select_for_update().filter(pk=order.pk, status_id__in=status_ids).exists()
         ):
-            order_set_status(order=order, status=status_after, actor=_wms_actor(connection))
-
-
-def _wms_actor(connection: WmsConnection) -> str:
-    return _("WMS “%(name)s”") % {"name": connection.name}
+            order_set_status(
+                order=order, status=status_after, origin=Origin.wms(connection.pk, connection.name)
+            )

@@ -21,6 +21,7 @@ from django.db.models import Count, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from changes.origin import Origin
 from orders.models import OrderStatus
 from orders.services import order_set_status
 from wmsbridge.client import OngoingClient, WmsNotFound, WmsOperationFailed, WmsValidationError
@@ -72,8 +73,8 @@ def label_printing_info(connection: WmsConnection) -> dict[str, Any]:
     return info
 
 
-def _actor(connection: WmsConnection) -> str:
-    return _("WMS “%(name)s”") % {"name": connection.name}
+def _origin(connection: WmsConnection) -> Origin:
+    return Origin.wms(connection.pk, connection.name)
 
 
 def order_ship_back(
@@ -113,7 +114,7 @@ def order_ship_back(
                 courier_code=courier_code,
                 tracking_number=waybill,
                 tracking_url=tracking_url,
-                actor=_actor(connection),
+                origin=_origin(connection),
             )
             export.package_id = package.pk
             export.wms_order_id = wms_order_id
@@ -150,7 +151,7 @@ def order_ship_back(
     target = status_when_sent(connection)
     with transaction.atomic():
         if target is not None:
-            order_set_status(order=order, status=target, actor=_actor(connection))
+            order_set_status(order=order, status=target, origin=_origin(connection))
         OrderExport.objects.filter(pk=export.pk).update(
             shipped_back_at=timezone.now(), wms_status=_status_number(wms_order), wms_status_at=timezone.now()
         )
