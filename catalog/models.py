@@ -214,6 +214,23 @@ class ProductText(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # Rows written before the API checked these shapes may hold anything; pages read them through these.
+    def feature_pairs(self) -> list[tuple[str, str]]:
+        """``features`` as (name, value) pairs, skipping entries that are not a pair."""
+        if not isinstance(self.features, list):
+            return []
+        return [
+            (str(item[0]), str(item[1]))
+            for item in self.features
+            if isinstance(item, list) and len(item) == 2
+        ]
+
+    def extra_field_values(self) -> dict[str, str]:
+        """``extra_fields`` as extra field id → text ({} when it is not an object)."""
+        if not isinstance(self.extra_fields, dict):
+            return {}
+        return {str(key): "" if value is None else str(value) for key, value in self.extra_fields.items()}
+
 
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")

@@ -7,16 +7,18 @@ stops and the stop is recorded, so two rules that set each other's status cannot
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from config.fields import decimal_number, id_number
 from orders import services
 from orders.models import AutomationRule, AutomationRun, CustomButton, Order, OrderStatus
 
 MAX_DEPTH = 5
+MONEY = {"max_digits": 14, "decimal_places": 2}  # the total limits compare with order totals
 ACTION_TYPES = ("set_status", "add_comment", "create_package")
 
 
@@ -31,7 +33,7 @@ def conditions_clean(*, account, conditions: dict) -> dict:
     cleaned: dict = {}
     for key, model in (("statuses", OrderStatus), ("sources", OrderSource), ("inventories", Inventory)):
         ids = conditions.get(key) or []
-        if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+        if not isinstance(ids, list) or not all(_is_id(i) for i in ids):
             errors.append(_("%(key)s: a list of ids.") % {"key": key})
             continue
         if model.objects.filter(account=account, pk__in=ids).count() != len(set(ids)):
@@ -49,15 +51,22 @@ def conditions_clean(*, account, conditions: dict) -> dict:
         if value in (None, ""):
             continue
         try:
-            cleaned[key] = str(Decimal(str(value)))
-        except InvalidOperation:
-            errors.append(_("%(key)s: a number.") % {"key": key})
+            cleaned[key] = str(decimal_number(value, **MONEY))
+        except ValidationError as exc:
+            errors.append(_("%(key)s: %(problem)s") % {"key": key, "problem": " ".join(exc.messages)})
     unknown = set(conditions) - {"statuses", "sources", "inventories", "paid", "total_min", "total_max"}
     if unknown:
         errors.append(_("Unknown conditions: %(list)s.") % {"list": ", ".join(sorted(unknown))})
     if errors:
         raise ValidationError({"conditions": errors})
     return cleaned
+
+
+def _is_id(value) -> bool:
+    try:
+        return isinstance(value, int) and id_number(value) == value
+    except ValidationError:
+        return False
 
 
 def actions_clean(*, account, actions: list) -> list:
@@ -71,18 +80,23 @@ def actions_clean(*, account, actions: list) -> list:
     for i, action in enumerate(actions, start=1):
         kind = action.get("type") if isinstance(action, dict) else None
         if kind == "set_status":
-            if not OrderStatus.objects.filter(account=account, pk=action.get("status") or 0).exists():
+            status = action.get("status")
+            if not _is_id(status) or not OrderStatus.objects.filter(account=account, pk=status).exists():
                 errors.append(_("Action %(n)s: choose one of this account's statuses.") % {"n": i})
                 continue
             cleaned.append({"type": kind, "status": action["status"]})
         elif kind == "add_comment":
-            text = str(action.get("text") or "").strip()
+            text = action.get("text")
+            text = text.strip() if isinstance(text, str) else ""
             if not text:
                 errors.append(_("Action %(n)s: the comment is empty.") % {"n": i})
                 continue
+            if "\x00" in text:
+                errors.append(_("Action %(n)s: null characters are not allowed.") % {"n": i})
+                continue
             cleaned.append({"type": kind, "text": text[:500]})
         elif kind == "create_package":
-            if action.get("courier") not in COURIERS:
+            if not isinstance(action.get("courier"), str) or action["courier"] not in COURIERS:
                 errors.append(_("Action %(n)s: choose a courier.") % {"n": i})
                 continue
             cleaned.append({"type": kind, "courier": action["courier"]})
@@ -96,8 +110,20 @@ def actions_clean(*, account, actions: list) -> list:
     return cleaned
 
 
+class RuleUnreadable(Exception):
+    """A stored rule whose conditions cannot be read (written before they were checked)."""
+
+
+def _condition_amount(value) -> Decimal:
+    try:
+        return decimal_number(value, **MONEY)
+    except ValidationError:
+        raise RuleUnreadable(_("the total limit “%(value)s” is not an amount") % {"value": value}) from None
+
+
 def rule_matches(rule: AutomationRule, order: Order) -> bool:
-    c = rule.conditions or {}
+    """Whether ``order`` meets the rule's conditions; RuleUnreadable for conditions that cannot be read."""
+    c = rule.conditions if isinstance(rule.conditions, dict) else {}
     if c.get("statuses") and order.status_id not in c["statuses"]:
         return False
     if c.get("sources") and order.source_id not in c["sources"]:
@@ -109,9 +135,9 @@ def rule_matches(rule: AutomationRule, order: Order) -> bool:
         return False
     if c.get("paid") == "unpaid" and order.payment_done >= total > 0:
         return False
-    if c.get("total_min") and total < Decimal(c["total_min"]):
+    if c.get("total_min") and total < _condition_amount(c["total_min"]):
         return False
-    if c.get("total_max") and total > Decimal(c["total_max"]):
+    if c.get("total_max") and total > _condition_amount(c["total_max"]):
         return False
     return not c.get("inventories") or order.lines.filter(storage_id__in=c["inventories"]).exists()
 
@@ -162,8 +188,8 @@ def rules_run(
             run.message = _("Not run: automatic actions triggered each other %(n)s times in a row.") % {
                 "n": depth
             }
-        elif not rule_matches(rule, order):
-            run.outcome = AutomationRun.Outcome.SKIPPED
+        elif not _matches(rule, order, run):
+            pass  # _matches set the outcome
         else:
             try:
                 with transaction.atomic():
@@ -176,6 +202,21 @@ def rules_run(
         run.save()
         runs.append(run)
     return runs
+
+
+def _matches(rule: AutomationRule, order: Order, run: AutomationRun) -> bool:
+    """rule_matches, recording a skipped or failed run; a rule stored with bad conditions fails alone
+    and says so, while the account's other rules still run."""
+    try:
+        if rule_matches(rule, order):
+            return True
+        run.outcome = AutomationRun.Outcome.SKIPPED
+    except (RuleUnreadable, TypeError, ValueError, ArithmeticError) as exc:
+        run.outcome = AutomationRun.Outcome.FAILED
+        run.message = _("The rule's conditions cannot be read (%(problem)s); edit and save the rule.") % {
+            "problem": exc
+        }
+    return False
 
 
 def _error_text(exc: Exception) -> str:

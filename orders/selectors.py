@@ -60,7 +60,7 @@ def orders_search(queryset: QuerySet[Order], text: str) -> QuerySet[Order]:
         | Q(external_order_id=text)
     )
     number = text.lstrip("#")
-    if number.isdigit() and len(number) < 19:
+    if number.isascii() and number.isdigit() and len(number) < 19:
         query |= Q(pk=int(number))
     try:
         from shipments.models import Package
