@@ -153,8 +153,19 @@ class ComponentSerializer(fields.NestedRowSerializer):
         fields = ["component", "quantity"]
 
 
+class _FeaturesField(serializers.ListField):
+    def to_representation(self, data):
+        # Rows stored before the shape was checked are shown as far as they can be read.
+        return [list(pair) for pair in ProductText.pairs_of(data)]
+
+
+class _ExtraFieldValuesField(serializers.DictField):
+    def to_representation(self, value):
+        return ProductText.texts_of(value)
+
+
 class TextSerializer(fields.NestedRowSerializer):
-    features = serializers.ListField(
+    features = _FeaturesField(
         child=serializers.ListField(
             child=serializers.CharField(max_length=1000, allow_blank=True), min_length=2, max_length=2
         ),
@@ -162,7 +173,7 @@ class TextSerializer(fields.NestedRowSerializer):
         max_length=500,
         help_text="Name–value pairs: [[name, value], …].",
     )
-    extra_fields = serializers.DictField(
+    extra_fields = _ExtraFieldValuesField(
         child=serializers.CharField(allow_blank=True, max_length=10000),
         required=False,
         help_text="The account's product extra field id → value.",

@@ -273,8 +273,11 @@ class AutomationRule(models.Model):
     }
 
     def actions_display(self) -> list[str]:
-        """The actions in words, for lists."""
-        return [str(self.ACTION_LABELS.get(a.get("type"), a.get("type"))) for a in self.actions]
+        """The actions in words, for lists (an entry that is not an action, stored before actions were
+        checked, shows as "?")."""
+        actions = self.actions if isinstance(self.actions, list) else []
+        kinds = [a.get("type") if isinstance(a, dict) else None for a in actions]
+        return [str(self.ACTION_LABELS.get(kind, kind or "?")) for kind in kinds]
 
 
 class AutomationRun(models.Model):
