@@ -266,8 +266,9 @@ class IntegerField(serializers.IntegerField):
     ``max_value`` for other columns; ModelSerializer passes the column's range itself)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_value", INTEGER_MAX)
-        kwargs.setdefault("min_value", -INTEGER_MAX - 1)
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("max_value", INTEGER_MAX)
+            kwargs.setdefault("min_value", -INTEGER_MAX - 1)
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
@@ -349,13 +350,12 @@ class IdRelatedField(serializers.PrimaryKeyRelatedField):
 _INTEGER_MODEL_FIELDS = (models.IntegerField,)  # BigIntegerField, SmallIntegerField, the auto fields too
 
 
+# The project's ModelSerializer: model fields become the field types above (integers with their column's
+# range, finite decimals, storable JSON, offsets PostgreSQL accepts, ids by primary key), and a value the
+# model keeps unique within an account (a name) that another row of the request's account already has is
+# a 400 on its field — found while validating, or caught from the database in a race. (Comments, not a
+# docstring: the schema would show a base class's docstring as every serializer's description.)
 class ModelSerializer(serializers.ModelSerializer):
-    """The project's ModelSerializer: model fields become the field types above (integers with their
-    column's range, finite decimals, storable JSON, offsets PostgreSQL accepts, ids by primary key), and a
-    value the model keeps unique within an account (a name) that another row of the request's account
-    already has is a 400 on its field — found while validating, or caught from the database in a race.
-    """
-
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         **{
@@ -392,18 +392,18 @@ class ModelSerializer(serializers.ModelSerializer):
 
     def build_standard_field(self, field_name, model_field):
         field_class, field_kwargs = super().build_standard_field(field_name, model_field)
-        if isinstance(model_field, _INTEGER_MODEL_FIELDS) and field_class is IntegerField:
+        writable = not field_kwargs.get("read_only") and not model_field.primary_key
+        if writable and isinstance(model_field, _INTEGER_MODEL_FIELDS) and field_class is IntegerField:
             low, high = integer_column_range(model_field)
             field_kwargs.setdefault("min_value", low)
             field_kwargs.setdefault("max_value", high)
         return field_class, field_kwargs
 
 
+# The rows of a nested list (a product's texts, stock, prices): the fields named in ``always_required``
+# stay required when the parent is PATCHed — DRF would skip them, and the write would then miss the key
+# that says which row to set.
 class NestedRowSerializer(ModelSerializer):
-    """The rows of a nested list (a product's texts, stock, prices): the fields named in
-    ``always_required`` stay required when the parent is PATCHed — DRF would skip them, and the write
-    would then miss the key that says which row to set."""
-
     always_required: tuple[str, ...] = ()
 
     def to_internal_value(self, data):
