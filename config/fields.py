@@ -13,8 +13,8 @@ What every app refuses alike:
 
 The plain functions (``whole_number``, ``id_number``, ``decimal_number``, ``utc_offset_problem``,
 ``json_problem``, ``json_loads``) are the one definition of each rule; the DRF fields, the Django form
-fields, the django-filter filter and the JSON body parser (``config.api.JSONParser``) wrap them, and a
-service or a file reader that gets raw values (CSV cells, webhook bodies) may call them directly.
+fields and the JSON body parser (``config.api.JSONParser``) wrap them, and a service or a file reader
+that gets raw values (CSV cells, webhook bodies) may call them directly.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import json
 import re
 from decimal import Decimal, InvalidOperation
 
-import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
@@ -32,7 +31,6 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries.serializer_fields import CountryField as CountrySerializerField
-from django_filters.fields import IsoDateTimeField as FilterIsoDateTimeField
 from rest_framework import serializers
 
 from config.integrity import account_unique_clashes, unique_violation_errors
@@ -539,21 +537,3 @@ class ModelForm(forms.ModelForm):
         for field, messages in account_unique_clashes(self.instance).items():
             if field in self.fields and field not in self.errors:
                 self.add_error(field, messages)
-
-
-# --- django-filter -----------------------------------------------------------------------------------------
-
-
-class _IsoDateTimeFormField(FilterIsoDateTimeField):
-    def to_python(self, value):
-        result = super().to_python(value)
-        problem = utc_offset_problem(result)
-        if problem:
-            raise ValidationError(problem, code="invalid")
-        return result
-
-
-class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
-    """An ISO 8601 date-time filter parameter; an offset PostgreSQL refuses is a 400 on the parameter."""
-
-    field_class = _IsoDateTimeFormField
