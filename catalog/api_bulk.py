@@ -27,7 +27,7 @@ from catalog.filters import ImportJobFilter
 from catalog.imports import import_job_create
 from catalog.models import ImportJob, Inventory
 from config import fields
-from config.api import JSONParser
+from config.parsers import JSONParser
 
 MAX_ITEMS = 1000
 MAX_REPORTED = 1000

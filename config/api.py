@@ -1,32 +1,20 @@
-"""REST API conventions shared by every app: the JSON parser, pagination and the error format."""
+"""REST API conventions shared by every app: pagination and the error format (the JSON parser with its
+limits is in ``config.parsers``)."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import InvalidPage
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
-from rest_framework import parsers, serializers, status
-from rest_framework.exceptions import NotFound, ParseError
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from config.fields import json_loads, whole_number
+from config.fields import whole_number
 from config.integrity import in_use_names
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser with the project's limits: nesting deeper than ``fields.JSON_MAX_DEPTH`` or
-    NaN/Infinity literals are a 400 parse error (the standard parser would hit a RecursionError: a 500)."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
-        try:
-            return json_loads(stream.read().decode(encoding))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ParseError(_("JSON parse error - %(reason)s") % {"reason": exc}) from None
 
 
 class StandardPagination(PageNumberPagination):

@@ -13,7 +13,7 @@ What every app refuses alike:
 
 The plain functions (``whole_number``, ``id_number``, ``decimal_number``, ``utc_offset_problem``,
 ``json_problem``, ``json_loads``) are the one definition of each rule; the DRF fields, the Django form
-fields and the JSON body parser (``config.api.JSONParser``) wrap them, and a service or a file reader
+fields and the JSON body parser (``config.parsers.JSONParser``) wrap them, and a service or a file reader
 that gets raw values (CSV cells, webhook bodies) may call them directly.
 """
 
