@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
-from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
@@ -16,6 +15,7 @@ from accounts.api_base import AccountScopedMixin
 from accounts.models import Account, ApiToken, Membership, Role
 from accounts.permissions import IsAccountMember
 from accounts.tenancy import request_tenant
+from config import fields
 
 
 def _drf_error(exc: DjangoValidationError) -> ValidationError:
@@ -24,8 +24,8 @@ def _drf_error(exc: DjangoValidationError) -> ValidationError:
     )
 
 
-class AccountSerializer(serializers.ModelSerializer):
-    country = CountryField()
+class AccountSerializer(fields.ModelSerializer):
+    country = fields.CountryField()
 
     class Meta:
         model = Account

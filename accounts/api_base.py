@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.utils.functional import cached_property
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, viewsets
 
 from accounts.tenancy import Tenant, request_tenant
+from config.fields import IdRelatedField
 
 
 class AccountScopedMixin:
@@ -59,11 +60,12 @@ class AccountScopedCreateListViewSet(
     pass
 
 
-class AccountScopedRelatedField(serializers.PrimaryKeyRelatedField):
+class AccountScopedRelatedField(IdRelatedField):
     """A primary-key reference that only accepts rows of the request's account.
 
     ``AccountScopedRelatedField(queryset=Warehouse.objects.all())`` — another account's id is answered
     exactly like an id that does not exist ("Invalid pk"), so ids cannot be probed across accounts.
+    Anything but an id (text, "²", 10**20) is refused before any query.
     """
 
     def __init__(self, *, account_field: str = "account", **kwargs):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Prefetch, ProtectedError
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accounts import roles
@@ -24,28 +25,32 @@ from catalog.models import (
     Tag,
     Warehouse,
 )
+from catalog.services import product_delete
+from config import fields
 
 
-class WarehouseSerializer(serializers.ModelSerializer):
+class WarehouseSerializer(fields.ModelSerializer):
     class Meta:
         model = Warehouse
         fields = ["id", "name", "description", "is_default"]
         read_only_fields = ["id", "is_default"]
 
 
-class PriceGroupSerializer(serializers.ModelSerializer):
+class PriceGroupSerializer(fields.ModelSerializer):
     class Meta:
         model = PriceGroup
         fields = ["id", "name", "currency", "description", "is_default"]
         read_only_fields = ["id", "is_default"]
 
 
-class InventorySerializer(serializers.ModelSerializer):
+class InventorySerializer(fields.ModelSerializer):
     warehouses = AccountScopedRelatedField(queryset=Warehouse.objects.all(), many=True)
     price_groups = AccountScopedRelatedField(queryset=PriceGroup.objects.all(), many=True)
     default_warehouse = AccountScopedRelatedField(queryset=Warehouse.objects.all())
     default_price_group = AccountScopedRelatedField(queryset=PriceGroup.objects.all())
-    languages = serializers.ListField(child=serializers.RegexField(r"^[a-z]{2}$"), allow_empty=False)
+    languages = serializers.ListField(
+        child=serializers.RegexField(r"^[a-z]{2}\Z"), allow_empty=False, max_length=50
+    )
 
     class Meta:
         model = Inventory
@@ -62,6 +67,11 @@ class InventorySerializer(serializers.ModelSerializer):
             "is_default",
         ]
         read_only_fields = ["id", "is_default"]
+
+    def validate_languages(self, languages):
+        if len(set(languages)) != len(languages):
+            raise serializers.ValidationError(_("Give each language once."))
+        return languages
 
     def validate(self, attrs):
         languages = attrs.get("languages", getattr(self.instance, "languages", []))
@@ -82,28 +92,28 @@ class InventorySerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ManufacturerSerializer(serializers.ModelSerializer):
+class ManufacturerSerializer(fields.ModelSerializer):
     class Meta:
         model = Manufacturer
         fields = ["id", "name"]
         validators = []
 
 
-class TagSerializer(serializers.ModelSerializer):
+class TagSerializer(fields.ModelSerializer):
     class Meta:
         model = Tag
         fields = ["id", "name"]
         validators = []
 
 
-class ExtraFieldSerializer(serializers.ModelSerializer):
+class ExtraFieldSerializer(fields.ModelSerializer):
     class Meta:
         model = ExtraField
         fields = ["id", "name", "kind"]
         validators = []
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(fields.ModelSerializer):
     inventory = AccountScopedRelatedField(queryset=Inventory.objects.all(), required=False, allow_null=True)
     parent = AccountScopedRelatedField(queryset=Category.objects.all(), required=False, allow_null=True)
 
@@ -125,46 +135,91 @@ class CategorySerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ImageSerializer(serializers.ModelSerializer):
+class ImageSerializer(fields.NestedRowSerializer):
+    always_required = ("url",)
+
     class Meta:
         model = ProductImage
         fields = ["position", "url"]
 
 
-class ComponentSerializer(serializers.ModelSerializer):
+class ComponentSerializer(fields.NestedRowSerializer):
     component = AccountScopedRelatedField(queryset=Product.objects.all())
-    quantity = serializers.IntegerField(min_value=1)
+    quantity = fields.IntegerField(min_value=1)
+    always_required = ("component", "quantity")
 
     class Meta:
         model = BundleComponent
         fields = ["component", "quantity"]
 
 
-class TextSerializer(serializers.ModelSerializer):
+class _FeaturesField(serializers.ListField):
+    def to_representation(self, data):
+        # Rows stored before the shape was checked are shown as far as they can be read.
+        return [list(pair) for pair in ProductText.pairs_of(data)]
+
+
+class _ExtraFieldValuesField(serializers.DictField):
+    def to_representation(self, value):
+        return ProductText.texts_of(value)
+
+
+class TextSerializer(fields.NestedRowSerializer):
+    features = _FeaturesField(
+        child=serializers.ListField(
+            child=serializers.CharField(max_length=1000, allow_blank=True), min_length=2, max_length=2
+        ),
+        required=False,
+        max_length=500,
+        help_text="Name–value pairs: [[name, value], …].",
+    )
+    extra_fields = _ExtraFieldValuesField(
+        child=serializers.CharField(allow_blank=True, max_length=10000),
+        required=False,
+        help_text="The account's product extra field id → value.",
+    )
+    always_required = ("language",)
+
     class Meta:
         model = ProductText
         fields = ["language", "name", "description", "features", "extra_fields"]
 
+    def validate_extra_fields(self, values):
+        known = {
+            str(pk)
+            for pk in ExtraField.objects.filter(account=self.context.get("account")).values_list(
+                "pk", flat=True
+            )
+        }
+        unknown = sorted(key for key in values if key not in known)
+        if unknown:
+            raise serializers.ValidationError(
+                _("Not one of this account's extra fields: %(keys)s.") % {"keys": ", ".join(unknown)}
+            )
+        return values
 
-class StockSerializer(serializers.ModelSerializer):
+
+class StockSerializer(fields.NestedRowSerializer):
     warehouse = AccountScopedRelatedField(queryset=Warehouse.objects.all())
-    quantity = serializers.IntegerField(min_value=0)
+    quantity = fields.IntegerField(min_value=0)
+    always_required = ("warehouse", "quantity")
 
     class Meta:
         model = Stock
         fields = ["warehouse", "quantity"]
 
 
-class PriceSerializer(serializers.ModelSerializer):
+class PriceSerializer(fields.NestedRowSerializer):
     price_group = AccountScopedRelatedField(queryset=PriceGroup.objects.all())
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    amount = fields.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    always_required = ("price_group", "amount")
 
     class Meta:
         model = Price
         fields = ["price_group", "amount"]
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(fields.ModelSerializer):
     inventory = AccountScopedRelatedField(queryset=Inventory.objects.all())
     parent = AccountScopedRelatedField(queryset=Product.objects.all(), required=False, allow_null=True)
     category = AccountScopedRelatedField(queryset=Category.objects.all(), required=False, allow_null=True)
@@ -321,22 +376,6 @@ class NamedViewSet(AccountScopedViewSet):
     ordering_fields = ["name", "id"]
     search_fields = ["name"]
 
-    def perform_create(self, serializer):
-        self._unique(serializer)
-        serializer.save(account=self.account)
-
-    def perform_update(self, serializer):
-        self._unique(serializer)
-        serializer.save()
-
-    def _unique(self, serializer):
-        name = serializer.validated_data.get("name")
-        clash = self.get_queryset().filter(name=name)
-        if serializer.instance is not None:
-            clash = clash.exclude(pk=serializer.instance.pk)
-        if name and clash.exists():
-            raise serializers.ValidationError({"name": ["This name is already used."]})
-
 
 class ManufacturerViewSet(NamedViewSet):
     queryset = Manufacturer.objects.all()
@@ -397,3 +436,6 @@ class ProductViewSet(AccountScopedViewSet):
     serializer_class = ProductSerializer
     filterset_class = ProductFilter
     ordering_fields = ["id", "sku", "created_at", "updated_at"]
+
+    def perform_destroy(self, instance):
+        product_delete(product=instance)

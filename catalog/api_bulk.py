@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -16,7 +17,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import UnsupportedMediaType
-from rest_framework.parsers import BaseParser, FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts import roles
@@ -25,6 +26,8 @@ from catalog.bulk import STOCK_MAX, BulkItemErrors, price_set_many, stock_set_ma
 from catalog.filters import ImportJobFilter
 from catalog.imports import import_job_create
 from catalog.models import ImportJob, Inventory
+from config import fields
+from config.parsers import JSONParser
 
 MAX_ITEMS = 1000
 MAX_REPORTED = 1000
@@ -34,11 +37,9 @@ MAX_REPORTED = 1000
 
 
 class _ItemSerializer(serializers.Serializer):
-    product_id = serializers.IntegerField(min_value=1, required=False, help_text="The product or variant.")
+    product_id = fields.IdField(required=False, help_text="The product or variant.")
     sku = serializers.CharField(max_length=50, required=False, help_text="Instead of product_id.")
-    inventory_id = serializers.IntegerField(
-        min_value=1, required=False, help_text="The catalog of the SKU (required with sku)."
-    )
+    inventory_id = fields.IdField(required=False, help_text="The catalog of the SKU (required with sku).")
 
     def validate(self, attrs):
         if ("product_id" in attrs) == ("sku" in attrs):
@@ -49,13 +50,13 @@ class _ItemSerializer(serializers.Serializer):
 
 
 class StockItemSerializer(_ItemSerializer):
-    warehouse_id = serializers.IntegerField(min_value=1)
-    quantity = serializers.IntegerField(min_value=0, max_value=STOCK_MAX)
+    warehouse_id = fields.IdField()
+    quantity = fields.IntegerField(min_value=0, max_value=STOCK_MAX)
 
 
 class PriceItemSerializer(_ItemSerializer):
-    price_group_id = serializers.IntegerField(min_value=1)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    price_group_id = fields.IdField()
+    amount = fields.DecimalField(max_digits=14, decimal_places=2, min_value=0)
 
 
 class StockBatchSerializer(serializers.Serializer):
@@ -231,7 +232,7 @@ class _BulkViewSet(AccountScopedMixin, viewsets.GenericViewSet):
                     cells = cells + [None] * (width - len(cells))
                 product_ref = (cells[product] or "").strip()
                 if not sku_column:  # the service takes an int as a product id, a str as a SKU
-                    product_ref = int(product_ref) if product_ref.isdigit() else None
+                    product_ref = _id_or_none(product_ref)
                 yield (
                     product_ref,
                     cells[target],
@@ -240,6 +241,13 @@ class _BulkViewSet(AccountScopedMixin, viewsets.GenericViewSet):
                 )
         except (UnicodeDecodeError, csv.Error) as exc:
             raise serializers.ValidationError({"file": [f"The CSV body cannot be read: {exc}"]}) from None
+
+
+def _id_or_none(text: str) -> int | None:
+    try:
+        return fields.id_number(text)
+    except DjangoValidationError:
+        return None  # the service reports the row's missing product id
 
 
 _BULK_FILE_DOC = (
@@ -330,7 +338,7 @@ class ImportErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class ImportJobSerializer(serializers.ModelSerializer):
+class ImportJobSerializer(fields.ModelSerializer):
     inventory = AccountScopedRelatedField(
         queryset=Inventory.objects.all(), help_text="The catalog to import into."
     )

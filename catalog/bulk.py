@@ -10,14 +10,16 @@ problem item and nothing is written.
 from __future__ import annotations
 
 import io
-import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
+
+from config.fields import ID_MAX, decimal_number, id_number, whole_number
 
 STOCK_MAX = 2**31 - 1
 MONEY_LIMIT = Decimal(10) ** 12
@@ -56,28 +58,17 @@ def _add(errors: dict, index: int, field: str, message: str) -> None:
     errors.setdefault(index, {}).setdefault(field, []).append(message)
 
 
-_INT = re.compile(r"\d{1,10}\Z")
-
-
 def _as_id(value) -> int | None:
-    if isinstance(value, bool):
+    try:
+        return id_number(value)
+    except ValidationError:
         return None
-    if isinstance(value, int):
-        return value if value > 0 else None
-    if isinstance(value, str) and _INT.match(value.strip()):
-        number = int(value)
-        return number if number > 0 else None
-    return None
 
 
 def _quantity(value) -> tuple[str | None, str | None]:
-    if isinstance(value, bool):
-        return None, _("A whole number is required.")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        number = int(value)
-    else:
+    try:
+        number = whole_number(value)
+    except ValidationError:
         return None, _("A whole number is required.")
     if number < 0:
         return None, _("Stock cannot be negative.")
@@ -87,13 +78,9 @@ def _quantity(value) -> tuple[str | None, str | None]:
 
 
 def _amount(value) -> tuple[str | None, str | None]:
-    if isinstance(value, bool) or value is None:
-        return None, _("A number is required.")
     try:
-        number = Decimal(str(value).strip().replace(",", "."))
-    except InvalidOperation:
-        return None, _("A number is required.")
-    if not number.is_finite():
+        number = decimal_number(value, decimal_comma=True)
+    except ValidationError:
         return None, _("A number is required.")
     if number < 0:
         return None, _("A price cannot be negative.")
@@ -155,14 +142,14 @@ def _staged_lines(kind: _Kind, parse, rows: Iterable[tuple], default_inventory, 
         product_id = sku = inventory_id = None
         if isinstance(product, str):
             sku = product.strip()
-            if not sku or len(sku) > 50:
+            if not sku or len(sku) > 50 or "\x00" in sku:
                 _add(errors, index, "sku", _("Not a valid SKU."))
             inventory_id = _as_id(inventory)
             if inventory_id is None:
                 _add(errors, index, "inventory_id", _("A catalog id is required with a SKU."))
             flags["skus"] = True
             sku = sku.translate(_COPY_ESCAPES)
-        elif isinstance(product, int) and not isinstance(product, bool) and product > 0:
+        elif isinstance(product, int) and not isinstance(product, bool) and 0 < product <= ID_MAX:
             product_id = product
         else:
             _add(errors, index, "product_id", _("A product id is required."))

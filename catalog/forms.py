@@ -15,9 +15,10 @@ from catalog.models import (
     Tag,
     Warehouse,
 )
+from config import fields
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(fields.ModelForm):
     """A ModelForm whose related-row choices are this account's rows only."""
 
     scoped = {
@@ -35,6 +36,8 @@ class AccountForm(forms.ModelForm):
     def __init__(self, *args, account, **kwargs):
         self.account = account
         super().__init__(*args, **kwargs)
+        if hasattr(self.instance, "account_id") and self.instance.account_id is None:
+            self.instance.account = account
         for name, field in self.fields.items():
             model = self.scoped.get(name)
             if model is not None and hasattr(field, "queryset"):
@@ -62,7 +65,7 @@ class ProductForm(AccountForm):
         help_text=_("Image URLs, one per line, in display order."),
     )
 
-    class Meta:
+    class Meta(fields.ModelForm.Meta):
         model = Product
         fields = [
             "inventory",
@@ -118,14 +121,14 @@ class ProductForm(AccountForm):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 help_text=_("One per line: “name: value”."),
-                initial="\n".join(f"{n}: {v}" for n, v in (text.features if text else [])),
+                initial="\n".join(f"{n}: {v}" for n, v in (text.feature_pairs() if text else [])),
             )
             for field in extra_fields:
                 self.fields[f"extra_{field.pk}_{lang}"] = forms.CharField(
                     label=f"{field.name} ({lang})",
                     required=False,
                     widget=forms.Textarea(attrs={"rows": 2}) if field.kind == "long" else forms.TextInput,
-                    initial=(text.extra_fields.get(str(field.pk), "") if text else ""),
+                    initial=(text.extra_field_values().get(str(field.pk), "") if text else ""),
                 )
         self.extra_field_ids = [f.pk for f in extra_fields]
         if self.instance.pk:
@@ -180,31 +183,31 @@ class ProductForm(AccountForm):
 
 
 class WarehouseForm(AccountForm):
-    class Meta:
+    class Meta(fields.ModelForm.Meta):
         model = Warehouse
         fields = ["name", "description"]
 
 
 class PriceGroupForm(AccountForm):
-    class Meta:
+    class Meta(fields.ModelForm.Meta):
         model = PriceGroup
         fields = ["name", "currency", "description"]
 
 
 class ManufacturerForm(AccountForm):
-    class Meta:
+    class Meta(fields.ModelForm.Meta):
         model = Manufacturer
         fields = ["name"]
 
 
 class TagForm(AccountForm):
-    class Meta:
+    class Meta(fields.ModelForm.Meta):
         model = Tag
         fields = ["name"]
 
 
 class ExtraFieldForm(AccountForm):
-    class Meta:
+    class Meta(fields.ModelForm.Meta):
         model = ExtraField
         fields = ["name", "kind"]
 
@@ -214,7 +217,7 @@ class InventoryForm(AccountForm):
         label=_("Languages"), help_text=_("Two-letter codes separated by commas, e.g. “pl, en, de”.")
     )
 
-    class Meta:
+    class Meta(fields.ModelForm.Meta):
         model = Inventory
         fields = [
             "name",
@@ -260,10 +263,28 @@ class InventoryForm(AccountForm):
 
 
 class CategoryForm(AccountForm):
-    class Meta:
+    class Meta(fields.ModelForm.Meta):
         model = Category
         fields = ["name", "parent"]
 
     def __init__(self, *args, inventory: Inventory, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = Category.objects.filter(account=self.account, inventory=inventory)
+
+
+class ComponentForm(forms.Form):
+    """The bundle components box of a product page: add a component (SKU or EAN and a quantity), or
+    remove one (``remove``: the component row's id)."""
+
+    component = forms.CharField(label=_("SKU or EAN"), max_length=50, required=False)
+    quantity = fields.FormIntegerField(label=_("Quantity"), min_value=1, initial=1, required=False)
+    remove = fields.FormIdField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("remove") and not self.errors:
+            if not cleaned.get("component"):
+                self.add_error("component", _("No product with this SKU or EAN."))
+            if cleaned.get("quantity") is None:
+                cleaned["quantity"] = 1
+        return cleaned

@@ -214,6 +214,30 @@ class ProductText(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # Rows written before the API checked these shapes may hold anything; pages and the API read them
+    # through these.
+    @staticmethod
+    def pairs_of(features) -> list[tuple[str, str]]:
+        """``features`` as (name, value) pairs, skipping entries that are not a pair."""
+        if not isinstance(features, list):
+            return []
+        return [
+            (str(item[0]), str(item[1])) for item in features if isinstance(item, list) and len(item) == 2
+        ]
+
+    @staticmethod
+    def texts_of(extra_fields) -> dict[str, str]:
+        """``extra_fields`` as extra field id → text ({} when it is not an object)."""
+        if not isinstance(extra_fields, dict):
+            return {}
+        return {str(key): "" if value is None else str(value) for key, value in extra_fields.items()}
+
+    def feature_pairs(self) -> list[tuple[str, str]]:
+        return self.pairs_of(self.features)
+
+    def extra_field_values(self) -> dict[str, str]:
+        return self.texts_of(self.extra_fields)
+
 
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")

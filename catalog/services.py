@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from catalog.models import Inventory, PriceGroup, Product, Stock, Warehouse
+from config.integrity import delete_unless_in_use
 
 
 @transaction.atomic
@@ -127,3 +129,31 @@ def product_save(
     if tags is not None:
         product.tags.set(tags)
     return product
+
+
+def _bundle_message(bundles: list[Product]) -> str:
+    if not bundles:
+        return _("The product is a component of a bundle; remove it from the bundle first.")
+    names = ", ".join(bundle.sku or f"#{bundle.pk}" for bundle in bundles[:10])
+    return _("The product is a component of the bundle %(bundles)s; remove it from the bundle first.") % {
+        "bundles": names
+    }
+
+
+@transaction.atomic
+def product_delete(*, product: Product) -> None:
+    """Delete a product with its variants, texts, images, stock and prices.
+
+    Refused with a ValidationError naming the bundles while the product or one of its variants is a
+    component of a bundle (the bundle would lose a part without anyone noticing).
+    """
+    bundles = list(
+        Product.objects.filter(components__component__in=[product, *product.variants.all()])
+        .exclude(pk=product.pk)
+        .distinct()
+        .order_by("id")
+    )
+    if bundles:
+        raise ValidationError(_bundle_message(bundles))
+    # A bundle that gains the product meanwhile still stops the delete (PROTECT), with the same words.
+    delete_unless_in_use(product, message=_bundle_message([]))

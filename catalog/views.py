@@ -4,6 +4,7 @@ forms, catalogs with their category trees, and the account's warehouses, price g
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
     Count,
@@ -45,8 +46,10 @@ from catalog.models import (
     Tag,
     Warehouse,
 )
-from catalog.services import product_save
+from catalog.services import product_delete, product_save
+from config.integrity import account_row_save
 from config.paging import in_id_order, page_of_ids
+from config.web import form_errors_from
 
 SORTS = {
     "-id": gettext_lazy("Newest"),
@@ -189,7 +192,7 @@ def _detail_context(view, product: Product, **extra) -> dict:
     texts = list(product.texts.all())
     fields = {str(f.pk): f.name for f in ExtraField.objects.filter(account=view.account)}
     for text in texts:
-        text.extra_named = [(fields.get(k, k), v) for k, v in text.extra_fields.items()]
+        text.extra_named = [(fields.get(k, k), v) for k, v in text.extra_field_values().items()]
     context = {
         "product": product,
         "texts": sorted(texts, key=lambda t: t.language != product.inventory.default_language),
@@ -251,12 +254,9 @@ class ProductDeleteView(AccountViewMixin, View):
     def post(self, request, pk: int):
         product = _product_or_404(self.account, pk)
         try:
-            with transaction.atomic():
-                product.delete()
-        except ProtectedError:
-            messages.error(
-                request, _("The product is a component of a bundle; remove it from the bundle first.")
-            )
+            product_delete(product=product)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
             return redirect("catalog:product-detail", pk=pk)
         messages.success(request, _("Product deleted."))
         return redirect("catalog:product-list")
@@ -312,11 +312,17 @@ class ProductComponentView(AccountViewMixin, View):
 
     def post(self, request, pk: int):
         bundle = _product_or_404(self.account, pk)
-        if request.POST.get("remove"):
-            BundleComponent.objects.filter(bundle=bundle, pk=request.POST["remove"]).delete()
+        form = forms.ComponentForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect("catalog:product-detail", pk=pk)
+        if form.cleaned_data["remove"]:
+            BundleComponent.objects.filter(bundle=bundle, pk=form.cleaned_data["remove"]).delete()
             messages.success(request, _("Component removed."))
             return redirect("catalog:product-detail", pk=pk)
-        code = request.POST.get("component", "").strip()
+        code = form.cleaned_data["component"].strip()
         component = (
             Product.objects.filter(account=self.account)
             .filter(Q(sku=code) | Q(ean=code))
@@ -325,18 +331,15 @@ class ProductComponentView(AccountViewMixin, View):
             if code
             else None
         )
-        quantity = request.POST.get("quantity", "1")
         if not bundle.is_bundle:
             messages.error(request, _("Mark the product as a bundle first (Edit → bundle)."))
         elif component is None:
             messages.error(request, _("No product with this SKU or EAN."))
         elif component.pk == bundle.pk:
             messages.error(request, _("A bundle cannot contain itself."))
-        elif not quantity.isdigit() or int(quantity) < 1:
-            messages.error(request, _("The quantity must be a whole number of at least 1."))
         else:
             BundleComponent.objects.update_or_create(
-                bundle=bundle, component=component, defaults={"quantity": int(quantity)}
+                bundle=bundle, component=component, defaults={"quantity": form.cleaned_data["quantity"]}
             )
             messages.success(request, _("Component saved."))
         return redirect("catalog:product-detail", pk=pk)
@@ -375,10 +378,11 @@ class DictionaryView(AccountViewMixin, View):
         if form.is_valid():
             row = form.save(commit=False)
             row.account = self.account
-            if self.model.objects.filter(account=self.account, name=row.name).exclude(pk=row.pk).exists():
-                form.add_error("name", _("This name is already used."))
+            try:
+                account_row_save(row)
+            except ValidationError as exc:
+                form_errors_from(form, exc)
             else:
-                row.save()
                 messages.success(request, _("Saved."))
                 return redirect("catalog:dictionary", kind=self.kind)
         return self._render(form, instance)
@@ -436,16 +440,13 @@ class InventoryListView(AccountViewMixin, View):
         if form.is_valid():
             inventory = form.save(commit=False)
             inventory.account = self.account
-            if (
-                Inventory.objects.filter(account=self.account, name=inventory.name)
-                .exclude(pk=inventory.pk)
-                .exists()
-            ):
-                form.add_error("name", _("This name is already used."))
-            else:
+            try:
                 with transaction.atomic():
-                    inventory.save()
+                    account_row_save(inventory)
                     form.save_m2m()
+            except ValidationError as exc:
+                form_errors_from(form, exc)
+            else:
                 messages.success(request, _("Catalog saved."))
                 return redirect("catalog:inventory-list")
         return self._render(form, instance)

@@ -1,18 +1,40 @@
-"""REST API conventions shared by every app: pagination and the error format."""
+"""REST API conventions shared by every app: pagination and the error format (the JSON parser with its
+limits is in ``config.parsers``)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import InvalidPage
+from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
+from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from config.fields import whole_number
+from config.integrity import in_use_names
 
 
 class StandardPagination(PageNumberPagination):
-    """``?page=N&page_size=M`` (at most 1,000 rows a page); answers count, next, previous, results."""
+    """``?page=N&page_size=M`` (1 … 1,000 rows a page; more is cut to 1,000); answers count, next, previous,
+    results. A page size that is not a whole number of at least 1 is a 400 on ``page_size``."""
 
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param, "")
+        if raw == "":
+            return self.page_size
+        try:
+            size = whole_number(raw, min_value=1)
+        except DjangoValidationError:
+            raise serializers.ValidationError(
+                {self.page_size_query_param: [_("A whole number of at least 1.")]}
+            ) from None
+        return min(size, self.max_page_size)
 
     def paginate_queryset_lazy(self, queryset, request, view=None):
         """Like ``paginate_queryset`` (count, page number, 404 for a page past the end) but returns the
@@ -32,21 +54,38 @@ class StandardPagination(PageNumberPagination):
         return self.page.object_list
 
 
+def _django_validation_errors(exc: DjangoValidationError) -> dict:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+
+
 def exception_handler(exc, context):
     """DRF's handler, with every error body carrying ``detail`` and, for validation errors, ``errors``.
 
     Validation errors keep DRF's field → messages mapping under ``errors`` so a client can show each
-    message beside its field; the other errors keep ``{"detail": "..."}``.
+    message beside its field; the other errors keep ``{"detail": "..."}``. A service's Django
+    ValidationError is a 400 like a serializer's, and deleting a row that others still point at
+    (ProtectedError) a 409 that says what uses it — never a 500.
     """
+    if isinstance(exc, DjangoValidationError):
+        exc = serializers.ValidationError(_django_validation_errors(exc))
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        return _in_use_response(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     data = response.data
     if response.status_code == 400 and not (isinstance(data, dict) and set(data) == {"detail"}):
         errors = data if isinstance(data, dict) else {"non_field_errors": data}
-        response.data = {"detail": "Invalid input.", "errors": errors}
+        response.data = {"detail": _("Invalid input."), "errors": errors}
     # Structured details beside the messages (e.g. every short line of a stock shortfall, as numbers).
     extra = getattr(exc, "extra_data", None)
     if extra:
         response.data.update(extra)
     return response
+
+
+def _in_use_response(exc: ProtectedError | RestrictedError) -> Response:
+    return Response(
+        {"detail": _("It cannot be deleted: %(users)s still use it.") % {"users": in_use_names(exc)}},
+        status=status.HTTP_409_CONFLICT,
+    )

@@ -19,6 +19,7 @@ from accounts.api_base import AccountScopedMixin, AccountScopedRelatedField, Acc
 from catalog.models import Product, Warehouse
 from catalog.services import StockShortfall
 from changes.origin import Origin
+from config import fields
 from orders import automation, services
 from orders.filters import JournalFilter, OrderFilter, OrderLineFilter
 from orders.models import (
@@ -46,18 +47,18 @@ def _raise_for(exc: Exception):
     raise exc
 
 
-class OrderStatusSerializer(serializers.ModelSerializer):
+class OrderStatusSerializer(fields.ModelSerializer):
     class Meta:
         model = OrderStatus
         fields = ["id", "name", "name_for_customer", "color", "position", "kind"]
 
 
-class OrderLineSerializer(serializers.ModelSerializer):
+class OrderLineSerializer(fields.ModelSerializer):
     product = AccountScopedRelatedField(queryset=Product.objects.all(), required=False, allow_null=True)
     warehouse = AccountScopedRelatedField(queryset=Warehouse.objects.all(), required=False, allow_null=True)
     name = serializers.CharField(max_length=200, required=False)
-    quantity = serializers.IntegerField(min_value=1)
-    price_brutto = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    quantity = fields.IntegerField(min_value=1)
+    price_brutto = fields.DecimalField(max_digits=14, decimal_places=2, min_value=0)
 
     class Meta:
         model = OrderLine
@@ -133,11 +134,16 @@ ORDER_FIELDS = [
 ]
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(fields.ModelSerializer):
     source = AccountScopedRelatedField(queryset=OrderSource.objects.all(), required=False)
     status = AccountScopedRelatedField(queryset=OrderStatus.objects.all(), required=False)
     lines = OrderLineSerializer(many=True)
     currency = serializers.ChoiceField(choices=Order._meta.get_field("currency").choices, required=False)
+    custom_extra_fields = serializers.DictField(
+        child=fields.JSONField(),
+        required=False,
+        help_text="The account's order extra field id → value (checked against the field's kind).",
+    )
 
     class Meta:
         model = Order
@@ -178,7 +184,13 @@ class OrderSerializer(serializers.ModelSerializer):
 
 
 class PaymentSerializer(serializers.Serializer):
-    payment_done = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    payment_done = fields.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    status = AccountScopedRelatedField(
+        queryset=OrderStatus.objects.all(), help_text="One of the account's order statuses."
+    )
 
 
 class _OrdersField(serializers.Serializer):
@@ -186,7 +198,12 @@ class _OrdersField(serializers.Serializer):
 
 
 class MergeSerializer(_OrdersField):
-    main = AccountScopedRelatedField(queryset=Order.objects.all())
+    main = AccountScopedRelatedField(
+        queryset=Order.objects.all(),
+        required=False,
+        help_text="The order whose buyer, delivery and invoice data the technical order takes; one of "
+        "`orders`. Left out: the first of `orders`.",
+    )
 
 
 class BulkStatusSerializer(_OrdersField):
@@ -250,17 +267,14 @@ class OrderViewSet(
         )
         return HttpResponse(f'{envelope[:-1]},"results":{results}}}', content_type="application/json")
 
-    @extend_schema(request=OrderStatusSerializer(partial=True), responses=OrderSerializer)
+    @extend_schema(request=StatusChangeSerializer, responses=OrderSerializer)
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request, pk=None):
         """Move the order to another status (body: ``{"status": id}``). Cancelling returns its stock."""
         order = self.get_object()
-        status_id = request.data.get("status")
-        new_status = (
-            OrderStatus.objects.filter(account=self.account, pk=status_id).first() if status_id else None
-        )
-        if new_status is None:
-            raise serializers.ValidationError({"status": ["Choose one of this account's statuses."]})
+        data = StatusChangeSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        new_status = data.validated_data["status"]
         try:
             order = services.order_set_status(
                 order=order, status=new_status, origin=Origin.of_tenant(self.tenant)
@@ -291,14 +305,16 @@ class OrderViewSet(
     @extend_schema(request=MergeSerializer, responses={201: OrderSerializer})
     @action(detail=False, methods=["post"], url_path="merge")
     def merge(self, request):
-        """Merge orders (same currency) into a new technical order that takes no stock."""
+        """Merge orders (same currency) into a new technical order that takes no stock. Its buyer,
+        delivery and invoice data come from ``main`` (one of ``orders``; by default the first)."""
         data = MergeSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
+        orders = data.validated_data["orders"]
         try:
             technical = services.orders_merge(
                 account=self.account,
-                orders=data.validated_data["orders"],
-                main=data.validated_data["main"],
+                orders=orders,
+                main=data.validated_data.get("main") or orders[0],
                 origin=Origin.of_tenant(self.tenant),
             )
         except DjangoValidationError as exc:
@@ -390,7 +406,7 @@ class OrderLineViewSet(AccountScopedViewSet):
         services.line_remove(line=instance, origin=Origin.of_tenant(self.tenant))
 
 
-class OrderSourceSerializer(serializers.ModelSerializer):
+class OrderSourceSerializer(fields.ModelSerializer):
     class Meta:
         model = OrderSource
         fields = ["id", "kind", "name"]
@@ -408,8 +424,10 @@ class OrderSourceViewSet(AccountScopedViewSet):
         instance.delete()
 
 
-class OrderExtraFieldSerializer(serializers.ModelSerializer):
-    options = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+class OrderExtraFieldSerializer(fields.ModelSerializer):
+    options = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=500
+    )
 
     class Meta:
         model = OrderExtraField
@@ -430,7 +448,7 @@ class OrderExtraFieldViewSet(AccountScopedViewSet):
     pagination_class = None
 
 
-class CustomButtonSerializer(serializers.ModelSerializer):
+class CustomButtonSerializer(fields.ModelSerializer):
     class Meta:
         model = CustomButton
         fields = ["id", "name", "color"]
@@ -443,15 +461,15 @@ class CustomButtonViewSet(AccountScopedViewSet):
     pagination_class = None
 
 
-class AutomationRuleSerializer(serializers.ModelSerializer):
+class AutomationRuleSerializer(fields.ModelSerializer):
     event_status = AccountScopedRelatedField(
         queryset=OrderStatus.objects.all(), required=False, allow_null=True
     )
     event_button = AccountScopedRelatedField(
         queryset=CustomButton.objects.all(), required=False, allow_null=True
     )
-    conditions = serializers.JSONField(required=False)
-    actions = serializers.JSONField(
+    conditions = fields.JSONField(required=False)
+    actions = fields.JSONField(
         help_text='A list of {"type": key, ...its fields}: {"type": "set_status", "status": id}, '
         '{"type": "add_comment", "text": "…"}, {"type": "create_package", "courier": code}, or a type '
         "another app registers (the rules form lists them all)."
@@ -502,13 +520,21 @@ class AutomationRuleViewSet(AccountScopedViewSet):
 
 
 class OrderStatusViewSet(AccountScopedViewSet):
+    """The account's order statuses; one that orders or automatic actions use cannot be deleted (400)."""
+
     queryset = OrderStatus.objects.all()
     serializer_class = OrderStatusSerializer
     area = roles.ORDER_SETTINGS
     pagination_class = None
 
+    def perform_destroy(self, instance):
+        try:
+            services.order_status_delete(status=instance)
+        except DjangoValidationError as exc:
+            _raise_for(exc)
 
-class JournalEntrySerializer(serializers.ModelSerializer):
+
+class JournalEntrySerializer(fields.ModelSerializer):
     """A journal entry as BaseLinker's getJournalList has it, plus who did it: ``origin_kind`` (user,
     token, automation, wms, connect, system), ``origin_id`` (which one) and ``actor`` (in words)."""
 
@@ -547,7 +573,9 @@ class JournalViewSet(AccountScopedMixin, mixins.ListModelMixin, viewsets.Generic
         queryset = super().get_queryset()
         from_id = self.request.query_params.get("from_id")
         if from_id:
-            if not from_id.isdigit():
-                raise serializers.ValidationError({"from_id": ["A whole number."]})
-            queryset = queryset.filter(id__gte=int(from_id))
+            try:
+                first = fields.whole_number(from_id, min_value=0, max_value=fields.ID_MAX)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"from_id": exc.messages}) from None
+            queryset = queryset.filter(id__gte=first)
         return queryset

@@ -14,7 +14,7 @@ registered here, other apps register theirs from their ``AppConfig.ready()``.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from changes import topics
 from changes.models import ChangeEvent
 from changes.origin import Origin
+from config.fields import decimal_number, id_number
 from orders import actions as actions_registry
 from orders import services
 from orders.models import AutomationRule, AutomationRun, Order, OrderStatus
@@ -41,6 +42,8 @@ TOPIC_EVENTS = {
     topics.ORDER_BUTTON_PRESSED: AutomationRule.Event.BUTTON,
 }
 
+MONEY = {"max_digits": 14, "decimal_places": 2}  # the total limits compare with order totals
+
 
 def conditions_clean(*, account, conditions: dict) -> dict:
     """Validate a rule's conditions; ids must be this account's."""
@@ -53,7 +56,7 @@ def conditions_clean(*, account, conditions: dict) -> dict:
     cleaned: dict = {}
     for key, model in (("statuses", OrderStatus), ("sources", OrderSource), ("inventories", Inventory)):
         ids = conditions.get(key) or []
-        if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+        if not isinstance(ids, list) or not all(_is_id(i) for i in ids):
             errors.append(_("%(key)s: a list of ids.") % {"key": key})
             continue
         if model.objects.filter(account=account, pk__in=ids).count() != len(set(ids)):
@@ -71,15 +74,22 @@ def conditions_clean(*, account, conditions: dict) -> dict:
         if value in (None, ""):
             continue
         try:
-            cleaned[key] = str(Decimal(str(value)))
-        except InvalidOperation:
-            errors.append(_("%(key)s: a number.") % {"key": key})
+            cleaned[key] = str(decimal_number(value, **MONEY))
+        except ValidationError as exc:
+            errors.append(_("%(key)s: %(problem)s") % {"key": key, "problem": " ".join(exc.messages)})
     unknown = set(conditions) - {"statuses", "sources", "inventories", "paid", "total_min", "total_max"}
     if unknown:
         errors.append(_("Unknown conditions: %(list)s.") % {"list": ", ".join(sorted(unknown))})
     if errors:
         raise ValidationError({"conditions": errors})
     return cleaned
+
+
+def _is_id(value) -> bool:
+    try:
+        return isinstance(value, int) and id_number(value) == value
+    except ValidationError:
+        return False
 
 
 def actions_clean(*, account, actions: list) -> list:
@@ -106,8 +116,20 @@ def actions_clean(*, account, actions: list) -> list:
     return cleaned
 
 
+class RuleUnreadable(Exception):
+    """A stored rule whose conditions cannot be read (written before they were checked)."""
+
+
+def _condition_amount(value) -> Decimal:
+    try:
+        return decimal_number(value, **MONEY)
+    except ValidationError:
+        raise RuleUnreadable(_("the total limit “%(value)s” is not an amount") % {"value": value}) from None
+
+
 def rule_matches(rule: AutomationRule, order: Order) -> bool:
-    c = rule.conditions or {}
+    """Whether ``order`` meets the rule's conditions; RuleUnreadable for conditions that cannot be read."""
+    c = rule.conditions if isinstance(rule.conditions, dict) else {}
     if c.get("statuses") and order.status_id not in c["statuses"]:
         return False
     if c.get("sources") and order.source_id not in c["sources"]:
@@ -119,9 +141,9 @@ def rule_matches(rule: AutomationRule, order: Order) -> bool:
         return False
     if c.get("paid") == "unpaid" and order.payment_done >= total > 0:
         return False
-    if c.get("total_min") and total < Decimal(c["total_min"]):
+    if c.get("total_min") and total < _condition_amount(c["total_min"]):
         return False
-    if c.get("total_max") and total > Decimal(c["total_max"]):
+    if c.get("total_max") and total > _condition_amount(c["total_max"]):
         return False
     return not c.get("inventories") or order.lines.filter(storage_id__in=c["inventories"]).exists()
 
@@ -161,8 +183,8 @@ def rules_run(
             run.message = _("Not run: automatic actions triggered each other %(n)s times in a row.") % {
                 "n": depth
             }
-        elif not rule_matches(rule, order):
-            run.outcome = AutomationRun.Outcome.SKIPPED
+        elif not _matches(rule, order, run):
+            pass  # _matches set the outcome
         else:
             try:
                 with transaction.atomic():
@@ -184,6 +206,21 @@ def _rules_for(account_id: int, event: str, *, status_id: int | None, button_id:
     if event == AutomationRule.Event.BUTTON:
         rules = rules.filter(event_button_id=button_id)
     return rules
+
+
+def _matches(rule: AutomationRule, order: Order, run: AutomationRun) -> bool:
+    """rule_matches, recording a skipped or failed run; a rule stored with bad conditions fails alone
+    and says so, while the account's other rules still run."""
+    try:
+        if rule_matches(rule, order):
+            return True
+        run.outcome = AutomationRun.Outcome.SKIPPED
+    except (RuleUnreadable, TypeError, ValueError, ArithmeticError) as exc:
+        run.outcome = AutomationRun.Outcome.FAILED
+        run.message = _("The rule's conditions cannot be read (%(problem)s); edit and save the rule.") % {
+            "problem": exc
+        }
+    return False
 
 
 def _error_text(exc: Exception) -> str:
@@ -247,11 +284,7 @@ def _status_clean(account, data: dict) -> dict:
     status = data.get("status")
     if isinstance(status, str) and status.isascii() and status.isdigit() and len(status) < 19:
         status = int(status)
-    if (
-        not isinstance(status, int)
-        or isinstance(status, bool)
-        or not OrderStatus.objects.filter(account=account, pk=status).exists()
-    ):
+    if not _is_id(status) or not OrderStatus.objects.filter(account=account, pk=status).exists():
         raise ValidationError(_("choose one of this account's statuses."))
     return {"status": status}
 
@@ -267,9 +300,12 @@ def _comment_fields(account) -> dict[str, forms.Field]:
 
 
 def _comment_clean(account, data: dict) -> dict:
-    text = str(data.get("text") or "").strip()
+    text = data.get("text")
+    text = text.strip() if isinstance(text, str) else ""
     if not text:
         raise ValidationError(_("the comment is empty."))
+    if "\x00" in text:
+        raise ValidationError(_("null characters are not allowed."))
     return {"text": text[:500]}
 
 

@@ -7,12 +7,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Inventory, Product, Warehouse
+from config import fields
 from orders import actions
 from orders.models import (
     AutomationRule,
     CustomButton,
     Order,
     OrderExtraField,
+    OrderLine,
     OrderSource,
     OrderStatus,
 )
@@ -65,7 +67,7 @@ def extra_field_form_field(field: OrderExtraField, initial=None) -> forms.Field:
     kind = OrderExtraField.Kind
     common = {"label": field.name, "required": False, "initial": initial}
     if field.kind == kind.NUMBER:
-        return forms.DecimalField(**common)
+        return fields.FormDecimalField(max_digits=30, **common)
     if field.kind == kind.CHECKBOX:
         return forms.BooleanField(**common)
     if field.kind == kind.DATE:
@@ -75,10 +77,10 @@ def extra_field_form_field(field: OrderExtraField, initial=None) -> forms.Field:
     return forms.CharField(max_length=1000, **common)
 
 
-class OrderForm(forms.ModelForm):
+class OrderForm(fields.ModelForm):
     """Every field of an order a user may change by hand, plus the account's custom extra fields."""
 
-    class Meta:
+    class Meta(fields.ModelForm.Meta):
         model = Order
         fields = ORDER_FORM_FIELDS
 
@@ -135,11 +137,11 @@ class LineForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "product-suggestions", "autocomplete": "off"}),
     )
     name = forms.CharField(label=_("Name (free line)"), max_length=200, required=False)
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
-    price_brutto = forms.DecimalField(
+    quantity = fields.FormIntegerField(label=_("Quantity"), min_value=1, initial=1)
+    price_brutto = fields.FormDecimalField(
         label=_("Gross price"), min_value=0, max_digits=14, decimal_places=2, required=False
     )
-    warehouse = forms.ModelChoiceField(
+    warehouse = fields.FormModelChoiceField(
         label=_("Warehouse"), queryset=Warehouse.objects.none(), required=False
     )
 
@@ -188,33 +190,95 @@ class LineForm(forms.Form):
 
 
 class LineChangeForm(forms.Form):
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1)
-    price_brutto = forms.DecimalField(label=_("Gross price"), min_value=0, max_digits=14, decimal_places=2)
+    """Change a line of ``order`` (``line``: its id) — quantity and gross price."""
+
+    line = fields.FormModelChoiceField(label=_("Line"), queryset=OrderLine.objects.none())
+    quantity = fields.FormIntegerField(label=_("Quantity"), min_value=1)
+    price_brutto = fields.FormDecimalField(
+        label=_("Gross price"), min_value=0, max_digits=14, decimal_places=2
+    )
+
+    def __init__(self, *args, order: Order, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["line"].queryset = OrderLine.objects.filter(order=order)
+
+
+class LineRemoveForm(LineChangeForm):
+    """Remove a line of ``order``."""
+
+    quantity = None
+    price_brutto = None
 
 
 class PaymentForm(forms.Form):
-    payment_done = forms.DecimalField(label=_("Paid so far"), min_value=0, max_digits=14, decimal_places=2)
+    payment_done = fields.FormDecimalField(
+        label=_("Paid so far"), min_value=0, max_digits=14, decimal_places=2
+    )
 
 
-class StatusForm(forms.ModelForm):
-    class Meta:
+class StatusChangeForm(forms.Form):
+    """The status box of the order card: one of the account's statuses."""
+
+    status = fields.FormModelChoiceField(label=_("Status"), queryset=OrderStatus.objects.none())
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].queryset = OrderStatus.objects.filter(account=account)
+
+
+class ButtonPressForm(forms.Form):
+    """A custom button of the account, pressed on the order card."""
+
+    button = fields.FormModelChoiceField(label=_("Button"), queryset=CustomButton.objects.none())
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["button"].queryset = CustomButton.objects.filter(account=account)
+
+
+class ProductSuggestForm(forms.Form):
+    """What the user typed in the line form's product field (the ``line-product`` parameter)."""
+
+    prefix = "line"
+    product = forms.CharField(max_length=200, required=False)
+
+
+class MergeForm(forms.Form):
+    """The merge of the order list: the selected ``orders`` and the ``main`` one among them, whose buyer,
+    delivery and invoice data the technical order takes (offered: the first selected)."""
+
+    main = forms.TypedChoiceField(label=_("Main order"), coerce=int, widget=forms.RadioSelect)
+
+    def __init__(self, *args, orders: list[Order], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.orders = orders
+        self.fields["main"].choices = [(order.pk, f"#{order.pk}") for order in orders]
+        if orders:
+            self.fields["main"].initial = orders[0].pk
+
+    def main_order(self) -> Order:
+        return next(order for order in self.orders if order.pk == self.cleaned_data["main"])
+
+
+class StatusForm(fields.ModelForm):
+    class Meta(fields.ModelForm.Meta):
         model = OrderStatus
         fields = ["name", "name_for_customer", "color", "position", "kind"]
         widgets = {"color": forms.TextInput(attrs={"type": "color"})}
 
 
-class SourceForm(forms.ModelForm):
-    class Meta:
+class SourceForm(fields.ModelForm):
+    class Meta(fields.ModelForm.Meta):
         model = OrderSource
         fields = ["name", "kind"]
 
 
-class ExtraFieldForm(forms.ModelForm):
+class ExtraFieldForm(fields.ModelForm):
     options = forms.CharField(
         label=_("Options"), required=False, help_text=_("For a choice list: one option per line.")
     )
 
-    class Meta:
+    class Meta(fields.ModelForm.Meta):
         model = OrderExtraField
         fields = ["name", "kind"]
 
@@ -233,34 +297,38 @@ class ExtraFieldForm(forms.ModelForm):
         return cleaned
 
 
-class ButtonForm(forms.ModelForm):
-    class Meta:
+class ButtonForm(fields.ModelForm):
+    class Meta(fields.ModelForm.Meta):
         model = CustomButton
         fields = ["name", "color"]
         widgets = {"color": forms.TextInput(attrs={"type": "color"})}
 
 
-class RuleForm(forms.ModelForm):
+class RuleForm(fields.ModelForm):
     """A rule with its conditions and up to three actions. Each action slot has its type and, for every
     registered action type (``orders.actions``), that type's own fields, named ``a<slot>_<type>_<field>``;
     the page shows only the fields of the chosen type."""
 
     PAID = [("", _("Paid or not")), ("paid", _("Paid in full")), ("unpaid", _("Not paid in full"))]
 
-    c_statuses = forms.ModelMultipleChoiceField(
+    c_statuses = fields.FormModelMultipleChoiceField(
         label=_("Only in these statuses"), queryset=OrderStatus.objects.none(), required=False
     )
-    c_sources = forms.ModelMultipleChoiceField(
+    c_sources = fields.FormModelMultipleChoiceField(
         label=_("Only from these sources"), queryset=OrderSource.objects.none(), required=False
     )
-    c_inventories = forms.ModelMultipleChoiceField(
+    c_inventories = fields.FormModelMultipleChoiceField(
         label=_("Only with lines from these catalogs"), queryset=Inventory.objects.none(), required=False
     )
     c_paid = forms.ChoiceField(label=_("Payment"), choices=PAID, required=False)
-    c_total_min = forms.DecimalField(label=_("Total at least"), required=False)
-    c_total_max = forms.DecimalField(label=_("Total at most"), required=False)
+    c_total_min = fields.FormDecimalField(
+        label=_("Total at least"), required=False, max_digits=14, decimal_places=2
+    )
+    c_total_max = fields.FormDecimalField(
+        label=_("Total at most"), required=False, max_digits=14, decimal_places=2
+    )
 
-    class Meta:
+    class Meta(fields.ModelForm.Meta):
         model = AutomationRule
         fields = ["name", "enabled", "event", "event_status", "event_button", "position"]
 
@@ -275,7 +343,8 @@ class RuleForm(forms.ModelForm):
         self.fields["c_statuses"].queryset = statuses
         self.fields["c_sources"].queryset = OrderSource.objects.filter(account=account)
         self.fields["c_inventories"].queryset = Inventory.objects.filter(account=account)
-        conditions = self.instance.conditions if self.instance.pk else {}
+        # Rows stored before their shape was checked may hold anything: read them defensively.
+        conditions = self.instance.conditions if isinstance(self.instance.conditions, dict) else {}
         self.initial.update(
             c_statuses=conditions.get("statuses", []),
             c_sources=conditions.get("sources", []),
@@ -286,11 +355,11 @@ class RuleForm(forms.ModelForm):
         )
         registered = actions.actions_all()
         types = [("", "—"), *((action.key, action.label) for action in registered)]
-        saved = self.instance.actions if self.instance.pk else []
+        saved = self.instance.actions if self.instance.pk and isinstance(self.instance.actions, list) else []
         # slot → action type → [(the action's data key, the form field's name)]
         self.action_fields: list[dict[str, list[tuple[str, str]]]] = []
         for i in range(self.ACTIONS):
-            data = saved[i] if i < len(saved) else {}
+            data = saved[i] if i < len(saved) and isinstance(saved[i], dict) else {}
             self.fields[f"a{i}_type"] = forms.ChoiceField(
                 label=_("Action %(n)s") % {"n": i + 1},
                 choices=types,

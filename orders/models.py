@@ -276,11 +276,13 @@ class AutomationRule(models.Model):
         return self.name
 
     def actions_display(self) -> list[str]:
-        """The actions in words, for lists ("set status, add a seller comment")."""
+        """The actions in words, for lists ("set status, add a seller comment"); an entry that is not an
+        action (stored before actions were checked) shows as "?"."""
         from orders import actions
 
-        labels = [actions.label_of(a.get("type")) for a in self.actions]
-        return [label[:1].lower() + label[1:] for label in labels]
+        entries = self.actions if isinstance(self.actions, list) else []
+        labels = [actions.label_of(a.get("type")) if isinstance(a, dict) else "?" for a in entries]
+        return [(label[:1].lower() + label[1:]) or "?" for label in labels]
 
 
 class AutomationRun(models.Model):

@@ -66,7 +66,7 @@ def orders_search(queryset: QuerySet[Order], text: str, *, account: Account) -> 
         | Q(external_order_id=text)
     )
     number = text.lstrip("#")
-    if number.isdigit() and len(number) < 19:
+    if number.isascii() and number.isdigit() and len(number) < 19:
         query |= Q(pk=int(number))
     packages = Package.objects.filter(account=account, courier_package_nr__iexact=text)
     return queryset.filter(query | Q(pk__in=packages.values("order_id")))

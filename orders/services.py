@@ -19,7 +19,10 @@ from changes import topics
 from changes.models import ChangeEvent
 from changes.origin import Origin
 from changes.services import change_record
+from config.fields import decimal_number
+from config.integrity import delete_unless_in_use
 from orders.models import (
+    AutomationRule,
     CustomButton,
     JournalEntry,
     Order,
@@ -251,7 +254,7 @@ def extra_fields_clean(*, account, values: dict) -> dict:
         kind = field.kind
         try:
             if kind == OrderExtraField.Kind.NUMBER:
-                value = str(Decimal(str(value)))
+                value = str(decimal_number(value, max_digits=30))
             elif kind == OrderExtraField.Kind.CHECKBOX:
                 if not isinstance(value, bool) and str(value).lower() not in (
                     "true",
@@ -269,7 +272,9 @@ def extra_fields_clean(*, account, values: dict) -> dict:
                     raise ValueError
             else:
                 value = str(value)[:1000]
-        except (ValueError, InvalidOperation):
+                if "\x00" in value:
+                    raise ValueError
+        except (ValueError, InvalidOperation, ValidationError):
             errors.append(
                 _("%(name)s: “%(value)s” is not a valid %(kind)s.")
                 % {"name": field.name, "value": value, "kind": field.get_kind_display().lower()}
@@ -295,7 +300,11 @@ def order_update(*, order: Order, origin: Origin, **changes) -> Order:
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in sorted(unknown)})
     if "custom_extra_fields" in changes:
-        merged = {**order.custom_extra_fields, **(changes["custom_extra_fields"] or {})}
+        given = changes["custom_extra_fields"] or {}
+        if not isinstance(given, dict):
+            raise ValidationError({"custom_extra_fields": _("An object of field id → value.")})
+        stored = order.custom_extra_fields if isinstance(order.custom_extra_fields, dict) else {}
+        merged = {**stored, **given}
         changes["custom_extra_fields"] = extra_fields_clean(account=order.account, values=merged)
     if "source" in changes and changes["source"].account_id != order.account_id:
         raise ValidationError({"source": _("Choose one of this account's values.")})
@@ -483,20 +492,14 @@ COPIED_FROM_MAIN = sorted(
 )
 
 
-@transaction.atomic
-def orders_merge(*, account, orders: list[Order], main: Order, origin: Origin) -> Order:
-    """Merge orders into a new technical order (for one summary invoice).
-
-    The technical order copies every line, takes delivery and invoice data from ``main``, links back to
-    its sources and has no effect on stock. All orders must be this account's and in one currency.
-    """
-    ids = sorted({o.pk for o in orders} | {main.pk})
-    found = list(Order.objects.select_for_update().filter(account=account, pk__in=ids).order_by("pk"))
-    if len(found) != len(ids):
-        raise ValidationError({"orders": _("Choose orders of this account.")})
-    if len(found) < 2:
+def orders_merge_check(*, orders: list[Order], main: Order | None = None) -> None:
+    """Raise ValidationError (on ``orders`` or ``main``) when ``orders`` cannot be merged with ``main`` as
+    the main one: fewer than two, several currencies, a technical order among them, or a main order
+    that is not one of them. Used before asking the user which order is the main one, and by the merge."""
+    ids = {o.pk for o in orders}
+    if len(ids) < 2:
         raise ValidationError({"orders": _("Choose at least two orders to merge.")})
-    currencies = sorted({o.currency for o in found})
+    currencies = sorted({o.currency for o in orders})
     if len(currencies) > 1:
         raise ValidationError(
             {
@@ -504,8 +507,25 @@ def orders_merge(*, account, orders: list[Order], main: Order, origin: Origin) -
                 % {"list": ", ".join(currencies)}
             }
         )
-    if any(o.is_technical for o in found):
+    if any(o.is_technical for o in orders):
         raise ValidationError({"orders": _("A technical order cannot be merged again.")})
+    if main is not None and main.pk not in ids:
+        raise ValidationError({"main": _("The main order must be one of the orders being merged.")})
+
+
+@transaction.atomic
+def orders_merge(*, account, orders: list[Order], main: Order, origin: Origin) -> Order:
+    """Merge orders into a new technical order (for one summary invoice).
+
+    The technical order copies every line, takes the buyer's contact, delivery and invoice data from
+    ``main`` — which must be one of ``orders`` —, links back to its sources and has no effect on stock.
+    All orders must be this account's and in one currency. The orders are locked in id order.
+    """
+    ids = sorted({o.pk for o in orders})
+    found = list(Order.objects.select_for_update().filter(account=account, pk__in=ids).order_by("pk"))
+    if len(found) != len(ids):
+        raise ValidationError({"orders": _("Choose orders of this account.")})
+    orders_merge_check(orders=found, main=main)
     main = next(o for o in found if o.pk == main.pk)
     fields = {name: getattr(main, name) for name in COPIED_FROM_MAIN if name != "delivery_price"}
     technical = Order.objects.create(
@@ -568,3 +588,30 @@ def button_press(*, account, button: CustomButton, orders: list[Order], origin: 
                 payload={"button_id": button.pk},
             )
     return len(orders)
+
+
+# -- settings --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_status_delete(*, status: OrderStatus) -> None:
+    """Delete an order status of the account. Refused (ValidationError) while orders are in it or
+    automatic actions name it (their trigger, conditions or a "set status" action), and for the
+    account's last status (new orders need one); other rows that keep it (a WMS connection) are named."""
+    account_id = status.account_id
+    if status.orders.exists():
+        raise ValidationError(_("Orders are in this status; move them to another status first."))
+    if not OrderStatus.objects.filter(account_id=account_id).exclude(pk=status.pk).exists():
+        raise ValidationError(_("The last status cannot be deleted: new orders need one."))
+    rules = AutomationRule.objects.filter(account_id=account_id).filter(
+        models.Q(event_status=status)
+        | models.Q(conditions__statuses__contains=[status.pk])
+        | models.Q(actions__contains=[{"type": "set_status", "status": status.pk}])
+    )
+    names = sorted(rules.values_list("name", flat=True))
+    if names:
+        raise ValidationError(
+            _("Automatic actions use this status (%(rules)s); change them first.")
+            % {"rules": ", ".join(names)}
+        )
+    delete_unless_in_use(status)

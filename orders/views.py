@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, ProtectedError, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +17,8 @@ from accounts.models import Role
 from accounts.tenancy import AccountViewMixin
 from catalog.services import StockShortfall
 from changes.origin import Origin
+from config.fields import id_number
+from config.integrity import account_row_save, delete_unless_in_use
 from config.paging import in_id_order, page_of_ids
 from config.web import form_errors_from, safe_next
 from orders import forms, services
@@ -89,16 +90,32 @@ class OrderListView(AccountViewMixin, View):
         )
 
 
+def _selected_ids(request) -> list[int]:
+    """The ticked orders' ids in the order they were ticked on the page; anything but ids is a 404, like
+    an order that is not the account's."""
+    ids = []
+    for value in request.POST.getlist("orders"):
+        try:
+            ids.append(id_number(value))
+        except ValidationError:
+            raise Http404("No such orders.") from None
+    return list(dict.fromkeys(ids))
+
+
 class OrderBulkView(AccountViewMixin, View):
-    """Bulk actions of the list: change status, press a custom button, merge into a technical order."""
+    """Bulk actions of the list: change status, press a custom button, merge into a technical order.
+
+    Merging asks first which selected order is the main one (its buyer, delivery and invoice data go to
+    the technical order), offering the first selected; the merge runs when that choice is posted."""
 
     area = roles.ORDERS
 
     def post(self, request):
-        ids = [int(i) for i in request.POST.getlist("orders") if i.isdigit()]
-        orders = list(Order.objects.filter(account=self.account, pk__in=ids).order_by("id"))
-        if len(orders) != len(set(ids)):
+        ids = _selected_ids(request)
+        by_id = {o.pk: o for o in Order.objects.filter(account=self.account, pk__in=ids)}
+        if len(by_id) != len(ids):
             raise Http404("No such orders.")
+        orders = [by_id[pk] for pk in ids]  # as selected: the first selected comes first
         action = request.POST.get("action", "")
         back = safe_next(request) or "orders:order-list"
         if not orders:
@@ -106,11 +123,9 @@ class OrderBulkView(AccountViewMixin, View):
             return redirect(back)
         origin = Origin.of_tenant(self.tenant)
         if action.startswith("status:"):
-            status = OrderStatus.objects.filter(account=self.account, pk=action[7:] or 0).first()
-            if status is None:
-                raise Http404
+            status = _own_or_404(OrderStatus, self.account, action[7:])
             moved, failed = 0, []
-            for order in orders:
+            for order in sorted(orders, key=lambda o: o.pk):
                 try:
                     services.order_set_status(order=order, status=status, origin=origin)
                     moved += 1
@@ -122,28 +137,57 @@ class OrderBulkView(AccountViewMixin, View):
             for line in failed:
                 messages.error(request, line)
         elif action.startswith("button:"):
-            button = CustomButton.objects.filter(account=self.account, pk=action[7:] or 0).first()
-            if button is None:
-                raise Http404
+            button = _own_or_404(CustomButton, self.account, action[7:])
             services.button_press(account=self.account, button=button, orders=orders, origin=origin)
             messages.success(
                 request, _("“%(name)s” pressed for %(n)s order(s).") % {"name": button.name, "n": len(orders)}
             )
         elif action == "merge":
-            main_id = request.POST.get("main")
-            main = next((o for o in orders if str(o.pk) == main_id), orders[0])
-            try:
-                technical = services.orders_merge(
-                    account=self.account, orders=orders, main=main, origin=origin
-                )
-            except ValidationError as exc:
-                messages.error(request, _error_text(exc))
-            else:
-                messages.success(request, _("Technical order #%(id)s created.") % {"id": technical.pk})
-                return redirect("orders:order-detail", pk=technical.pk)
+            return self._merge(request, orders, back)
         else:
             messages.error(request, _("Choose an action."))
         return redirect(back)
+
+    def _merge(self, request, orders: list[Order], back):
+        try:
+            services.orders_merge_check(orders=orders)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            return redirect(back)
+        form = forms.MergeForm(request.POST if "main" in request.POST else None, orders=orders)
+        if not form.is_valid():
+            return render(
+                request,
+                "orders/merge_confirm.html",
+                {
+                    "form": form,
+                    "orders": orders,
+                    "main_value": str(form["main"].value() or ""),
+                    "next": safe_next(request) or "",
+                },
+                status=400 if form.is_bound else 200,
+            )
+        try:
+            technical = services.orders_merge(
+                account=self.account,
+                orders=orders,
+                main=form.main_order(),
+                origin=Origin.of_tenant(self.tenant),
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            return redirect(back)
+        messages.success(request, _("Technical order #%(id)s created.") % {"id": technical.pk})
+        return redirect("orders:order-detail", pk=technical.pk)
+
+
+def _own_or_404(model, account, value):
+    """The account's row of ``model`` with the id ``value`` (text from a form); 404 for anything else."""
+    try:
+        pk = id_number(value)
+    except ValidationError:
+        raise Http404 from None
+    return get_object_or_404(model, account=account, pk=pk)
 
 
 class OrderCreateView(AccountViewMixin, View):
@@ -290,7 +334,12 @@ class OrderDetailView(AccountViewMixin, View):
             "paid": order.payment_done >= total > 0,
             "statuses": OrderStatus.objects.filter(account=self.account),
             "buttons": CustomButton.objects.filter(account=self.account),
-            "extra_values": [(fields.get(k, k), v) for k, v in order.custom_extra_fields.items()],
+            "extra_values": [
+                (fields.get(k, k), v)
+                for k, v in (
+                    order.custom_extra_fields.items() if isinstance(order.custom_extra_fields, dict) else []
+                )
+            ],
             "timeline": timeline(order),
             "line_form": forms.LineForm(account=self.account, prefix="line"),
             "payment_form": forms.PaymentForm(initial={"payment_done": order.payment_done}),
@@ -322,8 +371,17 @@ class OrderActionView(AccountViewMixin, View):
             return result
         return redirect("orders:order-detail", pk=order.pk)
 
+    @staticmethod
+    def _valid(form):
+        """The form's cleaned data; its errors, as one message, when the post is not valid."""
+        if not form.is_valid():
+            raise ValidationError(
+                [f"{form.fields[k].label or k}: {' '.join(v)}" for k, v in form.errors.items()]
+            )
+        return form.cleaned_data
+
     def do_status(self, request, order, origin):
-        status = get_object_or_404(OrderStatus, account=self.account, pk=request.POST.get("status") or 0)
+        status = self._valid(forms.StatusChangeForm(request.POST, account=self.account))["status"]
         services.order_set_status(order=order, status=status, origin=origin)
         messages.success(request, _("Status: %(name)s.") % {"name": status.name})
 
@@ -335,7 +393,7 @@ class OrderActionView(AccountViewMixin, View):
         messages.success(request, _("Payment saved."))
 
     def do_button(self, request, order, origin):
-        button = get_object_or_404(CustomButton, account=self.account, pk=request.POST.get("button") or 0)
+        button = self._valid(forms.ButtonPressForm(request.POST, account=self.account))["button"]
         services.button_press(account=self.account, button=button, orders=[order], origin=origin)
         messages.success(
             request, _("“%(name)s” pressed; its actions run in a moment.") % {"name": button.name}
@@ -352,19 +410,14 @@ class OrderActionView(AccountViewMixin, View):
         services.line_add(order=order, origin=origin, **form.line_data())
         messages.success(request, _("Line added."))
 
-    def _line(self, request, order) -> OrderLine:
-        return get_object_or_404(OrderLine, order=order, pk=request.POST.get("line") or 0)
-
     def do_line_change(self, request, order, origin):
-        line = self._line(request, order)
-        form = forms.LineChangeForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError([f"{k}: {' '.join(v)}" for k, v in form.errors.items()])
-        services.line_update(line=line, origin=origin, **form.cleaned_data)
+        data = dict(self._valid(forms.LineChangeForm(request.POST, order=order)))
+        services.line_update(line=data.pop("line"), origin=origin, **data)
         messages.success(request, _("Line changed."))
 
     def do_line_remove(self, request, order, origin):
-        services.line_remove(line=self._line(request, order), origin=origin)
+        line = self._valid(forms.LineRemoveForm(request.POST, order=order))["line"]
+        services.line_remove(line=line, origin=origin)
         messages.success(request, _("Line removed; its stock is back."))
 
 
@@ -376,7 +429,9 @@ class ProductSuggestView(AccountViewMixin, View):
     def get(self, request):
         from catalog.models import Product
 
-        text = request.GET.get("line-product", "").strip()
+        query = forms.ProductSuggestForm(request.GET)
+        # Text that cannot be searched (a NUL character, too long) simply suggests nothing.
+        text = query.cleaned_data["product"].strip() if query.is_valid() else ""
         products = []
         if len(text) >= 2:
             products = (
@@ -426,18 +481,15 @@ class OrderSettingsView(AccountViewMixin, View):
             messages.success(request, _("Saved."))
             return redirect("orders:settings", kind=self.kind)
         instance = get_object_or_404(self.model, account=self.account, pk=pk) if pk else None
-        form = self.form_class(request.POST, instance=instance)
+        # A new row knows its account before validation, so a name already used is a form error.
+        form = self.form_class(request.POST, instance=instance or self.model(account=self.account))
         if form.is_valid():
             row = form.save(commit=False)
-            row.account = self.account
-            if (
-                hasattr(row, "name")
-                and self.model.objects.filter(account=self.account, name=row.name).exclude(pk=row.pk).exists()
-                and self.model is not OrderSource
-            ):
-                form.add_error("name", _("This name is already used."))
+            try:
+                account_row_save(row)
+            except ValidationError as exc:
+                form_errors_from(form, exc)
             else:
-                row.save()
                 messages.success(request, _("Saved."))
                 return redirect("orders:settings", kind=self.kind)
         return self._render(form, instance)
@@ -468,11 +520,14 @@ class OrderSettingsDeleteView(AccountViewMixin, View):
             raise Http404
         row = get_object_or_404(SETTINGS[kind][0], account=self.account, pk=pk)
         try:
-            with transaction.atomic():
-                row.delete()
+            if kind == "statuses":
+                services.order_status_delete(status=row)
+            else:
+                delete_unless_in_use(row, message=_("Orders still use it; move them first."))
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
             messages.success(request, _("Deleted."))
-        except ProtectedError:
-            messages.error(request, _("Orders still use it; move them first."))
         return redirect("orders:settings", kind=kind)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config import fields
 from shipments.couriers import COURIER_CHOICES
 from shipments.models import DIMENSION, WEIGHT, TrackingStatus
 
@@ -20,16 +21,22 @@ class PackageCreateForm(forms.Form):
     tracking_url = forms.URLField(
         label=_("Tracking URL"), max_length=255, required=False, assume_scheme="https"
     )
-    weight = forms.DecimalField(
+    weight = fields.FormDecimalField(
         label=_("Weight (kg)"),
         required=False,
         min_value=0,
         **WEIGHT,
         help_text=_("Left empty: the order lines' weight."),
     )
-    length = forms.DecimalField(label=_("Length (cm)"), required=False, min_value=0, initial=0, **DIMENSION)
-    width = forms.DecimalField(label=_("Width (cm)"), required=False, min_value=0, initial=0, **DIMENSION)
-    height = forms.DecimalField(label=_("Height (cm)"), required=False, min_value=0, initial=0, **DIMENSION)
+    length = fields.FormDecimalField(
+        label=_("Length (cm)"), required=False, min_value=0, initial=0, **DIMENSION
+    )
+    width = fields.FormDecimalField(
+        label=_("Width (cm)"), required=False, min_value=0, initial=0, **DIMENSION
+    )
+    height = fields.FormDecimalField(
+        label=_("Height (cm)"), required=False, min_value=0, initial=0, **DIMENSION
+    )
 
 
 class TrackingEventForm(forms.Form):
@@ -37,7 +44,7 @@ class TrackingEventForm(forms.Form):
         label=_("Tracking status"), choices=TrackingStatus.choices, coerce=int
     )
     courier_status_code = forms.CharField(label=_("Courier's status code"), max_length=100, required=False)
-    occurred_at = forms.DateTimeField(
+    occurred_at = fields.FormDateTimeField(
         label=_("When"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

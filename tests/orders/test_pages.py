@@ -143,7 +143,11 @@ def test_list_filters_and_bulk_actions(client_a, account_a):
         reverse("orders:order-bulk"), {"orders": [pln[0].pk, eur.pk], "action": "merge"}, follow=True
     )
     assert "different currencies" in refused.content.decode()
-    merged = client_a.post(reverse("orders:order-bulk"), {"orders": [o.pk for o in pln], "action": "merge"})
+    asked = client_a.post(reverse("orders:order-bulk"), {"orders": [o.pk for o in pln], "action": "merge"})
+    assert asked.status_code == 200 and not Order.objects.filter(is_technical=True).exists()
+    merged = client_a.post(
+        reverse("orders:order-bulk"), {"orders": [o.pk for o in pln], "action": "merge", "main": pln[0].pk}
+    )
     technical = Order.objects.get(is_technical=True)
     assert merged["Location"] == reverse("orders:order-detail", args=[technical.pk])
 
