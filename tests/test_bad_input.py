@@ -25,6 +25,7 @@ from orders import services as order_services
 from orders.models import CustomButton, OrderExtraField, OrderSource, OrderStatus
 from shipments.services import package_create
 from tests.factories import AccountFactory, ApiTokenFactory, MembershipFactory
+from tests.origins import TEST_ORIGIN
 from wmsbridge import services as wms_services
 
 pytestmark = pytest.mark.django_db
@@ -86,8 +87,10 @@ def _world_create() -> World:
     stock_adjust_many(account=account, changes=[(product.pk, warehouse.pk, 100_000)])
     status = OrderStatus.objects.filter(account=account).first()
     lines = [{"product": product, "quantity": 1, "price_brutto": 10}]
-    orders = [order_services.order_create(account=account, lines=lines) for _ in range(2)]
-    package = package_create(order=orders[0], courier_code="manual", tracking_number="TRACK-1")
+    orders = [order_services.order_create(origin=TEST_ORIGIN, account=account, lines=lines) for _ in range(2)]
+    package = package_create(
+        origin=TEST_ORIGIN, order=orders[0], courier_code="manual", tracking_number="TRACK-1"
+    )
     connection = wms_services.connection_create(
         account=account,
         password="secret",

@@ -11,13 +11,17 @@ from django.urls import reverse
 from orders import automation
 from orders.models import AutomationRule, AutomationRun, CustomButton, Order, OrderExtraField, OrderStatus
 from orders.services import order_create
+from tests.origins import TEST_ORIGIN
 
 pytestmark = pytest.mark.django_db
 
 
 def _order(account, **fields) -> Order:
     return order_create(
-        account=account, lines=[{"name": "Usługa", "quantity": 1, "price_brutto": Decimal("100")}], **fields
+        origin=TEST_ORIGIN,
+        account=account,
+        lines=[{"name": "Usługa", "quantity": 1, "price_brutto": Decimal("100")}],
+        **fields,
     )
 
 
