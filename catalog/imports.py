@@ -78,8 +78,8 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.csv_cells import text_cell_read
 from catalog.bulk import products_import_write
+from catalog.csv_cells import text_cell_read
 from catalog.models import Category, ImportJob, Inventory, PriceGroup, Warehouse
 from changes.origin import Origin
 
