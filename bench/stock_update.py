@@ -75,10 +75,13 @@ def run_baseline(product_ids: list[int], warehouse_id: int, quantities: list[int
 
 def run_bulk(account, product_ids: list[int], warehouse_id: int, quantities: list[int]) -> float:
     from catalog.bulk import stock_set_many
+    from changes.origin import Origin
 
     started = time.perf_counter()
     result = stock_set_many(
-        account=account, rows=zip(product_ids, [warehouse_id] * len(product_ids), quantities, strict=True)
+        account=account,
+        rows=zip(product_ids, [warehouse_id] * len(product_ids), quantities, strict=True),
+        origin=Origin.system(),
     )
     elapsed = time.perf_counter() - started
     assert result.updated == len(product_ids) and result.created == 0, result

@@ -25,7 +25,8 @@ from catalog.models import (
     Tag,
     Warehouse,
 )
-from catalog.services import product_delete
+from catalog.services import product_delete, product_save
+from changes.origin import Origin
 from config import fields
 
 
@@ -300,57 +301,38 @@ class ProductSerializer(fields.ModelSerializer):
 
     NESTED = ("texts", "stock", "prices", "images", "components")
 
-    @transaction.atomic
     def create(self, validated_data):
-        nested = {key: validated_data.pop(key) for key in self.NESTED if key in validated_data}
-        tags = validated_data.pop("tags", None)
         # perform_create passes the request's account in validated_data.
-        product = Product.objects.create(**validated_data)
-        if tags:
-            product.tags.set(tags)
-        self._write_nested(product, nested)
-        return product
+        return self._save(Product(), validated_data)
 
-    @transaction.atomic
     def update(self, instance, validated_data):
+        return self._save(instance, validated_data)
+
+    def _save(self, product: Product, validated_data: dict) -> Product:
+        """Texts, stock and prices given are set; those not given stay. Images and components are lists:
+        what is given replaces what was there."""
         nested = {key: validated_data.pop(key) for key in self.NESTED if key in validated_data}
         tags = validated_data.pop("tags", None)
         for name, value in validated_data.items():
-            setattr(instance, name, value)
-        instance.save()
-        if tags is not None:
-            instance.tags.set(tags)
-        self._write_nested(instance, nested)
-        return instance
-
-    @staticmethod
-    def _write_nested(product: Product, nested: dict) -> None:
-        """Texts, stock and prices given are set (create or update); those not given stay as they are."""
+            setattr(product, name, value)
+        texts = {}
         for text in nested.get("texts", []):
-            ProductText.objects.update_or_create(
-                product=product, language=text.pop("language"), defaults=text
-            )
-        for row in nested.get("stock", []):
-            Stock.objects.update_or_create(
-                product=product, warehouse=row["warehouse"], defaults={"quantity": row["quantity"]}
-            )
-        for row in nested.get("prices", []):
-            Price.objects.update_or_create(
-                product=product, price_group=row["price_group"], defaults={"amount": row["amount"]}
-            )
-        # Images and components are lists: what is given replaces what was there.
-        if "images" in nested:
-            product.images.all().delete()
-            ProductImage.objects.bulk_create(
-                ProductImage(product=product, position=row.get("position", i), url=row["url"])
-                for i, row in enumerate(nested["images"])
-            )
-        if "components" in nested:
-            product.components.all().delete()
-            BundleComponent.objects.bulk_create(
-                BundleComponent(bundle=product, component=row["component"], quantity=row["quantity"])
-                for row in nested["components"]
-            )
+            values = dict(text)
+            texts[values.pop("language")] = values
+        return product_save(
+            product=product,
+            origin=Origin.of_tenant(self.context["tenant"]),
+            texts=texts,
+            images=[dict(row) for row in nested["images"]] if "images" in nested else None,
+            tags=tags,
+            stock=[(row["warehouse"].pk, row["quantity"]) for row in nested.get("stock", [])],
+            prices=[(row["price_group"].pk, row["amount"]) for row in nested.get("prices", [])],
+            components=(
+                [(row["component"], row["quantity"]) for row in nested["components"]]
+                if "components" in nested
+                else None
+            ),
+        )
 
 
 class DictionaryViewSet(AccountScopedViewSet):
@@ -438,4 +420,4 @@ class ProductViewSet(AccountScopedViewSet):
     ordering_fields = ["id", "sku", "created_at", "updated_at"]
 
     def perform_destroy(self, instance):
-        product_delete(product=instance)
+        product_delete(product=instance, origin=Origin.of_tenant(self.tenant))

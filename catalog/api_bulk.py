@@ -26,6 +26,7 @@ from catalog.bulk import STOCK_MAX, BulkItemErrors, price_set_many, stock_set_ma
 from catalog.filters import ImportJobFilter
 from catalog.imports import import_job_create
 from catalog.models import ImportJob, Inventory
+from changes.origin import Origin
 from config import fields
 from config.parsers import JSONParser
 
@@ -143,7 +144,7 @@ class _BulkViewSet(AccountScopedMixin, viewsets.GenericViewSet):
 
     def _run(self, rows, *, key: str, base: int = 0):
         try:
-            result = self.service(account=self.account, rows=rows)
+            result = self.service(account=self.account, rows=rows, origin=Origin.of_tenant(self.tenant))
         except BulkItemErrors as exc:
             raise _item_errors(exc.errors, key, base) from exc
         return Response({"updated": result.updated, "created": result.created})
@@ -428,6 +429,7 @@ class ImportJobViewSet(
             account=self.account,
             inventory=data["inventory"],
             file=data["file"],
+            origin=Origin.of_tenant(self.tenant),
             valid_rows_only=data.get("valid_rows_only", False),
             user=self.tenant.user,
         )

@@ -10,18 +10,27 @@ problem item and nothing is written.
 from __future__ import annotations
 
 import io
+import logging
+import tempfile
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+import psycopg
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
+from catalog.events import record_set, wanted
+from changes import topics
+from changes.origin import Origin
 from config.fields import ID_MAX, decimal_number, id_number, whole_number
 
+logger = logging.getLogger(__name__)
+
 STOCK_MAX = 2**31 - 1
+SPOOL_IN_MEMORY = 32 * 2**20
 MONEY_LIMIT = Decimal(10) ** 12
 COPY_CHUNK = 1 << 16
 NULL = "\\N"  # COPY's text format
@@ -52,6 +61,8 @@ class _Kind:
     value_column: str  # also the item's field name, e.g. "quantity"
     value_type: str
     unknown_target: str
+    topic: str
+    targets_key: str  # the event payload's name for the targets
 
 
 def _add(errors: dict, index: int, field: str, message: str) -> None:
@@ -98,6 +109,8 @@ STOCK = _Kind(
     value_column="quantity",
     value_type="integer",
     unknown_target="There is no such warehouse in this account.",
+    topic=topics.STOCK_CHANGED,
+    targets_key="warehouse_ids",
 )
 PRICE = _Kind(
     table="catalog_price",
@@ -106,10 +119,14 @@ PRICE = _Kind(
     value_column="amount",
     value_type="numeric",
     unknown_target="There is no such price group in this account.",
+    topic=topics.PRICE_CHANGED,
+    targets_key="price_group_ids",
 )
 
 
-def stock_set_many(*, account, rows: Iterable[tuple], inventory_id: int | None = None) -> BulkResult:
+def stock_set_many(
+    *, account, rows: Iterable[tuple], origin: Origin, inventory_id: int | None = None
+) -> BulkResult:
     """Set stock quantities: ``rows`` of ``(product_id or sku, warehouse_id, quantity[, inventory_id])``.
 
     An ``int`` is a product id, a ``str`` a SKU (so numeric SKUs work); a SKU names a product of the
@@ -118,15 +135,17 @@ def stock_set_many(*, account, rows: Iterable[tuple], inventory_id: int | None =
     do not deadlock); missing ones are created. All or nothing: raises BulkItemErrors (keyed by the
     item's 0-based position) and writes nothing on any problem.
     """
-    return _set_many(STOCK, _quantity, account=account, rows=rows, inventory_id=inventory_id)
+    return _set_many(STOCK, _quantity, account=account, rows=rows, origin=origin, inventory_id=inventory_id)
 
 
-def price_set_many(*, account, rows: Iterable[tuple], inventory_id: int | None = None) -> BulkResult:
+def price_set_many(
+    *, account, rows: Iterable[tuple], origin: Origin, inventory_id: int | None = None
+) -> BulkResult:
     """Set prices: ``rows`` of ``(product_id or sku, price_group_id, amount[, inventory_id])``.
 
     Same rules as :func:`stock_set_many`: amounts ≥ 0 with at most two decimals, all or nothing.
     """
-    return _set_many(PRICE, _amount, account=account, rows=rows, inventory_id=inventory_id)
+    return _set_many(PRICE, _amount, account=account, rows=rows, origin=origin, inventory_id=inventory_id)
 
 
 def _staged_lines(kind: _Kind, parse, rows: Iterable[tuple], default_inventory, errors: dict, flags: dict):
@@ -164,7 +183,9 @@ def _staged_lines(kind: _Kind, parse, rows: Iterable[tuple], default_inventory, 
         yield f"{index}\t{product_id or NULL}\t{sku or NULL}\t{inventory_id or NULL}\t{target_id}\t{text}\n"
 
 
-def _set_many(kind: _Kind, parse, *, account, rows: Iterable[tuple], inventory_id: int | None) -> BulkResult:
+def _set_many(
+    kind: _Kind, parse, *, account, rows: Iterable[tuple], origin: Origin, inventory_id: int | None
+) -> BulkResult:
     errors: dict[int, dict[str, list[str]]] = {}
     flags: dict = {"count": 0, "skus": False}
     temp = f"bulk_{kind.value_column}_{uuid.uuid4().hex[:12]}"
@@ -246,5 +267,327 @@ def _set_many(kind: _Kind, parse, *, account, rows: Iterable[tuple], inventory_i
                 ON CONFLICT (product_id, {target}) DO UPDATE SET {value} = EXCLUDED.{value}"""  # noqa: S608 - generated table names; values are parameters
         )
         created = cursor.rowcount
+        if wanted(kind.topic, origin):
+            # One event for the whole statement (one per chunk of ids when it is very large).
+            cursor.execute(
+                f"""SELECT array_agg(DISTINCT product_id), array_agg(DISTINCT target_id) FROM {temp}"""  # noqa: S608 - generated table names
+            )
+            product_ids, target_ids = cursor.fetchone()
+            record_set(
+                account_id=account.pk,
+                topic=kind.topic,
+                origin=origin,
+                product_ids=product_ids or [],
+                targets={kind.targets_key: target_ids or []},
+            )
         cursor.execute(f"DROP TABLE {temp}")
+    return BulkResult(updated=updated, created=created)
+
+
+# --- catalog import -----------------------------------------------------------------------------------
+
+
+def _copy_across(cursor, select: str, params, target: str) -> None:
+    """Write the rows of ``select`` into ``target`` with COPY, through a spool file (one connection runs
+    one COPY at a time)."""
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+        with cursor.cursor.copy(f"COPY ({select}) TO STDOUT", params) as out:
+            for chunk in out:
+                spool.write(chunk)
+        if not spool.tell():
+            return
+        spool.seek(0)
+        with cursor.cursor.copy(f"COPY {target} FROM STDIN") as into:
+            while chunk := spool.read(1 << 20):
+                into.write(chunk)
+
+
+def products_import_write(cursor, *, staging, account, inventory, origin: Origin) -> tuple[int, int]:
+    """The set-based writes of a catalog import, inside the caller's transaction: products (COPY for new
+    ones, ``INSERT … ON CONFLICT`` for the others), texts, stock, prices and tags from the staging table
+    ``staging.rows`` (columns and targets in ``staging.layout``); ``staging.ids`` collects the written
+    product ids. Records one event per kind of change (chunked by ids). Returns (created, updated)."""
+    layout, rows, ids = staging.layout, staging.rows, staging.ids
+    params = {"account": account.pk, "inventory": inventory.pk}
+    present = layout.product
+    if "manufacturer" in present:
+        cursor.execute(
+            f"""INSERT INTO catalog_manufacturer (account_id, name)
+                SELECT DISTINCT %(account)s, manufacturer FROM {rows} WHERE manufacturer IS NOT NULL
+                ON CONFLICT (account_id, name) DO NOTHING""",  # noqa: S608 - generated table names; values are parameters
+            params,
+        )
+    if "tags" in present:
+        cursor.execute(
+            f"""INSERT INTO catalog_tag (account_id, name)
+                SELECT DISTINCT %(account)s, unnest(string_to_array(tags, '|')) FROM {rows}
+                 WHERE tags IS NOT NULL
+                ON CONFLICT (account_id, name) DO NOTHING""",  # noqa: S608 - generated table names; values are parameters
+            params,
+        )
+    manufacturer_join = (
+        "LEFT JOIN catalog_manufacturer m ON m.account_id = %(account)s AND m.name = t.manufacturer"
+        if "manufacturer" in present
+        else ""
+    )
+    manufacturer_id = (
+        "COALESCE(m.id, e.manufacturer_id)" if "manufacturer" in present else "e.manufacturer_id"
+    )
+    cursor.execute("SELECT pg_get_serial_sequence('catalog_product', 'id')")
+    params["sequence"] = cursor.fetchone()[0]
+    # Main products first, so that variants find a parent created by this file.
+    for variants in (False, True):
+        kind = "t.parent_sku IS NOT NULL" if variants else "t.parent_sku IS NULL"
+        parent_join = (
+            "JOIN catalog_product par ON par.inventory_id = %(inventory)s AND par.sku = t.parent_sku"
+            if variants
+            else ""
+        )
+        # New products go in with COPY (ids taken from the table's sequence). Should another transaction
+        # create one of these SKUs meanwhile, the COPY fails on the unique constraint, its savepoint is
+        # rolled back and the upsert below takes those rows too.
+        try:
+            with transaction.atomic():
+                cursor.execute(
+                    f"""INSERT INTO {ids} (id, sku, inserted)
+                        SELECT nextval(%(sequence)s::regclass), t.sku, true FROM {rows} t
+                         WHERE {kind} AND NOT EXISTS (
+                               SELECT 1 FROM catalog_product e
+                                WHERE e.inventory_id = %(inventory)s AND e.sku = t.sku AND e.sku <> '')""",  # noqa: S608 - generated table names; values are parameters
+                    params,
+                )
+                if cursor.rowcount:
+                    _copy_across(
+                        cursor,
+                        f"""SELECT i.id, %(account)s, %(inventory)s,
+                                   {"par.id" if variants else "NULL"}, t.sku,
+                                   COALESCE(t.ean, ''), COALESCE(t.tax_rate, 23), COALESCE(t.weight, 0),
+                                   COALESCE(t.height, 0), COALESCE(t.width, 0), COALESCE(t.length, 0),
+                                   t.category_id, {"m.id" if "manufacturer" in present else "NULL"},
+                                   0, 0, false, now(), now()
+                              FROM {rows} t JOIN {ids} i ON i.sku = t.sku AND i.inserted
+                              {manufacturer_join}
+                              {parent_join}
+                             WHERE {kind}""",  # noqa: S608 - generated table names; values are parameters
+                        params,
+                        "catalog_product (id, account_id, inventory_id, parent_id, sku, ean, tax_rate,"
+                        " weight, height, width, length, category_id, manufacturer_id, star, average_cost,"
+                        " is_bundle, created_at, updated_at)",
+                    )
+        except (IntegrityError, psycopg.IntegrityError):
+            logger.info("Import into catalog %s met a concurrent insert; upserting instead", inventory.pk)
+        # Products already in the catalog (and any the COPY could not take): INSERT … ON CONFLICT DO UPDATE.
+        cursor.execute(
+            f"""
+            WITH upserted AS (
+              INSERT INTO catalog_product AS p (
+                account_id, inventory_id, parent_id, sku, ean, tax_rate, weight, height, width, length,
+                category_id, manufacturer_id, star, average_cost, is_bundle, created_at, updated_at)
+              SELECT %(account)s, %(inventory)s, {"par.id" if variants else "e.parent_id"}, t.sku,
+                     COALESCE(t.ean, e.ean, ''), COALESCE(t.tax_rate, e.tax_rate, 23),
+                     COALESCE(t.weight, e.weight, 0), COALESCE(t.height, e.height, 0),
+                     COALESCE(t.width, e.width, 0), COALESCE(t.length, e.length, 0),
+                     COALESCE(t.category_id, e.category_id), {manufacturer_id},
+                     COALESCE(e.star, 0), COALESCE(e.average_cost, 0), COALESCE(e.is_bundle, false),
+                     now(), now()
+                FROM {rows} t
+                LEFT JOIN catalog_product e
+                       ON e.inventory_id = %(inventory)s AND e.sku = t.sku AND e.sku <> ''
+                {manufacturer_join}
+                {parent_join}
+               WHERE {kind} AND NOT EXISTS (SELECT 1 FROM {ids} done WHERE done.sku = t.sku)
+              ON CONFLICT (inventory_id, sku) WHERE sku <> '' DO UPDATE SET
+                parent_id = EXCLUDED.parent_id, ean = EXCLUDED.ean, tax_rate = EXCLUDED.tax_rate,
+                weight = EXCLUDED.weight, height = EXCLUDED.height, width = EXCLUDED.width,
+                length = EXCLUDED.length, category_id = EXCLUDED.category_id,
+                manufacturer_id = EXCLUDED.manufacturer_id, updated_at = EXCLUDED.updated_at
+              RETURNING p.id, p.sku, (p.xmax = 0) AS inserted
+            )
+            INSERT INTO {ids} (id, sku, inserted) SELECT id, sku, inserted FROM upserted
+            """,  # noqa: S608 - generated table names; values are parameters
+            params,
+        )
+    cursor.execute(
+        f"SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM {ids}"  # noqa: S608 - generated table names; values are parameters
+    )
+    created, updated = cursor.fetchone()
+    if created + updated == 0:
+        return created, updated
+    cursor.execute(f"ANALYZE {ids}")
+
+    # Texts, stock and prices of the products this import has just created cannot exist yet (nobody
+    # else sees those products before the commit), so they go in with COPY — several times faster than
+    # INSERT … SELECT; only rows of updated products need INSERT … ON CONFLICT DO UPDATE.
+    if layout.languages:
+        values = ", ".join(
+            f"(%(lang_{i})s, t.name_{i}, t.description_{i})" for i in range(len(layout.languages))
+        )
+        text_params = {f"lang_{i}": lang for i, lang in enumerate(layout.languages)}
+        texts = f"""
+            SELECT i.id, v.language, COALESCE(v.name, ''), COALESCE(v.description, ''), '[]', '{{}}'
+              FROM {rows} t JOIN {ids} i ON i.sku = t.sku
+             CROSS JOIN LATERAL (VALUES {values}) AS v(language, name, description)
+             WHERE (v.name IS NOT NULL OR v.description IS NOT NULL)"""  # noqa: S608 - generated table names; values are parameters
+        columns = "catalog_producttext (product_id, language, name, description, features, extra_fields)"
+        _copy_across(cursor, f"{texts} AND i.inserted", text_params, columns)
+        if updated:
+            cursor.execute(
+                f"""INSERT INTO {columns.replace(" (", " AS x (", 1)} {texts} AND NOT i.inserted
+                    ON CONFLICT (product_id, language) DO UPDATE SET
+                      name = COALESCE(NULLIF(EXCLUDED.name, ''), x.name),
+                      description = COALESCE(NULLIF(EXCLUDED.description, ''), x.description)""",
+                text_params,
+            )
+    for table, key, value, targets, column in (
+        ("catalog_stock", "warehouse_id", "quantity", layout.warehouses, "stock"),
+        ("catalog_price", "price_group_id", "amount", layout.price_groups, "price"),
+    ):
+        if not targets:
+            continue
+        values = ", ".join(f"({int(pk)}::bigint, t.{column}_{i})" for i, pk in enumerate(targets))
+        select = f"""
+            SELECT i.id, v.target, v.value
+              FROM {rows} t JOIN {ids} i ON i.sku = t.sku
+             CROSS JOIN LATERAL (VALUES {values}) AS v(target, value)
+             WHERE v.value IS NOT NULL"""  # noqa: S608 - generated table names; values are parameters
+        _copy_across(cursor, f"{select} AND i.inserted", None, f"{table} (product_id, {key}, {value})")
+        if updated:
+            cursor.execute(
+                f"""INSERT INTO {table} (product_id, {key}, {value}) {select} AND NOT i.inserted
+                    ON CONFLICT (product_id, {key}) DO UPDATE SET {value} = EXCLUDED.{value}"""  # noqa: S608 - generated table names; values are parameters
+            )
+    if "tags" in present:
+        wanted = f"""
+            SELECT i.id AS product_id, tg.id AS tag_id
+              FROM {rows} t JOIN {ids} i ON i.sku = t.sku
+             CROSS JOIN LATERAL unnest(string_to_array(t.tags, '|')) AS n(name)
+              JOIN catalog_tag tg ON tg.account_id = %(account)s AND tg.name = n.name
+             WHERE t.tags IS NOT NULL"""  # noqa: S608 - generated table names; values are parameters
+        cursor.execute(
+            f"""
+            DELETE FROM catalog_product_tags pt
+             USING {rows} t JOIN {ids} i ON i.sku = t.sku
+             WHERE t.tags IS NOT NULL AND pt.product_id = i.id
+               AND (pt.product_id, pt.tag_id) NOT IN ({wanted})
+            """,  # noqa: S608 - generated table names; values are parameters
+            params,
+        )
+        cursor.execute(
+            f"""INSERT INTO catalog_product_tags (product_id, tag_id) {wanted}
+                ON CONFLICT (product_id, tag_id) DO NOTHING""",
+            params,
+        )
+    _import_events(cursor, ids=ids, layout=layout, account=account, inventory=inventory, origin=origin)
+    return created, updated
+
+
+def _import_events(cursor, *, ids: str, layout, account, inventory, origin: Origin) -> None:
+    """The import's events: products created, products changed, and stock and prices of all of them for
+    the warehouses and price groups the file has columns for."""
+    every = (topics.PRODUCT_CREATED, topics.PRODUCT_CHANGED, topics.STOCK_CHANGED, topics.PRICE_CHANGED)
+    if not any(wanted(topic, origin) for topic in every):
+        return
+    cursor.execute(
+        f"""SELECT array_agg(id) FILTER (WHERE inserted), array_agg(id) FILTER (WHERE NOT inserted)
+              FROM {ids}"""  # noqa: S608 - generated table names
+    )
+    inserted, changed = (ids_ or [] for ids_ in cursor.fetchone())
+    common = {"account_id": account.pk, "origin": origin}
+    record_set(
+        topic=topics.PRODUCT_CREATED, product_ids=inserted, extra={"inventory_id": inventory.pk}, **common
+    )
+    record_set(
+        topic=topics.PRODUCT_CHANGED, product_ids=changed, extra={"inventory_id": inventory.pk}, **common
+    )
+    if layout.warehouses:
+        record_set(
+            topic=topics.STOCK_CHANGED,
+            product_ids=inserted + changed,
+            targets={"warehouse_ids": layout.warehouses},
+            **common,
+        )
+    if layout.price_groups:
+        record_set(
+            topic=topics.PRICE_CHANGED,
+            product_ids=inserted + changed,
+            targets={"price_group_ids": layout.price_groups},
+            **common,
+        )
+
+
+# --- stock by SKU (the WMS stock sync) ------------------------------------------------------------------
+
+# Matched = products of the catalog whose SKU is one of the given SKUs (a WMS's article numbers).
+_SKU_MATCHED = """
+    WITH wms AS (SELECT * FROM unnest(%(numbers)s::text[], %(quantities)s::integer[]) AS w(sku, qty)),
+    matched AS (
+        SELECT DISTINCT ON (p.id) p.id AS product_id, wms.qty
+        FROM wms JOIN catalog_product p
+          ON p.sku = wms.sku AND p.inventory_id = %(inventory)s AND p.account_id = %(account)s
+        WHERE p.sku <> ''
+        ORDER BY p.id
+    )
+"""
+
+# Products without a stock row in the warehouse get one, already with the WMS quantity.
+_SKU_INSERT_MISSING = f"""{_SKU_MATCHED}
+    , done AS (
+        INSERT INTO catalog_stock (product_id, warehouse_id, quantity)
+        SELECT m.product_id, %(warehouse)s, m.qty FROM matched m
+        ON CONFLICT (product_id, warehouse_id) DO NOTHING
+        RETURNING product_id
+    )
+    SELECT count(*), array_agg(product_id) FROM done
+"""  # noqa: S608 - composed of constants; values are parameters
+
+# One UPDATE … FROM for every row that differs; rows are locked in primary-key order, as the catalog's
+# stock movements lock them, so a sync and an order taking stock never deadlock.
+_SKU_UPDATE = f"""{_SKU_MATCHED}
+    , done AS (
+        UPDATE catalog_stock s SET quantity = x.qty
+        FROM (
+            SELECT s2.id, m.qty FROM catalog_stock s2 JOIN matched m ON m.product_id = s2.product_id
+            WHERE s2.warehouse_id = %(warehouse)s AND s2.quantity <> m.qty
+            ORDER BY s2.id
+            FOR UPDATE OF s2
+        ) x
+        WHERE s.id = x.id
+        RETURNING s.product_id
+    )
+    SELECT count(*), array_agg(product_id) FROM done
+"""  # noqa: S608 - composed of constants; values are parameters
+
+
+def stock_set_by_sku(
+    *,
+    account_id: int,
+    inventory_id: int,
+    warehouse_id: int,
+    skus: list[str],
+    quantities: list[int],
+    origin: Origin,
+) -> BulkResult:
+    """Set the stock of ``warehouse_id`` for the products of ``inventory_id`` whose SKU is in ``skus``
+    (the quantity at the same position): one INSERT for products without a row there yet, one
+    ``UPDATE … FROM`` for rows whose quantity differs (locked in primary-key order). SKUs without a
+    product are ignored (the caller reports them). Records one stock event for the rows changed."""
+    params = {
+        "numbers": skus,
+        "quantities": quantities,
+        "inventory": inventory_id,
+        "account": account_id,
+        "warehouse": warehouse_id,
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_SKU_INSERT_MISSING, params)
+        created, inserted_ids = cursor.fetchone()
+        cursor.execute(_SKU_UPDATE, params)
+        updated, updated_ids = cursor.fetchone()
+        record_set(
+            account_id=account_id,
+            topic=topics.STOCK_CHANGED,
+            origin=origin,
+            product_ids=(inserted_ids or []) + (updated_ids or []),
+            targets={"warehouse_ids": [warehouse_id]},
+        )
     return BulkResult(updated=updated, created=created)

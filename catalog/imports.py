@@ -67,26 +67,26 @@ import itertools
 import logging
 import os
 import re
-import tempfile
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
-import psycopg
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.bulk import products_import_write
 from catalog.csv_cells import text_cell_read
 from catalog.models import Category, ImportJob, Inventory, PriceGroup, Warehouse
+from changes.origin import Origin
 
 logger = logging.getLogger(__name__)
 
 BATCH_ROWS = 5000
-SPOOL_IN_MEMORY = 32 * 2**20
+
 SKU_MAX = 50
 EAN_MAX = 32
 NAME_MAX = 300
@@ -444,6 +444,7 @@ def import_csv(
     account,
     inventory: Inventory,
     fileobj: BinaryIO,
+    origin: Origin,
     valid_rows_only: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
@@ -500,7 +501,10 @@ def import_csv(
                 if report.errors:
                     bad_rows = sorted({row for row, _c, _m in report.errors})
                     cursor.execute(f"DELETE FROM {staging.rows} WHERE row_no = ANY(%s)", [bad_rows])  # noqa: S608 - generated table names; values are parameters
-                _write(cursor, staging=staging, account=account, inventory=inventory, report=report)
+                report.created, report.updated = products_import_write(
+                    cursor, staging=staging, account=account, inventory=inventory, origin=origin
+                )
+                report.written = True
     finally:
         staging.drop()
     return report
@@ -747,196 +751,6 @@ def _parent_problems(cursor, *, staging: _Staging, inventory: Inventory, skus: d
     return problems
 
 
-def _copy_across(cursor, select: str, params, target: str) -> None:
-    """Write the rows of ``select`` into ``target`` with COPY, through a spool file (one connection runs
-    one COPY at a time)."""
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
-        with cursor.cursor.copy(f"COPY ({select}) TO STDOUT", params) as out:
-            for chunk in out:
-                spool.write(chunk)
-        if not spool.tell():
-            return
-        spool.seek(0)
-        with cursor.cursor.copy(f"COPY {target} FROM STDIN") as into:
-            while chunk := spool.read(1 << 20):
-                into.write(chunk)
-
-
-def _write(cursor, *, staging: _Staging, account, inventory: Inventory, report: ImportReport) -> None:
-    """The set-based writes, inside the caller's transaction."""
-    layout, rows, ids = staging.layout, staging.rows, staging.ids
-    params = {"account": account.pk, "inventory": inventory.pk}
-    present = layout.product
-    if "manufacturer" in present:
-        cursor.execute(
-            f"""INSERT INTO catalog_manufacturer (account_id, name)
-                SELECT DISTINCT %(account)s, manufacturer FROM {rows} WHERE manufacturer IS NOT NULL
-                ON CONFLICT (account_id, name) DO NOTHING""",  # noqa: S608 - generated table names; values are parameters
-            params,
-        )
-    if "tags" in present:
-        cursor.execute(
-            f"""INSERT INTO catalog_tag (account_id, name)
-                SELECT DISTINCT %(account)s, unnest(string_to_array(tags, '|')) FROM {rows}
-                 WHERE tags IS NOT NULL
-                ON CONFLICT (account_id, name) DO NOTHING""",  # noqa: S608 - generated table names; values are parameters
-            params,
-        )
-    manufacturer_join = (
-        "LEFT JOIN catalog_manufacturer m ON m.account_id = %(account)s AND m.name = t.manufacturer"
-        if "manufacturer" in present
-        else ""
-    )
-    manufacturer_id = (
-        "COALESCE(m.id, e.manufacturer_id)" if "manufacturer" in present else "e.manufacturer_id"
-    )
-    cursor.execute("SELECT pg_get_serial_sequence('catalog_product', 'id')")
-    params["sequence"] = cursor.fetchone()[0]
-    # Main products first, so that variants find a parent created by this file.
-    for variants in (False, True):
-        kind = "t.parent_sku IS NOT NULL" if variants else "t.parent_sku IS NULL"
-        parent_join = (
-            "JOIN catalog_product par ON par.inventory_id = %(inventory)s AND par.sku = t.parent_sku"
-            if variants
-            else ""
-        )
-        # New products go in with COPY (ids taken from the table's sequence). Should another transaction
-        # create one of these SKUs meanwhile, the COPY fails on the unique constraint, its savepoint is
-        # rolled back and the upsert below takes those rows too.
-        try:
-            with transaction.atomic():
-                cursor.execute(
-                    f"""INSERT INTO {ids} (id, sku, inserted)
-                        SELECT nextval(%(sequence)s::regclass), t.sku, true FROM {rows} t
-                         WHERE {kind} AND NOT EXISTS (
-                               SELECT 1 FROM catalog_product e
-                                WHERE e.inventory_id = %(inventory)s AND e.sku = t.sku AND e.sku <> '')""",  # noqa: S608 - generated table names; values are parameters
-                    params,
-                )
-                if cursor.rowcount:
-                    _copy_across(
-                        cursor,
-                        f"""SELECT i.id, %(account)s, %(inventory)s,
-                                   {"par.id" if variants else "NULL"}, t.sku,
-                                   COALESCE(t.ean, ''), COALESCE(t.tax_rate, 23), COALESCE(t.weight, 0),
-                                   COALESCE(t.height, 0), COALESCE(t.width, 0), COALESCE(t.length, 0),
-                                   t.category_id, {"m.id" if "manufacturer" in present else "NULL"},
-                                   0, 0, false, now(), now()
-                              FROM {rows} t JOIN {ids} i ON i.sku = t.sku AND i.inserted
-                              {manufacturer_join}
-                              {parent_join}
-                             WHERE {kind}""",  # noqa: S608 - generated table names; values are parameters
-                        params,
-                        "catalog_product (id, account_id, inventory_id, parent_id, sku, ean, tax_rate,"
-                        " weight, height, width, length, category_id, manufacturer_id, star, average_cost,"
-                        " is_bundle, created_at, updated_at)",
-                    )
-        except (IntegrityError, psycopg.IntegrityError):
-            logger.info("Import into catalog %s met a concurrent insert; upserting instead", inventory.pk)
-        # Products already in the catalog (and any the COPY could not take): INSERT … ON CONFLICT DO UPDATE.
-        cursor.execute(
-            f"""
-            WITH upserted AS (
-              INSERT INTO catalog_product AS p (
-                account_id, inventory_id, parent_id, sku, ean, tax_rate, weight, height, width, length,
-                category_id, manufacturer_id, star, average_cost, is_bundle, created_at, updated_at)
-              SELECT %(account)s, %(inventory)s, {"par.id" if variants else "e.parent_id"}, t.sku,
-                     COALESCE(t.ean, e.ean, ''), COALESCE(t.tax_rate, e.tax_rate, 23),
-                     COALESCE(t.weight, e.weight, 0), COALESCE(t.height, e.height, 0),
-                     COALESCE(t.width, e.width, 0), COALESCE(t.length, e.length, 0),
-                     COALESCE(t.category_id, e.category_id), {manufacturer_id},
-                     COALESCE(e.star, 0), COALESCE(e.average_cost, 0), COALESCE(e.is_bundle, false),
-                     now(), now()
-                FROM {rows} t
-                LEFT JOIN catalog_product e
-                       ON e.inventory_id = %(inventory)s AND e.sku = t.sku AND e.sku <> ''
-                {manufacturer_join}
-                {parent_join}
-               WHERE {kind} AND NOT EXISTS (SELECT 1 FROM {ids} done WHERE done.sku = t.sku)
-              ON CONFLICT (inventory_id, sku) WHERE sku <> '' DO UPDATE SET
-                parent_id = EXCLUDED.parent_id, ean = EXCLUDED.ean, tax_rate = EXCLUDED.tax_rate,
-                weight = EXCLUDED.weight, height = EXCLUDED.height, width = EXCLUDED.width,
-                length = EXCLUDED.length, category_id = EXCLUDED.category_id,
-                manufacturer_id = EXCLUDED.manufacturer_id, updated_at = EXCLUDED.updated_at
-              RETURNING p.id, p.sku, (p.xmax = 0) AS inserted
-            )
-            INSERT INTO {ids} (id, sku, inserted) SELECT id, sku, inserted FROM upserted
-            """,  # noqa: S608 - generated table names; values are parameters
-            params,
-        )
-    cursor.execute(
-        f"SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM {ids}"  # noqa: S608 - generated table names; values are parameters
-    )
-    report.created, report.updated = cursor.fetchone()
-    report.written = True
-    if report.created + report.updated == 0:
-        return
-    cursor.execute(f"ANALYZE {ids}")
-
-    # Texts, stock and prices of the products this import has just created cannot exist yet (nobody
-    # else sees those products before the commit), so they go in with COPY — several times faster than
-    # INSERT … SELECT; only rows of updated products need INSERT … ON CONFLICT DO UPDATE.
-    if layout.languages:
-        values = ", ".join(
-            f"(%(lang_{i})s, t.name_{i}, t.description_{i})" for i in range(len(layout.languages))
-        )
-        text_params = {f"lang_{i}": lang for i, lang in enumerate(layout.languages)}
-        texts = f"""
-            SELECT i.id, v.language, COALESCE(v.name, ''), COALESCE(v.description, ''), '[]', '{{}}'
-              FROM {rows} t JOIN {ids} i ON i.sku = t.sku
-             CROSS JOIN LATERAL (VALUES {values}) AS v(language, name, description)
-             WHERE (v.name IS NOT NULL OR v.description IS NOT NULL)"""  # noqa: S608 - generated table names; values are parameters
-        columns = "catalog_producttext (product_id, language, name, description, features, extra_fields)"
-        _copy_across(cursor, f"{texts} AND i.inserted", text_params, columns)
-        if report.updated:
-            cursor.execute(
-                f"""INSERT INTO {columns.replace(" (", " AS x (", 1)} {texts} AND NOT i.inserted
-                    ON CONFLICT (product_id, language) DO UPDATE SET
-                      name = COALESCE(NULLIF(EXCLUDED.name, ''), x.name),
-                      description = COALESCE(NULLIF(EXCLUDED.description, ''), x.description)""",
-                text_params,
-            )
-    for table, key, value, targets, column in (
-        ("catalog_stock", "warehouse_id", "quantity", layout.warehouses, "stock"),
-        ("catalog_price", "price_group_id", "amount", layout.price_groups, "price"),
-    ):
-        if not targets:
-            continue
-        values = ", ".join(f"({int(pk)}::bigint, t.{column}_{i})" for i, pk in enumerate(targets))
-        select = f"""
-            SELECT i.id, v.target, v.value
-              FROM {rows} t JOIN {ids} i ON i.sku = t.sku
-             CROSS JOIN LATERAL (VALUES {values}) AS v(target, value)
-             WHERE v.value IS NOT NULL"""  # noqa: S608 - generated table names; values are parameters
-        _copy_across(cursor, f"{select} AND i.inserted", None, f"{table} (product_id, {key}, {value})")
-        if report.updated:
-            cursor.execute(
-                f"""INSERT INTO {table} (product_id, {key}, {value}) {select} AND NOT i.inserted
-                    ON CONFLICT (product_id, {key}) DO UPDATE SET {value} = EXCLUDED.{value}"""  # noqa: S608 - generated table names; values are parameters
-            )
-    if "tags" in present:
-        wanted = f"""
-            SELECT i.id AS product_id, tg.id AS tag_id
-              FROM {rows} t JOIN {ids} i ON i.sku = t.sku
-             CROSS JOIN LATERAL unnest(string_to_array(t.tags, '|')) AS n(name)
-              JOIN catalog_tag tg ON tg.account_id = %(account)s AND tg.name = n.name
-             WHERE t.tags IS NOT NULL"""  # noqa: S608 - generated table names; values are parameters
-        cursor.execute(
-            f"""
-            DELETE FROM catalog_product_tags pt
-             USING {rows} t JOIN {ids} i ON i.sku = t.sku
-             WHERE t.tags IS NOT NULL AND pt.product_id = i.id
-               AND (pt.product_id, pt.tag_id) NOT IN ({wanted})
-            """,  # noqa: S608 - generated table names; values are parameters
-            params,
-        )
-        cursor.execute(
-            f"""INSERT INTO catalog_product_tags (product_id, tag_id) {wanted}
-                ON CONFLICT (product_id, tag_id) DO NOTHING""",
-            params,
-        )
-
-
 # --- import jobs -------------------------------------------------------------------------------------------
 
 PROGRESS_EVERY = BATCH_ROWS
@@ -944,7 +758,7 @@ PROGRESS_EVERY = BATCH_ROWS
 
 @transaction.atomic
 def import_job_create(
-    *, account, inventory: Inventory, file, valid_rows_only: bool = False, user=None
+    *, account, inventory: Inventory, file, origin: Origin, valid_rows_only: bool = False, user=None
 ) -> ImportJob:
     """Store the uploaded file as a queued ImportJob and start it in Celery once this transaction commits."""
     from catalog.tasks import import_run
@@ -957,6 +771,7 @@ def import_job_create(
         user=user if isinstance(user, get_user_model()) else None,
         file_name=name,
         valid_rows_only=valid_rows_only,
+        **origin.as_fields(),
     )
     job.file.save(f"{uuid.uuid4().hex}.csv", file, save=False)
     job.save()
@@ -975,6 +790,12 @@ def _count_rows(path_or_file) -> int:
             return sum(1 for cells in reader if cells and any(cell.strip() for cell in cells))
     except (UnicodeDecodeError, csv.Error, OSError):
         return 0
+
+
+def _job_origin(job: ImportJob) -> Origin:
+    if job.origin_kind:
+        return Origin(job.origin_kind, job.origin_id, job.origin_label)
+    return Origin.of_user(job.user) if job.user is not None else Origin.system()
 
 
 def import_job_run(*, job_id: int) -> ImportJob | None:
@@ -1002,6 +823,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
                 account=job.account,
                 inventory=job.inventory,
                 fileobj=fileobj,
+                origin=_job_origin(job),
                 valid_rows_only=job.valid_rows_only,
                 progress=progress,
             )

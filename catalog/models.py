@@ -324,6 +324,10 @@ class ImportJob(models.Model):
     user = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who started the import (``changes.origin.Origin``): its change events carry it.
+    origin_kind = models.CharField(max_length=20, blank=True)
+    origin_id = models.BigIntegerField(null=True, blank=True)
+    origin_label = models.CharField(max_length=200, blank=True)
     file = models.FileField(_("file"), upload_to=_import_upload_to, max_length=300)
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)

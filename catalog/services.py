@@ -1,4 +1,9 @@
-"""Every write of the catalog: account defaults and stock movements."""
+"""Every write of the catalog: account defaults, products with their texts, images, tags, bundle
+components, stock and prices, and stock movements. Set-based writes live in ``catalog.bulk``.
+
+Every write takes the ``origin`` of the change and records its change events (``catalog.events``) in
+the same transaction. Stock rows are always locked in primary-key order, so two writers never deadlock.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from catalog.models import Inventory, PriceGroup, Product, Stock, Warehouse
+from catalog.events import record_set
+from catalog.models import (
+    BundleComponent,
+    Inventory,
+    Price,
+    PriceGroup,
+    Product,
+    ProductImage,
+    ProductText,
+    Stock,
+    Warehouse,
+)
+from changes import topics
+from changes.origin import Origin
 from config.integrity import delete_unless_in_use
 
 
@@ -62,7 +80,7 @@ class StockShortfall(Exception):
 
 
 @transaction.atomic
-def stock_adjust_many(*, account, changes: list[tuple[int, int, int]]) -> None:
+def stock_adjust_many(*, account, changes: list[tuple[int, int, int]], origin: Origin) -> None:
     """Apply stock deltas ``(product_id, warehouse_id, delta)`` all together, or none of them.
 
     Locks the stock rows in primary-key order (so two concurrent callers never deadlock), sums deltas
@@ -104,18 +122,35 @@ def stock_adjust_many(*, account, changes: list[tuple[int, int, int]]) -> None:
     for key, delta in totals.items():
         rows[key].quantity += delta
     Stock.objects.bulk_update([rows[key] for key in totals], ["quantity"])
+    record_set(
+        account_id=account.pk,
+        topic=topics.STOCK_CHANGED,
+        origin=origin,
+        product_ids=product_ids,
+        targets={"warehouse_ids": warehouse_ids},
+    )
 
 
 @transaction.atomic
 def product_save(
-    *, product: Product, texts: dict[str, dict] | None = None, images: list[str] | None = None, tags=None
+    *,
+    product: Product,
+    origin: Origin,
+    texts: dict[str, dict] | None = None,
+    images: list[str | dict] | None = None,
+    tags=None,
+    stock: list[tuple[int, int]] | None = None,
+    prices: list[tuple[int, object]] | None = None,
+    components: list[tuple[Product, int]] | None = None,
 ) -> Product:
-    """Save a product (or variant) with its texts per language, ordered image URLs and tags.
+    """Save a product (or variant) with its texts per language, ordered images, tags, stock per warehouse
+    ``(warehouse_id, quantity)``, prices per price group ``(price_group_id, amount)`` and bundle
+    components ``(component, quantity)``; the caller has checked that they belong to the account.
 
-    Texts given are set; languages not given stay. ``images`` replaces the list when given.
+    Texts, stock and prices given are set; those not given stay. ``images`` (URLs, or dicts with ``url``
+    and ``position``), ``tags`` and ``components`` replace the list when given.
     """
-    from catalog.models import ProductImage, ProductText
-
+    created = product.pk is None
     if product.parent_id:
         product.inventory_id = product.parent.inventory_id
     product.save()
@@ -124,11 +159,76 @@ def product_save(
     if images is not None:
         product.images.all().delete()
         ProductImage.objects.bulk_create(
-            ProductImage(product=product, position=i, url=url) for i, url in enumerate(images)
+            ProductImage(product=product, position=i, url=image)
+            if isinstance(image, str)
+            else ProductImage(product=product, position=image.get("position", i), url=image["url"])
+            for i, image in enumerate(images)
         )
     if tags is not None:
         product.tags.set(tags)
+    if components is not None:
+        product.components.all().delete()
+        BundleComponent.objects.bulk_create(
+            BundleComponent(bundle=product, component=component, quantity=quantity)
+            for component, quantity in components
+        )
+    account_id = product.account_id
+    record_set(
+        account_id=account_id,
+        topic=topics.PRODUCT_CREATED if created else topics.PRODUCT_CHANGED,
+        origin=origin,
+        product_ids=[product.pk],
+        extra={"inventory_id": product.inventory_id},
+    )
+    if stock:
+        # Lock the product's stock rows in primary-key order, like every stock writer.
+        list(Stock.objects.select_for_update().filter(product=product).order_by("pk").values_list("pk"))
+        for warehouse_id, quantity in stock:
+            Stock.objects.update_or_create(
+                product=product, warehouse_id=warehouse_id, defaults={"quantity": quantity}
+            )
+        record_set(
+            account_id=account_id,
+            topic=topics.STOCK_CHANGED,
+            origin=origin,
+            product_ids=[product.pk],
+            targets={"warehouse_ids": [w for w, _q in stock]},
+        )
+    if prices:
+        for price_group_id, amount in prices:
+            Price.objects.update_or_create(
+                product=product, price_group_id=price_group_id, defaults={"amount": amount}
+            )
+        record_set(
+            account_id=account_id,
+            topic=topics.PRICE_CHANGED,
+            origin=origin,
+            product_ids=[product.pk],
+            targets={"price_group_ids": [g for g, _a in prices]},
+        )
     return product
+
+
+@transaction.atomic
+def bundle_component_set(*, bundle: Product, component: Product, quantity: int, origin: Origin) -> None:
+    """Put ``component`` into ``bundle`` ``quantity`` times (or change its quantity)."""
+    BundleComponent.objects.update_or_create(
+        bundle=bundle, component=component, defaults={"quantity": quantity}
+    )
+    record_set(
+        account_id=bundle.account_id, topic=topics.PRODUCT_CHANGED, origin=origin, product_ids=[bundle.pk]
+    )
+
+
+@transaction.atomic
+def bundle_component_remove(*, bundle: Product, component_row_id: int, origin: Origin) -> bool:
+    """Take a component row out of ``bundle``. Returns False when there was no such row."""
+    deleted, _detail = BundleComponent.objects.filter(bundle=bundle, pk=component_row_id).delete()
+    if deleted:
+        record_set(
+            account_id=bundle.account_id, topic=topics.PRODUCT_CHANGED, origin=origin, product_ids=[bundle.pk]
+        )
+    return bool(deleted)
 
 
 def _bundle_message(bundles: list[Product]) -> str:
@@ -141,7 +241,7 @@ def _bundle_message(bundles: list[Product]) -> str:
 
 
 @transaction.atomic
-def product_delete(*, product: Product) -> None:
+def product_delete(*, product: Product, origin: Origin) -> None:
     """Delete a product with its variants, texts, images, stock and prices.
 
     Refused with a ValidationError naming the bundles while the product or one of its variants is a
@@ -155,5 +255,16 @@ def product_delete(*, product: Product) -> None:
     )
     if bundles:
         raise ValidationError(_bundle_message(bundles))
+    ids = [product.pk, *product.variants.values_list("pk", flat=True)]
+    account_id, inventory_id = product.account_id, product.inventory_id
     # A bundle that gains the product meanwhile still stops the delete (PROTECT), with the same words.
     delete_unless_in_use(product, message=_bundle_message([]))
+    # Consumers cannot read a deleted row: the event carries the ids and the catalog they were in.
+    record_set(
+        account_id=account_id,
+        topic=topics.PRODUCT_DELETED,
+        origin=origin,
+        product_ids=ids,
+        subject_id=ids[0],
+        extra={"inventory_id": inventory_id},
+    )

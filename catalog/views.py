@@ -32,7 +32,6 @@ from catalog import forms
 from catalog.bulk import BulkItemErrors, price_set_many, stock_set_many
 from catalog.filters import ProductFilter
 from catalog.models import (
-    BundleComponent,
     Category,
     ExtraField,
     Inventory,
@@ -46,7 +45,8 @@ from catalog.models import (
     Tag,
     Warehouse,
 )
-from catalog.services import product_delete, product_save
+from catalog.services import bundle_component_remove, bundle_component_set, product_delete, product_save
+from changes.origin import Origin
 from config.integrity import account_row_save
 from config.paging import in_id_order, page_of_ids
 from config.web import form_errors_from
@@ -228,6 +228,7 @@ class ProductFormView(AccountViewMixin, View):
                 product.inventory = form.inventory
             product_save(
                 product=product,
+                origin=Origin.of_tenant(self.tenant),
                 texts=form.texts(),
                 images=form.cleaned_data["images"],
                 tags=form.cleaned_data["tags"],
@@ -254,7 +255,7 @@ class ProductDeleteView(AccountViewMixin, View):
     def post(self, request, pk: int):
         product = _product_or_404(self.account, pk)
         try:
-            product_delete(product=product)
+            product_delete(product=product, origin=Origin.of_tenant(self.tenant))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("catalog:product-detail", pk=pk)
@@ -282,9 +283,9 @@ class ProductGridView(AccountViewMixin, View):
                 rows.append((row["product"].pk, column.pk, value))
         try:
             if kind == "stock":
-                stock_set_many(account=self.account, rows=rows)
+                stock_set_many(account=self.account, rows=rows, origin=Origin.of_tenant(self.tenant))
             else:
-                price_set_many(account=self.account, rows=rows)
+                price_set_many(account=self.account, rows=rows, origin=Origin.of_tenant(self.tenant))
         except BulkItemErrors as exc:
             for index, fields in exc.errors.items():
                 product_id, column_id, value = rows[index]
@@ -319,7 +320,11 @@ class ProductComponentView(AccountViewMixin, View):
                     messages.error(request, error)
             return redirect("catalog:product-detail", pk=pk)
         if form.cleaned_data["remove"]:
-            BundleComponent.objects.filter(bundle=bundle, pk=form.cleaned_data["remove"]).delete()
+            bundle_component_remove(
+                bundle=bundle,
+                component_row_id=form.cleaned_data["remove"],
+                origin=Origin.of_tenant(self.tenant),
+            )
             messages.success(request, _("Component removed."))
             return redirect("catalog:product-detail", pk=pk)
         code = form.cleaned_data["component"].strip()
@@ -338,8 +343,11 @@ class ProductComponentView(AccountViewMixin, View):
         elif component.pk == bundle.pk:
             messages.error(request, _("A bundle cannot contain itself."))
         else:
-            BundleComponent.objects.update_or_create(
-                bundle=bundle, component=component, defaults={"quantity": form.cleaned_data["quantity"]}
+            bundle_component_set(
+                bundle=bundle,
+                component=component,
+                quantity=form.cleaned_data["quantity"],
+                origin=Origin.of_tenant(self.tenant),
             )
             messages.success(request, _("Component saved."))
         return redirect("catalog:product-detail", pk=pk)

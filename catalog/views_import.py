@@ -16,6 +16,7 @@ from catalog.exports import export_csv
 from catalog.filters import ProductFilter
 from catalog.imports import import_job_create
 from catalog.models import ImportJob, Inventory, Product
+from changes.origin import Origin
 
 RECENT_JOBS = 50
 
@@ -75,6 +76,7 @@ class ImportCreateView(AccountViewMixin, View):
             account=self.account,
             inventory=form.cleaned_data["inventory"],
             file=form.cleaned_data["file"],
+            origin=Origin.of_tenant(self.tenant),
             valid_rows_only=form.cleaned_data["valid_rows_only"],
             user=request.user,
         )

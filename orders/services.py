@@ -137,7 +137,7 @@ def order_create(*, account, lines: list[dict[str, Any]], origin: Origin, **fiel
     order = Order.objects.create(account=account, **fields)
     built = [_line_build(order, line) for line in lines]
     OrderLine.objects.bulk_create(built)
-    stock_adjust_many(account=account, changes=_line_stock_changes(built, -1))
+    stock_adjust_many(account=account, changes=_line_stock_changes(built, -1), origin=origin)
     journal_add(
         order=order,
         type=JournalEntry.Type.ORDER_CREATED,
@@ -200,7 +200,7 @@ def order_set_status(*, order: Order, status: OrderStatus, origin: Origin) -> Or
     previous = order.status
     lines = list(order.lines.all())
     if status.kind == OrderStatus.Kind.CANCELLED and previous.kind != OrderStatus.Kind.CANCELLED:
-        stock_adjust_many(account=order.account, changes=_line_stock_changes(lines, +1))
+        stock_adjust_many(account=order.account, changes=_line_stock_changes(lines, +1), origin=origin)
         OrderLine.objects.filter(order=order).update(reserved=0)
     elif (
         previous.kind == OrderStatus.Kind.CANCELLED
@@ -210,7 +210,7 @@ def order_set_status(*, order: Order, status: OrderStatus, origin: Origin) -> Or
     ):
         for line in lines:
             line.reserved = line.quantity if line.product_id and line.warehouse_id else 0
-        stock_adjust_many(account=order.account, changes=_line_stock_changes(lines, -1))
+        stock_adjust_many(account=order.account, changes=_line_stock_changes(lines, -1), origin=origin)
         OrderLine.objects.bulk_update(lines, ["reserved"])
     order.status = status
     order.date_in_status = timezone.now()
@@ -418,7 +418,7 @@ def line_add(*, order: Order, origin: Origin, **data) -> OrderLine:
     if order.status.kind == OrderStatus.Kind.CANCELLED:
         line.reserved = 0
     line.save()
-    stock_adjust_many(account=order.account, changes=_line_stock_changes([line], -1))
+    stock_adjust_many(account=order.account, changes=_line_stock_changes([line], -1), origin=origin)
     journal_add(
         order=order,
         type=JournalEntry.Type.PRODUCT_ADDED,
@@ -448,7 +448,11 @@ def line_update(*, line: OrderLine, origin: Origin, **changes) -> OrderLine:
         return line
     if "quantity" in fields and line.reserved:
         delta = line.quantity - line.reserved
-        stock_adjust_many(account=order.account, changes=[(line.product_id, line.warehouse_id, -delta)])
+        stock_adjust_many(
+            account=order.account,
+            changes=[(line.product_id, line.warehouse_id, -delta)],
+            origin=origin,
+        )
         line.reserved = line.quantity
     line.full_clean(exclude=["order", "product", "warehouse"])
     line.save()
@@ -469,7 +473,7 @@ def line_remove(*, line: OrderLine, origin: Origin) -> None:
     """Remove a line and give back the stock it took."""
     order = Order.objects.select_for_update().get(pk=line.order_id)
     line = OrderLine.objects.select_for_update().get(pk=line.pk)
-    stock_adjust_many(account=order.account, changes=_line_stock_changes([line], +1))
+    stock_adjust_many(account=order.account, changes=_line_stock_changes([line], +1), origin=origin)
     line_id = line.pk
     line.delete()
     journal_add(

@@ -84,7 +84,7 @@ def _world_create() -> World:
     ProductText.objects.create(product=product, language=inventory.default_language, name="Kubek")
     bundle = Product.objects.create(account=account, inventory=inventory, sku="SET", is_bundle=True)
     component = BundleComponent.objects.create(bundle=bundle, component=product, quantity=1)
-    stock_adjust_many(account=account, changes=[(product.pk, warehouse.pk, 100_000)])
+    stock_adjust_many(account=account, changes=[(product.pk, warehouse.pk, 100_000)], origin=TEST_ORIGIN)
     status = OrderStatus.objects.filter(account=account).first()
     lines = [{"product": product, "quantity": 1, "price_brutto": 10}]
     orders = [order_services.order_create(origin=TEST_ORIGIN, account=account, lines=lines) for _ in range(2)]

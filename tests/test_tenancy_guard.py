@@ -72,7 +72,6 @@ ALLOWED: dict[str, str] = {
     "wmsbridge/sync/runner.py:connection_sync": "a task loads the connection our own code queued",
     "wmsbridge/webhooks.py:webhook_event_process": "a task loads the webhook event the webhook stored",
     # Ids that a scoped query or a check against the account produced just before.
-    "catalog/api.py:ProductSerializer.create": "perform_create puts the request's account in validated_data",
     "catalog/services.py:stock_adjust_many": "its product and warehouse ids are checked against the account",
     "catalog/exports.py:export_csv": "the product ids come from the account's queryset it is given",
     "catalog/views.py:ProductListView.get": "the ids are a page of the account's filtered products",

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from catalog.bulk import BulkItemErrors, price_set_many, stock_set_many
 from catalog.models import Inventory, Price, PriceGroup, Product, Stock, Warehouse
+from changes.origin import Origin
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,7 @@ def test_stock_set_many_updates_existing_rows_and_creates_missing_ones(shop_a, a
     warehouse = inventory.default_warehouse
 
     result = stock_set_many(
+        origin=Origin.system(),
         account=account_a,
         rows=[
             (products[0].pk, warehouse.pk, 12),
@@ -62,6 +64,7 @@ def test_stock_set_many_reports_every_bad_item_and_writes_nothing(shop_a, accoun
 
     with pytest.raises(BulkItemErrors) as caught:
         stock_set_many(
+            origin=Origin.system(),
             account=account_a,
             rows=[
                 (products[0].pk, warehouse.pk, 50),  # fine on its own
@@ -94,6 +97,7 @@ def test_price_set_many_sets_amounts_and_refuses_negative_or_fractional_cents(sh
     wholesale = PriceGroup.objects.create(account=account_a, name="Wholesale", currency="EUR")
 
     result = price_set_many(
+        origin=Origin.system(),
         account=account_a,
         rows=[(products[0].pk, group.pk, "19.90"), (products[0].pk, wholesale.pk, Decimal("7.5"))],
     )
@@ -105,7 +109,9 @@ def test_price_set_many_sets_amounts_and_refuses_negative_or_fractional_cents(sh
 
     with pytest.raises(BulkItemErrors) as caught:
         price_set_many(
-            account=account_a, rows=[(products[1].pk, group.pk, "-1"), (products[2].pk, group.pk, "1.001")]
+            origin=Origin.system(),
+            account=account_a,
+            rows=[(products[1].pk, group.pk, "-1"), (products[2].pk, group.pk, "1.001")],
         )
     assert caught.value.errors == {
         0: {"amount": ["A price cannot be negative."]},

@@ -22,6 +22,7 @@ from catalog.models import (
     Tag,
     Warehouse,
 )
+from changes.origin import Origin
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +55,13 @@ def _csv(rows: list[list]) -> bytes:
 
 
 def _import(inventory, data: bytes, **kwargs):
-    return import_csv(account=inventory.account, inventory=inventory, fileobj=io.BytesIO(data), **kwargs)
+    return import_csv(
+        origin=Origin.system(),
+        account=inventory.account,
+        inventory=inventory,
+        fileobj=io.BytesIO(data),
+        **kwargs,
+    )
 
 
 def _header(inventory):
@@ -138,9 +145,9 @@ def test_update_by_sku_sets_the_cells_given_and_keeps_the_rest(catalog_a):
 def test_when_a_sku_appears_concurrently_the_new_products_are_upserted_instead(catalog_a, monkeypatch):
     import psycopg
 
-    import catalog.imports as imports
+    import catalog.bulk as bulk
 
-    real_copy_across = imports._copy_across
+    real_copy_across = bulk._copy_across
 
     def copy_meeting_a_concurrent_insert(cursor, select, params, target):
         if target.startswith("catalog_product "):
@@ -148,7 +155,7 @@ def test_when_a_sku_appears_concurrently_the_new_products_are_upserted_instead(c
             raise psycopg.errors.UniqueViolation("duplicate key value violates unique constraint")
         real_copy_across(cursor, select, params, target)
 
-    monkeypatch.setattr(imports, "_copy_across", copy_meeting_a_concurrent_insert)
+    monkeypatch.setattr(bulk, "_copy_across", copy_meeting_a_concurrent_insert)
 
     report = _import(catalog_a, _rows(catalog_a, TSHIRT, TSHIRT_M))
 

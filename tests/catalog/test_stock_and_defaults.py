@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from catalog.models import Inventory, PriceGroup, Product, Stock, Warehouse
 from catalog.services import StockShortfall, stock_adjust_many
+from changes.origin import Origin
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +35,16 @@ def test_signup_gives_the_account_a_default_catalog_warehouse_and_price_group(cl
 def test_stock_moves_in_and_out_together(account_a):
     warehouse = Warehouse.objects.get(account=account_a)
     shirt, cap = _product(account_a, "SHIRT"), _product(account_a, "CAP")
-    stock_adjust_many(account=account_a, changes=[(shirt.pk, warehouse.pk, 10), (cap.pk, warehouse.pk, 3)])
-    stock_adjust_many(account=account_a, changes=[(shirt.pk, warehouse.pk, -4), (shirt.pk, warehouse.pk, -1)])
+    stock_adjust_many(
+        origin=Origin.system(),
+        account=account_a,
+        changes=[(shirt.pk, warehouse.pk, 10), (cap.pk, warehouse.pk, 3)],
+    )
+    stock_adjust_many(
+        origin=Origin.system(),
+        account=account_a,
+        changes=[(shirt.pk, warehouse.pk, -4), (shirt.pk, warehouse.pk, -1)],
+    )
     quantities = dict(Stock.objects.values_list("product__sku", "quantity"))
     assert quantities == {"SHIRT": 5, "CAP": 3}
 
@@ -43,9 +52,14 @@ def test_stock_moves_in_and_out_together(account_a):
 def test_a_shortfall_lists_every_short_line_and_changes_nothing(account_a):
     warehouse = Warehouse.objects.get(account=account_a)
     shirt, cap, mug = _product(account_a, "SHIRT"), _product(account_a, "CAP"), _product(account_a, "MUG")
-    stock_adjust_many(account=account_a, changes=[(shirt.pk, warehouse.pk, 2), (cap.pk, warehouse.pk, 1)])
+    stock_adjust_many(
+        origin=Origin.system(),
+        account=account_a,
+        changes=[(shirt.pk, warehouse.pk, 2), (cap.pk, warehouse.pk, 1)],
+    )
     with pytest.raises(StockShortfall) as failure:
         stock_adjust_many(
+            origin=Origin.system(),
             account=account_a,
             changes=[(shirt.pk, warehouse.pk, -5), (cap.pk, warehouse.pk, -1), (mug.pk, warehouse.pk, -2)],
         )
@@ -62,7 +76,9 @@ def test_stock_of_another_accounts_product_cannot_be_moved(account_a, account_b)
     warehouse_b = Warehouse.objects.get(account=account_b)
     product_a = _product(account_a, "A-ONLY")
     with pytest.raises(ValueError):
-        stock_adjust_many(account=account_b, changes=[(product_a.pk, warehouse_b.pk, 1)])
+        stock_adjust_many(
+            origin=Origin.system(), account=account_b, changes=[(product_a.pk, warehouse_b.pk, 1)]
+        )
     assert not Stock.objects.exists()
 
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from catalog.models import Inventory, Product, ProductText, Stock
 from catalog.services import stock_adjust_many
+from changes.origin import Origin
 from orders.models import JournalEntry, Order, OrderStatus
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +16,9 @@ def shirt(account_a):
     inventory = Inventory.objects.get(account=account_a, is_default=True)
     product = Product.objects.create(account=account_a, inventory=inventory, sku="SHIRT", ean="5901234123457")
     ProductText.objects.create(product=product, language=inventory.default_language, name="Koszulka")
-    stock_adjust_many(account=account_a, changes=[(product.pk, inventory.default_warehouse_id, 10)])
+    stock_adjust_many(
+        origin=Origin.system(), account=account_a, changes=[(product.pk, inventory.default_warehouse_id, 10)]
+    )
     return product
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from catalog.models import Inventory, Product, ProductText, Stock
 from catalog.services import stock_adjust_many
+from changes.origin import Origin
 from orders.models import JournalEntry, Order, OrderExtraField, OrderStatus
 from orders.services import order_create
 from tests.origins import TEST_ORIGIN
@@ -20,7 +21,9 @@ def mug(account_a):
     inventory = Inventory.objects.get(account=account_a, is_default=True)
     product = Product.objects.create(account=account_a, inventory=inventory, sku="MUG", weight=Decimal("0.4"))
     ProductText.objects.create(product=product, language=inventory.default_language, name="Kubek")
-    stock_adjust_many(account=account_a, changes=[(product.pk, inventory.default_warehouse_id, 10)])
+    stock_adjust_many(
+        origin=Origin.system(), account=account_a, changes=[(product.pk, inventory.default_warehouse_id, 10)]
+    )
     return product
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from catalog.models import Inventory, Price, Product, ProductText, Stock
 from catalog.services import stock_adjust_many
+from changes.origin import Origin
 from orders.models import AutomationRule, CustomButton, JournalEntry, Order, OrderExtraField, OrderStatus
 from orders.services import order_create
 from tests.origins import TEST_ORIGIN
@@ -22,7 +23,9 @@ def lamp(account_a):
     )
     ProductText.objects.create(product=product, language=inventory.default_language, name="Lampka nocna")
     Price.objects.create(product=product, price_group=inventory.default_price_group, amount=Decimal("89.00"))
-    stock_adjust_many(account=account_a, changes=[(product.pk, inventory.default_warehouse_id, 5)])
+    stock_adjust_many(
+        origin=Origin.system(), account=account_a, changes=[(product.pk, inventory.default_warehouse_id, 5)]
+    )
     return product
 
 

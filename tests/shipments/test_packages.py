@@ -91,7 +91,9 @@ def test_hurtlink_numbers_carry_a_check_digit():
 def test_the_package_weight_defaults_to_the_order_lines(account_a):
     inventory = Inventory.objects.get(account=account_a, is_default=True)
     mug = Product.objects.create(account=account_a, inventory=inventory, sku="MUG", weight=Decimal("0.350"))
-    stock_adjust_many(account=account_a, changes=[(mug.pk, inventory.default_warehouse_id, 10)])
+    stock_adjust_many(
+        origin=Origin.system(), account=account_a, changes=[(mug.pk, inventory.default_warehouse_id, 10)]
+    )
     order = order_create(
         account=account_a,
         lines=[

@@ -8,43 +8,13 @@ from django.db import connection as db
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from catalog.bulk import stock_set_by_sku
+from changes.origin import Origin
 from wmsbridge.client import OngoingClient
 from wmsbridge.models import WmsConnection
 from wmsbridge.sync.runner import RunRecorder
 
 PAGE_SIZE = 1000
-
-# Matched = products of the connection's catalog whose SKU is an article number of the WMS.
-_MATCHED = """
-    WITH wms AS (SELECT * FROM unnest(%(numbers)s::text[], %(quantities)s::integer[]) AS w(sku, qty)),
-    matched AS (
-        SELECT DISTINCT ON (p.id) p.id AS product_id, wms.qty
-        FROM wms JOIN catalog_product p
-          ON p.sku = wms.sku AND p.inventory_id = %(inventory)s AND p.account_id = %(account)s
-        WHERE p.sku <> ''
-        ORDER BY p.id
-    )
-"""
-
-# Products without a stock row in the warehouse get one, already with the WMS quantity.
-_INSERT_MISSING = f"""{_MATCHED}
-    INSERT INTO catalog_stock (product_id, warehouse_id, quantity)
-    SELECT m.product_id, %(warehouse)s, m.qty FROM matched m
-    ON CONFLICT (product_id, warehouse_id) DO NOTHING
-"""  # noqa: S608 - composed of constants; values are parameters
-
-# One UPDATE … FROM for every row that differs; rows are locked in primary-key order, as the catalog's
-# stock movements lock them, so a sync and an order taking stock never deadlock.
-_UPDATE = f"""{_MATCHED}
-    UPDATE catalog_stock s SET quantity = x.qty
-    FROM (
-        SELECT s2.id, m.qty FROM catalog_stock s2 JOIN matched m ON m.product_id = s2.product_id
-        WHERE s2.warehouse_id = %(warehouse)s AND s2.quantity <> m.qty
-        ORDER BY s2.id
-        FOR UPDATE OF s2
-    ) x
-    WHERE s.id = x.id
-"""  # noqa: S608 - composed of constants; values are parameters
 
 _UNMATCHED = """
     SELECT w.sku FROM unnest(%(numbers)s::text[]) AS w(sku)
@@ -97,10 +67,15 @@ def stock_sync(*, connection: WmsConnection, client: OngoingClient, recorder: Ru
         "warehouse": connection.stock_warehouse_id,
     }
     with transaction.atomic(), db.cursor() as cursor:
-        cursor.execute(_INSERT_MISSING, params)
-        run.created = cursor.rowcount
-        cursor.execute(_UPDATE, params)
-        run.updated = cursor.rowcount
+        result = stock_set_by_sku(
+            account_id=connection.account_id,
+            inventory_id=connection.inventory_id,
+            warehouse_id=connection.stock_warehouse_id,
+            skus=numbers,
+            quantities=quantities,
+            origin=Origin.wms(connection.pk, connection.name),
+        )
+        run.created, run.updated = result.created, result.updated
         cursor.execute(_UNMATCHED, params)
         unmatched = [row[0] for row in cursor.fetchall()]
     run.skipped = len(unmatched)
