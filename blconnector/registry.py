@@ -1,0 +1,99 @@
+"""The registry of BaseLinker API methods: name → parameters, the role it needs, and its handler.
+
+A method is a thin adapter: its parameters are read by the shared types of ``blconnector.params``,
+its handler calls one service or selector of the app that owns the data (so every rule of the REST API
+and the pages applies here too) and renders BaseLinker's shape. Register one with::
+
+    @method("getOrderStatusList", area=ORDER_SETTINGS, act=READ)
+    def get_order_status_list(call: Call, args: Args) -> dict: ...
+
+Modules of methods live in ``blconnector/methods/`` and are imported by its ``__init__``; to add an
+area (e.g. the Connect methods getConnectIntegrations, getConnectIntegrationContractors,
+getConnectContractorCreditHistory, setConnectContractorCreditLimit,
+addConnectContractorCreditSettlement), add ``blconnector/methods/connect.py`` and import it there.
+A name that is not registered is answered with ``ERROR_UNKNOWN_METHOD``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from accounts.models import Account, Role
+from accounts.tenancy import Tenant
+from blconnector.params import Args, Param, parse
+from changes.origin import Origin
+
+# What a method does, in the words of the role matrix (read, write or delete in an area).
+READ, WRITE, DELETE = "read", "write", "delete"
+
+
+@dataclass(frozen=True)
+class Area:
+    """A part of the product and the least role for each act in it."""
+
+    name: str
+    read: str
+    write: str
+    delete: str
+
+    def role_for(self, act: str) -> str:
+        return getattr(self, act)
+
+
+# The roles the REST API and the pages ask for the same things, so a token can do here exactly
+# what it can do there: members read everything and handle orders, products and packages; catalog
+# and order settings, and deleting products, need an admin.
+ORDERS = Area("orders", Role.MEMBER, Role.MEMBER, Role.MEMBER)
+ORDER_SETTINGS = Area("order-settings", Role.MEMBER, Role.ADMIN, Role.ADMIN)
+PRODUCTS = Area("products", Role.MEMBER, Role.MEMBER, Role.ADMIN)
+CATALOG_SETTINGS = Area("catalog-settings", Role.MEMBER, Role.ADMIN, Role.ADMIN)
+PACKAGES = Area("packages", Role.MEMBER, Role.MEMBER, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class Call:
+    """Who calls: the token's tenant, its account, and the origin changes are recorded with."""
+
+    tenant: Tenant
+    origin: Origin
+
+    @property
+    def account(self) -> Account:
+        return self.tenant.account
+
+    @property
+    def actor(self) -> str:
+        """The label journal entries carry (services that take ``actor``)."""
+        return self.origin.label
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str
+    handler: Callable[[Call, Args], dict]
+    params: tuple[Param, ...]
+    area: Area
+    act: str
+
+    @property
+    def role(self) -> str:
+        return self.area.role_for(self.act)
+
+    def parse(self, raw: dict) -> Args:
+        return parse(self.params, raw)
+
+
+METHODS: dict[str, Method] = {}
+
+
+def method(name: str, *, area: Area, act: str, params: Iterable[Param] = ()):
+    """Register the decorated function as the BaseLinker method ``name``."""
+
+    def register(handler: Callable[[Call, Args], dict]):
+        if name in METHODS:
+            raise ValueError(f"BaseLinker method {name} is registered twice")
+        METHODS[name] = Method(name=name, handler=handler, params=tuple(params), area=area, act=act)
+        return handler
+
+    return register
