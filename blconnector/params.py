@@ -63,7 +63,7 @@ def read_int(value: Any, minimum: int, maximum: int) -> int:
         raise Invalid(_("a whole number is required."))
     if isinstance(value, int):
         number = value
-    elif isinstance(value, float) and value.isread_int():
+    elif isinstance(value, float) and value.is_integer():
         number = int(value)
     elif isinstance(value, str) and _INTEGER.match(value.strip()):
         number = int(value.strip().split(".")[0])
@@ -113,7 +113,7 @@ class Str(Param):
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise Invalid(_("text is required."))
         if isinstance(value, float):
-            text = str(int(value)) if value.isread_int() else repr(value)
+            text = str(int(value)) if value.is_integer() else repr(value)
         else:
             text = str(value)
         if self.strip:

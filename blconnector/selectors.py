@@ -131,7 +131,7 @@ def _orders_sql(custom_extra_fields: bool) -> str:
 
 
 @functools.cache
-def _country_names(language: str) -> str:
+def country_names_json(language: str) -> str:
     with translation.override(language):
         return json.dumps({code: str(name) for code, name in countries})
 
@@ -200,7 +200,7 @@ def orders_json(ids: QuerySet, *, custom_extra_fields: bool = False) -> str:
         ids_sql, params = ids.query.sql_with_params()
     except EmptyResultSet:
         return "[]"
-    names = _country_names(translation.get_language() or settings.LANGUAGE_CODE)
+    names = country_names_json(translation.get_language() or settings.LANGUAGE_CODE)
     sql = _orders_sql(custom_extra_fields).replace("{ids}", ids_sql)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, names, names])

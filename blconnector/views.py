@@ -29,7 +29,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from accounts.authentication import api_token_find, api_token_touch
 from accounts.tenancy import request_tenant, require_role
-from blconnector.errors import ApiError, Code
+from blconnector.errors import ApiError, Code, bad_parameter
 from blconnector.ratelimit import rate_limit_check
 from blconnector.registry import METHODS, Call
 from blconnector.render import RawJson
@@ -78,13 +78,32 @@ def _parameters(value) -> dict:
             return {}
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise ApiError(Code.INVALID_PARAMETERS, _("Parameter “parameters”: not valid JSON."))
     if value is None or value == [] or value == "":
         return {}
     if not isinstance(value, dict):
         raise ApiError(Code.INVALID_PARAMETERS, _("Parameter “parameters”: a JSON object is required."))
+    _text_check(value, "")
     return value
+
+
+def _text_check(value, path: str) -> None:
+    """Refuse text no database column can hold (NUL characters, lone UTF-16 surrogates), anywhere."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _text_check(key, path)
+            _text_check(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _text_check(item, f"{path}[{index}]")
+    elif isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise bad_parameter(path or "parameters", _("text that is not valid Unicode."))
+        if "\x00" in value:
+            raise bad_parameter(path or "parameters", _("text cannot contain NUL characters."))
 
 
 def _token(request, fields: dict):

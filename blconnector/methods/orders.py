@@ -158,7 +158,8 @@ def _line(call: Call, line: Args, path: str = "") -> dict:
         Int("filter_shop_order_id"),
         Str("filter_external_order_id", max_length=50, strip=True),
         Bool("include_custom_extra_fields", default=False),
-        # Accepted and answered without their data: no commissions, and no order came through Connect.
+        # Accepted and answered without their data: no commissions, and no order came through Connect
+        # (Connect adds ``connect_data`` to selectors._ORDER_COLUMNS for its orders).
         Bool("include_commission_data", default=False),
         Bool("include_commissions", default=False),
         Bool("include_connect_data", default=False),
