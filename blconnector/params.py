@@ -218,6 +218,13 @@ class Obj(Param):
         return value
 
 
+class Raw(Param):
+    """Any JSON value, taken as it is: for parameters this server accepts but does not use."""
+
+    def coerce(self, value):
+        return value
+
+
 class Items(Param):
     """A list of objects, each read with its own parameters; errors name the item
     (``products[1].quantity``)."""

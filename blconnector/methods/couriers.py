@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from blconnector.errors import ApiError, Code, bad_parameter, not_found
 from blconnector.lookups import order_of, package_of
-from blconnector.params import Args, Bool, Int, IntList, Items, Number, Str, Timestamp
+from blconnector.params import Args, Bool, Int, IntList, Items, Number, Raw, Str, Timestamp
 from blconnector.registry import PACKAGES, READ, WRITE, Call, method
 from blconnector.render import timestamp
 from shipments.couriers import COURIERS
@@ -77,7 +77,7 @@ def create_package_manual(call: Call, args: Args) -> dict:
         Int("order_id", required=True),
         Str("courier_code", required=True, max_length=20, strip=True),
         Int("account_id"),
-        Items("fields", (Str("id", max_length=100), Str("value")), max_items=100),
+        Raw("fields"),  # the label courier needs no courier form fields
         Items(
             "packages",
             (

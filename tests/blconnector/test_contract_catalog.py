@@ -216,6 +216,7 @@ def test_add_inventory_product_documented_request(bl_a, account_a, inventory_a, 
             "parent_id": "0",
             "is_bundle": False,
             "ean": "5901234123457",
+            "ean_additional": [{"ean": "5901234123458", "quantity": 2}],
             "sku": "EPL-432",
             "tax_rate": 23,
             "weight": 0.25,
@@ -242,6 +243,7 @@ def test_add_inventory_product_documented_request(bl_a, account_a, inventory_a, 
     )
     assert set(body) == {"status", "product_id", "warnings"}
     assert sorted(body["warnings"]) == [
+        "ean_additional",
         "images.1",
         "links",
         "locations",

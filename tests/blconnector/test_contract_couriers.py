@@ -62,7 +62,7 @@ def test_create_package_with_the_label_courier_and_get_its_label(bl_a, order_a):
         {
             "order_id": order_a.pk,
             "courier_code": "hurtlink",
-            "fields": [{"id": "insurance", "value": "0"}],
+            "fields": [{"id": "insurance", "value": True}, {"id": "cod", "value": 0}],
             "packages": [{"weight": "1.5", "length": 30, "width": 20, "height": 10}],
         },
     )
