@@ -42,7 +42,13 @@ def _setup_django() -> None:
 
 
 FLOOR_SQL = """
-    SELECT coalesce(json_agg(o ORDER BY o.date_confirmed, o.order_id), '[]'::json)::text FROM (
+    WITH page AS (
+        SELECT id, row_number() OVER (ORDER BY date_confirmed, id) AS ord
+          FROM orders_order
+         WHERE account_id = %(account)s AND confirmed AND date_confirmed >= to_timestamp(0)
+         ORDER BY date_confirmed, id
+         LIMIT 100)
+    SELECT coalesce(json_agg(o ORDER BY page.ord), '[]'::json)::text FROM page CROSS JOIN LATERAL (
       SELECT o.id AS order_id, o.shop_order_id, o.external_order_id, s.kind AS order_source,
              o.source_id AS order_source_id, '-' AS order_source_info, o.status_id AS order_status_id,
              o.confirmed, floor(extract(epoch FROM o.date_confirmed))::bigint AS date_confirmed,
@@ -72,9 +78,7 @@ FLOOR_SQL = """
                   FROM orders_orderline l LEFT JOIN catalog_product p ON p.id = l.product_id
                  WHERE l.order_id = o.id) l) AS products
         FROM orders_order o JOIN orders_ordersource s ON s.id = o.source_id
-       WHERE o.account_id = %(account)s AND o.confirmed AND o.date_confirmed >= to_timestamp(0)
-       ORDER BY o.date_confirmed, o.id
-       LIMIT 100) o
+       WHERE o.id = page.id) o
 """
 
 

@@ -21,6 +21,8 @@ from catalog.models import Inventory, Price, Product, ProductText, Stock
 from orders.models import Order
 
 ORDERS_PER_CALL = 100
+# A page completes the second of its 100th order, up to this many orders in all.
+ORDERS_PER_SECOND_CAP = 1000
 
 # getOrders' order fields (reference §4.1) in the order of the captured real response, as SQL.
 _ORDER_COLUMNS = (
@@ -151,10 +153,12 @@ def orders_page(
     filter_shop_order_id: int | None = None,
     filter_external_order_id: str | None = None,
 ) -> QuerySet[Order]:
-    """The ids of one getOrders page (at most 100), in BaseLinker's paging order.
+    """The ids of one getOrders page (100 orders), in BaseLinker's paging order.
 
     ``date_confirmed_from`` pages by confirmation time (then id), ``id_from`` by id, ``date_from`` by
-    creation time; bounds are inclusive, so the caller's "last date + 1" never skips an order [INF].
+    creation time; bounds are inclusive [INF]. A page paged by time holds more than 100 orders when
+    others share the 100th order's second: the caller's next page starts at that second + 1, as
+    BaseLinker advises, and must not skip them.
     Unconfirmed orders only with ``get_unconfirmed_orders``. With none of the paging keys (nor
     ``order_id``) the call reads the orders created in the last ``BLCONNECTOR_ORDERS_DEFAULT_DAYS``
     days, oldest first (BaseLinker leaves this undocumented).
@@ -188,10 +192,19 @@ def orders_page(
     if date_confirmed_from is not None:
         ordering = ("date_confirmed", "id")
     elif id_from is not None or order_id is not None:
-        ordering = ("id",)
+        return queryset.order_by("id").values_list("id", flat=True)[:ORDERS_PER_CALL]
     else:
         ordering = ("date_add", "id")
-    return queryset.order_by(*ordering).values_list("id", flat=True)[:ORDERS_PER_CALL]
+    # Clients see whole seconds and start the next page at the last order's second + 1, so a page
+    # never ends inside a second: it takes the rest of the 100th order's second too (capped).
+    time_field = ordering[0]
+    hundredth = list(
+        queryset.order_by(*ordering).values_list(time_field, flat=True)[ORDERS_PER_CALL - 1 : ORDERS_PER_CALL]
+    )
+    if hundredth:
+        end = hundredth[0].replace(microsecond=0) + datetime.timedelta(seconds=1)
+        queryset = queryset.filter(**{f"{time_field}__lt": end})
+    return queryset.order_by(*ordering).values_list("id", flat=True)[:ORDERS_PER_SECOND_CAP]
 
 
 def orders_json(ids: QuerySet, *, custom_extra_fields: bool = False) -> str:

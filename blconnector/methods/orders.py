@@ -166,7 +166,8 @@ def _line(call: Call, line: Args, path: str = "") -> dict:
     ),
 )
 def get_orders(call: Call, args: Args) -> dict:
-    """At most 100 orders; page with ``date_confirmed_from`` = last order's ``date_confirmed`` + 1."""
+    """100 orders (more when others share the 100th one's second); the next page starts at
+    ``date_confirmed_from`` = the last order's ``date_confirmed`` + 1."""
     ids = selectors.orders_page(
         account=call.account,
         get_unconfirmed_orders=args.get_unconfirmed_orders,
