@@ -53,7 +53,7 @@ def _dump(value) -> str:
 
 def answer(body: dict) -> HttpResponse:
     text = "{" + ",".join(f"{json.dumps(key)}:{_dump(value)}" for key, value in body.items()) + "}"
-    return HttpResponse(text, content_type="application/json")
+    return HttpResponse(text, content_type="application/json; charset=utf-8")
 
 
 def error_answer(code: str, message: str) -> HttpResponse:
@@ -169,7 +169,7 @@ def _method_name(request) -> str:
 @csrf_exempt
 def connector(request) -> HttpResponse:
     if request.method != "POST":
-        response = HttpResponseNotAllowed(["POST"], content_type="application/json")
+        response = HttpResponseNotAllowed(["POST"], content_type="application/json; charset=utf-8")
         response.content = _dump(
             {"status": "ERROR", "error_code": Code.UNKNOWN_METHOD, "error_message": _("Send a POST request.")}
         )
