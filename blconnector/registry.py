@@ -19,36 +19,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from accounts.models import Account, Role
+from accounts.models import Account
+from accounts.roles import CATALOG_SETTINGS, ORDER_SETTINGS, ORDERS, PACKAGES, PRODUCTS, Act, Area
 from accounts.tenancy import Tenant
 from blconnector.params import Args, Param, parse
 from changes.origin import Origin
 
-# What a method does, in the words of the role matrix (read, write or delete in an area).
-READ, WRITE, DELETE = "read", "write", "delete"
-
-
-@dataclass(frozen=True)
-class Area:
-    """A part of the product and the least role for each act in it."""
-
-    name: str
-    read: str
-    write: str
-    delete: str
-
-    def role_for(self, act: str) -> str:
-        return getattr(self, act)
-
-
-# The roles the REST API and the pages ask for the same things, so a token can do here exactly
-# what it can do there: members read everything and handle orders, products and packages; catalog
-# and order settings, and deleting products, need an admin.
-ORDERS = Area("orders", Role.MEMBER, Role.MEMBER, Role.MEMBER)
-ORDER_SETTINGS = Area("order-settings", Role.MEMBER, Role.ADMIN, Role.ADMIN)
-PRODUCTS = Area("products", Role.MEMBER, Role.MEMBER, Role.ADMIN)
-CATALOG_SETTINGS = Area("catalog-settings", Role.MEMBER, Role.ADMIN, Role.ADMIN)
-PACKAGES = Area("packages", Role.MEMBER, Role.MEMBER, Role.ADMIN)
+# What a method does, in the words of the role matrix: it reads, writes or deletes in an area.
+READ, WRITE, DELETE = Act.READ, Act.WRITE, Act.DELETE
 
 
 @dataclass(frozen=True)
@@ -74,10 +52,12 @@ class Method:
     handler: Callable[[Call, Args], dict]
     params: tuple[Param, ...]
     area: Area
-    act: str
+    act: Act
 
     @property
     def role(self) -> str:
+        """The least role the call needs: the matrix of ``accounts.roles``, as on the pages and the REST
+        API, so a token can do here exactly what it can do there."""
         return self.area.role_for(self.act)
 
     def parse(self, raw: dict) -> Args:
@@ -87,7 +67,7 @@ class Method:
 METHODS: dict[str, Method] = {}
 
 
-def method(name: str, *, area: Area, act: str, params: Iterable[Param] = ()):
+def method(name: str, *, area: Area, act: Act, params: Iterable[Param] = ()):
     """Register the decorated function as the BaseLinker method ``name``."""
 
     def register(handler: Callable[[Call, Args], dict]):
@@ -97,3 +77,18 @@ def method(name: str, *, area: Area, act: str, params: Iterable[Param] = ()):
         return handler
 
     return register
+
+
+__all__ = [
+    "CATALOG_SETTINGS",
+    "DELETE",
+    "ORDERS",
+    "ORDER_SETTINGS",
+    "PACKAGES",
+    "PRODUCTS",
+    "READ",
+    "WRITE",
+    "Call",
+    "Method",
+    "method",
+]

@@ -139,13 +139,13 @@ def connector_call(request) -> HttpResponse:
             Code.UNKNOWN_METHOD,
             _("Unknown method “%(name)s”.") % {"name": str(name)[:100]} if name else _("No method given."),
         )
-    args = method.parse(_parameters(fields.get("parameters")))
     request.auth = token  # the tenant comes from the token, as on the REST API
     tenant = request_tenant(request)
     try:
         require_role(tenant, method.role)
     except PermissionDenied as exc:
         raise ApiError(Code.PERMISSION_DENIED, str(exc))
+    args = method.parse(_parameters(fields.get("parameters")))
     call = Call(tenant=tenant, origin=Origin.of_tenant(tenant))
     try:
         with transaction.atomic():
