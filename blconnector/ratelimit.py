@@ -41,12 +41,10 @@ def rate_limit_check(*, token: ApiToken, now: float | None = None) -> None:
     seen = cache.get_many([blocked_key, previous_key])
     if blocked_key in seen:
         raise ApiError(Code.BLOCKED_TOKEN, blocked_message(seen[blocked_key]))
-    cache.add(current_key, 0, timeout=2 * window + 1)
     try:
         current = cache.incr(current_key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(current_key, 1, timeout=2 * window + 1)
-        current = 1
+    except ValueError:  # the minute's first request (the key lives two windows, then expires)
+        current = 1 if cache.add(current_key, 1, timeout=2 * window + 1) else cache.incr(current_key)
     previous = seen.get(previous_key, 0)
     weight = 1 - (now % window) / window
     if previous * weight + current > limit:

@@ -11,8 +11,20 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Exists, IntegerField, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Trunc
 from django.utils import timezone, translation
 from django_countries import countries
 
@@ -197,13 +209,17 @@ def orders_page(
         ordering = ("date_add", "id")
     # Clients see whole seconds and start the next page at the last order's second + 1, so a page
     # never ends inside a second: it takes the rest of the 100th order's second too (capped).
+    # (One statement: the 100th order's time is a subquery of the page's.)
     time_field = ordering[0]
-    hundredth = list(
-        queryset.order_by(*ordering).values_list(time_field, flat=True)[ORDERS_PER_CALL - 1 : ORDERS_PER_CALL]
+    hundredth = queryset.order_by(*ordering).values(time_field)[ORDERS_PER_CALL - 1 : ORDERS_PER_CALL]
+    end = ExpressionWrapper(
+        Trunc(Subquery(hundredth), "second", output_field=DateTimeField(), tzinfo=datetime.UTC)
+        + Value(datetime.timedelta(seconds=1)),
+        output_field=DateTimeField(),
     )
-    if hundredth:
-        end = hundredth[0].replace(microsecond=0) + datetime.timedelta(seconds=1)
-        queryset = queryset.filter(**{f"{time_field}__lt": end})
+    queryset = queryset.alias(page_end=end).filter(
+        Q(**{f"{time_field}__lt": F("page_end")}) | Q(page_end__isnull=True)
+    )
     return queryset.order_by(*ordering).values_list("id", flat=True)[:ORDERS_PER_SECOND_CAP]
 
 

@@ -5,7 +5,7 @@ deprecated ``token`` are read from a form body (a JSON body with the same keys w
 comes from the ``X-BLToken`` header, else from the ``token`` field. Every answer is HTTP 200 with a JSON
 body — ``{"status": "SUCCESS", …}`` or ``{"status": "ERROR", "error_code", "error_message"}`` — because
 BaseLinker's clients treat any other status as a broken connection; only a request that is not a POST
-gets another status. Each call runs in one transaction: an error leaves nothing written.
+gets another status. Each call that writes runs in one transaction: an error leaves nothing written.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from accounts.authentication import api_token_find, api_token_touch
 from accounts.tenancy import request_tenant, require_role
 from blconnector.errors import ApiError, Code, bad_parameter
 from blconnector.ratelimit import rate_limit_check
-from blconnector.registry import METHODS, Call
+from blconnector.registry import METHODS, READ, Call
 from blconnector.render import RawJson
 from catalog.services import StockShortfall
 from changes.origin import Origin
@@ -148,8 +148,11 @@ def connector_call(request) -> HttpResponse:
     args = method.parse(_parameters(fields.get("parameters")))
     call = Call(tenant=tenant, origin=Origin.of_tenant(tenant))
     try:
-        with transaction.atomic():
+        if method.act == READ:
             result = method.handler(call, args)
+        else:
+            with transaction.atomic():
+                result = method.handler(call, args)
     except StockShortfall as exc:
         raise ApiError(Code.NOT_ENOUGH_STOCK, str(exc))
     except ValidationError as exc:
