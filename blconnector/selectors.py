@@ -248,30 +248,32 @@ def _by_product(rows, key_of, value_of) -> dict[int, dict]:
     return grouped
 
 
-def product_stock(product_ids) -> dict[int, dict[str, int]]:
+def product_stock(account, product_ids) -> dict[int, dict[str, int]]:
     """``{product id: {"bl_<warehouse>": quantity}}``."""
     rows = (
-        Stock.objects.filter(product_id__in=product_ids)
+        Stock.objects.filter(product__account=account, product_id__in=product_ids)
         .order_by("warehouse_id")
         .values_list("product_id", "warehouse_id", "quantity")
     )
     return _by_product(rows, lambda row: warehouse_key(row[1]), lambda row: row[2])
 
 
-def product_prices(product_ids) -> dict[int, dict[str, float]]:
+def product_prices(account, product_ids) -> dict[int, dict[str, float]]:
     """``{product id: {"<price group>": gross amount}}``."""
     rows = (
-        Price.objects.filter(product_id__in=product_ids)
+        Price.objects.filter(product__account=account, product_id__in=product_ids)
         .order_by("price_group_id")
         .values_list("product_id", "price_group_id", "amount")
     )
     return _by_product(rows, lambda row: str(row[1]), lambda row: float(row[2]))
 
 
-def product_names(product_ids, language: str) -> dict[int, str]:
+def product_names(account, product_ids, language: str) -> dict[int, str]:
     """Each product's name in ``language``, else in its first language."""
     names: dict[int, str] = {}
-    rows = ProductText.objects.filter(product_id__in=product_ids).order_by("product_id", "id")
+    rows = ProductText.objects.filter(product__account=account, product_id__in=product_ids).order_by(
+        "product_id", "id"
+    )
     for product_id, text_language, name in rows.values_list("product_id", "language", "name"):
         if product_id not in names or text_language == language:
             names[product_id] = name
@@ -342,8 +344,9 @@ def products_list_page(
         ]
     )
     ids = [row[0] for row in rows]
-    names = product_names(ids, inventory.default_language)
-    stock, prices = product_stock(ids), product_prices(ids)
+    account = inventory.account
+    names = product_names(account, ids, inventory.default_language)
+    stock, prices = product_stock(account, ids), product_prices(account, ids)
     return {
         str(pk): {
             "id": pk,
@@ -369,7 +372,9 @@ def _main_products_page(inventory: Inventory, page: int) -> tuple[list[int], dic
     )
     variants: dict[int, list[int]] = {}
     for pk, parent_id in (
-        Product.objects.filter(parent_id__in=main).order_by("id").values_list("id", "parent_id")
+        Product.objects.filter(inventory=inventory, parent_id__in=main)
+        .order_by("id")
+        .values_list("id", "parent_id")
     ):
         variants.setdefault(parent_id, []).append(pk)
     return main, variants
@@ -378,7 +383,7 @@ def _main_products_page(inventory: Inventory, page: int) -> tuple[list[int], dic
 def products_stock_page(*, inventory: Inventory, page: int = 1) -> dict[str, dict]:
     """getInventoryProductsStock: main products (1000 a page) with their stock and their variants'."""
     main, variants = _main_products_page(inventory, page)
-    stock = product_stock([*main, *(v for ids in variants.values() for v in ids)])
+    stock = product_stock(inventory.account, [*main, *(v for ids in variants.values() for v in ids)])
     return {
         str(pk): {
             "product_id": pk,
@@ -392,7 +397,7 @@ def products_stock_page(*, inventory: Inventory, page: int = 1) -> dict[str, dic
 def products_prices_page(*, inventory: Inventory, page: int = 1) -> dict[str, dict]:
     """getInventoryProductsPrices: main products (1000 a page) with their prices and their variants'."""
     main, variants = _main_products_page(inventory, page)
-    prices = product_prices([*main, *(v for ids in variants.values() for v in ids)])
+    prices = product_prices(inventory.account, [*main, *(v for ids in variants.values() for v in ids)])
     return {
         str(pk): {
             "prices": prices.get(pk, {}),
@@ -436,7 +441,7 @@ def products_data(*, inventory: Inventory, ids: list[int], extras: dict[str, Any
     ):
         variants.setdefault(variant.parent_id, []).append(variant)
     every = [*(p.pk for p in products), *(v.pk for vs in variants.values() for v in vs)]
-    stock, prices = product_stock(every), product_prices(every)
+    stock, prices = product_stock(inventory.account, every), product_prices(inventory.account, every)
     language = inventory.default_language
     out = {}
     for product in products:

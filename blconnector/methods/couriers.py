@@ -172,7 +172,9 @@ def get_courier_packages_status_history(call: Call, args: Args) -> dict:
         Package.objects.filter(account=call.account, pk__in=args.package_ids).values_list("pk", flat=True)
     )
     history: dict[str, list] = {str(pk): [] for pk in sorted(ids)}
-    events = TrackingEvent.objects.filter(package_id__in=ids).order_by("package_id", "occurred_at", "id")
+    events = TrackingEvent.objects.filter(package__account=call.account, package_id__in=ids).order_by(
+        "package_id", "occurred_at", "id"
+    )
     for package_id, at, code, status in events.values_list(
         "package_id", "occurred_at", "courier_status_code", "tracking_status"
     ):
