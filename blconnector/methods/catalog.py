@@ -36,7 +36,7 @@ from blconnector.registry import CATALOG_SETTINGS, DELETE, PRODUCTS, READ, WRITE
 from blconnector.render import warehouse_id, warehouse_key
 from catalog import services
 from catalog.bulk import STOCK_MAX, BulkItemErrors, price_set_many, stock_set_many
-from catalog.models import Category, ExtraField, Inventory, Manufacturer, PriceGroup, Product, Tag, Warehouse
+from catalog.models import Category, ExtraField, Inventory, Manufacturer, PriceGroup, Tag, Warehouse
 
 MAX_PRODUCTS_PER_CALL = 1000
 
@@ -641,9 +641,7 @@ def _batch(
             wanted[str(key)] = read_int(key, 1, 2**63 - 1)
         except Invalid:
             warnings.add(str(key), _("Not a product id."))
-    known = set(
-        Product.objects.filter(inventory=inventory, pk__in=set(wanted.values())).values_list("pk", flat=True)
-    )
+    known = selectors.inventory_product_ids(inventory=inventory, ids=set(wanted.values()))
     rows, owners = [], []
     for key, values in entries:
         key = str(key)
