@@ -40,11 +40,6 @@ class Call:
     def account(self) -> Account:
         return self.tenant.account
 
-    @property
-    def actor(self) -> str:
-        """The label journal entries carry (services that take ``actor``)."""
-        return self.origin.label
-
 
 @dataclass(frozen=True)
 class Method:

@@ -63,7 +63,7 @@ def create_package_manual(call: Call, args: Args) -> dict:
         order=order,
         courier_code=args.courier_code,
         tracking_number=args.package_number,
-        actor=call.actor,
+        origin=call.origin,
         custom_courier=True,
     )
     return {"package_id": package.pk, "package_number": package.courier_package_nr}
@@ -102,7 +102,7 @@ def create_package(call: Call, args: Args) -> dict:
         )
     parcel = (args.packages or [None])[0]
     sizes = parcel.pick(("weight", "length", "width", "height")) if parcel is not None else {}
-    package = package_create(order=order, courier_code=courier.code, actor=call.actor, **sizes)
+    package = package_create(order=order, courier_code=courier.code, origin=call.origin, **sizes)
     return {
         "package_id": package.pk,
         "package_number": package.courier_package_nr,

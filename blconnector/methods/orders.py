@@ -376,10 +376,10 @@ def add_order(call: Call, args: Args) -> dict:
     if not lines:
         raise bad_parameter("products", _("an order needs at least one product."))
     order = services.order_create(
-        account=call.account, lines=lines, actor=call.actor, confirmed=True, **fields
+        account=call.account, lines=lines, origin=call.origin, confirmed=True, **fields
     )
     if args.paid:
-        services.order_payment_set(order=order, payment_done=services.order_total(order), actor=call.actor)
+        services.order_payment_set(order=order, payment_done=services.order_total(order), origin=call.origin)
     return {"order_id": order.pk}
 
 
@@ -403,7 +403,7 @@ def set_order_fields(call: Call, args: Args) -> dict:
     if args.given("star"):
         changes["star"] = args.star
     if changes:
-        services.order_update(order=order, actor=call.actor, **changes)
+        services.order_update(order=order, origin=call.origin, **changes)
     return {}
 
 
@@ -415,7 +415,7 @@ def set_order_fields(call: Call, args: Args) -> dict:
 )
 def set_order_status(call: Call, args: Args) -> dict:
     order = order_of(call, args.order_id)
-    services.order_set_status(order=order, status=status_of(call, args.status_id), actor=call.actor)
+    services.order_set_status(order=order, status=status_of(call, args.status_id), origin=call.origin)
     return {}
 
 
@@ -436,7 +436,7 @@ def set_order_statuses(call: Call, args: Args) -> dict:
         if order_id not in orders:
             raise not_found(Code.ORDER_NOT_FOUND, _("Order"), order_id)
     for order_id in args.order_ids:
-        services.order_set_status(order=orders[order_id], status=status, actor=call.actor)
+        services.order_set_status(order=orders[order_id], status=status, origin=call.origin)
     return {}
 
 
@@ -448,7 +448,7 @@ def set_order_statuses(call: Call, args: Args) -> dict:
 )
 def add_order_product(call: Call, args: Args) -> dict:
     order = order_of(call, args.order_id)
-    line = services.line_add(order=order, actor=call.actor, **_line(call, args))
+    line = services.line_add(order=order, origin=call.origin, **_line(call, args))
     return {"order_product_id": line.pk}
 
 
@@ -469,7 +469,7 @@ def set_order_product_fields(call: Call, args: Args) -> dict:
     line = order_line_of(call, order, args.order_product_id)
     changes = args.pick(_LINE_CHANGES)
     if changes:
-        services.line_update(line=line, actor=call.actor, **changes)
+        services.line_update(line=line, origin=call.origin, **changes)
     return {}
 
 
@@ -481,7 +481,7 @@ def set_order_product_fields(call: Call, args: Args) -> dict:
 )
 def delete_order_product(call: Call, args: Args) -> dict:
     order = order_of(call, args.order_id)
-    services.line_remove(line=order_line_of(call, order, args.order_product_id), actor=call.actor)
+    services.line_remove(line=order_line_of(call, order, args.order_product_id), origin=call.origin)
     return {}
 
 
@@ -508,7 +508,7 @@ def set_order_payment(call: Call, args: Args) -> dict:
     services.order_payment_set(
         order=order,
         payment_done=args.payment_done,
-        actor=call.actor,
+        origin=call.origin,
         details={"payment": {key: value for key, value in details.items() if value}},
     )
     return {}

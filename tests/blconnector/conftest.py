@@ -15,6 +15,7 @@ from catalog.models import Inventory
 from catalog.services import product_write
 from orders.services import order_create
 from tests.factories import ApiTokenFactory
+from tests.origins import TEST_ORIGIN
 
 URL = "/connector.php"
 
@@ -127,4 +128,5 @@ def order_a(account_a, shirt_a):
         delivery_country_code="PL",
         delivery_price=Decimal("12.50"),
         payment_method_cod=True,
+        origin=TEST_ORIGIN,
     )

@@ -10,6 +10,7 @@ from orders.models import JournalEntry
 from shipments.models import Package
 from shipments.services import tracking_event_add
 from tests.blconnector.shapes import INT, PACKAGE, STR, assert_keyed, assert_shape
+from tests.origins import TEST_ORIGIN
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +101,10 @@ def test_a_manual_package_has_no_label(bl_a, order_a):
 def test_courier_packages_status_history_documented_request(bl_a, order_a):
     package_id = bl_a.ok("createPackage", {"order_id": order_a.pk, "courier_code": "hurtlink"})["package_id"]
     tracking_event_add(
-        package=Package.objects.get(pk=package_id), tracking_status=5, courier_status_code="delivered"
+        package=Package.objects.get(pk=package_id),
+        tracking_status=5,
+        courier_status_code="delivered",
+        origin=TEST_ORIGIN,
     )
     body = bl_a.ok("getCourierPackagesStatusHistory", {"package_ids": [package_id, 999999]})
     history = body["packages_history"]

@@ -14,6 +14,7 @@ from catalog.services import product_write
 from orders.models import JournalEntry, Order, OrderExtraField, OrderSource
 from orders.services import order_create
 from tests.blconnector.shapes import FLOAT, INT, ORDER, ORDER_LINE, STR, assert_shape
+from tests.origins import TEST_ORIGIN
 
 pytestmark = pytest.mark.django_db
 
@@ -68,8 +69,13 @@ def test_get_orders_pages_by_date_confirmed_without_losing_an_order(bl_a, accoun
             confirmed=True,
             date_confirmed=base + datetime.timedelta(seconds=offset // 3, microseconds=offset * 1000),
             status=status,
+            origin=TEST_ORIGIN,
         )
-    order_create(account=account_a, lines=[{"name": "Draft", "quantity": 1, "price_brutto": Decimal("1")}])
+    order_create(
+        account=account_a,
+        lines=[{"name": "Draft", "quantity": 1, "price_brutto": Decimal("1")}],
+        origin=TEST_ORIGIN,
+    )
     seen, cursor, sizes = [], 0, []
     while True:
         page = bl_a.ok("getOrders", {"date_confirmed_from": cursor})["orders"]

@@ -18,6 +18,7 @@ from blconnector.registry import METHODS
 from orders.services import order_create
 from shipments.services import package_create
 from tests.blconnector.conftest import connector_for, make_product
+from tests.origins import TEST_ORIGIN
 
 pytestmark = pytest.mark.django_db
 
@@ -88,8 +89,9 @@ def world(account_a):
             {"name": "Free", "quantity": 1, "price_brutto": Decimal("1")},
         ],
         confirmed=True,
+        origin=TEST_ORIGIN,
     )
-    package_create(order=order, courier_code="hurtlink")
+    package_create(order=order, courier_code="hurtlink", origin=TEST_ORIGIN)
     return connector_for(account_a, limit=1_000_000)
 
 

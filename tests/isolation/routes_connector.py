@@ -15,6 +15,7 @@ from catalog.services import (
 from orders.services import order_create
 from shipments.services import package_create
 from tests.isolation.framework import RouteCase, RpcCall, Setup
+from tests.origins import TEST_ORIGIN
 
 MARKER = "Alpha secret"
 
@@ -44,8 +45,9 @@ def _account_a_world(account_a) -> Setup:
         delivery_fullname=f"{MARKER} recipient",
         email="alpha-secret@example.test",
         phone="+48111222333",
+        origin=TEST_ORIGIN,
     )
-    package = package_create(order=order, courier_code="hurtlink")
+    package = package_create(order=order, courier_code="hurtlink", origin=TEST_ORIGIN)
     ids = {
         "order": order.pk,
         "line": order.lines.get().pk,
