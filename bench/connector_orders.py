@@ -129,6 +129,7 @@ def main() -> None:
     from blconnector.selectors import country_names_json
     from catalog.bulk import stock_set_many
     from catalog.models import Inventory, Product, Stock
+    from changes.origin import Origin
     from orders.demo_data import demo_account_delete, demo_data_create
 
     account = Account.objects.create(name="Bench connector.php", country="PL", default_currency="PLN")
@@ -189,6 +190,7 @@ def main() -> None:
             .values_list("id", flat=True)[: args.stock_products]
         )
         assert len(product_ids) == args.stock_products
+        BENCH_ORIGIN = Origin.system("Benchmark")  # noqa: N806 - a constant of this run
         stock_form: list[str] = [""]
         rows: list = []
 
@@ -205,7 +207,7 @@ def main() -> None:
             assert body["counter"] == len(product_ids) and body["warnings"] == {}, body
 
         def bulk() -> None:
-            stock_set_many(account=account, rows=rows)
+            stock_set_many(account=account, rows=rows, origin=BENCH_ORIGIN)
 
         stock_runs, bulk_runs = _medians(update_stock, bulk, args.repeat, prepare=prepare)
         stock_seconds, stock_baseline = statistics.median(stock_runs), statistics.median(bulk_runs)

@@ -583,6 +583,7 @@ def add_inventory_product(call: Call, args: Args) -> dict:
             fields[field] = getattr(args, param) or None
     product = services.product_write(
         account=call.account,
+        origin=call.origin,
         inventory=inventory,
         product=product,
         fields=fields,
@@ -608,7 +609,7 @@ def add_inventory_product(call: Call, args: Args) -> dict:
 )
 def delete_inventory_product(call: Call, args: Args) -> dict:
     """Delete a product with its variants, or one variant."""
-    services.product_delete(product=product_of(call, args.product_id))
+    services.product_delete(product=product_of(call, args.product_id), origin=call.origin)
     return {}
 
 
@@ -672,7 +673,7 @@ def _batch(
     updated = set(owners)
     if rows:
         try:
-            writer(account=call.account, rows=rows)
+            writer(account=call.account, rows=rows, origin=call.origin)
         except BulkItemErrors as exc:
             # Only a concurrent change can get here (everything was checked above): leave those out.
             failed = {owners[index] for index in exc.errors}
@@ -680,7 +681,7 @@ def _batch(
                 warnings.add(key, _("Changed by someone else meanwhile; not updated."))
             keep = [index for index, owner in enumerate(owners) if owner not in failed]
             if keep:
-                writer(account=call.account, rows=[rows[i] for i in keep])
+                writer(account=call.account, rows=[rows[i] for i in keep], origin=call.origin)
             updated -= failed
     return {"counter": len(updated), "warnings": dict(warnings)}
 

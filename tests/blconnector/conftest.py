@@ -93,6 +93,7 @@ def inventory_a(account_a) -> Inventory:
 
 def make_product(account, inventory, *, sku: str, name: str, stock: int = 10, price: str = "49.90", **fields):
     return product_write(
+        origin=TEST_ORIGIN,
         account=account,
         inventory=inventory,
         fields={"sku": sku, "ean": fields.pop("ean", ""), **fields},

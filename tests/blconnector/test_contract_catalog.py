@@ -21,6 +21,7 @@ from catalog.models import (
 from catalog.services import product_write
 from tests.blconnector.conftest import make_product
 from tests.blconnector.shapes import BOOL, INT, INVENTORY_PRODUCT, LIST, OBJ, STR, assert_keyed, assert_shape
+from tests.origins import TEST_ORIGIN
 
 pytestmark = pytest.mark.django_db
 
@@ -353,7 +354,10 @@ def test_variants_and_bundles(bl_a, account_a, inventory_a, shirt_a):
 def test_products_list_documented_request_and_filters(bl_a, account_a, inventory_a, shirt_a):
     mug = make_product(account_a, inventory_a, sku="MUG", name="Kubek", stock=0, price="9.99", ean="111")
     variant = product_write(
-        account=account_a, inventory=inventory_a, fields={"parent": shirt_a.pk, "sku": "SHIRT-XL"}
+        origin=TEST_ORIGIN,
+        account=account_a,
+        inventory=inventory_a,
+        fields={"parent": shirt_a.pk, "sku": "SHIRT-XL"},
     )
     body = bl_a.ok(
         "getInventoryProductsList", {"inventory_id": str(inventory_a.pk), "filter_sort": "id DESC"}
@@ -410,7 +414,10 @@ def test_stock_and_prices_documented_requests(
     bl_a, account_a, inventory_a, shirt_a, second_warehouse, euro_group
 ):
     variant = product_write(
-        account=account_a, inventory=inventory_a, fields={"parent": shirt_a.pk, "sku": "SHIRT-XL"}
+        origin=TEST_ORIGIN,
+        account=account_a,
+        inventory=inventory_a,
+        fields={"parent": shirt_a.pk, "sku": "SHIRT-XL"},
     )
     main, retail = inventory_a.default_warehouse_id, inventory_a.default_price_group_id
     body = bl_a.ok(

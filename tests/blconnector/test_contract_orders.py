@@ -26,6 +26,7 @@ def _stock(product) -> int:
 @pytest.fixture
 def variant_a(account_a, inventory_a, shirt_a):
     return product_write(
+        origin=TEST_ORIGIN,
         account=account_a,
         inventory=inventory_a,
         fields={"parent": shirt_a.pk, "sku": "LK54-5512", "ean": "5901234123457"},

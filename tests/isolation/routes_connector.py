@@ -28,6 +28,7 @@ def _account_a_world(account_a) -> Setup:
     category = category_save(account=account_a, inventory=inventory.pk, name=f"{MARKER} category")
     manufacturer = manufacturer_save(account=account_a, name=f"{MARKER} maker")
     product = product_write(
+        origin=TEST_ORIGIN,
         account=account_a,
         inventory=inventory,
         fields={"sku": "ALPHA-SECRET"},
@@ -36,7 +37,10 @@ def _account_a_world(account_a) -> Setup:
         prices={inventory.default_price_group_id: Decimal("9.99")},
     )
     variant = product_write(
-        account=account_a, inventory=inventory, fields={"parent": product.pk, "sku": "ALPHA-V"}
+        origin=TEST_ORIGIN,
+        account=account_a,
+        inventory=inventory,
+        fields={"parent": product.pk, "sku": "ALPHA-V"},
     )
     order = order_create(
         account=account_a,
