@@ -1,4 +1,4 @@
-"""``Authorization: Bearer <token>`` for the REST API."""
+"""``Authorization: Bearer <token>`` for the REST API, and the token look-up /connector.php shares."""
 
 from __future__ import annotations
 
@@ -34,6 +34,19 @@ class ApiTokenUser:
         return False
 
 
+def api_token_find(secret: str) -> ApiToken | None:
+    """The token with this secret (revoked or not) and its account, or None."""
+    return ApiToken.objects.select_related("account").filter(key_hash=ApiToken.hash_secret(secret)).first()
+
+
+def api_token_touch(token: ApiToken) -> None:
+    """Note that the token was used now (written at most once per LAST_USED_RESOLUTION)."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+
+
 class ApiTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
@@ -48,17 +61,12 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 _("Malformed token header: use “Authorization: Bearer <token>”.")
             )
-        token = (
-            ApiToken.objects.select_related("account").filter(key_hash=ApiToken.hash_secret(parts[1])).first()
-        )
+        token = api_token_find(parts[1])
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not token.is_active:
             raise exceptions.AuthenticationFailed(_("This token has been revoked."))
-        now = timezone.now()
-        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-            token.last_used_at = now
+        api_token_touch(token)
         return ApiTokenUser(token), token
 
     def authenticate_header(self, request) -> str:

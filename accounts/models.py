@@ -169,6 +169,14 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    connector_rate_limit = models.PositiveIntegerField(
+        _("BaseLinker API requests per minute"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many /connector.php calls this token may make per minute; empty: the server's limit."
+        ),
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 

@@ -2,9 +2,10 @@
 
 Every page and every REST route belongs to an *area* of the product and does one *act* there: read
 (look), write (create, change, run) or delete (remove). The matrix below names, for each area, the
-least role each act needs. Web views (``accounts.tenancy.AccountViewMixin``) and the REST API
-(``accounts.permissions.IsAccountMember``) both ask it, so a page and the API route doing the same
-thing always need the same role; the isolation suite (``tests/isolation/test_roles.py``) walks every
+least role each act needs. Web views (``accounts.tenancy.AccountViewMixin``), the REST API
+(``accounts.permissions.IsAccountMember``) and each method of the BaseLinker-compatible API
+(``blconnector.registry``) ask it, so a page and the API route doing the same thing always need the
+same role; the isolation suite (``tests/isolation/test_roles.py``) walks every
 route and proves the answers agree with it.
 
 A view declares ``area = roles.<AREA>``. The act follows from the HTTP method (GET, HEAD and OPTIONS

@@ -1,5 +1,6 @@
-"""Every write of the catalog: account defaults, products with their texts, images, tags, bundle
-components, stock and prices, and stock movements. Set-based writes live in ``catalog.bulk``.
+"""Every write of the catalog: account defaults, catalogs and their dictionaries (warehouses, price
+groups, categories, manufacturers), products with their texts, images, tags, bundle components, stock
+and prices, and stock movements. Set-based writes live in ``catalog.bulk``.
 
 Every write takes the ``origin`` of the change and records its change events (``catalog.events``) in
 the same transaction. Stock rows are always locked in primary-key order, so two writers never deadlock.
@@ -7,28 +8,37 @@ the same transaction. Stock rows are always locked in primary-key order, so two 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from catalog.events import record_set
 from catalog.models import (
     BundleComponent,
+    Category,
+    ExtraField,
     Inventory,
+    Manufacturer,
     Price,
     PriceGroup,
     Product,
     ProductImage,
     ProductText,
     Stock,
+    Tag,
     Warehouse,
 )
 from changes import topics
 from changes.origin import Origin
-from config.integrity import delete_unless_in_use
+from config.integrity import account_row_save, delete_unless_in_use
 
 
 @transaction.atomic
@@ -268,3 +278,467 @@ def product_delete(*, product: Product, origin: Origin) -> None:
         subject_id=ids[0],
         extra={"inventory_id": inventory_id},
     )
+
+
+# -- catalogs and the account-level dictionaries -----------------------------------------------------------
+
+
+def _name_clean(value, *, max_length: int) -> str:
+    name = str(value or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Enter a name.")})
+    if len(name) > max_length:
+        raise ValidationError({"name": _("At most %(n)s characters.") % {"n": max_length}})
+    return name
+
+
+def _named_row_save(model, *, account, row, values: dict[str, Any], allowed: tuple[str, ...]):
+    """Create (``row`` None) or change one of the account's named rows; names are unique per account."""
+    unknown = set(values) - set(allowed)
+    if unknown:
+        raise ValueError(f"Not {model.__name__} fields: {sorted(unknown)}")
+    if row is None:
+        row = model(account=account)
+    elif row.account_id != account.pk:
+        raise ValueError(f"{model.__name__} {row.pk} belongs to another account.")
+    if "name" in values or row.pk is None:
+        values = {
+            **values,
+            "name": _name_clean(values.get("name"), max_length=model._meta.get_field("name").max_length),
+        }
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.full_clean(exclude=["account"], validate_constraints=False)
+    return account_row_save(row)
+
+
+def _dictionary_row_delete(row) -> None:
+    if getattr(row, "is_default", False):
+        raise ValidationError(_("The default one cannot be deleted."))
+    delete_unless_in_use(row)
+
+
+@transaction.atomic
+def warehouse_save(*, account, warehouse: Warehouse | None = None, **values) -> Warehouse:
+    """Create (``warehouse`` None) or change a warehouse: ``name``, ``description``."""
+    return _named_row_save(
+        Warehouse, account=account, row=warehouse, values=values, allowed=("name", "description")
+    )
+
+
+@transaction.atomic
+def warehouse_delete(*, warehouse: Warehouse) -> None:
+    """Delete a warehouse with its stock rows; refuses the default one and one a catalog defaults to."""
+    _dictionary_row_delete(warehouse)
+
+
+@transaction.atomic
+def price_group_save(*, account, price_group: PriceGroup | None = None, **values) -> PriceGroup:
+    """Create (``price_group`` None) or change a price group: ``name``, ``description``, ``currency``."""
+    if price_group is None:
+        values.setdefault("currency", account.default_currency)
+    return _named_row_save(
+        PriceGroup,
+        account=account,
+        row=price_group,
+        values=values,
+        allowed=("name", "description", "currency"),
+    )
+
+
+@transaction.atomic
+def price_group_delete(*, price_group: PriceGroup) -> None:
+    """Delete a price group with its prices; refuses the default one and one a catalog defaults to."""
+    _dictionary_row_delete(price_group)
+
+
+@transaction.atomic
+def manufacturer_save(*, account, manufacturer: Manufacturer | None = None, **values) -> Manufacturer:
+    """Create (``manufacturer`` None) or rename a manufacturer."""
+    return _named_row_save(Manufacturer, account=account, row=manufacturer, values=values, allowed=("name",))
+
+
+@transaction.atomic
+def manufacturer_delete(*, manufacturer: Manufacturer) -> None:
+    """Delete a manufacturer; its products keep existing without one."""
+    manufacturer.delete()
+
+
+_LANGUAGE = re.compile(r"[a-z]{2}\Z")
+
+
+def _account_ids(model, *, account, ids, field: str) -> list[int]:
+    ids = list(dict.fromkeys(int(i) for i in ids))
+    found = set(model.objects.filter(account=account, pk__in=ids).values_list("pk", flat=True))
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ValidationError(
+            {field: _("No such id in this account: %(ids)s.") % {"ids": ", ".join(map(str, missing))}}
+        )
+    return ids
+
+
+@transaction.atomic
+def inventory_save(
+    *,
+    account,
+    inventory: Inventory | None = None,
+    name: str | None = None,
+    description: str | None = None,
+    languages: list[str] | None = None,
+    default_language: str | None = None,
+    warehouses: list[int] | None = None,
+    default_warehouse: int | None = None,
+    price_groups: list[int] | None = None,
+    default_price_group: int | None = None,
+) -> Inventory:
+    """Create (``inventory`` None) or change a catalog; what is not given stays (or, on create, takes the
+    account's defaults: its default warehouse and price group, the default catalog's language).
+
+    Warehouses and price groups are ids of the account's rows; the defaults must be among them (when not
+    given, the current default stays if it is still listed, else the first listed one is taken).
+    """
+    creating = inventory is None
+    if creating:
+        fallback = Inventory.objects.filter(account=account, is_default=True).first()
+        inventory = Inventory(account=account)
+        languages = languages or [default_language or (fallback.default_language if fallback else "en")]
+        if warehouses is None:
+            warehouses = list(
+                Warehouse.objects.filter(account=account, is_default=True).values_list("pk", flat=True)
+            )
+        if price_groups is None:
+            price_groups = list(
+                PriceGroup.objects.filter(account=account, is_default=True).values_list("pk", flat=True)
+            )
+    elif inventory.account_id != account.pk:
+        raise ValueError(f"Catalog {inventory.pk} belongs to another account.")
+    if name is not None or creating:
+        inventory.name = _name_clean(name, max_length=100)
+    if description is not None:
+        inventory.description = description
+    if languages is not None:
+        codes = list(dict.fromkeys(str(code).strip().lower() for code in languages))
+        if not codes or not all(_LANGUAGE.match(code) for code in codes):
+            raise ValidationError({"languages": _("Give two-letter language codes, e.g. “pl, en”.")})
+        inventory.languages = codes
+    if default_language is not None:
+        inventory.default_language = str(default_language).strip().lower()
+    elif inventory.default_language not in inventory.languages:
+        inventory.default_language = inventory.languages[0]
+    if inventory.default_language not in inventory.languages:
+        raise ValidationError({"default_language": _("The default language must be one of the languages.")})
+
+    chosen = {}
+    for field, model, ids, default in (
+        ("warehouses", Warehouse, warehouses, default_warehouse),
+        ("price_groups", PriceGroup, price_groups, default_price_group),
+    ):
+        default_field = f"default_{field[:-1]}"
+        current = getattr(inventory, f"{default_field}_id", None)
+        if ids is None:
+            ids = list(getattr(inventory, field).values_list("pk", flat=True))
+        else:
+            ids = _account_ids(model, account=account, ids=ids, field=field)
+        if not ids:
+            raise ValidationError({field: _("Choose at least one.")})
+        if default is None:
+            default = current if current in ids else ids[0]
+        if default not in ids:
+            raise ValidationError(
+                {default_field: _("Must be one of the catalog's %(list)s.") % {"list": field}}
+            )
+        chosen[field] = ids
+        setattr(inventory, f"{default_field}_id", default)
+    inventory.full_clean(exclude=["account", "warehouses", "price_groups"], validate_constraints=False)
+    account_row_save(inventory)
+    inventory.warehouses.set(chosen["warehouses"])
+    inventory.price_groups.set(chosen["price_groups"])
+    return inventory
+
+
+@transaction.atomic
+def inventory_delete(*, inventory: Inventory) -> None:
+    """Delete a catalog with its products and categories; refuses the default catalog."""
+    _dictionary_row_delete(inventory)
+
+
+@transaction.atomic
+def category_save(
+    *,
+    account,
+    category: Category | None = None,
+    name: str | None = None,
+    inventory: int | None = None,
+    parent: int | None = None,
+) -> Category:
+    """Create (``category`` None) or change a category of a catalog (``inventory`` id), or of the whole
+    account (``inventory`` None). ``parent`` (an id, None = top level) must be in the same catalog and
+    not inside the category itself. A category stays in the catalog it was created in."""
+    if category is None:
+        category = Category(account=account)
+        if inventory is not None:
+            category.inventory_id = _account_ids(
+                Inventory, account=account, ids=[inventory], field="inventory"
+            )[0]
+    elif category.account_id != account.pk:
+        raise ValueError(f"Category {category.pk} belongs to another account.")
+    elif inventory is not None and inventory != category.inventory_id:
+        raise ValidationError({"inventory": _("A category cannot move to another catalog.")})
+    if name is not None or category.pk is None:
+        category.name = _name_clean(name, max_length=200)
+    if parent is not None or category.pk is None:
+        node = Category.objects.filter(account=account, pk=parent).first() if parent else None
+        if parent and node is None:
+            raise ValidationError({"parent": _("No such category in this account.")})
+        if node is not None and node.inventory_id != category.inventory_id:
+            raise ValidationError({"parent": _("The parent must be in the same catalog.")})
+        category.parent = node
+        while node is not None:
+            if category.pk is not None and node.pk == category.pk:
+                raise ValidationError({"parent": _("A category cannot be inside itself.")})
+            node = node.parent
+    category.save()
+    return category
+
+
+@transaction.atomic
+def category_delete(*, category: Category) -> None:
+    """Delete a category: its subcategories move to the top level and its products stay in the catalog,
+    without a category."""
+    Category.objects.filter(parent=category).update(parent=None)
+    category.delete()
+
+
+# -- products and variants, checked (the BaseLinker API's addInventoryProduct) ------------------------------
+
+PRODUCT_FIELDS = (
+    "parent",
+    "is_bundle",
+    "sku",
+    "ean",
+    "tax_rate",
+    "weight",
+    "height",
+    "width",
+    "length",
+    "star",
+    "average_cost",
+    "category",
+    "manufacturer",
+)
+IMAGE_POSITIONS = range(16)
+STOCK_MAX = 2**31 - 1
+
+
+@transaction.atomic
+def product_write(
+    *,
+    account,
+    inventory: Inventory,
+    origin: Origin,
+    product: Product | None = None,
+    fields: dict[str, Any] | None = None,
+    texts: dict[str, dict[str, Any]] | None = None,
+    images: dict[int, str | None] | None = None,
+    tags: list[str] | None = None,
+    prices: dict[int, Decimal] | None = None,
+    stock: dict[int, int] | None = None,
+    components: dict[int, int] | None = None,
+) -> Product:
+    """Check and save a new (``product`` None) or changed product or variant of ``inventory``, from ids
+    and values as a client sends them; what is not given stays. The write is :func:`product_save`'s.
+
+    ``fields``: values of PRODUCT_FIELDS, with ``parent``, ``category`` and ``manufacturer`` as ids
+    (None for none). ``texts``: language → ``name``/``description``/``features`` (name–value pairs)/
+    ``extra_fields`` (field id → value, merged into the stored ones; "" removes one). ``images``:
+    position (0–15) → URL, None removes that position, the others stay. ``tags``: names, the product
+    gets exactly these (new names are added to the account). ``prices`` (price group id → gross
+    amount) and ``stock`` (warehouse id → quantity) name the account's price groups and warehouses.
+    ``components`` (product id → quantity) replaces a bundle's contents. All or nothing: a
+    ValidationError keyed by field, nothing written.
+    """
+    if inventory.account_id != account.pk:
+        raise ValueError(f"Catalog {inventory.pk} belongs to another account.")
+    fields = dict(fields or {})
+    unknown = set(fields) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not product fields: {sorted(unknown)}")
+    creating = product is None
+    if creating:
+        product = Product(account=account, inventory=inventory)
+    elif product.inventory_id != inventory.pk:
+        raise ValueError(f"Product {product.pk} is not in catalog {inventory.pk}.")
+    was_bundle = product.is_bundle
+
+    if "parent" in fields:
+        parent_id = fields.pop("parent") or None
+        if parent_id is not None:
+            parent = Product.objects.filter(account=account, inventory=inventory, pk=parent_id).first()
+            if parent is None or parent.parent_id is not None or parent_id == product.pk:
+                raise ValidationError(
+                    {"parent": _("A variant's parent must be a main product of the same catalog.")}
+                )
+            if not creating and product.variants.exists():
+                raise ValidationError({"parent": _("A product with variants cannot become a variant.")})
+        product.parent_id = parent_id
+    if "category" in fields:
+        category_id = fields.pop("category") or None
+        if (
+            category_id is not None
+            and not Category.objects.filter(
+                Q(inventory=inventory) | Q(inventory__isnull=True), account=account, pk=category_id
+            ).exists()
+        ):
+            raise ValidationError({"category": _("No such category in this catalog.")})
+        product.category_id = category_id
+    if "manufacturer" in fields:
+        manufacturer_id = fields.pop("manufacturer") or None
+        if (
+            manufacturer_id is not None
+            and not Manufacturer.objects.filter(account=account, pk=manufacturer_id).exists()
+        ):
+            raise ValidationError({"manufacturer": _("No such manufacturer in this account.")})
+        product.manufacturer_id = manufacturer_id
+    for name, value in fields.items():
+        setattr(product, name, value)
+    product.sku = (product.sku or "").strip()
+    product.full_clean(
+        exclude=["account", "inventory", "parent", "category", "manufacturer", "tags"],
+        validate_constraints=False,
+    )
+    if (
+        product.sku
+        and Product.objects.filter(inventory=inventory, sku=product.sku).exclude(pk=product.pk).exists()
+    ):
+        raise ValidationError({"sku": _("A product with this SKU already exists in the catalog.")})
+
+    stored = {} if creating else {t.language: t for t in product.texts.all()}
+    text_values = {}
+    for language, values in (texts or {}).items():
+        if language not in inventory.languages:
+            raise ValidationError(
+                {"texts": _("“%(language)s” is not one of the catalog's languages.") % {"language": language}}
+            )
+        values = _text_clean(account, values)
+        if "extra_fields" in values:
+            merged = {
+                **(stored[language].extra_fields if language in stored else {}),
+                **values["extra_fields"],
+            }
+            values["extra_fields"] = {key: value for key, value in merged.items() if value not in ("", None)}
+        if language not in stored:
+            values.setdefault("name", "")
+        text_values[language] = values
+
+    image_list = None
+    if images:
+        kept = {} if creating else dict(product.images.values_list("position", "url"))
+        for position, url in images.items():
+            if position not in IMAGE_POSITIONS:
+                raise ValidationError({"images": _("Image positions are 0 to 15.")})
+            if url is None:
+                kept.pop(position, None)
+                continue
+            if len(url) > 1000:
+                raise ValidationError({"images": _("An image address has at most 1000 characters.")})
+            try:
+                URLValidator(schemes=["http", "https"])(url)
+            except ValidationError:
+                raise ValidationError({"images": _("“%(url)s” is not a web address.") % {"url": url[:100]}})
+            kept[position] = url
+        image_list = [{"position": position, "url": url} for position, url in sorted(kept.items())]
+
+    tag_rows = None
+    if tags is not None:
+        names = list(dict.fromkeys(str(tag).strip() for tag in tags if str(tag).strip()))
+        if any(len(name) > 100 for name in names):
+            raise ValidationError({"tags": _("A tag has at most 100 characters.")})
+        existing = {tag.name: tag for tag in Tag.objects.filter(account=account, name__in=names)}
+        tag_rows = [existing.get(name) or Tag.objects.create(account=account, name=name) for name in names]
+
+    _targets_check(account, Warehouse, stock or {}, "stock")
+    _targets_check(account, PriceGroup, prices or {}, "prices")
+    if any(not 0 <= quantity <= STOCK_MAX for quantity in (stock or {}).values()):
+        raise ValidationError({"stock": _("Stock is a whole number from 0 up.")})
+    if any(amount < 0 for amount in (prices or {}).values()):
+        raise ValidationError({"prices": _("A price cannot be negative.")})
+
+    component_rows = None
+    if components is not None:
+        component_rows = _components_check(account, product, components)
+    elif was_bundle and not product.is_bundle:
+        component_rows = []  # a product that stops being a bundle loses its contents
+    return product_save(
+        product=product,
+        origin=origin,
+        texts=text_values or None,
+        images=image_list,
+        tags=tag_rows,
+        stock=list((stock or {}).items()) or None,
+        prices=list((prices or {}).items()) or None,
+        components=component_rows,
+    )
+
+
+def _targets_check(account, model, values: dict[int, Any], field: str) -> None:
+    ids = set(values)
+    found = set(model.objects.filter(account=account, pk__in=ids).values_list("pk", flat=True))
+    missing = sorted(ids - found)
+    if missing:
+        raise ValidationError(
+            {field: _("No such id in this account: %(ids)s.") % {"ids": ", ".join(map(str, missing))}}
+        )
+
+
+def _text_clean(account, values: dict[str, Any]) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {}
+    for name, value in values.items():
+        if name == "name":
+            cleaned["name"] = str(value)
+            if len(cleaned["name"]) > ProductText._meta.get_field("name").max_length:
+                raise ValidationError({"name": _("At most %(n)s characters.") % {"n": 300}})
+        elif name == "description":
+            cleaned["description"] = str(value)
+        elif name == "features":
+            try:
+                cleaned["features"] = [[str(key), str(val)] for key, val in value]
+            except (TypeError, ValueError):
+                raise ValidationError({"features": _("Features are name–value pairs.")})
+        elif name == "extra_fields":
+            known = {
+                str(pk)
+                for pk in ExtraField.objects.filter(
+                    account=account, pk__in=[k for k in value if str(k).isdigit()]
+                ).values_list("pk", flat=True)
+            }
+            wrong = sorted(str(key) for key in value if str(key) not in known)
+            if wrong:
+                raise ValidationError(
+                    {
+                        "extra_fields": _("No such extra field in this account: %(ids)s.")
+                        % {"ids": ", ".join(wrong)}
+                    }
+                )
+            cleaned["extra_fields"] = {
+                str(key): "" if val is None else str(val) for key, val in value.items()
+            }
+        else:
+            raise ValueError(f"Not a text field: {name}")
+    return cleaned
+
+
+def _components_check(account, bundle: Product, components: dict[int, int]) -> list[tuple[Product, int]]:
+    if components and not bundle.is_bundle:
+        raise ValidationError({"components": _("Only a bundle (is_bundle) has components.")})
+    if bundle.pk is not None and bundle.pk in components:
+        raise ValidationError({"components": _("A bundle cannot contain itself.")})
+    found = {p.pk: p for p in Product.objects.filter(account=account, pk__in=list(components))}
+    missing = [str(pk) for pk in components if pk not in found]
+    if missing:
+        raise ValidationError(
+            {"components": _("No such product in this account: %(ids)s.") % {"ids": ", ".join(missing)}}
+        )
+    if any(quantity < 1 for quantity in components.values()):
+        raise ValidationError({"components": _("A component's quantity is at least 1.")})
+    return [(found[pk], quantity) for pk, quantity in components.items()]

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "shipments",
     "connect",
     "wmsbridge",
+    "blconnector",
 ]
 
 MIDDLEWARE = [
@@ -318,6 +319,16 @@ LOGGING = {
         "httpcore": {"level": "WARNING"},
     },
 }
+
+# --- BaseLinker-compatible API (/connector.php) --------------------------------------------------------
+# Requests per token per window (a token's own limit overrides it), and how long an excess blocks it.
+BLCONNECTOR_RATE_LIMIT = int(os.environ.get("BLCONNECTOR_RATE_LIMIT", "100"))
+BLCONNECTOR_RATE_WINDOW = 60
+BLCONNECTOR_BLOCK_SECONDS = int(os.environ.get("BLCONNECTOR_BLOCK_SECONDS", "60"))
+# getJournalList reads this many days back (BaseLinker: 3); getOrders without a paging key reads the
+# orders created in the last BLCONNECTOR_ORDERS_DEFAULT_DAYS days.
+BLCONNECTOR_JOURNAL_DAYS = 3
+BLCONNECTOR_ORDERS_DEFAULT_DAYS = int(os.environ.get("BLCONNECTOR_ORDERS_DEFAULT_DAYS", "7"))
 
 # Where a signed-in user who belongs to no account is sent (they can create one there).
 NO_ACCOUNT_URL = "account-create"

@@ -115,6 +115,9 @@ def _line_stock_changes(lines: list[OrderLine], sign: int) -> list[tuple[int, in
 def order_create(*, account, lines: list[dict[str, Any]], origin: Origin, **fields) -> Order:
     """Create an order with its lines; catalog lines take their quantity from the warehouse's stock.
 
+    An order created ``confirmed`` gets ``date_confirmed`` (now, unless given) and journals "order
+    confirmed" after "order created".
+
     ``lines``: dicts with ``product`` (a catalog Product, optional) and ``warehouse`` (defaults to the
     product catalog's default warehouse), or free lines with ``name``; plus ``quantity``,
     ``price_brutto`` and optional ``tax_rate``, ``attributes``. Missing sku/ean/name/weight are taken
@@ -134,6 +137,8 @@ def order_create(*, account, lines: list[dict[str, Any]], origin: Origin, **fiel
         fields["custom_extra_fields"] = extra_fields_clean(
             account=account, values=fields["custom_extra_fields"]
         )
+    if fields.get("confirmed") and not fields.get("date_confirmed"):
+        fields["date_confirmed"] = timezone.now()
     order = Order.objects.create(account=account, **fields)
     built = [_line_build(order, line) for line in lines]
     OrderLine.objects.bulk_create(built)
@@ -145,6 +150,8 @@ def order_create(*, account, lines: list[dict[str, Any]], origin: Origin, **fiel
         topic=topics.ORDER_CREATED,
         payload={"status_id": order.status_id},
     )
+    if order.confirmed:
+        journal_add(order=order, type=JournalEntry.Type.ORDER_CONFIRMED, origin=origin)
     return order
 
 
@@ -378,9 +385,12 @@ def order_total(order: Order) -> Decimal:
 
 
 @transaction.atomic
-def order_payment_set(*, order: Order, payment_done: Decimal, origin: Origin) -> Order:
+def order_payment_set(
+    *, order: Order, payment_done: Decimal, origin: Origin, details: dict | None = None
+) -> Order:
     """Record the amount paid so far and record "payment changed"; reaching the order's total journals
-    "order paid" (the event says so: ``became_paid``, which fires "payment received" rules)."""
+    "order paid" (the event says so: ``became_paid``, which fires "payment received" rules).
+    ``details`` (e.g. the payment's date, comment, external id) are kept in the journal entry."""
     order = Order.objects.select_for_update().get(pk=order.pk)
     if payment_done < 0:
         raise ValidationError({"payment_done": _("The amount paid cannot be negative.")})
@@ -396,7 +406,7 @@ def order_payment_set(*, order: Order, payment_done: Decimal, origin: Origin) ->
         order=order,
         type=JournalEntry.Type.ORDER_EDITED,
         origin=origin,
-        data={"fields": {"payment_done": [str(previous), str(payment_done)]}},
+        data={"fields": {"payment_done": [str(previous), str(payment_done)]}, **(details or {})},
         topic=topics.ORDER_PAYMENT_CHANGED,
         payload={
             "payment_done": str(payment_done),

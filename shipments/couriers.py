@@ -61,6 +61,11 @@ def courier_get(code: str) -> Courier:
         raise ValidationError({"courier_code": message})
 
 
+def courier_custom(code: str) -> Courier:
+    """A carrier that is not registered here, named by the user: packages with it are manual ones."""
+    return Courier(code=code, name=code, makes_labels=False)
+
+
 def _luhn_check_digit(digits: str) -> str:
     total = 0
     for position, char in enumerate(reversed(digits)):

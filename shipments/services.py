@@ -16,7 +16,7 @@ from changes import topics
 from changes.origin import Origin
 from orders.models import JournalEntry, Order
 from orders.services import journal_add, tracking_number_record
-from shipments.couriers import courier_get, hurtlink_number
+from shipments.couriers import courier_custom, courier_get, hurtlink_number
 from shipments.labels import label_render
 from shipments.models import WEIGHT, Package, TrackingEvent, TrackingStatus
 
@@ -55,6 +55,7 @@ def package_create(
     width=0,
     height=0,
     origin: Origin,
+    custom_courier: bool = False,
 ) -> Package:
     """Create a package of ``order`` and make it the order's shipment; journal PACKAGE_CREATED and record
     "package created" (and "tracking number changed" when the order's number changed).
@@ -64,13 +65,18 @@ def package_create(
     with a first "label created" tracking event. ``weight`` defaults to the order lines' weight ×
     quantity. Sets the order's ``delivery_package_module``/``delivery_package_nr`` (order row locked).
     Bad input raises ValidationError with messages keyed by Package field names; nothing is written.
+    With ``custom_courier``, a code that is not a registered courier names a shipment made elsewhere
+    with that carrier (BaseLinker's createPackageManual takes any carrier name): a manual package.
     """
     errors: dict[str, list[str]] = {}
     try:
         courier = courier_get(courier_code)
     except ValidationError as exc:
         courier = None
-        errors.update(exc.message_dict)
+        if custom_courier and isinstance(courier_code, str) and courier_code.strip():
+            courier = courier_custom(courier_code.strip())
+        else:
+            errors.update(exc.message_dict)
     tracking_number = (tracking_number or "").strip()
     tracking_url = (tracking_url or "").strip()
     if courier is not None and not courier.makes_labels and not tracking_number:
@@ -89,7 +95,7 @@ def package_create(
     package = Package(
         account_id=locked.account_id,
         order=locked,
-        courier_code=courier_code or "",
+        courier_code=courier.code if courier else courier_code or "",
         courier_package_nr="" if courier and courier.makes_labels else tracking_number,
         tracking_url="" if courier and courier.makes_labels else tracking_url,
         weight=package_weight,

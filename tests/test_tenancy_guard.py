@@ -49,7 +49,7 @@ LOOKUP_WITH_ACCOUNT = {"get_object_or_404", "get_list_or_404", "scoped"}
 # "path:function" → why a query there may read or write across accounts (or by an id our code made).
 ALLOWED: dict[str, str] = {
     # Who is asking: the account comes out of these lookups.
-    "accounts/authentication.py:ApiTokenAuthentication.authenticate": "the token, by its secret's hash",
+    "accounts/authentication.py:api_token_find": "the token, by its secret's hash (REST and /connector.php)",
     "accounts/tenancy.py:session_membership": "the signed-in user's own memberships (how a session finds it)",
     "accounts/context_processors.py:active_account": "the signed-in user's own memberships (switcher)",
     "accounts/services.py:invitation_by_key": "an invitation, by the hash of the secret key in its link",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -343,5 +344,78 @@ def try_grant(case: RouteCase, requester: Requester, setup: Setup, account_a, ac
     case.revoke(granted)
     assert_closed("after the grant was revoked")
     TALLY.grants.add(route.id)
+    if setup.unchanged:
+        setup.unchanged()
+
+
+# -- rpc ---------------------------------------------------------------------------------------------
+
+
+class _Recording(dict):
+    """The ids a call's parameters were built from."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.read: list[str] = []
+
+    def __getitem__(self, name):
+        self.read.append(name)
+        return super().__getitem__(name)
+
+
+def _with_ids_masked(body: str, ids: dict) -> str:
+    """The answer with every id of ``ids`` replaced by "<id>" (numbers only where they stand alone)."""
+    for value in sorted({str(v) for v in ids.values()}, key=len, reverse=True):
+        if value.isdigit():
+            body = re.sub(rf"(?<!\d){value}(?!\d)", "<id>", body)
+        else:
+            body = body.replace(value, "<id>")
+    return body
+
+
+def try_rpc(case: RouteCase, setup: Setup, account_a, account_b) -> None:
+    """Each call naming A's ids answers as the same call naming ids that exist nowhere; nothing changes.
+
+    The calls go as BaseLinker's clients send them: a form POST with the token in ``X-BLToken``.
+    ``case.payload(account_b)`` gives the requester's own ids (``own_*``), the same in both calls.
+    """
+    token, secret = ApiTokenFactory.create_with_secret(account=account_b, name="b token")
+    token.connector_rate_limit = 100_000
+    token.save(update_fields=["connector_rate_limit"])
+    own = case.payload(account_b) if callable(case.payload) else {}
+    theirs = {**setup.kwargs, **own}
+    missing = {
+        **{k: (v + MISSING_ID if isinstance(v, int) else f"{v}-MISSING") for k, v in setup.kwargs.items()},
+        **own,
+    }
+    url = reverse(case.route)
+    client = Client()
+
+    def call(method: str, params: dict) -> str:
+        response = client.post(
+            url,
+            urlencode({"method": method, "parameters": json.dumps(params)}),
+            content_type="application/x-www-form-urlencoded",
+            headers={"X-BLToken": secret},
+        )
+        TALLY.tried.add((case.route, "POST"))
+        TALLY.requests["token"] += 1
+        assert response.status_code == 200, f"{method} answered {response.status_code}"
+        return response.content.decode()
+
+    before = DataState.take(account_a)
+    for rpc in case.calls:
+        used = _Recording(theirs)
+        naming_a = call(rpc.method, rpc.params(used))
+        naming_nothing = call(rpc.method, rpc.params(missing))
+        assert "ERROR_INTERNAL" not in naming_a, f"{rpc.method}: {naming_a}"
+        if setup.marker:
+            assert setup.marker not in naming_a, f"{rpc.method} shows account A's data: {naming_a}"
+        # Only the ids the call sent are masked: the requester's own rows may carry equal numbers.
+        sent = [name for name in used.read if name in setup.kwargs]
+        assert _with_ids_masked(naming_a, {n: theirs[n] for n in sent}) == _with_ids_masked(
+            naming_nothing, {n: missing[n] for n in sent}
+        ), rpc.method
+    _assert_nothing_changed(before, DataState.take(account_a), f"{case.route} as account B")
     if setup.unchanged:
         setup.unchanged()

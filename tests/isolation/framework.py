@@ -30,6 +30,10 @@ Kinds:
   write it.
 - ``public``: no account data at all (sign-in, health...); ``reason`` says why.
 - ``staff``: Django admin; a non-staff user is sent to the admin login on every admin route.
+- ``rpc``: one URL serving many methods named in the body (BaseLinker's ``/connector.php``). For
+  each of ``calls``, account B's token sends the parameters naming A's objects (``Setup.kwargs``: A's
+  ids by name) and then the same parameters with ids that exist nowhere: the two answers must be the
+  same (ids aside), and A's data unchanged.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Kind = Literal["detail", "list", "refs", "grant", "public", "staff"]
+Kind = Literal["detail", "list", "refs", "grant", "public", "staff", "rpc"]
 
 
 @dataclass
@@ -55,6 +59,15 @@ class Setup:
 
 
 @dataclass
+class RpcCall:
+    """One method call of an ``rpc`` route; ``params`` receives the ids (A's, or missing ones, plus the
+    requester's own under ``own_*`` names) and returns the call's parameters."""
+
+    method: str
+    params: Callable[[dict[str, Any]], dict[str, Any]] = lambda ids: {}
+
+
+@dataclass
 class RouteCase:
     route: str  # "namespace:name", or the pattern text for a route without a name; a trailing "*" = prefix
     kind: Kind
@@ -66,6 +79,7 @@ class RouteCase:
     # ``grant`` cases: open the door from the owner to the grantee, and close it again.
     grant: Callable[[Setup, Any, Any], Any] | None = None
     revoke: Callable[[Any], None] | None = None
+    calls: tuple[RpcCall, ...] = ()  # the method calls of an ``rpc`` case
 
     @property
     def id(self) -> str:

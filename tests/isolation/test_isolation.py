@@ -137,6 +137,13 @@ def test_methods_a_route_does_not_allow_are_refused(user_b):
     assert refused > 100
 
 
+@pytest.mark.parametrize("case", _of("rpc"), ids=lambda c: c.id)
+def test_account_b_naming_account_a_ids_gets_the_answer_for_missing_ids(
+    case: RouteCase, account_a, account_b
+):
+    checks.try_rpc(case, case.setup(account_a), account_a, account_b)
+
+
 @pytest.mark.parametrize("case", _of("public"), ids=lambda c: c.id)
 def test_public_routes_say_why_they_hold_no_account_data(case: RouteCase):
     assert case.reason, f"{case.route}: a public route needs a reason"

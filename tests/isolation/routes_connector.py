@@ -1,0 +1,235 @@
+"""/connector.php (BaseLinker's API): account B's token naming account A's ids, on every method; the
+suite also checks that no table changed around B's calls."""
+
+from decimal import Decimal
+
+from catalog.models import Inventory
+from catalog.services import (
+    category_save,
+    inventory_save,
+    manufacturer_save,
+    price_group_save,
+    product_write,
+    warehouse_save,
+)
+from orders.services import order_create
+from shipments.services import package_create
+from tests.isolation.framework import RouteCase, RpcCall, Setup
+from tests.origins import TEST_ORIGIN
+
+MARKER = "Alpha secret"
+
+
+def _account_a_world(account_a) -> Setup:
+    inventory = Inventory.objects.get(account=account_a, is_default=True)
+    extra_inventory = inventory_save(account=account_a, name=f"{MARKER} catalog")
+    warehouse = warehouse_save(account=account_a, name=f"{MARKER} warehouse")
+    group = price_group_save(account=account_a, name=f"{MARKER} prices")
+    category = category_save(account=account_a, inventory=inventory.pk, name=f"{MARKER} category")
+    manufacturer = manufacturer_save(account=account_a, name=f"{MARKER} maker")
+    product = product_write(
+        origin=TEST_ORIGIN,
+        account=account_a,
+        inventory=inventory,
+        fields={"sku": "ALPHA-SECRET"},
+        texts={inventory.default_language: {"name": f"{MARKER} product"}},
+        stock={inventory.default_warehouse_id: 10},
+        prices={inventory.default_price_group_id: Decimal("9.99")},
+    )
+    variant = product_write(
+        origin=TEST_ORIGIN,
+        account=account_a,
+        inventory=inventory,
+        fields={"parent": product.pk, "sku": "ALPHA-V"},
+    )
+    order = order_create(
+        account=account_a,
+        lines=[{"product": product, "quantity": 1, "price_brutto": Decimal("9.99")}],
+        confirmed=True,
+        delivery_fullname=f"{MARKER} recipient",
+        email="alpha-secret@example.test",
+        phone="+48111222333",
+        origin=TEST_ORIGIN,
+    )
+    package = package_create(order=order, courier_code="hurtlink", origin=TEST_ORIGIN)
+    ids = {
+        "order": order.pk,
+        "line": order.lines.get().pk,
+        "status": account_a.order_statuses.order_by("position")[1].pk,
+        "source": order.source_id,
+        "inventory": inventory.pk,
+        "extra_inventory": extra_inventory.pk,
+        "warehouse": warehouse.pk,
+        "price_group": group.pk,
+        "category": category.pk,
+        "manufacturer": manufacturer.pk,
+        "product": product.pk,
+        "variant": variant.pk,
+        "package": package.pk,
+        "package_number": package.courier_package_nr,
+    }
+    return Setup(kwargs=ids, marker=MARKER)
+
+
+def _own_ids(account_b) -> dict:
+    inventory = Inventory.objects.get(account=account_b, is_default=True)
+    return {
+        "own_inventory": inventory.pk,
+        "own_warehouse": inventory.default_warehouse_id,
+        "own_status": account_b.order_statuses.order_by("position").first().pk,
+    }
+
+
+def _line(ids) -> dict:
+    return {"product_id": ids["product"], "quantity": 1}
+
+
+CALLS = (
+    # orders
+    RpcCall("getOrders", lambda ids: {"order_id": ids["order"]}),
+    RpcCall("getOrders", lambda ids: {"status_id": ids["status"], "get_unconfirmed_orders": True}),
+    RpcCall(
+        "getOrders", lambda ids: {"filter_order_source": "personal", "filter_order_source_id": ids["source"]}
+    ),
+    RpcCall("getOrdersByEmail", lambda ids: {"email": "alpha-secret@example.test"}),
+    RpcCall("getOrdersByPhone", lambda ids: {"phone": "+48111222333"}),
+    RpcCall("addOrder", lambda ids: {"order_status_id": ids["status"], "products": [_line(ids)]}),
+    RpcCall("addOrder", lambda ids: {"order_status_id": ids["own_status"], "products": [_line(ids)]}),
+    RpcCall(
+        "addOrder",
+        lambda ids: {
+            "order_status_id": ids["own_status"],
+            "custom_source_id": ids["source"],
+            "products": [{"name": "x"}],
+        },
+    ),
+    RpcCall(
+        "addOrder",
+        lambda ids: {
+            "order_status_id": ids["own_status"],
+            "products": [{"product_id": ids["product"], "variant_id": ids["variant"]}],
+        },
+    ),
+    RpcCall("setOrderFields", lambda ids: {"order_id": ids["order"], "admin_comments": "B was here"}),
+    RpcCall("setOrderStatus", lambda ids: {"order_id": ids["order"], "status_id": ids["status"]}),
+    RpcCall("setOrderStatus", lambda ids: {"order_id": ids["order"], "status_id": ids["own_status"]}),
+    RpcCall("setOrderStatuses", lambda ids: {"order_ids": [ids["order"]], "status_id": ids["own_status"]}),
+    RpcCall("setOrderStatuses", lambda ids: {"order_ids": [ids["order"]], "status_id": ids["status"]}),
+    RpcCall("addOrderProduct", lambda ids: {"order_id": ids["order"], "name": "x"}),
+    RpcCall(
+        "setOrderProductFields",
+        lambda ids: {"order_id": ids["order"], "order_product_id": ids["line"], "quantity": 5},
+    ),
+    RpcCall("deleteOrderProduct", lambda ids: {"order_id": ids["order"], "order_product_id": ids["line"]}),
+    RpcCall("setOrderPayment", lambda ids: {"order_id": ids["order"], "payment_done": 1}),
+    RpcCall("getOrderStatusList"),
+    RpcCall("getOrderSources"),
+    RpcCall("getOrderExtraFields", lambda ids: {"order_id": ids["order"]}),
+    RpcCall("getJournalList", lambda ids: {"order_id": ids["order"]}),
+    RpcCall("getJournalList", lambda ids: {"last_log_id": 0}),
+    RpcCall("getOrderPaymentsHistory", lambda ids: {"order_id": ids["order"]}),
+    # catalog
+    RpcCall("getInventories"),
+    RpcCall("addInventory", lambda ids: {"inventory_id": ids["extra_inventory"], "name": "B"}),
+    RpcCall("addInventory", lambda ids: {"name": "B catalog", "warehouses": [f"bl_{ids['warehouse']}"]}),
+    RpcCall("addInventory", lambda ids: {"name": "B catalog", "price_groups": [ids["price_group"]]}),
+    RpcCall("deleteInventory", lambda ids: {"inventory_id": ids["extra_inventory"]}),
+    RpcCall("getInventoryWarehouses", lambda ids: {"inventory_id": ids["inventory"]}),
+    RpcCall("addInventoryWarehouse", lambda ids: {"warehouse_id": f"bl_{ids['warehouse']}", "name": "B"}),
+    RpcCall("deleteInventoryWarehouse", lambda ids: {"warehouse_id": ids["warehouse"]}),
+    RpcCall("getInventoryPriceGroups"),
+    RpcCall("addInventoryPriceGroup", lambda ids: {"price_group_id": ids["price_group"], "name": "B"}),
+    RpcCall("deleteInventoryPriceGroup", lambda ids: {"price_group_id": ids["price_group"]}),
+    RpcCall("getInventoryCategories", lambda ids: {"inventory_id": ids["inventory"]}),
+    RpcCall("getInventoryCategories"),
+    RpcCall("addInventoryCategory", lambda ids: {"category_id": ids["category"], "name": "B"}),
+    RpcCall("addInventoryCategory", lambda ids: {"inventory_id": ids["inventory"], "name": "B"}),
+    RpcCall("addInventoryCategory", lambda ids: {"parent_id": ids["category"], "name": "B"}),
+    RpcCall("deleteInventoryCategory", lambda ids: {"category_id": ids["category"]}),
+    RpcCall("getInventoryTags"),
+    RpcCall("getInventoryManufacturers"),
+    RpcCall("addInventoryManufacturer", lambda ids: {"manufacturer_id": ids["manufacturer"], "name": "B"}),
+    RpcCall("deleteInventoryManufacturer", lambda ids: {"manufacturer_id": ids["manufacturer"]}),
+    RpcCall("getInventoryExtraFields"),
+    RpcCall("getInventoryProductsList", lambda ids: {"inventory_id": ids["inventory"]}),
+    RpcCall(
+        "getInventoryProductsList",
+        lambda ids: {"inventory_id": ids["own_inventory"], "filter_id": ids["product"]},
+    ),
+    RpcCall(
+        "getInventoryProductsData",
+        lambda ids: {"inventory_id": ids["inventory"], "products": [ids["product"]]},
+    ),
+    RpcCall(
+        "getInventoryProductsData",
+        lambda ids: {"inventory_id": ids["own_inventory"], "products": [ids["product"], ids["variant"]]},
+    ),
+    RpcCall("addInventoryProduct", lambda ids: {"inventory_id": ids["inventory"], "sku": "B"}),
+    RpcCall(
+        "addInventoryProduct",
+        lambda ids: {"inventory_id": ids["own_inventory"], "product_id": ids["product"]},
+    ),
+    RpcCall(
+        "addInventoryProduct", lambda ids: {"inventory_id": ids["own_inventory"], "parent_id": ids["product"]}
+    ),
+    RpcCall(
+        "addInventoryProduct",
+        lambda ids: {"inventory_id": ids["own_inventory"], "category_id": ids["category"]},
+    ),
+    RpcCall(
+        "addInventoryProduct",
+        lambda ids: {"inventory_id": ids["own_inventory"], "manufacturer_id": ids["manufacturer"]},
+    ),
+    RpcCall(
+        "addInventoryProduct",
+        lambda ids: {"inventory_id": ids["own_inventory"], "prices": {str(ids["price_group"]): 1}},
+    ),
+    RpcCall(
+        "addInventoryProduct",
+        lambda ids: {"inventory_id": ids["own_inventory"], "stock": {f"bl_{ids['warehouse']}": 1}},
+    ),
+    RpcCall(
+        "addInventoryProduct",
+        lambda ids: {
+            "inventory_id": ids["own_inventory"],
+            "is_bundle": True,
+            "bundle_products": {str(ids["product"]): 1},
+        },
+    ),
+    RpcCall("deleteInventoryProduct", lambda ids: {"product_id": ids["product"]}),
+    RpcCall("getInventoryProductsStock", lambda ids: {"inventory_id": ids["inventory"]}),
+    RpcCall("updateInventoryProductsStock", lambda ids: {"inventory_id": ids["inventory"], "products": {}}),
+    RpcCall(
+        "updateInventoryProductsStock",
+        lambda ids: {
+            "inventory_id": ids["own_inventory"],
+            "products": {str(ids["product"]): {f"bl_{ids['own_warehouse']}": 1}},
+        },
+    ),
+    RpcCall(
+        "updateInventoryProductsStock",
+        lambda ids: {
+            "inventory_id": ids["own_inventory"],
+            "products": {str(ids["variant"]): {f"bl_{ids['warehouse']}": 1}},
+        },
+    ),
+    RpcCall("getInventoryProductsPrices", lambda ids: {"inventory_id": ids["inventory"]}),
+    RpcCall("updateInventoryProductsPrices", lambda ids: {"inventory_id": ids["inventory"], "products": {}}),
+    RpcCall(
+        "updateInventoryProductsPrices",
+        lambda ids: {"inventory_id": ids["own_inventory"], "products": {str(ids["product"]): {"1": 1}}},
+    ),
+    # couriers and packages
+    RpcCall("getCouriersList"),
+    RpcCall(
+        "createPackageManual",
+        lambda ids: {"order_id": ids["order"], "courier_code": "dpd", "package_number": "B1"},
+    ),
+    RpcCall("createPackage", lambda ids: {"order_id": ids["order"], "courier_code": "hurtlink"}),
+    RpcCall("getOrderPackages", lambda ids: {"order_id": ids["order"]}),
+    RpcCall("getLabel", lambda ids: {"courier_code": "hurtlink", "package_id": ids["package"]}),
+    RpcCall("getLabel", lambda ids: {"package_number": ids["package_number"]}),
+    RpcCall("getCourierPackagesStatusHistory", lambda ids: {"package_ids": [ids["package"]]}),
+)
+
+CASES = [RouteCase("blconnector", "rpc", setup=_account_a_world, payload=_own_ids, calls=CALLS)]
