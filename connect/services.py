@@ -926,6 +926,22 @@ def contractor_set_state(*, actor: Tenant, link: ContractorLink, state: str) -> 
     return link
 
 
+@transaction.atomic
+def contractor_edit(
+    *, actor: Tenant, link: ContractorLink, state: str | None = None, **values: Any
+) -> ContractorLink:
+    """``contractor_link_update`` and ``contractor_set_state`` together, all or nothing (one form or
+    one API call that changes both)."""
+    if values:
+        link = contractor_link_update(actor=actor, link=link, **values)
+    if state is not None:
+        link = contractor_set_state(actor=actor, link=link, state=state)
+    if not values and state is None:
+        require_manager(actor)
+        link = _provider_link(actor, link)
+    return link
+
+
 # ---------------------------------------------------------------------------------- trade credit
 
 
