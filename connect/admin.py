@@ -116,7 +116,7 @@ class ContractorLinkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(CreditEntry)
 class CreditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "link", "kind", "amount", "currency", "order", "actor"]
+    list_display = ["created_at", "link", "kind", "amount", "currency", "order", "description", "actor"]
     list_filter = ["kind", "currency"]
     search_fields = ["description", "link__name", "link__provider_account__name"]
     list_select_related = ["link"]

@@ -155,7 +155,7 @@ class ProviderIntegrationViewSet(
     """The account's provider integrations (it generated their codes). Members read; owners and
     admins create, change, regenerate the code and delete (which disconnects every contractor)."""
 
-    queryset = (
+    queryset = selectors.with_active_code(
         ConnectIntegration.objects.alive()
         .filter(role=ConnectIntegration.Role.PROVIDER)
         .select_related("order_settings", "sharing_settings")
@@ -277,21 +277,22 @@ class ContractorIntegrationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ProviderSummarySerializer)
     def get_provider(self, integration):
-        summary = selectors.provider_summary_for_contractor(contractor_integration=integration)
+        summary = selectors.provider_summary_for_contractor(
+            contractor_integration=integration, link=integration.provider_link
+        )
         return ProviderSummarySerializer(summary.__dict__).data
 
     @extend_schema_field(CreditSerializer(allow_null=True))
     def get_credit(self, integration):
-        link = selectors.link_for_contractor(integration=integration)
+        link = integration.provider_link  # loaded with its credit sums (contractor_integrations_with_links)
         if link.credit_limit is None:
             return None
-        summary = selectors.credit_summary(link=link)
         return CreditSerializer(
             {
-                "limit": summary.limit,
-                "currency": summary.currency,
-                "used": summary.used,
-                "available": summary.available,
+                "limit": link.credit_limit,
+                "currency": link.credit_currency,
+                "used": link.credit_used,
+                "available": link.credit_available,
             }
         ).data
 
@@ -333,7 +334,7 @@ class ContractorIntegrationViewSet(
     """The account's integrations with its suppliers (it entered their codes). POST joins with a code;
     DELETE disconnects. Members read; owners and admins join, change and disconnect."""
 
-    queryset = (
+    queryset = selectors.contractor_integrations_with_links(
         ConnectIntegration.objects.alive()
         .filter(role=ConnectIntegration.Role.CONTRACTOR)
         .select_related("contractor_settings")
@@ -373,7 +374,8 @@ class ContractorIntegrationViewSet(
             )
         except DjangoValidationError as exc:
             _raise_for(exc, settings_key="settings")
-        return Response(self.get_serializer(integration).data, status=status.HTTP_201_CREATED)
+        created = self.get_queryset().get(pk=integration.pk)
+        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ContractorIntegrationUpdateSerializer, responses=ContractorIntegrationSerializer)
     def partial_update(self, request, pk=None):

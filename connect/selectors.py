@@ -10,7 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    DecimalField,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -50,10 +62,26 @@ def integration_get(*, account: Account, pk: int, role: str | None = None) -> Co
     return integration
 
 
+def with_active_code(queryset: QuerySet[ConnectIntegration]) -> QuerySet[ConnectIntegration]:
+    """Load each provider integration's current code row with it (``active_codes``), for lists."""
+    return queryset.prefetch_related(
+        Prefetch(
+            "codes", queryset=ConnectionCode.objects.filter(revoked_at__isnull=True), to_attr="active_codes"
+        )
+    )
+
+
+def _active_code(integration: ConnectIntegration) -> ConnectionCode | None:
+    loaded = getattr(integration, "active_codes", None)
+    if loaded is not None:
+        return loaded[0] if loaded else None
+    return ConnectionCode.objects.filter(integration=integration, revoked_at__isnull=True).first()
+
+
 def provider_code(*, integration: ConnectIntegration) -> str | None:
     """The provider integration's current code, grouped for reading; None when it cannot be decrypted
     (the encryption key changed: regenerate it)."""
-    row = ConnectionCode.objects.filter(integration=integration, revoked_at__isnull=True).first()
+    row = _active_code(integration)
     if row is None:
         return None
     try:
@@ -63,11 +91,8 @@ def provider_code(*, integration: ConnectIntegration) -> str | None:
 
 
 def provider_code_created_at(*, integration: ConnectIntegration):
-    return (
-        ConnectionCode.objects.filter(integration=integration, revoked_at__isnull=True)
-        .values_list("created_at", flat=True)
-        .first()
-    )
+    row = _active_code(integration)
+    return row.created_at if row is not None else None
 
 
 # ------------------------------------------------------------------------------- trade credit
@@ -254,10 +279,16 @@ def link_for_contractor(*, integration: ConnectIntegration) -> ContractorLink:
     )
 
 
-def provider_summary_for_contractor(*, contractor_integration: ConnectIntegration) -> ProviderSummary:
+def provider_summary_for_contractor(
+    *, contractor_integration: ConnectIntegration, link: ContractorLink | None = None
+) -> ProviderSummary:
     """The provider's name and offer as the contractor saw them when joining, and the link's state
-    (so the contractor's page can say it is blocked). Nothing else of the provider."""
-    link = link_for_contractor(integration=contractor_integration)
+    (so the contractor's page can say it is blocked). Nothing else of the provider. ``link``: the
+    integration's link already loaded with its provider integration and account (lists)."""
+    if link is None:
+        link = link_for_contractor(integration=contractor_integration)
+    elif link.contractor_integration_id != contractor_integration.pk:
+        raise ValueError("not this integration's link")
     provider = link.provider_integration
     return ProviderSummary(
         provider_name=link.provider_account.name,
@@ -269,6 +300,15 @@ def provider_summary_for_contractor(*, contractor_integration: ConnectIntegratio
         disconnected=link.disconnected_at is not None or provider.deleted_at is not None,
         is_open=link.is_open and provider.deleted_at is None,
     )
+
+
+def contractor_integrations_with_links(
+    queryset: QuerySet[ConnectIntegration],
+) -> QuerySet[ConnectIntegration]:
+    """Contractor integrations with their link (provider, provider account, credit sums) loaded in a
+    constant number of queries, for lists."""
+    links = with_credit(ContractorLink.objects.select_related("provider_integration", "provider_account"))
+    return queryset.prefetch_related(Prefetch("provider_link", queryset=links))
 
 
 def provider_integration_for_contractor(
