@@ -88,6 +88,8 @@ class ProviderOrderSettingsForm(forms.ModelForm):
         self.fields["match_inventory"].empty_label = _("No matching")
         self.fields["source_warehouse"].queryset = Warehouse.objects.filter(account=account)
         self.fields["price_group"].queryset = PriceGroup.objects.filter(account=account)
+        for name in ("source_warehouse", "price_group"):
+            self.fields[name].empty_label = _("The matching catalog's default")
         if not self.instance.pk:
             self.fields["target_status"].initial = (
                 OrderStatus.objects.filter(account=account)
@@ -307,6 +309,11 @@ class ContractorLinkForm(forms.ModelForm):
         self.fields["range_tags"].queryset = Tag.objects.filter(account=account)
         self.fields["price_group"].queryset = PriceGroup.objects.filter(account=account)
         self.fields["price_group"].empty_label = _("The integration's price group")
+        if not categories.exists():
+            self.fields["range_categories"].help_text = _("The shared catalog has no categories yet.")
+        if not self.fields["range_tags"].queryset.exists():
+            self.fields["range_tags"].help_text = _("No tags yet (Products → Tags).")
+        self.order_fields(["name", "range_mode", "range_categories", "range_tags", "range_products_text"])
         if self.instance.pk:
             self.fields["range_products_text"].initial = ", ".join(
                 p.sku or str(p.pk) for p in self.instance.range_products.all()
