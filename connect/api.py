@@ -18,6 +18,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from accounts.api_base import AccountScopedMixin, AccountScopedRelatedField
@@ -59,6 +60,16 @@ def _raise_for(exc: DjangoValidationError, *, settings_key: str | None = None):
         else:
             errors[key] = messages
     raise serializers.ValidationError(errors) from exc
+
+
+class ConnectApiMixin(AccountScopedMixin):
+    """Scoped to the request's account; every unsafe method first asks the services whether this actor
+    may change Connect (owners and admins), so a member's request is refused before its body is read."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method not in SAFE_METHODS:
+            services.require_manager(self.tenant)
 
 
 def _scoped(model, **kwargs):
@@ -150,7 +161,7 @@ class CodeSerializer(serializers.Serializer):
 
 
 class ProviderIntegrationViewSet(
-    AccountScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ConnectApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """The account's provider integrations (it generated their codes). Members read; owners and
     admins create, change, regenerate the code and delete (which disconnects every contractor)."""
@@ -329,7 +340,7 @@ class StatusSerializer(serializers.ModelSerializer):
 
 
 class ContractorIntegrationViewSet(
-    AccountScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ConnectApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """The account's integrations with its suppliers (it entered their codes). POST joins with a code;
     DELETE disconnects. Members read; owners and admins join, change and disconnect."""
@@ -527,7 +538,7 @@ class ContractorFilter(filters.FilterSet):
 
 
 class ContractorViewSet(
-    AccountScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ConnectApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """The contractors of the account's provider integrations, with their trade credit (getConnect-
     IntegrationContractors). Members read; owners and admins edit, block, set credit and write the
@@ -682,7 +693,7 @@ class StatusMappingSerializer(serializers.ModelSerializer):
 
 
 class StatusMappingViewSet(
-    AccountScopedMixin,
+    ConnectApiMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

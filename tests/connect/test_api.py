@@ -135,6 +135,7 @@ def test_members_read_but_do_not_write(api_a, account_a, account_b):
     provider = create_provider(api_a).json()
     assert member.get(f"{PROVIDERS}{provider['id']}/").json()["code"] is None  # only admins see the code
     assert create_provider(member).status_code == 403
+    assert member.post(PROVIDERS, {}, format="json").status_code == 403  # refused before the body is read
     assert member.post(f"{PROVIDERS}{provider['id']}/regenerate-code/").status_code == 403
     assert member.delete(f"{PROVIDERS}{provider['id']}/").status_code == 403
     b_member = api_for(account_b, role="member")
