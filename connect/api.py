@@ -22,6 +22,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from accounts.api_base import AccountScopedMixin, AccountScopedRelatedField
+from accounts.filters import AccountFilterSet
 from accounts.models import CURRENCY_CHOICES
 from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
 from connect import selectors, services
@@ -519,7 +520,7 @@ class CreditAdjustmentSerializer(serializers.Serializer):
     order = _scoped(Order, required=False, allow_null=True)
 
 
-class ContractorFilter(filters.FilterSet):
+class ContractorFilter(AccountFilterSet):
     integration = filters.NumberFilter(field_name="provider_integration_id")
     state = filters.ChoiceFilter(choices=ContractorLink.State.choices)
     connected = filters.BooleanFilter(field_name="disconnected_at", lookup_expr="isnull")
@@ -692,6 +693,16 @@ class StatusMappingSerializer(serializers.ModelSerializer):
         fields = ["id", "link", "direction", "local_status", "remote_status"]
 
 
+class StatusMappingFilter(AccountFilterSet):
+    # By id: the rows listed are already the account's own, so an id of another link finds nothing.
+    link = filters.NumberFilter(field_name="link_id")
+    direction = filters.ChoiceFilter(choices=StatusMapping.Direction.choices)
+
+    class Meta:
+        model = StatusMapping
+        fields = ["link", "direction"]
+
+
 class StatusMappingViewSet(
     ConnectApiMixin,
     mixins.ListModelMixin,
@@ -705,7 +716,7 @@ class StatusMappingViewSet(
 
     queryset = StatusMapping.objects.all()
     serializer_class = StatusMappingSerializer
-    filterset_fields = ["link", "direction"]
+    filterset_class = StatusMappingFilter
     ordering = ["link", "direction", "id"]
 
     def create(self, request):
