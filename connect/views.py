@@ -33,8 +33,8 @@ CONTRACTOR = ConnectIntegration.Role.CONTRACTOR
 def client_ip(request) -> str | None:
     """The address a request came from, for counting wrong codes per address.
 
-    REMOTE_ADDR only: behind a reverse proxy, the proxy must set it (e.g. gunicorn's
-    ``--forwarded-allow-ips`` with a proxy that overwrites X-Forwarded-For); a header the client can
+    REMOTE_ADDR only: behind a reverse proxy the server must be given the client's address (e.g.
+    gunicorn's ``--proxy-protocol``); trusting a header such as X-Forwarded-For that the client can
     write itself would let it choose a fresh address for every guess.
     """
     return request.META.get("REMOTE_ADDR") or None
