@@ -18,9 +18,9 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
+from accounts import roles
 from accounts.api_base import AccountScopedMixin, AccountScopedRelatedField
 from accounts.filters import AccountFilterSet
 from accounts.models import CURRENCY_CHOICES
@@ -64,13 +64,10 @@ def _raise_for(exc: DjangoValidationError, *, settings_key: str | None = None):
 
 
 class ConnectApiMixin(AccountScopedMixin):
-    """Scoped to the request's account; every unsafe method first asks the services whether this actor
-    may change Connect (owners and admins), so a member's request is refused before its body is read."""
+    """Scoped to the request's account, in the Connect area of the role matrix (admins write; the
+    services decide again, so every way in obeys the same rule)."""
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if request.method not in SAFE_METHODS:
-            services.require_manager(self.tenant)
+    area = roles.CONNECT
 
 
 def _scoped(model, **kwargs):

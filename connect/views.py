@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from accounts import roles
 from accounts.tenancy import AccountViewMixin
 from config.paging import in_id_order, page_of_ids
 from connect import forms, selectors, services
@@ -54,6 +55,10 @@ def errors_to_forms(exc: ValidationError, main, sections: dict | None = None) ->
 
 
 class _ConnectMixin(AccountViewMixin):
+    # The matrix (accounts.roles) asks for an admin before any write; the services decide again, so
+    # the REST API and the BaseLinker-compatible API obey the same rule.
+    area = roles.CONNECT
+
     def manager_required(self) -> None:
         """Writes are decided by the services; asking first keeps a member's form from being parsed."""
         services.require_manager(self.tenant)
@@ -125,6 +130,8 @@ def _provider_forms(request, account, integration: ConnectIntegration | None):
 
 class ProviderCreateView(_ConnectMixin, View):
     """*Generate a connection code*: names, the two switches (fixed from now on) and their settings."""
+
+    act = roles.Act.WRITE  # the form itself is for admins
 
     def get(self, request):
         self.manager_required()
@@ -240,6 +247,8 @@ class ProviderRegenerateView(_ProviderTabMixin, View):
 
 
 class ProviderDeleteView(_ProviderTabMixin, View):
+    act = roles.Act.DELETE
+
     def post(self, request, pk: int):
         integration = self.provider(pk)
         services.integration_delete(actor=self.tenant, integration=integration)
@@ -556,6 +565,8 @@ class ContractorAdjustView(_LedgerEntryView):
 class JoinView(_ConnectMixin, View):
     """*I have a connection code*: enter it, Verify shows who and what, then the settings."""
 
+    act = roles.Act.WRITE  # the form itself is for admins
+
     def get(self, request):
         self.manager_required()
         return render(request, "connect/join.html", {"code_form": forms.CodeForm(), "offer": None})
@@ -704,6 +715,8 @@ class SupplierStatusesView(_SupplierMixin, _StatusesMixin, View):
 
 
 class SupplierDisconnectView(_SupplierMixin, View):
+    act = roles.Act.DELETE
+
     def post(self, request, pk: int):
         integration = self.supplier(pk)
         services.integration_disconnect(actor=self.tenant, integration=integration)
