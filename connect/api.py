@@ -63,13 +63,6 @@ def _raise_for(exc: DjangoValidationError, *, settings_key: str | None = None):
     raise serializers.ValidationError(errors) from exc
 
 
-class ConnectApiMixin(AccountScopedMixin):
-    """Scoped to the request's account, in the Connect area of the role matrix (admins write; the
-    services decide again, so every way in obeys the same rule)."""
-
-    area = roles.CONNECT
-
-
 def _scoped(model, **kwargs):
     return AccountScopedRelatedField(queryset=model.objects.all(), **kwargs)
 
@@ -159,12 +152,15 @@ class CodeSerializer(serializers.Serializer):
 
 
 class ProviderIntegrationViewSet(
-    ConnectApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    AccountScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """The account's provider integrations (it generated their codes). Members read; owners and
     admins create, change, regenerate the code and delete (which disconnects every contractor)."""
 
-    queryset = selectors.with_active_code(
+    # Connect area of the role matrix: members read, owners and admins write (the services decide
+    # again, so every way in obeys the same rule).
+    area = roles.CONNECT
+    queryset = (
         ConnectIntegration.objects.alive()
         .filter(role=ConnectIntegration.Role.PROVIDER)
         .select_related("order_settings", "sharing_settings")
@@ -175,6 +171,9 @@ class ProviderIntegrationViewSet(
     serializer_class = ProviderIntegrationSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     ordering = ["display_name", "id"]
+
+    def get_queryset(self):
+        return selectors.with_active_code(super().get_queryset())
 
     def _read(self, integration) -> dict:
         return self.get_serializer(self.get_queryset().get(pk=integration.pk)).data
@@ -338,12 +337,15 @@ class StatusSerializer(serializers.ModelSerializer):
 
 
 class ContractorIntegrationViewSet(
-    ConnectApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    AccountScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """The account's integrations with its suppliers (it entered their codes). POST joins with a code;
     DELETE disconnects. Members read; owners and admins join, change and disconnect."""
 
-    queryset = selectors.contractor_integrations_with_links(
+    # Connect area of the role matrix: members read, owners and admins write (the services decide
+    # again, so every way in obeys the same rule).
+    area = roles.CONNECT
+    queryset = (
         ConnectIntegration.objects.alive()
         .filter(role=ConnectIntegration.Role.CONTRACTOR)
         .select_related("contractor_settings")
@@ -351,6 +353,9 @@ class ContractorIntegrationViewSet(
     serializer_class = ContractorIntegrationSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     ordering = ["display_name", "id"]
+
+    def get_queryset(self):
+        return selectors.contractor_integrations_with_links(super().get_queryset())
 
     @extend_schema(request=VerifySerializer, responses=OfferSerializer)
     @action(detail=False, methods=["post"])
@@ -536,16 +541,19 @@ class ContractorFilter(AccountFilterSet):
 
 
 class ContractorViewSet(
-    ConnectApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    AccountScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """The contractors of the account's provider integrations, with their trade credit (getConnect-
     IntegrationContractors). Members read; owners and admins edit, block, set credit and write the
     ledger."""
 
-    queryset = selectors.with_credit(
-        ContractorLink.objects.select_related("contractor_account").prefetch_related(
-            "range_categories", "range_tags", "range_products"
-        )
+    # Connect area of the role matrix: members read, owners and admins write (the services decide
+    # again, so every way in obeys the same rule).
+    area = roles.CONNECT
+    queryset = (
+        ContractorLink.objects.with_credit()
+        .select_related("contractor_account")
+        .prefetch_related("range_categories", "range_tags", "range_products")
     )
     account_field = "provider_account"
     serializer_class = ContractorSerializer
@@ -668,21 +676,29 @@ class _PartnerStatusField(serializers.PrimaryKeyRelatedField):
         account = self.context.get("account")
         if account is None:
             return OrderStatus.objects.none()
-        links = ContractorLink.objects.open()
         return OrderStatus.objects.filter(
-            Q(account_id__in=links.filter(provider_account=account).values("contractor_account_id"))
-            | Q(account_id__in=links.filter(contractor_account=account).values("provider_account_id"))
+            Q(
+                account_id__in=ContractorLink.objects.open()
+                .filter(provider_account=account)
+                .values("contractor_account_id")
+            )
+            | Q(
+                account_id__in=ContractorLink.objects.open()
+                .filter(contractor_account=account)
+                .values("provider_account_id")
+            )
         )
 
 
 class StatusMappingSerializer(serializers.ModelSerializer):
     link = _OwnLinkField(
-        queryset=ContractorLink.objects.all(),
+        queryset=ContractorLink.objects.none(),  # get_queryset() gives the request's account's links
         help_text="A link you are one side of (provider or contractor).",
     )
     local_status = _scoped(OrderStatus, help_text="One of your statuses.")
     remote_status = _PartnerStatusField(
-        queryset=OrderStatus.objects.all(), help_text="One of the partner's statuses."
+        queryset=OrderStatus.objects.none(),  # get_queryset() gives the partners' statuses
+        help_text="One of the partner's statuses.",
     )
 
     class Meta:
@@ -701,7 +717,7 @@ class StatusMappingFilter(AccountFilterSet):
 
 
 class StatusMappingViewSet(
-    ConnectApiMixin,
+    AccountScopedMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -711,6 +727,9 @@ class StatusMappingViewSet(
     """Your status mapping tables, one row per status: ``send`` (your status → the partner's) and
     ``receive`` (the partner's status → yours), per link. Owners and admins change them."""
 
+    # Connect area of the role matrix: members read, owners and admins write (the services decide
+    # again, so every way in obeys the same rule).
+    area = roles.CONNECT
     queryset = StatusMapping.objects.all()
     serializer_class = StatusMappingSerializer
     filterset_class = StatusMappingFilter

@@ -31,6 +31,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import currency_choices
@@ -349,7 +350,42 @@ class ContractorSettings(models.Model):
         return f"settings of {self.integration}"
 
 
+_SUM = models.DecimalField(max_digits=16, decimal_places=2)
+_ZERO = Decimal("0.00")
+
+
+def _ledger_total(kind: str):
+    """Sum of one kind of a link's ledger entries, as a subquery (no join fan-out in lists)."""
+    entries = (
+        CreditEntry.objects.filter(link_id=models.OuterRef("pk"), kind=kind)
+        .values("link_id")
+        .annotate(s=models.Sum("amount"))
+        .values("s")
+    )
+    return Coalesce(models.Subquery(entries, output_field=_SUM), models.Value(_ZERO), output_field=_SUM)
+
+
 class LinkQuerySet(models.QuerySet):
+    def with_credit(self):
+        """Each link's ``credit_used`` (charges − payments − adjustments) and ``credit_available``
+        (limit − used; None without a limit), summed from the ledger in the same query."""
+        used = models.F("credit_charges") - models.F("credit_payments") - models.F("credit_adjustments")
+        return (
+            self.annotate(
+                credit_charges=_ledger_total(CreditEntry.Kind.CHARGE),
+                credit_payments=_ledger_total(CreditEntry.Kind.PAYMENT),
+                credit_adjustments=_ledger_total(CreditEntry.Kind.ADJUSTMENT),
+            )
+            .annotate(credit_used=models.ExpressionWrapper(used, output_field=_SUM))
+            .annotate(
+                credit_available=models.Case(
+                    models.When(credit_limit__isnull=True, then=models.Value(None, output_field=_SUM)),
+                    default=models.F("credit_limit") - models.F("credit_used"),
+                    output_field=_SUM,
+                )
+            )
+        )
+
     def connected(self):
         return self.filter(disconnected_at__isnull=True)
 

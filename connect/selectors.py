@@ -11,17 +11,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
-    Case,
     DecimalField,
-    F,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -98,41 +93,10 @@ def provider_code_created_at(*, integration: ConnectIntegration):
 # ------------------------------------------------------------------------------- trade credit
 
 
-def _ledger_sums() -> dict[str, Subquery]:
-    """Per-link sums of the ledger by kind, as subqueries (no join fan-out in lists)."""
-
-    def total(kind: str) -> Coalesce:
-        sub = (
-            CreditEntry.objects.filter(link_id=OuterRef("pk"), kind=kind)
-            .values("link_id")
-            .annotate(s=Sum("amount"))
-            .values("s")
-        )
-        return Coalesce(Subquery(sub, output_field=_MONEY), Value(ZERO), output_field=_MONEY)
-
-    return {
-        "credit_charges": total(CreditEntry.Kind.CHARGE),
-        "credit_payments": total(CreditEntry.Kind.PAYMENT),
-        "credit_adjustments": total(CreditEntry.Kind.ADJUSTMENT),
-    }
-
-
 def with_credit(queryset: QuerySet[ContractorLink]) -> QuerySet[ContractorLink]:
     """Annotate ``credit_used`` (charges − payments − adjustments) and ``credit_available`` (limit −
     used; None without a limit), computed from the ledger in the same query."""
-    queryset = queryset.annotate(**_ledger_sums())
-    used = (
-        Coalesce("credit_charges", Value(ZERO))
-        - Coalesce("credit_payments", Value(ZERO))
-        - Coalesce("credit_adjustments", Value(ZERO))
-    )
-    return queryset.annotate(credit_used=used).annotate(
-        credit_available=Case(
-            When(credit_limit__isnull=True, then=Value(None, output_field=_MONEY)),
-            default=F("credit_limit") - F("credit_used"),
-            output_field=_MONEY,
-        )
-    )
+    return queryset.with_credit()
 
 
 @dataclass(frozen=True)
@@ -307,8 +271,14 @@ def contractor_integrations_with_links(
 ) -> QuerySet[ConnectIntegration]:
     """Contractor integrations with their link (provider, provider account, credit sums) loaded in a
     constant number of queries, for lists."""
-    links = with_credit(ContractorLink.objects.select_related("provider_integration", "provider_account"))
-    return queryset.prefetch_related(Prefetch("provider_link", queryset=links))
+    return queryset.prefetch_related(
+        Prefetch(
+            "provider_link",
+            queryset=ContractorLink.objects.with_credit().select_related(
+                "provider_integration", "provider_account"
+            ),
+        )
+    )
 
 
 def provider_integration_for_contractor(

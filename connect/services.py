@@ -839,10 +839,16 @@ def integration_disconnect(*, actor: Tenant, integration: ConnectIntegration) ->
 def _provider_link(actor: Tenant, link: ContractorLink, *, lock: bool = False) -> ContractorLink:
     """The link, as the provider side may change it: the actor's own, connected."""
     _own(actor, link, "provider_account_id")
-    queryset = ContractorLink.objects.select_related("provider_integration")
     if lock:
-        queryset = queryset.select_for_update(of=("self",))
-    link = queryset.get(pk=link.pk)
+        link = (
+            ContractorLink.objects.select_related("provider_integration")
+            .select_for_update(of=("self",))
+            .get(pk=link.pk, provider_account=actor.account)
+        )
+    else:
+        link = ContractorLink.objects.select_related("provider_integration").get(
+            pk=link.pk, provider_account=actor.account
+        )
     if link.disconnected_at is not None:
         raise ValidationError(_("This contractor has disconnected; its data can no longer be changed."))
     return link

@@ -24,7 +24,7 @@ from accounts.tenancy import AccountViewMixin
 from config.paging import in_id_order, page_of_ids
 from connect import forms, selectors, services
 from connect.codes import code_display
-from connect.models import ConnectIntegration, ContractorLink, CreditEntry, StatusMapping
+from connect.models import ConnectIntegration, ContractorLink, StatusMapping
 from orders.models import OrderStatus
 
 PROVIDER = ConnectIntegration.Role.PROVIDER
@@ -417,7 +417,7 @@ class _ContractorPageMixin(_ProviderTabMixin):
         sharing = getattr(integration, "sharing_settings", None)
         ledger = selectors.credit_entry_list(link=link)
         page, ids = page_of_ids(ledger, self.request.GET.get("page"))
-        entries = in_id_order(CreditEntry.objects.filter(pk__in=ids).select_related("order"), ids)
+        entries = in_id_order(ledger.filter(pk__in=ids), ids)
         context = {
             **self.tab_context(integration),
             "link": link,

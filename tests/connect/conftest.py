@@ -3,26 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from accounts.tenancy import Tenant
 from tests.factories.accounts import AccountFactory, MembershipFactory
 from tests.factories.connect import connected_pair, owner_tenant
-
-
-def forget_code_failures() -> None:
-    """Wrong-code counters live in Redis (the cache): drop them all."""
-    client = cache._cache.get_client(None, write=True)
-    keys = list(client.scan_iter(match="*connect:code-failures:*"))
-    if keys:
-        client.delete(*keys)
-
-
-@pytest.fixture(autouse=True)
-def _no_code_failures_between_tests():
-    forget_code_failures()
-    yield
-    forget_code_failures()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from accounts.models import Account
-from connect import services
+from connect import selectors, services
 from connect.models import ConnectIntegration, ConnectionCode, ContractorLink, CreditEntry, StatusMapping
 from orders.models import OrderStatus
 from tests.factories.accounts import AccountFactory
@@ -27,17 +27,18 @@ CONTRACTOR_NAME = "Gamma secret contractor"
 SUPPLIER_NAME = "Alpha secret supplier name"
 
 
-def _account_b() -> Account:
-    # The framework hands a setup only account A; B (the requester) is the fixture's "Beta Shop". Suites
-    # that reuse these setups without a B (the role matrix) get a partner account of their own.
-    return Account.objects.filter(name="Beta Shop").first() or AccountFactory(name="Beta partner")
+def _partner_of(account) -> Account:
+    """The account linked into ``account``'s world: the requester B ("Beta Shop") when the setup makes
+    A's objects; a partner of its own when B is absent (the role matrix) or the setup makes B's own."""
+    beta = Account.objects.filter(name="Beta Shop").exclude(pk=account.pk).first()
+    return beta or AccountFactory(name=f"Partner of {account.name}")
 
 
 def _provider_of_a(account_a) -> Setup:
     """A's provider integration, and B joined to it as a contractor."""
     integration, code = provider_create(account_a, name="Alpha provider")
     services.provider_update(actor=owner_tenant(account_a), integration=integration, code_name=CODE_NAME)
-    contractor_join(_account_b(), code)
+    contractor_join(_partner_of(account_a), code)
     active_code = ConnectionCode.objects.get(integration=integration, revoked_at__isnull=True).pk
 
     def unchanged():
@@ -50,13 +51,14 @@ def _provider_of_a(account_a) -> Setup:
     return Setup(kwargs={"pk": integration.pk}, marker=CODE_NAME, unchanged=unchanged)
 
 
-def _other_contractor_of_a(account_a) -> Setup:
-    """A's provider integration with contractor C; B is A's contractor too."""
+def _other_contractor_of_a(account_a, *, b_joins: bool = True) -> Setup:
+    """A's provider integration with contractor C; B is A's contractor too (unless ``b_joins`` is off)."""
     integration, code = provider_create(account_a, name="Alpha provider")
     gamma = AccountFactory(name="Gamma Retail")
     link = contractor_join(gamma, code)
     services.contractor_link_update(actor=owner_tenant(account_a), link=link, name=CONTRACTOR_NAME)
-    contractor_join(_account_b(), code)
+    if b_joins:
+        contractor_join(_partner_of(account_a), code)
 
     def unchanged():
         row = ContractorLink.objects.get(pk=link.pk)
@@ -92,7 +94,7 @@ def _supplier_of_a(account_a) -> Setup:
     delta = AccountFactory(name="Delta Distribution")
     _integration, code = provider_create(delta, name="Delta for shops")
     link = contractor_join(account_a, code, name=SUPPLIER_NAME)
-    contractor_join(_account_b(), code)
+    contractor_join(_partner_of(account_a), code)
 
     def unchanged():
         row = ConnectIntegration.objects.get(pk=link.contractor_integration_id)
@@ -105,7 +107,9 @@ def _supplier_of_a(account_a) -> Setup:
 
 
 def _mapping_of_a(account_a) -> Setup:
-    setup = _other_contractor_of_a(account_a)
+    # B is not linked to A here: a status of a partner B *is* linked to is a valid remote status (the
+    # grant), so naming A's statuses is refused only where no link grants them.
+    setup = _other_contractor_of_a(account_a, b_joins=False)
     link = ContractorLink.objects.get(pk=setup.kwargs["link_pk"])
     mine = OrderStatus.objects.create(account=account_a, name="Alpha secret status")
     theirs = OrderStatus.objects.filter(account=link.contractor_account).first()
@@ -129,96 +133,116 @@ def _old_code_of_a(account_a) -> Setup:
     return Setup(kwargs={"code": old_code}, marker="Alpha provider", unchanged=unchanged)
 
 
+GRANTED_STATUS = "Alpha secret granted status"
+
+
+def _provider_statuses_for_b(account_a) -> Setup:
+    """A provides; B has joined but A has blocked it, so B's own integration opens nothing of A's yet."""
+    OrderStatus.objects.create(account=account_a, name=GRANTED_STATUS)
+    _integration, code = provider_create(account_a, name="Alpha provider")
+    link = contractor_join(_partner_of(account_a), code)
+    link = services.contractor_set_state(actor=owner_tenant(account_a), link=link, state="blocked")
+
+    def unchanged():
+        assert OrderStatus.objects.filter(account=account_a, name=GRANTED_STATUS).exists()
+
+    return Setup(kwargs={"pk": link.contractor_integration_id}, marker=GRANTED_STATUS, unchanged=unchanged)
+
+
+def _open_link(setup: Setup, owner, grantee) -> ContractorLink:
+    """The grant: the owner (provider) lets the grantee's link through — B's blocked one is activated,
+    another account joins with the code."""
+    link = ContractorLink.objects.filter(
+        provider_account=owner, contractor_account=grantee, disconnected_at__isnull=True
+    ).first()
+    if link is None:
+        provider = ConnectIntegration.objects.alive().get(account=owner, role="provider")
+        link = contractor_join(grantee, selectors.provider_code(integration=provider))
+    return services.contractor_set_state(actor=owner_tenant(owner), link=link, state="active")
+
+
+def _block_link(link: ContractorLink) -> None:
+    services.contractor_set_state(actor=owner_tenant(link.provider_account), link=link, state="blocked")
+
+
 PROVIDER_FORM = {"display_name": "hijacked", "code_name": "hijacked", "orders-payment": "paid"}
 CREDIT_FORM = {"credit_limit": "999999", "credit_currency": "EUR"}
 
 CASES = [
     # REST API: provider integrations
-    RouteCase("api:connect-provider-list", "list", setup=_provider_of_a, api=True),
+    RouteCase("api:connect-provider-list", "list", setup=_provider_of_a),
     RouteCase(
         "api:connect-provider-detail",
         "detail",
         setup=_provider_of_a,
-        methods=("GET", "PATCH", "DELETE"),
-        api=True,
         payload={"display_name": "hijacked", "order_settings": {"payment": "paid"}},
     ),
-    RouteCase(
-        "api:connect-provider-regenerate-code", "detail", setup=_provider_of_a, methods=("POST",), api=True
-    ),
+    RouteCase("api:connect-provider-regenerate-code", "detail", setup=_provider_of_a),
     # REST API: contractor integrations (joining)
-    RouteCase("api:connect-contractor-integration-list", "list", setup=_supplier_of_a, api=True),
+    RouteCase("api:connect-contractor-integration-list", "list", setup=_supplier_of_a),
     RouteCase(
         "api:connect-contractor-integration-detail",
         "detail",
         setup=_supplier_of_a,
-        methods=("GET", "PATCH", "DELETE"),
-        api=True,
         payload={"display_name": "hijacked", "settings": {"hide_prices": True}},
     ),
+    # The one read across accounts in part 1: a contractor reads its provider's statuses (for its
+    # mapping tables) through an open link only. Closed (blocked, or another contractor let through):
+    # an empty list; open: the provider's statuses; blocked again: empty.
     RouteCase(
-        "api:connect-contractor-integration-provider-statuses", "detail", setup=_supplier_of_a, api=True
+        "api:connect-contractor-integration-provider-statuses",
+        "grant",
+        setup=_provider_statuses_for_b,
+        grant=_open_link,
+        revoke=_block_link,
+        expect=200,
     ),
     RouteCase(
         "api:connect-contractor-integration-verify",
         "refs",
         setup=_old_code_of_a,
-        methods=("POST",),
-        api=True,
         payload=lambda setup: {"code": setup.kwargs["code"]},
     ),
     # REST API: a provider's contractors and their credit
-    RouteCase("api:connect-contractor-list", "list", setup=_other_contractor_of_a, api=True),
+    RouteCase("api:connect-contractor-list", "list", setup=_other_contractor_of_a),
     RouteCase(
         "api:connect-contractor-detail",
         "detail",
         setup=_contractor_with_credit,
-        methods=("GET", "PATCH"),
-        api=True,
         payload={"state": "blocked", "name": "hijacked"},
     ),
     RouteCase(
         "api:connect-contractor-credit",
         "detail",
         setup=_contractor_with_credit,
-        methods=("PATCH",),
-        api=True,
         payload={"credit_limit": "999999"},
     ),
     RouteCase(
         "api:connect-contractor-credit-limit",
         "detail",
         setup=_contractor_with_credit,
-        methods=("POST",),
-        api=True,
         payload={"new_limit": "999999"},
     ),
-    RouteCase("api:connect-contractor-ledger", "detail", setup=_contractor_with_credit, api=True),
+    RouteCase("api:connect-contractor-ledger", "detail", setup=_contractor_with_credit),
     RouteCase(
         "api:connect-contractor-payments",
         "detail",
         setup=_contractor_with_credit,
-        methods=("POST",),
-        api=True,
         payload={"amount": "5.00"},
     ),
     RouteCase(
         "api:connect-contractor-adjustments",
         "detail",
         setup=_contractor_with_credit,
-        methods=("POST",),
-        api=True,
         payload={"amount": "5.00", "description": "x"},
     ),
-    RouteCase("api:connect-contractor-statuses", "detail", setup=_contractor_with_credit, api=True),
+    RouteCase("api:connect-contractor-statuses", "detail", setup=_contractor_with_credit),
     # REST API: status mappings
-    RouteCase("api:connect-status-mapping-list", "list", setup=_mapping_of_a, api=True),
+    RouteCase("api:connect-status-mapping-list", "list", setup=_mapping_of_a),
     RouteCase(
         "api:connect-status-mapping-detail",
         "detail",
         setup=_mapping_of_a,
-        methods=("GET", "DELETE"),
-        api=True,
     ),
     # Web pages: provider side
     RouteCase("connect:integration-list", "list", setup=_provider_of_a),
@@ -227,16 +251,14 @@ CASES = [
         "connect:provider-detail",
         "detail",
         setup=_provider_of_a,
-        methods=("GET", "POST"),
         payload=PROVIDER_FORM,
     ),
-    RouteCase("connect:provider-regenerate", "detail", setup=_provider_of_a, methods=("POST",)),
-    RouteCase("connect:provider-delete", "detail", setup=_provider_of_a, methods=("POST",)),
+    RouteCase("connect:provider-regenerate", "detail", setup=_provider_of_a),
+    RouteCase("connect:provider-delete", "detail", setup=_provider_of_a),
     RouteCase(
         "connect:provider-statuses",
         "detail",
         setup=_provider_of_a,
-        methods=("GET", "POST"),
         payload={"action": "switches", "send_statuses": "on", "receive_statuses": "on"},
     ),
     RouteCase("connect:provider-publish", "detail", setup=_provider_of_a),
@@ -245,35 +267,30 @@ CASES = [
         "connect:contractor-edit",
         "detail",
         setup=_other_contractor_of_a,
-        methods=("GET", "POST"),
         payload={"name": "hijacked", "range_mode": "all"},
     ),
     RouteCase(
         "connect:contractor-state",
         "detail",
         setup=_other_contractor_of_a,
-        methods=("POST",),
         payload={"state": "blocked"},
     ),
     RouteCase(
         "connect:contractor-credit",
         "detail",
         setup=_other_contractor_of_a,
-        methods=("POST",),
         payload=CREDIT_FORM,
     ),
     RouteCase(
         "connect:contractor-payment",
         "detail",
         setup=_other_contractor_of_a,
-        methods=("POST",),
         payload={"payment-amount": "5"},
     ),
     RouteCase(
         "connect:contractor-adjust",
         "detail",
         setup=_other_contractor_of_a,
-        methods=("POST",),
         payload={"adjust-amount": "5", "adjust-description": "x"},
     ),
     # Web pages: contractor side
@@ -282,22 +299,19 @@ CASES = [
         "connect:supplier-detail",
         "detail",
         setup=_supplier_of_a,
-        methods=("GET", "POST"),
         payload={"display_name": "hijacked", "forwarding": "automatic"},
     ),
     RouteCase(
         "connect:supplier-tab",
         "detail",
         setup=with_kwargs(_supplier_of_a, tab="stock"),
-        methods=("GET", "POST"),
         payload={"stock_sync": "on"},
     ),
     RouteCase(
         "connect:supplier-statuses",
         "detail",
         setup=_supplier_of_a,
-        methods=("GET", "POST"),
         payload={"action": "switches", "send_statuses": "on"},
     ),
-    RouteCase("connect:supplier-disconnect", "detail", setup=_supplier_of_a, methods=("POST",)),
+    RouteCase("connect:supplier-disconnect", "detail", setup=_supplier_of_a),
 ]
