@@ -25,6 +25,7 @@ from accounts.api_base import AccountScopedMixin, AccountScopedRelatedField
 from accounts.filters import AccountFilterSet
 from accounts.models import CURRENCY_CHOICES
 from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
+from config import fields
 from connect import selectors, services
 from connect.models import (
     AdditionalInfo,
@@ -70,7 +71,7 @@ def _scoped(model, **kwargs):
 # --------------------------------------------------------------------------- provider integrations
 
 
-class OrderSettingsSerializer(serializers.ModelSerializer):
+class OrderSettingsSerializer(fields.ModelSerializer):
     target_status = _scoped(OrderStatus, required=False)
     match_inventory = _scoped(Inventory, required=False, allow_null=True)
     source_warehouse = _scoped(Warehouse, required=False, allow_null=True)
@@ -85,7 +86,7 @@ class OrderSettingsSerializer(serializers.ModelSerializer):
         extra_kwargs = {f: {"required": False} for f in services.ORDER_SETTINGS_FIELDS}
 
 
-class SharingSettingsSerializer(serializers.ModelSerializer):
+class SharingSettingsSerializer(fields.ModelSerializer):
     inventory = _scoped(Inventory, required=False)
     categories = _scoped(Category, many=True, required=False)
     tags = _scoped(Tag, many=True, required=False)
@@ -99,7 +100,7 @@ class SharingSettingsSerializer(serializers.ModelSerializer):
         extra_kwargs = {f: {"required": False} for f in services.SHARING_SETTINGS_FIELDS}
 
 
-class ProviderIntegrationSerializer(serializers.ModelSerializer):
+class ProviderIntegrationSerializer(fields.ModelSerializer):
     code = serializers.SerializerMethodField(
         help_text="The connection code, grouped for reading (owners and admins only; null for members)."
     )
@@ -235,7 +236,7 @@ class ProviderIntegrationViewSet(
 # ------------------------------------------------------------------------- contractor integrations
 
 
-class ContractorSettingsSerializer(serializers.ModelSerializer):
+class ContractorSettingsSerializer(fields.ModelSerializer):
     price_group = _scoped(PriceGroup, required=False, allow_null=True)
     warehouse = _scoped(Warehouse, required=False, allow_null=True)
     additional_info = serializers.ListField(
@@ -259,13 +260,13 @@ class ProviderSummarySerializer(serializers.Serializer):
 
 
 class CreditSerializer(serializers.Serializer):
-    limit = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    limit = fields.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     currency = serializers.CharField()
-    used = serializers.DecimalField(max_digits=16, decimal_places=2)
-    available = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    used = fields.DecimalField(max_digits=16, decimal_places=2)
+    available = fields.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
 
 
-class ContractorIntegrationSerializer(serializers.ModelSerializer):
+class ContractorIntegrationSerializer(fields.ModelSerializer):
     settings = ContractorSettingsSerializer(source="contractor_settings", read_only=True)
     provider = serializers.SerializerMethodField()
     credit = serializers.SerializerMethodField(help_text="Your trade credit with this provider, if any.")
@@ -330,7 +331,7 @@ class ContractorIntegrationUpdateSerializer(serializers.Serializer):
     settings = ContractorSettingsSerializer(required=False)
 
 
-class StatusSerializer(serializers.ModelSerializer):
+class StatusSerializer(fields.ModelSerializer):
     class Meta:
         model = OrderStatus
         fields = ["id", "name", "color", "position"]
@@ -428,14 +429,12 @@ class ContractorIntegrationViewSet(
 # ------------------------------------------------------------------------------ contractors (provider)
 
 
-class ContractorSerializer(serializers.ModelSerializer):
+class ContractorSerializer(fields.ModelSerializer):
     integration = serializers.IntegerField(source="provider_integration_id", read_only=True)
     company = serializers.CharField(source="contractor_account.name", read_only=True)
     vat_number = serializers.CharField(source="contractor_account.vat_number", read_only=True)
-    credit_used = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
-    credit_available = serializers.DecimalField(
-        max_digits=16, decimal_places=2, read_only=True, allow_null=True
-    )
+    credit_used = fields.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+    credit_available = fields.DecimalField(max_digits=16, decimal_places=2, read_only=True, allow_null=True)
 
     class Meta:
         model = ContractorLink
@@ -479,29 +478,27 @@ class ContractorUpdateSerializer(serializers.Serializer):
 
 
 class CreditSettingsSerializer(serializers.Serializer):
-    credit_limit = serializers.DecimalField(
+    credit_limit = fields.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
     )
     credit_currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, required=False, allow_blank=True)
     credit_notes = serializers.CharField(required=False, allow_blank=True)
-    block_stock_below = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True
-    )
+    block_stock_below = fields.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
     message = serializers.CharField(
         required=False, allow_blank=True, max_length=500, help_text="Kept in the history."
     )
 
 
 class CreditLimitSerializer(serializers.Serializer):
-    new_limit = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    new_limit = fields.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     message = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
 class CreditLimitSetSerializer(serializers.Serializer):
-    new_limit_set = serializers.DecimalField(max_digits=14, decimal_places=2)
+    new_limit_set = fields.DecimalField(max_digits=14, decimal_places=2)
 
 
-class CreditEntrySerializer(serializers.ModelSerializer):
+class CreditEntrySerializer(fields.ModelSerializer):
     class Meta:
         model = CreditEntry
         fields = ["id", "kind", "amount", "currency", "order", "description", "actor", "created_at"]
@@ -509,13 +506,13 @@ class CreditEntrySerializer(serializers.ModelSerializer):
 
 
 class CreditPaymentSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    amount = fields.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     description = serializers.CharField(required=False, allow_blank=True, max_length=500)
     order = _scoped(Order, required=False, allow_null=True)
 
 
 class CreditAdjustmentSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(
+    amount = fields.DecimalField(
         max_digits=14, decimal_places=2, help_text="Signed: positive gives credit back, negative takes it."
     )
     description = serializers.CharField(max_length=500)
@@ -658,7 +655,7 @@ class ContractorViewSet(
 # ---------------------------------------------------------------------------------- status mappings
 
 
-class _OwnLinkField(serializers.PrimaryKeyRelatedField):
+class _OwnLinkField(fields.IdRelatedField):
     """A link the request's account is one side of (provider or contractor)."""
 
     def get_queryset(self):
@@ -668,7 +665,7 @@ class _OwnLinkField(serializers.PrimaryKeyRelatedField):
         return ContractorLink.objects.filter(Q(provider_account=account) | Q(contractor_account=account))
 
 
-class _PartnerStatusField(serializers.PrimaryKeyRelatedField):
+class _PartnerStatusField(fields.IdRelatedField):
     """A status of an account the request's account has an open link with (the service then checks it
     is this link's partner). Any other id does not exist."""
 
@@ -690,7 +687,7 @@ class _PartnerStatusField(serializers.PrimaryKeyRelatedField):
         )
 
 
-class StatusMappingSerializer(serializers.ModelSerializer):
+class StatusMappingSerializer(fields.ModelSerializer):
     link = _OwnLinkField(
         queryset=ContractorLink.objects.none(),  # get_queryset() gives the request's account's links
         help_text="A link you are one side of (provider or contractor).",

@@ -5,6 +5,7 @@ decide and validate the rest."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from django import forms
 from django.db.models import Q
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CURRENCY_CHOICES
 from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
+from config import fields
 from connect.models import (
     AdditionalInfo,
     ContractorLink,
@@ -59,10 +61,10 @@ class ProviderBasicsForm(forms.Form):
                 )
 
 
-class ProviderOrderSettingsForm(forms.ModelForm):
+class ProviderOrderSettingsForm(fields.ModelForm):
     additional_info = _additional_info_field(_("Additional information to receive"))
 
-    class Meta:
+    class Meta(fields.ModelForm.Meta):
         model = ProviderOrderSettings
         fields = [
             "target_status",
@@ -102,10 +104,10 @@ class ProviderOrderSettingsForm(forms.ModelForm):
         return dict(self.cleaned_data)
 
 
-class ProviderSharingSettingsForm(forms.ModelForm):
+class ProviderSharingSettingsForm(fields.ModelForm):
     language = forms.ChoiceField(label=_("Language"))
 
-    class Meta:
+    class Meta(fields.ModelForm.Meta):
         model = ProviderSharingSettings
         fields = [
             "inventory",
@@ -189,14 +191,14 @@ TAB_FIELDS = {
 }
 
 
-class ContractorSettingsForm(forms.ModelForm):
+class ContractorSettingsForm(fields.ModelForm):
     """A contractor's settings, one tab at a time (``tab``); the Connection tab (and joining) also
     edits the display name, and its order fields appear only when the provider downloads orders."""
 
     display_name = forms.CharField(label=_("Display name"), max_length=100)
     additional_info = _additional_info_field(_("Additional information to send"))
 
-    class Meta:
+    class Meta(fields.ModelForm.Meta):
         model = ContractorSettings
         fields = sorted({f for fields in TAB_FIELDS.values() for f in fields})
         widgets = {"forwarding": forms.RadioSelect}
@@ -281,7 +283,7 @@ class StatusMappingForm(forms.Form):
         return result
 
 
-class ContractorLinkForm(forms.ModelForm):
+class ContractorLinkForm(fields.ModelForm):
     range_products_text = forms.CharField(
         label=_("Chosen products"),
         required=False,
@@ -289,7 +291,7 @@ class ContractorLinkForm(forms.ModelForm):
         help_text=_("SKUs (or product ids) of the shared catalog, separated by commas, spaces or new lines."),
     )
 
-    class Meta:
+    class Meta(fields.ModelForm.Meta):
         model = ContractorLink
         fields = ["name", "range_mode", "range_categories", "range_tags", "price_group"]
         widgets = {
@@ -326,7 +328,7 @@ class ContractorLinkForm(forms.ModelForm):
         products = Product.objects.filter(account=self.account)
         if self.inventory is not None:
             products = products.filter(inventory=self.inventory)
-        ids = [int(t) for t in tokens if t.isdigit()]
+        ids = [number for number in map(_id_or_none, tokens) if number is not None]
         found = list(products.filter(Q(sku__in=tokens) | Q(pk__in=ids)))
         known = {p.sku for p in found} | {str(p.pk) for p in found}
         missing = [t for t in tokens if t not in known]
@@ -345,8 +347,15 @@ class ContractorLinkForm(forms.ModelForm):
         return data
 
 
+def _id_or_none(token: str) -> int | None:
+    try:
+        return fields.id_number(token)
+    except forms.ValidationError:
+        return None
+
+
 class CreditSettingsForm(forms.Form):
-    credit_limit = forms.DecimalField(
+    credit_limit = fields.FormDecimalField(
         label=_("Credit limit"),
         max_digits=14,
         decimal_places=2,
@@ -357,7 +366,7 @@ class CreditSettingsForm(forms.Form):
     credit_currency = forms.ChoiceField(
         label=_("Settlement currency"), choices=[("", "—")] + CURRENCY_CHOICES, required=False
     )
-    block_stock_below = forms.DecimalField(
+    block_stock_below = fields.FormDecimalField(
         label=_("Block stock below"),
         max_digits=14,
         decimal_places=2,
@@ -372,7 +381,7 @@ class CreditSettingsForm(forms.Form):
 
 class _EntryForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
-    order = forms.IntegerField(label=_("Order number"), required=False, min_value=1)
+    order = fields.FormIdField(label=_("Order number"), required=False)
 
     def __init__(self, *args, account, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -389,7 +398,9 @@ class _EntryForm(forms.Form):
 
 
 class PaymentForm(_EntryForm):
-    amount = forms.DecimalField(label=_("Amount paid"), max_digits=14, decimal_places=2, min_value=0.01)
+    amount = fields.FormDecimalField(
+        label=_("Amount paid"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
     field_order = ["amount", "description", "order"]
 
     def __init__(self, *args, **kwargs) -> None:
@@ -398,7 +409,7 @@ class PaymentForm(_EntryForm):
 
 
 class AdjustmentForm(_EntryForm):
-    amount = forms.DecimalField(
+    amount = fields.FormDecimalField(
         label=_("Amount"),
         max_digits=14,
         decimal_places=2,

@@ -387,9 +387,8 @@ class ContractorListView(_ProviderTabMixin, View):
         state = request.GET.get("state", "")
         if state not in {value for value, _label in forms.CONTRACTOR_STATES}:
             state = ""
-        queryset = selectors.contractor_list(
-            integration=integration, search=request.GET.get("search", ""), state=state
-        )
+        search = request.GET.get("search", "").replace("\x00", "")  # PostgreSQL text has no NUL
+        queryset = selectors.contractor_list(integration=integration, search=search, state=state)
         page, ids = page_of_ids(queryset, request.GET.get("page"))
         rows = in_id_order(queryset.filter(pk__in=ids), ids)
         query = request.GET.copy()
