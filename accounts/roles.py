@@ -62,11 +62,24 @@ ORDER_SETTINGS   = Area("order-settings",      _M,  _A,  _A)  # statuses, source
                                                               # automatic actions
 PACKAGES         = Area("packages",            _M,  _M,  _A)  # packages, labels, tracking, couriers
 WMS              = Area("wms",                 _M,  _A,  _A)  # WMS connections and their sync runs
+CONNECT          = Area("connect",             _M,  _A,  _A)  # Connect integrations, codes, joining,
+                                                              # contractors, trade credit, status maps
 # fmt: on
 
 AREAS: dict[str, Area] = {
     area.name: area
-    for area in (COMPANY, MEMBERS, TOKENS, PRODUCTS, CATALOG_SETTINGS, ORDERS, ORDER_SETTINGS, PACKAGES, WMS)
+    for area in (
+        COMPANY,
+        MEMBERS,
+        TOKENS,
+        PRODUCTS,
+        CATALOG_SETTINGS,
+        ORDERS,
+        ORDER_SETTINGS,
+        PACKAGES,
+        WMS,
+        CONNECT,
+    )
 }
 
 # What a view that declares no area gets: the member role for everything, as before the matrix. The

@@ -1,3 +1,17 @@
 """REST API routes of the connect app (mounted under /api/v1/, namespace "api")."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from connect import api
+
+router = SimpleRouter()
+router.register("connect/provider-integrations", api.ProviderIntegrationViewSet, basename="connect-provider")
+router.register(
+    "connect/contractor-integrations",
+    api.ContractorIntegrationViewSet,
+    basename="connect-contractor-integration",
+)
+router.register("connect/contractors", api.ContractorViewSet, basename="connect-contractor")
+router.register("connect/status-mappings", api.StatusMappingViewSet, basename="connect-status-mapping")
+
+urlpatterns = router.urls

@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class ConnectConfig(AppConfig):
     name = "connect"
     verbose_name = _("Connect")
+
+    def ready(self) -> None:
+        from accounts.demo import demo_accounts_created
+
+        demo_accounts_created.connect(_demo_link, dispatch_uid="connect-demo")
+
+
+def _demo_link(sender, wholesaler, shop, **kwargs) -> None:
+    """The demo shop buys from the demo wholesaler through Connect."""
+    from connect.demo import demo_connect_create
+
+    demo_connect_create(wholesaler=wholesaler, shop=shop)

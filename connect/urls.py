@@ -1,5 +1,54 @@
-"""Web pages of the connect app."""
+"""Web pages of the connect app (under /connect/)."""
+
+from django.urls import path
+
+from connect import views
 
 app_name = "connect"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.IntegrationListView.as_view(), name="integration-list"),
+    # Provider side: "I want to generate a connection code".
+    path("provider/new/", views.ProviderCreateView.as_view(), name="provider-create"),
+    path("provider/<int:pk>/", views.ProviderDetailView.as_view(), name="provider-detail"),
+    path("provider/<int:pk>/regenerate/", views.ProviderRegenerateView.as_view(), name="provider-regenerate"),
+    path("provider/<int:pk>/delete/", views.ProviderDeleteView.as_view(), name="provider-delete"),
+    path("provider/<int:pk>/statuses/", views.ProviderStatusesView.as_view(), name="provider-statuses"),
+    path("provider/<int:pk>/publish/", views.ProviderPublishView.as_view(), name="provider-publish"),
+    path("provider/<int:pk>/contractors/", views.ContractorListView.as_view(), name="provider-contractors"),
+    path(
+        "provider/<int:pk>/contractors/<int:link_pk>/",
+        views.ContractorEditView.as_view(),
+        name="contractor-edit",
+    ),
+    path(
+        "provider/<int:pk>/contractors/<int:link_pk>/state/",
+        views.ContractorStateView.as_view(),
+        name="contractor-state",
+    ),
+    path(
+        "provider/<int:pk>/contractors/<int:link_pk>/credit/",
+        views.ContractorCreditView.as_view(),
+        name="contractor-credit",
+    ),
+    path(
+        "provider/<int:pk>/contractors/<int:link_pk>/payment/",
+        views.ContractorPaymentView.as_view(),
+        name="contractor-payment",
+    ),
+    path(
+        "provider/<int:pk>/contractors/<int:link_pk>/adjust/",
+        views.ContractorAdjustView.as_view(),
+        name="contractor-adjust",
+    ),
+    # Contractor side: "I have a connection code".
+    path("join/", views.JoinView.as_view(), name="join"),
+    path("supplier/<int:pk>/", views.SupplierTabView.as_view(), name="supplier-detail"),
+    path("supplier/<int:pk>/statuses/", views.SupplierStatusesView.as_view(), name="supplier-statuses"),
+    path("supplier/<int:pk>/disconnect/", views.SupplierDisconnectView.as_view(), name="supplier-disconnect"),
+    path(
+        "supplier/<int:pk>/<slug:tab>/",
+        views.SupplierTabView.as_view(),
+        name="supplier-tab",
+    ),
+]

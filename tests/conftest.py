@@ -8,6 +8,23 @@ from rest_framework.test import APIClient
 from tests.factories import AccountFactory, ApiTokenFactory, MembershipFactory, UserFactory
 
 
+def forget_connect_code_failures() -> None:
+    """Wrong connection codes are counted in Redis per user and per address, and every test client
+    comes from 127.0.0.1: without this, one test's wrong codes would throttle the next test's."""
+    from django.core.cache import cache
+
+    client = cache._cache.get_client(None, write=True)
+    keys = list(client.scan_iter(match="*connect:code-failures:*"))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _no_connect_code_failures_between_tests():
+    forget_connect_code_failures()
+    yield
+
+
 @pytest.fixture
 def account_a(db):
     return AccountFactory(name="Alpha Wholesale")

@@ -100,9 +100,11 @@ def _world_create() -> World:
         goods_owner_id=1,
         inventory=inventory,
     )
+    connect = _connect_world(account)
     return World(
         account=account,
         ids={
+            **connect,
             "inventory": inventory.pk,
             "language": inventory.default_language,
             "warehouse": warehouse.pk,
@@ -123,6 +125,29 @@ def _world_create() -> World:
             "member": admin.pk,
         },
     )
+
+
+def _connect_world(account) -> dict:
+    """The account provides (a partner joined, with trade credit) and is a contractor of a supplier;
+    another supplier's code is there to join with."""
+    from connect import services as connect_services
+    from tests.factories.connect import contractor_join, owner_tenant, provider_create
+
+    provider, code = provider_create(account, name="Connect")
+    partner = AccountFactory(name="Bad input partner")
+    link = contractor_join(partner, code)
+    connect_services.credit_settings_update(
+        actor=owner_tenant(account), link=link, credit_limit=100, credit_currency="PLN"
+    )
+    supplier_link = contractor_join(account, provider_create(AccountFactory(name="Bad input supplier"))[1])
+    _other, code_to_join = provider_create(AccountFactory(name="Bad input second supplier"))
+    return {
+        "connect_provider": provider.pk,
+        "connect_link": link.pk,
+        "connect_supplier": supplier_link.contractor_integration_id,
+        "connect_code": code_to_join,
+        "partner_status": OrderStatus.objects.filter(account=partner).first().pk,
+    }
 
 
 @pytest.fixture
@@ -315,6 +340,112 @@ API_WRITES = [
         },
     ),
     ("POST /wms-connections/{id}/sync/", "/wms-connections/{connection}/sync/", {"kinds": ["articles"]}),
+    (
+        "POST /connect/provider-integrations/",
+        "/connect/provider-integrations/",
+        {
+            "display_name": "Second",
+            "code_name": "Shops",
+            "orders_enabled": True,
+            "products_enabled": True,
+            "order_settings": {
+                "target_status": "{status}",
+                "payment": "paid",
+                "match_inventory": "{inventory}",
+                "source_warehouse": "{warehouse}",
+                "price_group": "{group}",
+                "additional_info": ["admin_comments"],
+            },
+            "sharing_settings": {
+                "inventory": "{inventory}",
+                "category_mode": "all",
+                "language": "{language}",
+                "source_warehouse": "{warehouse}",
+                "price_group": "{group}",
+                "images": "first",
+            },
+        },
+    ),
+    (
+        "PATCH /connect/provider-integrations/{id}/",
+        "/connect/provider-integrations/{connect_provider}/",
+        {
+            "display_name": "Renamed",
+            "order_settings": {"payment": "unpaid", "target_status": "{status}"},
+            "sharing_settings": {"price_group": "{group}"},
+        },
+    ),
+    (
+        "POST /connect/contractor-integrations/verify/",
+        "/connect/contractor-integrations/verify/",
+        {"code": "{connect_code}"},
+    ),
+    (
+        "POST /connect/contractor-integrations/",
+        "/connect/contractor-integrations/",
+        {
+            "code": "{connect_code}",
+            "display_name": "Supplier",
+            "settings": {
+                "price_multiplier": "1.30",
+                "quantity_subtract": 1,
+                "quantity_keep_percent": "5",
+                "price_sync": True,
+                "price_group": "{group}",
+                "stock_sync": True,
+                "warehouse": "{warehouse}",
+            },
+        },
+    ),
+    (
+        "PATCH /connect/contractor-integrations/{id}/",
+        "/connect/contractor-integrations/{connect_supplier}/",
+        {
+            "display_name": "S",
+            "settings": {"price_multiplier": "1.10", "quantity_subtract": 2, "warehouse": "{warehouse}"},
+        },
+    ),
+    (
+        "PATCH /connect/contractors/{id}/",
+        "/connect/contractors/{connect_link}/",
+        {
+            "name": "Partner",
+            "state": "active",
+            "range_mode": "products",
+            "range_products": ["{product}"],
+            "price_group": "{group}",
+        },
+    ),
+    (
+        "PATCH /connect/contractors/{id}/credit/",
+        "/connect/contractors/{connect_link}/credit/",
+        {"credit_limit": "500.00", "credit_currency": "PLN", "block_stock_below": "10.00", "message": "m"},
+    ),
+    (
+        "POST /connect/contractors/{id}/credit-limit/",
+        "/connect/contractors/{connect_link}/credit-limit/",
+        {"new_limit": "300.00", "message": "m"},
+    ),
+    (
+        "POST /connect/contractors/{id}/payments/",
+        "/connect/contractors/{connect_link}/payments/",
+        {"amount": "10.00", "description": "wire", "order": "{order}"},
+    ),
+    (
+        "POST /connect/contractors/{id}/adjustments/",
+        "/connect/contractors/{connect_link}/adjustments/",
+        {"amount": "-5.00", "description": "fee", "order": "{order}"},
+    ),
+    (
+        "POST /connect/status-mappings/",
+        "/connect/status-mappings/",
+        {
+            "link": "{connect_link}",
+            "direction": "send",
+            "local_status": "{status}",
+            "remote_status": "{partner_status}",
+        },
+    ),
 ]
 # Writes whose body is not a JSON object of fields: checked by their own tests.
 WITHOUT_FIELDS = {
@@ -322,6 +453,7 @@ WITHOUT_FIELDS = {
     "POST /prices/bulk-file/": "a CSV body (tests/catalog/test_bulk_input.py)",
     "POST /stock/bulk-file/": "a CSV body (tests/catalog/test_bulk_input.py)",
     "POST /wms-connections/{id}/resume/": "no body",
+    "POST /connect/provider-integrations/{id}/regenerate-code/": "no body",
     "POST /wms-connections/{id}/test/": "no body (and it calls the WMS)",
 }
 # Text fields whose valid values are digits (so a number there is no error).
@@ -540,6 +672,8 @@ API_FILTERS = {
     "/wms-connections/": ["enabled", "inventory", "page_size"],
     "/wms-sync-runs/": ["connection", "kind", "status", "page_size"],
     "/account/members/": ["role", "page_size"],
+    "/connect/contractors/": ["integration", "state", "connected", "search", "page_size"],
+    "/connect/status-mappings/": ["link", "direction", "page_size"],
 }
 # Impossible dates are a 400 on the parameter (offsets beyond ±15:59 are read in UTC by these filters).
 DATE_FILTERS = {("/orders/", name) for name in ("date_from", "date_to", "status_date_from", "status_date_to")}
@@ -678,6 +812,62 @@ WEB_FORMS = [
     ("/orders/settings/buttons/", {"name": "Print", "color": "#123456"}),
     ("/shipments/orders/{order}/new/", {"courier_code": "manual", "courier_package_nr": "T2", "weight": "1"}),
     ("/shipments/packages/{package}/events/", {"tracking_status": "2", "occurred_at": "2026-01-01T10:00"}),
+    (
+        "/connect/provider/new/",
+        {
+            "display_name": "Second",
+            "orders_enabled": "on",
+            "products_enabled": "on",
+            "orders-target_status": "{status}",
+            "orders-payment": "paid",
+            "orders-delivery_cost": "copy",
+            "orders-match_inventory": "{inventory}",
+            "sharing-inventory": "{inventory}",
+            "sharing-category_mode": "all",
+            "sharing-language": "{language}",
+            "sharing-source_warehouse": "{warehouse}",
+            "sharing-price_group": "{group}",
+            "sharing-images": "all",
+        },
+    ),
+    ("/connect/join/", {"step": "verify", "code": "{connect_code}"}),
+    (
+        "/connect/join/",
+        {
+            "step": "join",
+            "code": "{connect_code}",
+            "display_name": "Supplier",
+            "forwarding": "button",
+            "price_multiplier": "1.3",
+            "quantity_subtract": "1",
+            "quantity_keep_percent": "5",
+        },
+    ),
+    ("/connect/supplier/{connect_supplier}/stock/", {"stock_sync": "on", "warehouse": "{warehouse}"}),
+    (
+        "/connect/supplier/{connect_supplier}/products/",
+        {"price_multiplier": "1.2", "quantity_subtract": "3", "quantity_keep_percent": "10"},
+    ),
+    (
+        "/connect/provider/{connect_provider}/contractors/{connect_link}/",
+        {"name": "P", "range_mode": "products", "range_products_text": "P1", "price_group": "{group}"},
+    ),
+    (
+        "/connect/provider/{connect_provider}/contractors/{connect_link}/credit/",
+        {"credit_limit": "100", "credit_currency": "PLN", "block_stock_below": "5"},
+    ),
+    (
+        "/connect/provider/{connect_provider}/contractors/{connect_link}/payment/",
+        {"payment-amount": "5", "payment-order": "{order}"},
+    ),
+    (
+        "/connect/provider/{connect_provider}/contractors/{connect_link}/adjust/",
+        {"adjust-amount": "-5", "adjust-description": "fee", "adjust-order": "{order}"},
+    ),
+    (
+        "/connect/provider/{connect_provider}/statuses/",
+        {"action": "send", "contractor": "{connect_link}", "send-s{status}": "{partner_status}"},
+    ),
 ]
 
 
@@ -719,6 +909,7 @@ WEB_FILTERS = {
     "/orders/": ["status", "source", "date_from", "date_to", "paid", "search", "technical", "page"],
     "/orders/product-suggestions/": ["line-product"],
     "/shipments/": ["page"],
+    "/connect/provider/{connect_provider}/contractors/": ["search", "state", "page"],
 }
 
 
@@ -727,7 +918,7 @@ def test_no_bad_value_in_a_page_filter_is_a_server_error(world, owner_client, pa
     problems = []
     for name in WEB_FILTERS[path]:
         for bad in [*WEB_BAD, "x" * 3000]:
-            status = owner_client.get(path, {name: bad}).status_code
+            status = owner_client.get(_filled(path, world.ids), {name: bad}).status_code
             if status >= 500:
                 problems.append(f"{name}={bad!r:.40}: {status}")
     assert not problems, "\n".join(problems)

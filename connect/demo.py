@@ -1,0 +1,80 @@
+"""The demo's Connect link: the demo shop is a contractor of the demo wholesaler, with trade credit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from accounts.models import Account, Membership, Role
+from accounts.tenancy import Tenant
+from connect import services
+from connect.models import ContractorLink, StatusMapping
+from orders.models import OrderStatus
+
+DEMO_INTEGRATION_NAME = "Hurtownia Demo B2B"
+
+
+def _owner(account: Account) -> Tenant:
+    membership = Membership.objects.filter(account=account, role=Role.OWNER).select_related("user").first()
+    return Tenant(account=account, role=Role.OWNER, user=membership.user if membership else None)
+
+
+def _by_kind(account: Account) -> dict[str, OrderStatus]:
+    statuses = OrderStatus.objects.filter(account=account).exclude(kind=OrderStatus.Kind.OTHER)
+    return {s.kind: s for s in statuses.order_by("-position")}
+
+
+def demo_connect_create(*, wholesaler: Account, shop: Account) -> ContractorLink:
+    """The wholesaler provides (orders and products, its default catalog); the shop joins with the code
+    and gets a trade credit of 2,000 EUR (its orders are in EUR) with stock blocked below 100 EUR.
+    Statuses go both ways for new, sent and cancelled orders. Idempotent."""
+    existing = ContractorLink.objects.filter(provider_account=wholesaler, contractor_account=shop).first()
+    if existing is not None:
+        return existing
+    provider, contractor = _owner(wholesaler), _owner(shop)
+    integration, code = services.provider_create(
+        actor=provider,
+        display_name=DEMO_INTEGRATION_NAME,
+        code_name=shop.name,
+        orders_enabled=True,
+        products_enabled=True,
+        order_settings={"shipments": True, "additional_info": ["admin_comments", "user_comments"]},
+    )
+    joined = services.integration_join(
+        actor=contractor,
+        code=code,
+        client_ip=None,
+        display_name=wholesaler.name,
+        settings={"price_multiplier": "1.30"},
+    )
+    link = ContractorLink.objects.get(contractor_integration=joined)
+    link = services.credit_settings_update(
+        actor=provider,
+        link=link,
+        credit_limit=Decimal("2000.00"),
+        credit_currency="EUR",
+        block_stock_below=Decimal("100.00"),
+        credit_notes="Pays monthly by bank transfer.",
+        message="Demo: first trade credit",
+    )
+    for integration_side in (integration, joined):
+        services.integration_statuses_update(
+            actor=provider if integration_side is integration else contractor,
+            integration=integration_side,
+            send_statuses=True,
+            receive_statuses=True,
+        )
+    theirs, mine = _by_kind(shop), _by_kind(wholesaler)
+    kinds = [k for k in (OrderStatus.Kind.SENT, OrderStatus.Kind.CANCELLED) if k in theirs and k in mine]
+    services.status_mappings_replace(
+        actor=provider,
+        link=link,
+        direction=StatusMapping.Direction.SEND,
+        pairs=[(mine[k], theirs[k]) for k in kinds],
+    )
+    services.status_mappings_replace(
+        actor=contractor,
+        link=link,
+        direction=StatusMapping.Direction.RECEIVE,
+        pairs=[(theirs[k], mine[k]) for k in kinds],
+    )
+    return link

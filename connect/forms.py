@@ -1,0 +1,434 @@
+"""Forms of the Connect pages. They parse and offer the account's own rows as choices (another
+account's id is then "not one of the available choices", exactly like a missing id); the services
+decide and validate the rest."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import CURRENCY_CHOICES
+from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
+from config import fields
+from connect.models import (
+    AdditionalInfo,
+    ContractorLink,
+    ContractorSettings,
+    ProviderOrderSettings,
+    ProviderSharingSettings,
+)
+from orders.models import Order, OrderStatus
+
+ADDITIONAL_INFO_WIDGET = forms.CheckboxSelectMultiple
+
+
+def _additional_info_field(label) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label, choices=AdditionalInfo.choices, required=False, widget=ADDITIONAL_INFO_WIDGET
+    )
+
+
+class ProviderBasicsForm(forms.Form):
+    display_name = forms.CharField(label=_("Display name"), max_length=100)
+    code_name = forms.CharField(
+        label=_("Connection code name"),
+        max_length=100,
+        required=False,
+        help_text=_("For you: e.g. who the code is for."),
+    )
+    orders_enabled = forms.BooleanField(
+        label=_("Downloading orders"),
+        required=False,
+        help_text=_("Receive orders from the accounts you give the code to. Fixed once the code exists."),
+    )
+    products_enabled = forms.BooleanField(
+        label=_("Sharing products"),
+        required=False,
+        help_text=_("Let those accounts see and import products of one catalog. Fixed once the code exists."),
+    )
+
+    def __init__(self, *args, fixed: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if fixed:
+            for name in ("orders_enabled", "products_enabled"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "Fixed when the code was created. To change it, create a new integration."
+                )
+
+
+class ProviderOrderSettingsForm(fields.ModelForm):
+    additional_info = _additional_info_field(_("Additional information to receive"))
+
+    class Meta(fields.ModelForm.Meta):
+        model = ProviderOrderSettings
+        fields = [
+            "target_status",
+            "payment",
+            "shipments",
+            "delivery_cost",
+            "overwrite_name",
+            "overwrite_price",
+            "overwrite_tax_rate",
+            "overwrite_weight",
+            "match_inventory",
+            "source_warehouse",
+            "price_group",
+            "omit_unmatched",
+            "additional_info",
+        ]
+
+    def __init__(self, *args, account, **kwargs) -> None:
+        kwargs.setdefault("prefix", "orders")
+        super().__init__(*args, **kwargs)
+        self.fields["target_status"].queryset = OrderStatus.objects.filter(account=account)
+        self.fields["match_inventory"].queryset = Inventory.objects.filter(account=account)
+        self.fields["match_inventory"].empty_label = _("No matching")
+        self.fields["source_warehouse"].queryset = Warehouse.objects.filter(account=account)
+        self.fields["price_group"].queryset = PriceGroup.objects.filter(account=account)
+        for name in ("source_warehouse", "price_group"):
+            self.fields[name].empty_label = _("The matching catalog's default")
+        if not self.instance.pk:
+            self.fields["target_status"].initial = (
+                OrderStatus.objects.filter(account=account)
+                .order_by("position", "id")
+                .values_list("pk", flat=True)
+                .first()
+            )
+
+    def service_values(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class ProviderSharingSettingsForm(fields.ModelForm):
+    language = forms.ChoiceField(label=_("Language"))
+
+    class Meta(fields.ModelForm.Meta):
+        model = ProviderSharingSettings
+        fields = [
+            "inventory",
+            "category_mode",
+            "categories",
+            "tags",
+            "language",
+            "source_warehouse",
+            "price_group",
+            "descriptions",
+            "parameters",
+            "images",
+            "extra_fields",
+        ]
+        widgets = {
+            "categories": forms.CheckboxSelectMultiple,
+            "tags": forms.CheckboxSelectMultiple,
+            "extra_fields": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, account, **kwargs) -> None:
+        kwargs.setdefault("prefix", "sharing")
+        super().__init__(*args, **kwargs)
+        inventories = Inventory.objects.filter(account=account)
+        self.fields["inventory"].queryset = inventories
+        self.fields["categories"].queryset = Category.objects.filter(account=account).select_related(
+            "inventory"
+        )
+        self.fields["tags"].queryset = Tag.objects.filter(account=account)
+        self.fields["extra_fields"].queryset = ExtraField.objects.filter(account=account)
+        self.fields["source_warehouse"].queryset = Warehouse.objects.filter(account=account)
+        self.fields["price_group"].queryset = PriceGroup.objects.filter(account=account)
+        self.fields["price_group"].empty_label = _("No prices")
+        languages = sorted({code for inv in inventories for code in [*inv.languages, inv.default_language]})
+        self.fields["language"].choices = [(code, code) for code in languages]
+        self.fields["categories"].help_text = _("Used with “only the chosen” and “all except the chosen”.")
+        if not self.instance.pk:
+            default = next((inv for inv in inventories if inv.is_default), None) or inventories.first()
+            if default is not None:
+                self.fields["inventory"].initial = default.pk
+                self.fields["language"].initial = default.default_language
+                self.fields["source_warehouse"].initial = default.default_warehouse_id
+                self.fields["price_group"].initial = default.default_price_group_id
+
+    def service_values(self) -> dict:
+        data = dict(self.cleaned_data)
+        for name in ("categories", "tags", "extra_fields"):
+            data[name] = list(data.get(name) or [])
+        return data
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Connection code"),
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "placeholder": "XXXX-XXXX-…"}
+        ),
+        help_text=_("As your supplier gave it to you; dashes and spaces do not matter."),
+    )
+
+
+ORDER_FIELDS = [
+    "hide_prices",
+    "overwrite_invoice",
+    "invoice_company",
+    "invoice_fullname",
+    "invoice_nip",
+    "invoice_address",
+    "invoice_postcode",
+    "invoice_city",
+    "invoice_country_code",
+    "forwarding",
+    "additional_info",
+]
+TAB_FIELDS = {
+    "connection": ORDER_FIELDS,
+    "products": ["price_multiplier", "quantity_subtract", "quantity_keep_percent"],
+    "prices": ["price_sync", "price_group"],
+    "stock": ["stock_sync", "warehouse"],
+}
+
+
+class ContractorSettingsForm(fields.ModelForm):
+    """A contractor's settings, one tab at a time (``tab``); the Connection tab (and joining) also
+    edits the display name, and its order fields appear only when the provider downloads orders."""
+
+    display_name = forms.CharField(label=_("Display name"), max_length=100)
+    additional_info = _additional_info_field(_("Additional information to send"))
+
+    class Meta(fields.ModelForm.Meta):
+        model = ContractorSettings
+        fields = sorted({f for fields in TAB_FIELDS.values() for f in fields})
+        widgets = {"forwarding": forms.RadioSelect}
+
+    def __init__(
+        self, *args, account, tab: str, orders: bool, products: bool, joining: bool = False, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        wanted: list[str] = []
+        if tab == "connection":
+            wanted = ["display_name"] + (ORDER_FIELDS if orders else [])  # the form's field order
+            if joining and products:
+                wanted += TAB_FIELDS["products"] + TAB_FIELDS["prices"] + TAB_FIELDS["stock"]
+        else:
+            wanted = TAB_FIELDS[tab]
+        for name in list(self.fields):
+            if name not in wanted:
+                del self.fields[name]
+        if "price_group" in self.fields:
+            self.fields["price_group"].queryset = PriceGroup.objects.filter(account=account)
+        if "warehouse" in self.fields:
+            self.fields["warehouse"].queryset = Warehouse.objects.filter(account=account)
+        if "overwrite_invoice" in self.fields:
+            for name in ORDER_FIELDS:
+                if name.startswith("invoice_"):
+                    self.fields[name].widget.attrs["data-invoice"] = "1"
+        self.order_fields(wanted)
+
+    def service_values(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("display_name", None)
+        if "additional_info" in data:
+            data["additional_info"] = list(data["additional_info"] or [])
+        return data
+
+
+class StatusSwitchesForm(forms.Form):
+    send_statuses = forms.BooleanField(
+        label=_("Send statuses"),
+        required=False,
+        help_text=_("Your order's status changes go to the partner's order."),
+    )
+    receive_statuses = forms.BooleanField(
+        label=_("Receive statuses"),
+        required=False,
+        help_text=_("The partner's status changes come to your order."),
+    )
+
+
+class StatusMappingForm(forms.Form):
+    """One mapping table. ``send``: a row per own status choosing the partner's status; ``receive``: a
+    row per partner status choosing one's own. Empty: not carried."""
+
+    def __init__(
+        self, *args, direction: str, own: list[OrderStatus], partner: list[OrderStatus], current, **kwargs
+    ):
+        kwargs.setdefault("prefix", direction)
+        super().__init__(*args, **kwargs)
+        self.direction = direction
+        rows, targets = (own, partner) if direction == "send" else (partner, own)
+        self.rows = rows
+        choices = [("", _("— not carried"))] + [(str(s.pk), s.name) for s in targets]
+        self._targets = {s.pk: s for s in targets}
+        self._rows = {s.pk: s for s in rows}
+        for status in rows:
+            self.fields[f"s{status.pk}"] = forms.ChoiceField(
+                label=status.name, choices=choices, required=False
+            )
+            chosen = current.get(status.pk)
+            if chosen is not None:
+                self.fields[f"s{status.pk}"].initial = str(chosen)
+
+    def pairs(self) -> list[tuple[OrderStatus, OrderStatus]]:
+        """(local, remote) pairs of the chosen rows."""
+        result = []
+        for status in self.rows:
+            value = self.cleaned_data.get(f"s{status.pk}")
+            if not value:
+                continue
+            target = self._targets[int(value)]
+            result.append((status, target) if self.direction == "send" else (target, status))
+        return result
+
+
+class ContractorLinkForm(fields.ModelForm):
+    range_products_text = forms.CharField(
+        label=_("Chosen products"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("SKUs (or product ids) of the shared catalog, separated by commas, spaces or new lines."),
+    )
+
+    class Meta(fields.ModelForm.Meta):
+        model = ContractorLink
+        fields = ["name", "range_mode", "range_categories", "range_tags", "price_group"]
+        widgets = {
+            "range_mode": forms.RadioSelect,
+            "range_categories": forms.CheckboxSelectMultiple,
+            "range_tags": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, account, inventory: Inventory | None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.account = account
+        self.inventory = inventory
+        categories = Category.objects.filter(account=account)
+        if inventory is not None:
+            categories = categories.filter(Q(inventory=inventory) | Q(inventory__isnull=True))
+        self.fields["range_categories"].queryset = categories
+        self.fields["range_tags"].queryset = Tag.objects.filter(account=account)
+        self.fields["price_group"].queryset = PriceGroup.objects.filter(account=account)
+        self.fields["price_group"].empty_label = _("The integration's price group")
+        if not categories.exists():
+            self.fields["range_categories"].help_text = _("The shared catalog has no categories yet.")
+        if not self.fields["range_tags"].queryset.exists():
+            self.fields["range_tags"].help_text = _("No tags yet (Products → Tags).")
+        self.order_fields(["name", "range_mode", "range_categories", "range_tags", "range_products_text"])
+        if self.instance.pk:
+            self.fields["range_products_text"].initial = ", ".join(
+                p.sku or str(p.pk) for p in self.instance.range_products.all()
+            )
+
+    def clean_range_products_text(self) -> list[Product]:
+        tokens = [t for t in re.split(r"[\s,;]+", self.cleaned_data.get("range_products_text") or "") if t]
+        if not tokens:
+            return []
+        products = Product.objects.filter(account=self.account)
+        if self.inventory is not None:
+            products = products.filter(inventory=self.inventory)
+        ids = [number for number in map(_id_or_none, tokens) if number is not None]
+        found = list(products.filter(Q(sku__in=tokens) | Q(pk__in=ids)))
+        known = {p.sku for p in found} | {str(p.pk) for p in found}
+        missing = [t for t in tokens if t not in known]
+        if missing:
+            raise forms.ValidationError(
+                _("These products do not exist in the shared catalog: %(items)s")
+                % {"items": ", ".join(missing[:20])}
+            )
+        return found
+
+    def service_values(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["range_products"] = data.pop("range_products_text")
+        data["range_categories"] = list(data.get("range_categories") or [])
+        data["range_tags"] = list(data.get("range_tags") or [])
+        return data
+
+
+def _id_or_none(token: str) -> int | None:
+    try:
+        return fields.id_number(token)
+    except forms.ValidationError:
+        return None
+
+
+class CreditSettingsForm(forms.Form):
+    credit_limit = fields.FormDecimalField(
+        label=_("Credit limit"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text=_("Empty: no trade credit."),
+    )
+    credit_currency = forms.ChoiceField(
+        label=_("Settlement currency"), choices=[("", "—")] + CURRENCY_CHOICES, required=False
+    )
+    block_stock_below = fields.FormDecimalField(
+        label=_("Block stock below"),
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        help_text=_("When the available credit falls under this amount, the contractor sees all stock as 0."),
+    )
+    credit_notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    message = forms.CharField(
+        label=_("Reason for the change"), required=False, max_length=500, help_text=_("Kept in the history.")
+    )
+
+
+class _EntryForm(forms.Form):
+    description = forms.CharField(label=_("Description"), max_length=500, required=False)
+    order = fields.FormIdField(label=_("Order number"), required=False)
+
+    def __init__(self, *args, account, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.account = account
+
+    def clean_order(self) -> Order | None:
+        number = self.cleaned_data.get("order")
+        if not number:
+            return None
+        order = Order.objects.filter(account=self.account, pk=number).first()
+        if order is None:
+            raise forms.ValidationError(_("This order does not exist."))
+        return order
+
+
+class PaymentForm(_EntryForm):
+    amount = fields.FormDecimalField(
+        label=_("Amount paid"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
+    field_order = ["amount", "description", "order"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("prefix", "payment")
+        super().__init__(*args, **kwargs)
+
+
+class AdjustmentForm(_EntryForm):
+    amount = fields.FormDecimalField(
+        label=_("Amount"),
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("Positive gives credit back, negative takes it."),
+    )
+    field_order = ["amount", "description", "order"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("prefix", "adjust")
+        super().__init__(*args, **kwargs)
+        self.fields["description"].required = True
+        self.fields["description"].help_text = _("Why: it stays in the ledger.")
+
+
+CONTRACTOR_STATES = (
+    [("", _("Connected"))]
+    + list(ContractorLink.State.choices)
+    + [
+        ("disconnected", _("Disconnected")),
+        ("all", _("All")),
+    ]
+)

@@ -1,0 +1,332 @@
+"""Every read of Connect.
+
+Reads of the actor's own rows take ``account``. Reads that cross to the partner's account have names
+that say so (``..._for_contractor`` / ``..._for_provider``), take the link, and answer nothing unless
+the link is open (active and connected): a blocked or disconnected link opens nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    DecimalField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from accounts.models import Account
+from connect.codes import code_display
+from connect.models import ConnectIntegration, ConnectionCode, ContractorLink, CreditEntry, StatusMapping
+from orders.models import OrderStatus
+from wmsbridge.crypto import PasswordUnreadable, secret_decrypt
+
+ZERO = Decimal("0.00")
+_MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+# -------------------------------------------------------------------------------- integrations
+
+
+def integration_list(*, account: Account, role: str | None = None) -> QuerySet[ConnectIntegration]:
+    """The account's integrations (not deleted), providers and contractors, by name."""
+    queryset = ConnectIntegration.objects.alive().filter(account=account)
+    if role:
+        queryset = queryset.filter(role=role)
+    return queryset.select_related(
+        "order_settings", "sharing_settings", "contractor_settings", "provider_link"
+    ).order_by("role", "display_name", "id")
+
+
+def integration_get(*, account: Account, pk: int, role: str | None = None) -> ConnectIntegration:
+    """One of the account's integrations; Http404 for a missing, deleted or foreign one."""
+    queryset = ConnectIntegration.objects.alive().filter(account=account, pk=pk)
+    if role:
+        queryset = queryset.filter(role=role)
+    integration = queryset.select_related(
+        "order_settings", "sharing_settings", "sharing_settings__inventory", "contractor_settings"
+    ).first()
+    if integration is None:
+        raise Http404
+    return integration
+
+
+def with_active_code(queryset: QuerySet[ConnectIntegration]) -> QuerySet[ConnectIntegration]:
+    """Load each provider integration's current code row with it (``active_codes``), for lists."""
+    return queryset.prefetch_related(
+        Prefetch(
+            "codes", queryset=ConnectionCode.objects.filter(revoked_at__isnull=True), to_attr="active_codes"
+        )
+    )
+
+
+def _active_code(integration: ConnectIntegration) -> ConnectionCode | None:
+    loaded = getattr(integration, "active_codes", None)
+    if loaded is not None:
+        return loaded[0] if loaded else None
+    return ConnectionCode.objects.filter(integration=integration, revoked_at__isnull=True).first()
+
+
+def provider_code(*, integration: ConnectIntegration) -> str | None:
+    """The provider integration's current code, grouped for reading; None when it cannot be decrypted
+    (the encryption key changed: regenerate it)."""
+    row = _active_code(integration)
+    if row is None:
+        return None
+    try:
+        return code_display(secret_decrypt(row.code_encrypted))
+    except PasswordUnreadable:
+        return None
+
+
+def provider_code_created_at(*, integration: ConnectIntegration):
+    row = _active_code(integration)
+    return row.created_at if row is not None else None
+
+
+# ------------------------------------------------------------------------------- trade credit
+
+
+def with_credit(queryset: QuerySet[ContractorLink]) -> QuerySet[ContractorLink]:
+    """Annotate ``credit_used`` (charges − payments − adjustments) and ``credit_available`` (limit −
+    used; None without a limit), computed from the ledger in the same query."""
+    return queryset.with_credit()
+
+
+@dataclass(frozen=True)
+class CreditSummary:
+    limit: Decimal | None
+    currency: str
+    charges: Decimal
+    payments: Decimal
+    adjustments: Decimal
+
+    @property
+    def used(self) -> Decimal:
+        return self.charges - self.payments - self.adjustments
+
+    @property
+    def available(self) -> Decimal | None:
+        """limit − charges + payments + adjustments; None when the contractor has no trade credit.
+        Negative when the limit was lowered below what is used."""
+        return None if self.limit is None else self.limit - self.used
+
+
+def credit_summary(*, link: ContractorLink) -> CreditSummary:
+    """The contractor's credit, summed from the ledger now (one query)."""
+    sums = CreditEntry.objects.filter(link_id=link.pk).aggregate(
+        charges=Coalesce(
+            Sum("amount", filter=Q(kind=CreditEntry.Kind.CHARGE)), Value(ZERO), output_field=_MONEY
+        ),
+        payments=Coalesce(
+            Sum("amount", filter=Q(kind=CreditEntry.Kind.PAYMENT)), Value(ZERO), output_field=_MONEY
+        ),
+        adjustments=Coalesce(
+            Sum("amount", filter=Q(kind=CreditEntry.Kind.ADJUSTMENT)), Value(ZERO), output_field=_MONEY
+        ),
+    )
+    return CreditSummary(
+        limit=link.credit_limit, currency=link.credit_currency, **{k: Decimal(v) for k, v in sums.items()}
+    )
+
+
+def stock_blocked(*, link: ContractorLink, summary: CreditSummary | None = None) -> bool:
+    """True when the provider's "block stock below" applies: the contractor then sees all stock as 0."""
+    if link.block_stock_below is None or link.credit_limit is None:
+        return False
+    summary = summary or credit_summary(link=link)
+    return summary.available is not None and summary.available < link.block_stock_below
+
+
+def credit_entry_list(*, link: ContractorLink) -> QuerySet[CreditEntry]:
+    """The ledger, newest first."""
+    return CreditEntry.objects.filter(link=link).select_related("order").order_by("-created_at", "-id")
+
+
+# -------------------------------------------------------------------------- provider: contractors
+
+
+def contractor_list(
+    *, integration: ConnectIntegration, search: str = "", state: str = ""
+) -> QuerySet[ContractorLink]:
+    """The contractors of one of the account's provider integrations, with their credit.
+
+    ``state``: active, blocked, awaiting, disconnected, or "" for every connected one; ``search``
+    matches the name on this side, the contractor's company name, VAT number and e-mail.
+    """
+    queryset = ContractorLink.objects.filter(
+        provider_integration=integration, provider_account_id=integration.account_id
+    )
+    if state == "disconnected":
+        queryset = queryset.filter(disconnected_at__isnull=False)
+    elif state == "all":
+        pass
+    else:
+        queryset = queryset.filter(disconnected_at__isnull=True)
+        if state:
+            queryset = queryset.filter(state=state)
+    search = search.strip()
+    if search:
+        queryset = queryset.filter(
+            Q(name__icontains=search)
+            | Q(contractor_account__name__icontains=search)
+            | Q(contractor_account__vat_number__icontains=search)
+            | Q(contractor_account__email__icontains=search)
+        )
+    return with_credit(queryset.select_related("contractor_account")).order_by("name", "id")
+
+
+def contractor_get(*, account: Account, integration_pk: int, pk: int) -> ContractorLink:
+    """One contractor of one of the account's provider integrations; Http404 otherwise (another
+    provider's contractor and a missing one alike)."""
+    link = (
+        with_credit(
+            ContractorLink.objects.filter(
+                pk=pk,
+                provider_account=account,
+                provider_integration_id=integration_pk,
+                provider_integration__deleted_at__isnull=True,
+            )
+        )
+        .select_related("contractor_account", "provider_integration", "price_group")
+        .first()
+    )
+    if link is None:
+        raise Http404
+    return link
+
+
+def link_for_provider(*, account: Account, pk: int) -> ContractorLink:
+    """A contractor link by id, as its provider account sees it (REST API); Http404 otherwise."""
+    link = (
+        with_credit(ContractorLink.objects.filter(pk=pk, provider_account=account))
+        .select_related("contractor_account", "provider_integration")
+        .first()
+    )
+    if link is None:
+        raise Http404
+    return link
+
+
+def link_event_list(*, link: ContractorLink, limit: int = 50):
+    return list(link.events.all()[:limit])
+
+
+# ----------------------------------------------------------------- contractor side, cross-account
+
+
+@dataclass(frozen=True)
+class ProviderSummary:
+    """What a contractor may know about its provider, whatever the link's state: who it is, what the
+    integration offers, and whether anything crosses now."""
+
+    provider_name: str
+    display_name: str
+    orders: bool
+    products: bool
+    state: str
+    state_label: str
+    disconnected: bool
+    is_open: bool
+
+
+def link_for_contractor(*, integration: ConnectIntegration) -> ContractorLink:
+    """The contractor integration's own link row (any state)."""
+    return ContractorLink.objects.select_related("provider_integration", "provider_account").get(
+        contractor_integration=integration, contractor_account_id=integration.account_id
+    )
+
+
+def provider_summary_for_contractor(
+    *, contractor_integration: ConnectIntegration, link: ContractorLink | None = None
+) -> ProviderSummary:
+    """The provider's name and offer as the contractor saw them when joining, and the link's state
+    (so the contractor's page can say it is blocked). Nothing else of the provider. ``link``: the
+    integration's link already loaded with its provider integration and account (lists)."""
+    if link is None:
+        link = link_for_contractor(integration=contractor_integration)
+    elif link.contractor_integration_id != contractor_integration.pk:
+        raise ValueError("not this integration's link")
+    provider = link.provider_integration
+    return ProviderSummary(
+        provider_name=link.provider_account.name,
+        display_name=provider.display_name,
+        orders=provider.orders_enabled,
+        products=provider.products_enabled,
+        state=link.state,
+        state_label=str(link.get_state_display()),
+        disconnected=link.disconnected_at is not None or provider.deleted_at is not None,
+        is_open=link.is_open and provider.deleted_at is None,
+    )
+
+
+def contractor_integrations_with_links(
+    queryset: QuerySet[ConnectIntegration],
+) -> QuerySet[ConnectIntegration]:
+    """Contractor integrations with their link (provider, provider account, credit sums) loaded in a
+    constant number of queries, for lists."""
+    return queryset.prefetch_related(
+        Prefetch(
+            "provider_link",
+            queryset=ContractorLink.objects.with_credit().select_related(
+                "provider_integration", "provider_account"
+            ),
+        )
+    )
+
+
+def provider_integration_for_contractor(
+    *, contractor_integration: ConnectIntegration
+) -> tuple[ConnectIntegration, ContractorLink] | None:
+    """The provider integration behind a contractor integration, with its link, only while the link is
+    open (active, connected, neither integration deleted). Every cross-account use by a contractor
+    (shared catalog, forwarding) starts here; None means nothing crosses."""
+    link = (
+        ContractorLink.objects.open()
+        .filter(
+            contractor_integration=contractor_integration,
+            contractor_account_id=contractor_integration.account_id,
+            contractor_integration__deleted_at__isnull=True,
+            provider_integration__deleted_at__isnull=True,
+        )
+        .select_related("provider_integration")
+        .first()
+    )
+    if link is None:
+        return None
+    return link.provider_integration, link
+
+
+def partner_status_list(*, link: ContractorLink, account: Account) -> list[OrderStatus]:
+    """The order statuses of the other side of ``link`` (for mapping tables), read by ``account``
+    (one of the two sides). Empty unless the link is open."""
+    if not link.is_open:
+        return []
+    if account.pk == link.provider_account_id:
+        partner = link.contractor_account_id
+    elif account.pk == link.contractor_account_id:
+        partner = link.provider_account_id
+    else:
+        return []
+    return list(OrderStatus.objects.filter(account_id=partner).order_by("position", "id"))
+
+
+def status_mapping_list(*, account: Account, link: ContractorLink | None = None) -> QuerySet[StatusMapping]:
+    """The account's own mapping rows (optionally of one link)."""
+    queryset = StatusMapping.objects.filter(account=account).select_related("local_status", "remote_status")
+    if link is not None:
+        queryset = queryset.filter(link=link)
+    return queryset
+
+
+def provider_links_for_mapping(*, integration: ConnectIntegration) -> QuerySet[ContractorLink]:
+    """The provider's open links, for choosing whose mapping table to edit."""
+    return ContractorLink.objects.open().filter(
+        provider_integration=integration, provider_account_id=integration.account_id
+    )

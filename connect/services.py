@@ -1,0 +1,1221 @@
+"""Every write of Connect: integrations and their codes, joining, settings, contractors, trade credit,
+status mappings.
+
+Each service takes the ``actor`` (an ``accounts.tenancy.Tenant``: who acts, for which account, with
+which role) and decides here what that actor may do, so the pages, the REST API and the
+BaseLinker-compatible API obey the same rules: owners and admins change things, members only look.
+Every service runs in one transaction. Errors a user can cause are ``ValidationError`` keyed by field
+(settings of the two provider sections are keyed ``orders.<field>`` and ``sharing.<field>``);
+missing rights are ``django.core.exceptions.PermissionDenied`` (403); rows of another account are
+"does not exist" (404), exactly like rows that do not exist.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import CURRENCY_CHOICES, Account, Role
+from accounts.tenancy import Tenant, require_role
+from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
+from connect import codes
+from connect.models import (
+    AdditionalInfo,
+    ConnectIntegration,
+    ConnectionCode,
+    ContractorLink,
+    ContractorSettings,
+    CreditEntry,
+    LinkEvent,
+    ProviderOrderSettings,
+    ProviderSharingSettings,
+    StatusMapping,
+)
+from orders.models import Order, OrderStatus
+from wmsbridge.crypto import secret_encrypt
+
+logger = logging.getLogger("connect")
+# Wrong codes, refused attempts: a separate logger so operators can route them (fail2ban, alerts).
+code_logger = logging.getLogger("connect.codes")
+
+# Wrong codes allowed per user (or API token) and per client address within the window.
+CODE_FAILURE_LIMIT = 10
+CODE_FAILURE_WINDOW = 60 * 60
+
+ORDER_SETTINGS_FIELDS = (
+    "target_status",
+    "payment",
+    "shipments",
+    "delivery_cost",
+    "overwrite_name",
+    "overwrite_price",
+    "overwrite_tax_rate",
+    "overwrite_weight",
+    "match_inventory",
+    "source_warehouse",
+    "price_group",
+    "omit_unmatched",
+    "additional_info",
+)
+SHARING_SETTINGS_FIELDS = (
+    "inventory",
+    "category_mode",
+    "categories",
+    "tags",
+    "language",
+    "source_warehouse",
+    "price_group",
+    "descriptions",
+    "parameters",
+    "images",
+    "extra_fields",
+)
+SHARING_M2M = ("categories", "tags", "extra_fields")
+CONTRACTOR_ORDER_FIELDS = (
+    "hide_prices",
+    "overwrite_invoice",
+    "invoice_fullname",
+    "invoice_company",
+    "invoice_nip",
+    "invoice_address",
+    "invoice_city",
+    "invoice_postcode",
+    "invoice_country_code",
+    "forwarding",
+    "additional_info",
+)
+CONTRACTOR_PRODUCT_FIELDS = (
+    "price_multiplier",
+    "quantity_subtract",
+    "quantity_keep_percent",
+    "price_sync",
+    "price_group",
+    "stock_sync",
+    "warehouse",
+)
+CONTRACTOR_SETTINGS_FIELDS = CONTRACTOR_ORDER_FIELDS + CONTRACTOR_PRODUCT_FIELDS
+LINK_FIELDS = ("name", "range_mode", "price_group")
+LINK_M2M = ("range_categories", "range_tags", "range_products")
+CREDIT_FIELDS = ("credit_limit", "credit_currency", "credit_notes", "block_stock_below")
+
+
+def _no_such_code() -> str:
+    # One answer for a code that never existed, an old regenerated code and a deleted integration's code.
+    return _("There is no such connection code. Check it and try again.")
+
+
+class TooManyCodeAttempts(ValidationError):
+    """Too many wrong codes from this user or address; the code was not even looked at."""
+
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(
+            {
+                "code": [
+                    _("Too many wrong codes. Try again in %(minutes)s minutes.")
+                    % {"minutes": max(1, retry_after // 60)}
+                ]
+            }
+        )
+
+
+# ------------------------------------------------------------------------------------------ roles
+
+
+def can_manage(actor: Tenant | None) -> bool:
+    """Owners and admins create integrations, regenerate codes and edit contractors and credit."""
+    return actor is not None and actor.has_role(Role.ADMIN)
+
+
+def require_manager(actor: Tenant | None) -> None:
+    """PermissionDenied unless ``actor`` may change Connect settings of its account."""
+    require_role(actor, Role.ADMIN)
+
+
+def _own(actor: Tenant, obj, field: str = "account_id") -> None:
+    """A row passed in must belong to the actor's account; anything else is "does not exist" (404)."""
+    if getattr(obj, field) != actor.account.pk:
+        raise Http404
+
+
+def _user(actor: Tenant):
+    return actor.user if actor.user is not None and getattr(actor.user, "pk", None) else None
+
+
+def _event(link: ContractorLink, kind: str, actor: Tenant | None, **data: Any) -> None:
+    LinkEvent.objects.create(link=link, kind=kind, actor=actor.actor_label if actor else "", data=data)
+
+
+# ----------------------------------------------------------------------------------- validation
+
+
+_DOES_NOT_EXIST = {
+    OrderStatus: gettext_lazy("This status does not exist."),
+    Inventory: gettext_lazy("This catalog does not exist."),
+    Warehouse: gettext_lazy("This warehouse does not exist."),
+    PriceGroup: gettext_lazy("This price group does not exist."),
+    Category: gettext_lazy("This category does not exist."),
+    Tag: gettext_lazy("This tag does not exist."),
+    ExtraField: gettext_lazy("This extra field does not exist."),
+    Product: gettext_lazy("This product does not exist."),
+    Order: gettext_lazy("This order does not exist."),
+}
+
+
+def _does_not_exist(model) -> str:
+    """The one answer for an id that is missing and an id of another account."""
+    return str(_DOES_NOT_EXIST[model])
+
+
+def _check_owned(errors: dict, key: str, value, model, account: Account) -> None:
+    if value is not None and (not isinstance(value, model) or value.account_id != account.pk):
+        errors[key] = [_does_not_exist(model)]
+
+
+def _check_owned_many(errors: dict, key: str, values, model, account: Account) -> None:
+    for value in values or ():
+        if not isinstance(value, model) or value.account_id != account.pk:
+            errors[key] = [_does_not_exist(model)]
+            return
+
+
+def _check_additional_info(errors: dict, key: str, values) -> None:
+    allowed = set(AdditionalInfo.values)
+    if any(value not in allowed for value in values or ()):
+        errors[key] = [_("Choose among: %(choices)s.") % {"choices": ", ".join(AdditionalInfo.values)}]
+
+
+def _validate_order_settings(account: Account, values: dict[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    status = values.get("target_status")
+    if status is None:
+        errors["orders.target_status"] = [_("Choose the status forwarded orders get.")]
+    _check_owned(errors, "orders.target_status", status, OrderStatus, account)
+    _check_owned(errors, "orders.match_inventory", values.get("match_inventory"), Inventory, account)
+    _check_owned(errors, "orders.source_warehouse", values.get("source_warehouse"), Warehouse, account)
+    _check_owned(errors, "orders.price_group", values.get("price_group"), PriceGroup, account)
+    if values.get("payment") not in ProviderOrderSettings.Payment.values:
+        errors["orders.payment"] = [_("Choose paid, unpaid or as in the source order.")]
+    if values.get("delivery_cost") not in ProviderOrderSettings.DeliveryCost.values:
+        errors["orders.delivery_cost"] = [_("Choose copied or always 0.")]
+    _check_additional_info(errors, "orders.additional_info", values.get("additional_info"))
+    return errors
+
+
+def _validate_sharing_settings(account: Account, values: dict[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    inventory = values.get("inventory")
+    if inventory is None:
+        errors["sharing.inventory"] = [_("Choose the catalog to share.")]
+    _check_owned(errors, "sharing.inventory", inventory, Inventory, account)
+    inventory_ok = "sharing.inventory" not in errors
+    warehouse = values.get("source_warehouse")
+    if warehouse is None:
+        errors["sharing.source_warehouse"] = [_("Choose the warehouse whose stock contractors see.")]
+    _check_owned(errors, "sharing.source_warehouse", warehouse, Warehouse, account)
+    _check_owned(errors, "sharing.price_group", values.get("price_group"), PriceGroup, account)
+    _check_owned_many(errors, "sharing.categories", values.get("categories"), Category, account)
+    _check_owned_many(errors, "sharing.tags", values.get("tags"), Tag, account)
+    _check_owned_many(errors, "sharing.extra_fields", values.get("extra_fields"), ExtraField, account)
+    mode = values.get("category_mode")
+    if mode not in ProviderSharingSettings.Categories.values:
+        errors["sharing.category_mode"] = [_("Choose all, only the chosen or all except the chosen.")]
+    elif mode != ProviderSharingSettings.Categories.ALL and not values.get("categories"):
+        errors["sharing.categories"] = [
+            _("Choose at least one category, or share all categories.")
+            if mode == ProviderSharingSettings.Categories.ONLY
+            else _("Choose the categories to leave out, or share all categories.")
+        ]
+    if values.get("images") not in ProviderSharingSettings.Images.values:
+        errors["sharing.images"] = [_("Choose the first image, all images or none.")]
+    if inventory_ok:
+        languages = set(inventory.languages or []) | {inventory.default_language}
+        if values.get("language") not in languages:
+            errors["sharing.language"] = [
+                _("Choose one of the catalog's languages: %(languages)s.")
+                % {"languages": ", ".join(sorted(languages))}
+            ]
+        if "sharing.categories" not in errors and any(
+            c.inventory_id not in (None, inventory.pk) for c in values.get("categories") or ()
+        ):
+            errors["sharing.categories"] = [_("Choose categories of the shared catalog.")]
+        if "sharing.source_warehouse" not in errors:
+            used = set(inventory.warehouses.values_list("pk", flat=True))
+            if used and warehouse.pk not in used:
+                errors["sharing.source_warehouse"] = [_("The shared catalog does not use this warehouse.")]
+    return errors
+
+
+def _validate_contractor_settings(
+    account: Account, values: dict[str, Any], *, orders: bool, products: bool
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if orders:
+        if values.get("forwarding") not in ContractorSettings.Forwarding.values:
+            errors["forwarding"] = [_("Choose a button on the order card or automatic actions only.")]
+        _check_additional_info(errors, "additional_info", values.get("additional_info"))
+        if values.get("overwrite_invoice"):
+            if (
+                not (values.get("invoice_company") or "").strip()
+                and not (values.get("invoice_fullname") or "").strip()
+            ):
+                errors["invoice_company"] = [_("Enter the company or the name to put on invoices.")]
+            for field, message in (
+                ("invoice_address", _("Enter the street and number.")),
+                ("invoice_city", _("Enter the city.")),
+                ("invoice_postcode", _("Enter the postcode.")),
+            ):
+                if not (values.get(field) or "").strip():
+                    errors[field] = [message]
+            country = (values.get("invoice_country_code") or "").strip()
+            if len(country) != 2 or not country.isalpha():
+                errors["invoice_country_code"] = [_("Enter a two-letter country code, e.g. PL.")]
+    if products:
+        multiplier = _decimal(values.get("price_multiplier"))
+        if multiplier is None or not Decimal("0.0001") <= multiplier <= Decimal("1000"):
+            errors["price_multiplier"] = [_("Enter a multiplier between 0.0001 and 1000, e.g. 1.30.")]
+        subtract = values.get("quantity_subtract")
+        if not isinstance(subtract, int) or subtract < 0:
+            errors["quantity_subtract"] = [_("Enter a whole number, 0 or more.")]
+        keep = _decimal(values.get("quantity_keep_percent"))
+        if keep is None or not Decimal(0) <= keep <= Decimal(100):
+            errors["quantity_keep_percent"] = [_("Enter a percentage between 0 and 100.")]
+        _check_owned(errors, "price_group", values.get("price_group"), PriceGroup, account)
+        _check_owned(errors, "warehouse", values.get("warehouse"), Warehouse, account)
+        if values.get("price_sync") and values.get("price_group") is None and "price_group" not in errors:
+            errors["price_group"] = [_("Choose the price group that receives the supplier's prices.")]
+        if values.get("stock_sync") and values.get("warehouse") is None and "warehouse" not in errors:
+            errors["warehouse"] = [_("Choose the warehouse that receives the supplier's stock.")]
+    return errors
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        result = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return result if result.is_finite() else None
+
+
+def _display_name_errors(name: str | None, key: str = "display_name") -> dict[str, list[str]]:
+    name = (name or "").strip()
+    if not name:
+        return {key: [_("Enter a display name.")]}
+    if len(name) > 100:
+        return {key: [_("At most 100 characters.")]}
+    return {}
+
+
+def _raise(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+# ------------------------------------------------------------------------------ provider: create
+
+
+def _new_code(integration: ConnectIntegration, actor: Tenant) -> str:
+    plain = codes.code_generate()
+    ConnectionCode.objects.create(
+        integration=integration,
+        code_encrypted=secret_encrypt(plain),
+        code_hash=codes.code_hash(plain),
+        created_by=_user(actor),
+    )
+    return plain
+
+
+def _order_settings_defaults(account: Account) -> dict[str, Any]:
+    return {
+        "target_status": OrderStatus.objects.filter(account=account).order_by("position", "id").first(),
+        "payment": ProviderOrderSettings.Payment.UNPAID,
+        "shipments": True,
+        "delivery_cost": ProviderOrderSettings.DeliveryCost.COPY,
+        "overwrite_name": False,
+        "overwrite_price": False,
+        "overwrite_tax_rate": False,
+        "overwrite_weight": False,
+        "match_inventory": None,
+        "source_warehouse": None,
+        "price_group": None,
+        "omit_unmatched": False,
+        "additional_info": [],
+    }
+
+
+def _sharing_settings_defaults(account: Account) -> dict[str, Any]:
+    inventory = Inventory.objects.filter(account=account).order_by("-is_default", "id").first()
+    return {
+        "inventory": inventory,
+        "category_mode": ProviderSharingSettings.Categories.ALL,
+        "categories": [],
+        "tags": [],
+        "language": inventory.default_language if inventory else "en",
+        "source_warehouse": inventory.default_warehouse if inventory else None,
+        "price_group": inventory.default_price_group if inventory else None,
+        "descriptions": True,
+        "parameters": True,
+        "images": ProviderSharingSettings.Images.ALL,
+        "extra_fields": [],
+    }
+
+
+def _fill_from_match_inventory(values: dict[str, Any]) -> None:
+    # Matching without a warehouse or price group would leave matched lines without stock or price:
+    # the matching catalog's defaults are the sensible choice.
+    inventory = values.get("match_inventory")
+    if inventory is not None:
+        if values.get("source_warehouse") is None:
+            values["source_warehouse"] = inventory.default_warehouse
+        if values.get("price_group") is None:
+            values["price_group"] = inventory.default_price_group
+
+
+@transaction.atomic
+def provider_create(
+    *,
+    actor: Tenant,
+    display_name: str,
+    code_name: str = "",
+    orders_enabled: bool,
+    products_enabled: bool,
+    order_settings: dict[str, Any] | None = None,
+    sharing_settings: dict[str, Any] | None = None,
+) -> tuple[ConnectIntegration, str]:
+    """Create a provider integration with its first connection code; returns it and the code (normal
+    form). The two switches are fixed from now on. Settings not given take sensible defaults (the
+    first status, the default catalog, its warehouse and price group). Admins only."""
+    require_manager(actor)
+    account = actor.account
+    errors = _display_name_errors(display_name)
+    if len((code_name or "").strip()) > 100:
+        errors["code_name"] = [_("At most 100 characters.")]
+    if not orders_enabled and not products_enabled:
+        errors["orders_enabled"] = [_("Choose downloading orders, sharing products, or both.")]
+    orders_values = sharing_values = None
+    if orders_enabled:
+        orders_values = _order_settings_defaults(account) | _only(order_settings, ORDER_SETTINGS_FIELDS)
+        _fill_from_match_inventory(orders_values)
+        errors |= _validate_order_settings(account, orders_values)
+    if products_enabled:
+        sharing_values = _sharing_settings_defaults(account) | _only(
+            sharing_settings, SHARING_SETTINGS_FIELDS
+        )
+        if sharing_values["category_mode"] == ProviderSharingSettings.Categories.ALL:
+            sharing_values["categories"] = []
+        errors |= _validate_sharing_settings(account, sharing_values)
+    _raise(errors)
+    integration = ConnectIntegration.objects.create(
+        account=account,
+        role=ConnectIntegration.Role.PROVIDER,
+        display_name=display_name.strip(),
+        code_name=(code_name or "").strip(),
+        orders_enabled=bool(orders_enabled),
+        products_enabled=bool(products_enabled),
+        created_by=_user(actor),
+    )
+    if orders_values is not None:
+        ProviderOrderSettings.objects.create(integration=integration, **orders_values)
+    if sharing_values is not None:
+        _sharing_save(ProviderSharingSettings(integration=integration), sharing_values)
+    plain = _new_code(integration, actor)
+    logger.info("connect: provider integration %s created by %s", integration.pk, actor.actor_label)
+    return integration, plain
+
+
+def _only(values: dict[str, Any] | None, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {k: v for k, v in (values or {}).items() if k in fields}
+
+
+def _sharing_save(settings: ProviderSharingSettings, values: dict[str, Any]) -> None:
+    for field, value in values.items():
+        if field not in SHARING_M2M:
+            setattr(settings, field, value)
+    settings.save()
+    for field in SHARING_M2M:
+        if field in values:
+            getattr(settings, field).set(values[field] or [])
+
+
+def _lock_integration(integration: ConnectIntegration) -> ConnectIntegration:
+    # FOR NO KEY UPDATE: serialises changes of the integration without blocking the inserts of rows
+    # that reference it (a contractor joining takes only a key-share lock on it).
+    return ConnectIntegration.objects.select_for_update(no_key=True).get(pk=integration.pk)
+
+
+def _alive_own(actor: Tenant, integration: ConnectIntegration, role: str) -> ConnectIntegration:
+    _own(actor, integration)
+    if integration.role != role or integration.deleted_at is not None:
+        raise Http404
+    return integration
+
+
+# ------------------------------------------------------------------------------ provider: update
+
+
+@transaction.atomic
+def provider_update(
+    *,
+    actor: Tenant,
+    integration: ConnectIntegration,
+    order_settings: dict[str, Any] | None = None,
+    sharing_settings: dict[str, Any] | None = None,
+    **fields: Any,
+) -> ConnectIntegration:
+    """Change a provider integration's names and settings (only what is given). The two switches cannot
+    change: asking for it is an error that says to create a new integration. Admins only."""
+    require_manager(actor)
+    _alive_own(actor, integration, ConnectIntegration.Role.PROVIDER)
+    integration = _lock_integration(integration)
+    account = actor.account
+    errors: dict[str, list[str]] = {}
+    for switch in ("orders_enabled", "products_enabled"):
+        if switch in fields and bool(fields[switch]) != getattr(integration, switch):
+            errors[switch] = [
+                _(
+                    "Downloading orders and sharing products are fixed when the code is created. "
+                    "Create a new integration to change them."
+                )
+            ]
+    if "display_name" in fields:
+        errors |= _display_name_errors(fields["display_name"])
+    if len((fields.get("code_name") or "").strip()) > 100:
+        errors["code_name"] = [_("At most 100 characters.")]
+    orders_values = sharing_values = None
+    if order_settings is not None and integration.orders_enabled:
+        current = integration.order_settings
+        orders_values = {f: getattr(current, f) for f in ORDER_SETTINGS_FIELDS} | _only(
+            order_settings, ORDER_SETTINGS_FIELDS
+        )
+        _fill_from_match_inventory(orders_values)
+        errors |= _validate_order_settings(account, orders_values)
+    if sharing_settings is not None and integration.products_enabled:
+        current = integration.sharing_settings
+        sharing_values = {
+            f: (list(getattr(current, f).all()) if f in SHARING_M2M else getattr(current, f))
+            for f in SHARING_SETTINGS_FIELDS
+        } | _only(sharing_settings, SHARING_SETTINGS_FIELDS)
+        if sharing_values["category_mode"] == ProviderSharingSettings.Categories.ALL:
+            sharing_values["categories"] = []
+        errors |= _validate_sharing_settings(account, sharing_values)
+    _raise(errors)
+    for field in ("display_name", "code_name", "send_statuses", "receive_statuses"):
+        if field in fields:
+            value = fields[field]
+            setattr(integration, field, value.strip() if isinstance(value, str) else bool(value))
+    integration.save()
+    if orders_values is not None:
+        ProviderOrderSettings.objects.filter(integration=integration).update(**orders_values)
+    if sharing_values is not None:
+        _sharing_save(integration.sharing_settings, sharing_values)
+    return integration
+
+
+@transaction.atomic
+def code_regenerate(*, actor: Tenant, integration: ConnectIntegration) -> str:
+    """Give a provider integration a new code; the old one stops admitting new contractors at once
+    (a join that already holds it finishes first). Existing contractors stay connected. Admins only."""
+    require_manager(actor)
+    _alive_own(actor, integration, ConnectIntegration.Role.PROVIDER)
+    integration = _lock_integration(integration)
+    ConnectionCode.objects.filter(integration=integration, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    plain = _new_code(integration, actor)
+    logger.info("connect: code of integration %s regenerated by %s", integration.pk, actor.actor_label)
+    return plain
+
+
+@transaction.atomic
+def integration_statuses_update(
+    *, actor: Tenant, integration: ConnectIntegration, send_statuses: bool, receive_statuses: bool
+) -> ConnectIntegration:
+    """The Statuses tab's two switches, on either side. Admins only."""
+    require_manager(actor)
+    _own(actor, integration)
+    if integration.deleted_at is not None:
+        raise Http404
+    integration = _lock_integration(integration)
+    integration.send_statuses = bool(send_statuses)
+    integration.receive_statuses = bool(receive_statuses)
+    integration.save(update_fields=["send_statuses", "receive_statuses", "updated_at"])
+    return integration
+
+
+@transaction.atomic
+def integration_delete(*, actor: Tenant, integration: ConnectIntegration) -> None:
+    """Delete an integration. A provider's: its code stops working and every contractor is
+    disconnected. A contractor's: the same as disconnecting. The rows stay (ledger, history) but
+    nothing crosses any more. Admins only."""
+    require_manager(actor)
+    _own(actor, integration)
+    if integration.deleted_at is not None:
+        raise Http404
+    if integration.role == ConnectIntegration.Role.CONTRACTOR:
+        integration_disconnect(actor=actor, integration=integration)
+        return
+    integration = _lock_integration(integration)
+    now = timezone.now()
+    ConnectionCode.objects.filter(integration=integration, revoked_at__isnull=True).update(revoked_at=now)
+    for link in ContractorLink.objects.select_for_update().filter(
+        provider_integration=integration, disconnected_at__isnull=True
+    ):
+        link.disconnected_at = now
+        link.save(update_fields=["disconnected_at"])
+        _event(link, LinkEvent.Kind.DISCONNECTED, actor, by="provider")
+    integration.deleted_at = now
+    integration.save(update_fields=["deleted_at", "updated_at"])
+    logger.info("connect: provider integration %s deleted by %s", integration.pk, actor.actor_label)
+
+
+# --------------------------------------------------------------------------------- joining
+
+
+@dataclass(frozen=True)
+class CodeOffer:
+    """What a valid code offers, as the contractor sees it before joining."""
+
+    integration: ConnectIntegration  # the provider's (never shown whole to the contractor)
+    provider_name: str
+    display_name: str
+    orders: bool
+    products: bool
+
+
+def _attempt_keys(actor: Tenant, client_ip: str | None) -> list[str]:
+    keys = []
+    if actor.token is not None:
+        keys.append(f"connect:code-failures:token:{actor.token.pk}")
+    elif actor.user is not None:
+        keys.append(f"connect:code-failures:user:{actor.user.pk}")
+    if client_ip:
+        keys.append(f"connect:code-failures:ip:{client_ip}")
+    return keys
+
+
+def _failures(keys: list[str]) -> int:
+    counts = cache.get_many(keys)
+    return max((int(v) for v in counts.values()), default=0)
+
+
+def _failure_record(keys: list[str]) -> None:
+    # A fixed window per key: the first failure starts the hour, later ones only count.
+    for key in keys:
+        if not cache.add(key, 1, timeout=CODE_FAILURE_WINDOW):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, timeout=CODE_FAILURE_WINDOW)
+
+
+def code_failures_reset(*, user_id: int | None = None, client_ip: str | None = None) -> None:
+    """Forget counted failures (support, tests)."""
+    keys = []
+    if user_id is not None:
+        keys.append(f"connect:code-failures:user:{user_id}")
+    if client_ip:
+        keys.append(f"connect:code-failures:ip:{client_ip}")
+    cache.delete_many(keys)
+
+
+def _code_check(
+    *, actor: Tenant, code: str, client_ip: str | None, lock: bool
+) -> tuple[CodeOffer, ConnectionCode]:
+    require_manager(actor)
+    keys = _attempt_keys(actor, client_ip)
+    if _failures(keys) >= CODE_FAILURE_LIMIT:
+        code_logger.warning(
+            "connect: code attempt refused (rate limit) account=%s actor=%s ip=%s",
+            actor.account.pk,
+            actor.actor_label,
+            client_ip,
+        )
+        raise TooManyCodeAttempts(CODE_FAILURE_WINDOW)
+    normalized = codes.code_normalize(code)
+    found = None
+    if normalized is not None:
+        queryset = ConnectionCode.objects.filter(
+            code_hash=codes.code_hash(normalized),
+            revoked_at__isnull=True,
+            integration__deleted_at__isnull=True,
+            integration__role=ConnectIntegration.Role.PROVIDER,
+        ).select_related("integration", "integration__account")
+        if lock:
+            queryset = queryset.select_for_update(of=("self",))
+        found = queryset.first()
+    if found is None:
+        _failure_record(keys)
+        code_logger.warning(
+            "connect: wrong connection code account=%s actor=%s ip=%s (%s)",
+            actor.account.pk,
+            actor.actor_label,
+            client_ip,
+            "malformed" if normalized is None else "unknown, revoked or deleted",
+        )
+        raise ValidationError({"code": [_no_such_code()]})
+    provider = found.integration
+    if provider.account_id == actor.account.pk:
+        code_logger.info("connect: own code refused account=%s actor=%s", actor.account.pk, actor.actor_label)
+        raise ValidationError(
+            {
+                "code": [
+                    _("This is a code of your own account. Give it to your partner; they enter it in theirs.")
+                ]
+            }
+        )
+    if (
+        ContractorLink.objects.connected()
+        .filter(provider_integration=provider, contractor_account=actor.account)
+        .exists()
+    ):
+        raise ValidationError(
+            {"code": [_("Your account is already connected with this code's integration.")]}
+        )
+    offer = CodeOffer(
+        integration=provider,
+        provider_name=provider.account.name,
+        display_name=provider.display_name,
+        orders=provider.orders_enabled,
+        products=provider.products_enabled,
+    )
+    return offer, found
+
+
+def code_verify(*, actor: Tenant, code: str, client_ip: str | None) -> CodeOffer:
+    """Check a code a contractor typed: the provider's name and what it offers, or "no such code" (the
+    same for a code that never existed, an old regenerated one and a deleted integration's). Wrong
+    codes are counted per user (or token) and per address; after CODE_FAILURE_LIMIT within the hour
+    every attempt is refused unread (TooManyCodeAttempts). Every failure is logged. Admins only."""
+    offer, _code = _code_check(actor=actor, code=code, client_ip=client_ip, lock=False)
+    return offer
+
+
+def contractor_settings_defaults(account: Account) -> dict[str, Any]:
+    """What the join form starts with: invoice fields from the account's company data."""
+    return {
+        "hide_prices": False,
+        "overwrite_invoice": False,
+        "invoice_fullname": "",
+        "invoice_company": account.name,
+        "invoice_nip": account.vat_number,
+        "invoice_address": account.street,
+        "invoice_city": account.city,
+        "invoice_postcode": account.postcode,
+        "invoice_country_code": str(account.country or ""),
+        "forwarding": ContractorSettings.Forwarding.BUTTON,
+        "additional_info": [],
+        "price_multiplier": Decimal("1"),
+        "quantity_subtract": 0,
+        "quantity_keep_percent": Decimal("0"),
+        "price_sync": False,
+        "price_group": None,
+        "stock_sync": False,
+        "warehouse": None,
+    }
+
+
+@transaction.atomic
+def integration_join(
+    *,
+    actor: Tenant,
+    code: str,
+    client_ip: str | None,
+    display_name: str,
+    settings: dict[str, Any] | None = None,
+) -> ConnectIntegration:
+    """Join a provider with its code: creates the contractor integration, its settings and the link
+    (active). Refused like ``code_verify``; a second join of the same integration by the same account
+    is "already connected" (a unique constraint decides, so two tabs at once give one link). The code
+    row is locked so a regeneration or deletion in flight either happens before (code refused) or
+    after (contractor connected). Admins only."""
+    offer, code_row = _code_check(actor=actor, code=code, client_ip=client_ip, lock=True)
+    account = actor.account
+    values = contractor_settings_defaults(account) | _only(settings, CONTRACTOR_SETTINGS_FIELDS)
+    errors = _display_name_errors(display_name) | _validate_contractor_settings(
+        account, values, orders=offer.orders, products=offer.products
+    )
+    _raise(errors)
+    integration = ConnectIntegration.objects.create(
+        account=account,
+        role=ConnectIntegration.Role.CONTRACTOR,
+        display_name=display_name.strip(),
+        created_by=_user(actor),
+    )
+    ContractorSettings.objects.create(integration=integration, **values)
+    try:
+        with transaction.atomic():
+            link = ContractorLink.objects.create(
+                provider_integration=offer.integration,
+                contractor_integration=integration,
+                provider_account_id=offer.integration.account_id,
+                contractor_account=account,
+                code=code_row,
+                name=account.name[:200],
+                state=ContractorLink.State.ACTIVE,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"code": [_("Your account is already connected with this code's integration.")]}
+        )
+    _event(link, LinkEvent.Kind.JOINED, actor)
+    logger.info(
+        "connect: account %s joined provider integration %s (link %s)",
+        account.pk,
+        offer.integration.pk,
+        link.pk,
+    )
+    return integration
+
+
+@transaction.atomic
+def contractor_update(
+    *, actor: Tenant, integration: ConnectIntegration, display_name: str | None = None, **settings: Any
+) -> ConnectIntegration:
+    """Change a contractor integration's display name and settings (only what is given; the order
+    and product settings are checked only where the provider offers them). Admins only."""
+    require_manager(actor)
+    _alive_own(actor, integration, ConnectIntegration.Role.CONTRACTOR)
+    integration = _lock_integration(integration)
+    current = integration.contractor_settings
+    values = {f: getattr(current, f) for f in CONTRACTOR_SETTINGS_FIELDS} | _only(
+        settings, CONTRACTOR_SETTINGS_FIELDS
+    )
+    link = ContractorLink.objects.select_related("provider_integration").get(
+        contractor_integration=integration
+    )
+    provider = link.provider_integration
+    errors = _display_name_errors(display_name) if display_name is not None else {}
+    errors |= _validate_contractor_settings(
+        actor.account, values, orders=provider.orders_enabled, products=provider.products_enabled
+    )
+    _raise(errors)
+    if display_name is not None:
+        integration.display_name = display_name.strip()
+        integration.save(update_fields=["display_name", "updated_at"])
+    ContractorSettings.objects.filter(pk=current.pk).update(**values)
+    if "send_statuses" in settings or "receive_statuses" in settings:
+        integration_statuses_update(
+            actor=actor,
+            integration=integration,
+            send_statuses=settings.get("send_statuses", integration.send_statuses),
+            receive_statuses=settings.get("receive_statuses", integration.receive_statuses),
+        )
+    return integration
+
+
+@transaction.atomic
+def integration_disconnect(*, actor: Tenant, integration: ConnectIntegration) -> None:
+    """A contractor leaves its provider: the integration disappears from its list and nothing crosses
+    any more. The provider keeps the contractor (shown disconnected) with its ledger. Admins only."""
+    require_manager(actor)
+    _alive_own(actor, integration, ConnectIntegration.Role.CONTRACTOR)
+    integration = _lock_integration(integration)
+    now = timezone.now()
+    link = ContractorLink.objects.select_for_update().get(contractor_integration=integration)
+    if link.disconnected_at is None:
+        link.disconnected_at = now
+        link.save(update_fields=["disconnected_at"])
+        _event(link, LinkEvent.Kind.DISCONNECTED, actor, by="contractor")
+    integration.deleted_at = now
+    integration.save(update_fields=["deleted_at", "updated_at"])
+    logger.info("connect: contractor integration %s disconnected by %s", integration.pk, actor.actor_label)
+
+
+# ------------------------------------------------------------------------ provider: contractors
+
+
+def _provider_link(actor: Tenant, link: ContractorLink, *, lock: bool = False) -> ContractorLink:
+    """The link, as the provider side may change it: the actor's own, connected."""
+    _own(actor, link, "provider_account_id")
+    if lock:
+        link = (
+            ContractorLink.objects.select_related("provider_integration")
+            .select_for_update(of=("self",))
+            .get(pk=link.pk, provider_account=actor.account)
+        )
+    else:
+        link = ContractorLink.objects.select_related("provider_integration").get(
+            pk=link.pk, provider_account=actor.account
+        )
+    if link.disconnected_at is not None:
+        raise ValidationError(_("This contractor has disconnected; its data can no longer be changed."))
+    return link
+
+
+@transaction.atomic
+def contractor_link_update(*, actor: Tenant, link: ContractorLink, **values: Any) -> ContractorLink:
+    """The provider edits a contractor: its name on this side, the range of shared products (all /
+    chosen categories / chosen tags / chosen products of the shared catalog) and its price group.
+    Only what is given changes. Admins only."""
+    require_manager(actor)
+    link = _provider_link(actor, link, lock=True)
+    account = actor.account
+    merged = {f: getattr(link, f) for f in LINK_FIELDS} | _only(values, LINK_FIELDS)
+    m2m = {f: list(getattr(link, f).all()) for f in LINK_M2M} | _only(values, LINK_M2M)
+    errors: dict[str, list[str]] = {}
+    name = (merged.get("name") or "").strip()
+    if not name:
+        errors["name"] = [_("Enter a name.")]
+    _check_owned(errors, "price_group", merged.get("price_group"), PriceGroup, account)
+    _check_owned_many(errors, "range_categories", m2m["range_categories"], Category, account)
+    _check_owned_many(errors, "range_tags", m2m["range_tags"], Tag, account)
+    _check_owned_many(errors, "range_products", m2m["range_products"], Product, account)
+    mode = merged.get("range_mode")
+    needed = {
+        ContractorLink.Range.CATEGORIES: ("range_categories", _("Choose at least one category.")),
+        ContractorLink.Range.TAGS: ("range_tags", _("Choose at least one tag.")),
+        ContractorLink.Range.PRODUCTS: ("range_products", _("Choose at least one product.")),
+    }
+    if mode not in ContractorLink.Range.values:
+        errors["range_mode"] = [_("Choose a range of products.")]
+    elif mode in needed and not m2m[needed[mode][0]]:
+        field, message = needed[mode]
+        errors.setdefault(field, [message])
+    sharing = getattr(link.provider_integration, "sharing_settings", None)
+    if (
+        sharing is not None
+        and "range_products" not in errors
+        and any(p.inventory_id != sharing.inventory_id for p in m2m["range_products"])
+    ):
+        errors["range_products"] = [_("Choose products of the shared catalog.")]
+    if (
+        sharing is not None
+        and "range_categories" not in errors
+        and any(c.inventory_id not in (None, sharing.inventory_id) for c in m2m["range_categories"])
+    ):
+        errors["range_categories"] = [_("Choose categories of the shared catalog.")]
+    _raise(errors)
+    # Choices of another range are dropped: the range is exactly what the chosen mode says.
+    for field, kept_for in (
+        ("range_categories", ContractorLink.Range.CATEGORIES),
+        ("range_tags", ContractorLink.Range.TAGS),
+        ("range_products", ContractorLink.Range.PRODUCTS),
+    ):
+        if mode != kept_for:
+            m2m[field] = []
+    link.name = name
+    link.range_mode = mode
+    link.price_group = merged.get("price_group")
+    link.save(update_fields=["name", "range_mode", "price_group"])
+    for field, items in m2m.items():
+        getattr(link, field).set(items)
+    _event(link, LinkEvent.Kind.EDITED, actor)
+    return link
+
+
+@transaction.atomic
+def contractor_set_state(*, actor: Tenant, link: ContractorLink, state: str) -> ContractorLink:
+    """Activate or block a contractor (activating also accepts one awaiting approval). A blocked
+    contractor keeps its integration, but nothing crosses. Admins only."""
+    require_manager(actor)
+    link = _provider_link(actor, link, lock=True)
+    if state not in (ContractorLink.State.ACTIVE, ContractorLink.State.BLOCKED):
+        raise ValidationError({"state": [_("Choose active or blocked.")]})
+    if link.state != state:
+        link.state = state
+        link.state_changed_at = timezone.now()
+        link.save(update_fields=["state", "state_changed_at"])
+        kind = LinkEvent.Kind.ACTIVATED if state == ContractorLink.State.ACTIVE else LinkEvent.Kind.BLOCKED
+        _event(link, kind, actor)
+    return link
+
+
+@transaction.atomic
+def contractor_edit(
+    *, actor: Tenant, link: ContractorLink, state: str | None = None, **values: Any
+) -> ContractorLink:
+    """``contractor_link_update`` and ``contractor_set_state`` together, all or nothing (one form or
+    one API call that changes both)."""
+    if values:
+        link = contractor_link_update(actor=actor, link=link, **values)
+    if state is not None:
+        link = contractor_set_state(actor=actor, link=link, state=state)
+    if not values and state is None:
+        require_manager(actor)
+        link = _provider_link(actor, link)
+    return link
+
+
+# ---------------------------------------------------------------------------------- trade credit
+
+
+def _lock_credit(actor: Tenant, link: ContractorLink) -> ContractorLink:
+    """Every write of one contractor's credit holds its link row: one at a time, in order."""
+    return _provider_link(actor, link, lock=True)
+
+
+@transaction.atomic
+def credit_settings_update(
+    *, actor: Tenant, link: ContractorLink, message: str = "", **values: Any
+) -> ContractorLink:
+    """Set a contractor's trade credit: limit (empty: no trade credit), settlement currency, notes and
+    the "block stock below" threshold. The ledger is never rewritten: a limit lowered below what is
+    used makes the available amount negative. The currency can change only while the ledger is empty
+    (amounts are never converted). Each change is in the link's history. Admins only."""
+    require_manager(actor)
+    link = _lock_credit(actor, link)
+    merged = {f: getattr(link, f) for f in CREDIT_FIELDS} | _only(values, CREDIT_FIELDS)
+    errors: dict[str, list[str]] = {}
+    limit = merged["credit_limit"]
+    if limit is not None and limit != "":
+        limit = _decimal(limit)
+        if limit is None or limit < 0 or limit >= Decimal("1e12"):
+            errors["credit_limit"] = [_("Enter an amount of 0 or more.")]
+    else:
+        limit = None
+    threshold = merged["block_stock_below"]
+    if threshold is not None and threshold != "":
+        threshold = _decimal(threshold)
+        if threshold is None or abs(threshold) >= Decimal("1e12"):
+            errors["block_stock_below"] = [_("Enter an amount.")]
+    else:
+        threshold = None
+    currency = (merged["credit_currency"] or "").upper()
+    if currency and currency not in {code for code, _label in CURRENCY_CHOICES}:
+        errors["credit_currency"] = [_("Choose a currency.")]
+    if limit is not None and not currency:
+        errors["credit_currency"] = [_("Choose the settlement currency of the credit.")]
+    if (
+        currency != link.credit_currency
+        and link.credit_currency
+        and CreditEntry.objects.filter(link=link).exclude(currency=currency).exists()
+    ):
+        errors["credit_currency"] = [
+            _("The ledger has entries in %(currency)s; the settlement currency cannot change.")
+            % {"currency": link.credit_currency}
+        ]
+    _raise(errors)
+    before = {"credit_limit": _str(link.credit_limit), "credit_currency": link.credit_currency}
+    link.credit_limit = limit
+    link.credit_currency = currency
+    link.credit_notes = merged["credit_notes"] or ""
+    link.block_stock_below = threshold
+    link.save(update_fields=list(CREDIT_FIELDS))
+    after = {"credit_limit": _str(limit), "credit_currency": currency}
+    if before != after or message:
+        _event(link, LinkEvent.Kind.CREDIT_CHANGED, actor, before=before, after=after, message=message)
+    return link
+
+
+def _str(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def credit_limit_set(*, actor: Tenant, link: ContractorLink, new_limit, message: str = "") -> ContractorLink:
+    """setConnectContractorCreditLimit: only the limit (the currency must be set already, or the
+    provider account's default currency is taken)."""
+    values: dict[str, Any] = {"credit_limit": new_limit}
+    if not link.credit_currency:
+        values["credit_currency"] = actor.account.default_currency
+    return credit_settings_update(actor=actor, link=link, message=message, **values)
+
+
+def _entry_checks(link: ContractorLink, amount, *, positive: bool, order: Order | None) -> Decimal:
+    errors: dict[str, list[str]] = {}
+    value = _decimal(amount)
+    if value is None or value != value.quantize(Decimal("0.01")) or abs(value) >= Decimal("1e12"):
+        errors["amount"] = [_("Enter an amount with at most two decimals.")]
+    elif positive and value <= 0:
+        errors["amount"] = [_("Enter an amount greater than 0.")]
+    elif value == 0:
+        errors["amount"] = [_("Enter an amount other than 0 (negative takes credit, positive gives it).")]
+    if not link.credit_currency:
+        errors["amount"] = [_("Set the contractor's settlement currency first.")]
+    if order is not None and order.account_id != link.provider_account_id:
+        errors["order"] = [_does_not_exist(Order)]
+    _raise(errors)
+    return value
+
+
+@transaction.atomic
+def credit_payment_record(
+    *, actor: Tenant, link: ContractorLink, amount, description: str = "", order: Order | None = None
+) -> CreditEntry:
+    """Record a payment the contractor made (settled outside Hurtlink): it frees that much credit.
+    Takes the link's row lock. Admins only."""
+    require_manager(actor)
+    link = _lock_credit(actor, link)
+    value = _entry_checks(link, amount, positive=True, order=order)
+    return CreditEntry.objects.create(
+        link=link,
+        kind=CreditEntry.Kind.PAYMENT,
+        amount=value,
+        currency=link.credit_currency,
+        order=order,
+        description=(description or "").strip()[:500],
+        created_by=_user(actor),
+        actor=actor.actor_label,
+    )
+
+
+@transaction.atomic
+def credit_adjust(
+    *, actor: Tenant, link: ContractorLink, amount, description: str, order: Order | None = None
+) -> CreditEntry:
+    """Correct the ledger with a signed amount (+ gives credit back, − takes it) and a reason; the
+    history keeps both the mistake and the correction. Takes the link's row lock. Admins only."""
+    require_manager(actor)
+    link = _lock_credit(actor, link)
+    if not (description or "").strip():
+        raise ValidationError({"description": [_("Say why the ledger is adjusted.")]})
+    value = _entry_checks(link, amount, positive=False, order=order)
+    return CreditEntry.objects.create(
+        link=link,
+        kind=CreditEntry.Kind.ADJUSTMENT,
+        amount=value,
+        currency=link.credit_currency,
+        order=order,
+        description=description.strip()[:500],
+        created_by=_user(actor),
+        actor=actor.actor_label,
+    )
+
+
+class CreditShort(ValidationError):
+    """The available credit does not cover a charge; nothing was written."""
+
+
+@transaction.atomic
+def credit_charge(
+    *,
+    link: ContractorLink,
+    amount,
+    currency: str,
+    order: Order | None = None,
+    description: str = "",
+    actor: str = "",
+) -> CreditEntry:
+    """Charge the contractor's credit (order forwarding calls this inside its own transaction, with
+    the link found through an open link). Takes the link's row lock, then refuses with CreditShort
+    when the available amount is short, and refuses another currency than the settlement currency.
+    Without a limit there is no trade credit and nothing may be charged."""
+    from connect.selectors import credit_summary
+
+    link = ContractorLink.objects.select_for_update(of=("self",)).get(pk=link.pk)
+    if not link.is_open:
+        raise ValidationError(_("The contractor is blocked or disconnected."))
+    if link.credit_limit is None:
+        raise ValidationError(_("This contractor has no trade credit."))
+    if currency != link.credit_currency:
+        raise ValidationError(
+            _("The order is in %(currency)s but the credit is settled in %(settlement)s.")
+            % {"currency": currency, "settlement": link.credit_currency}
+        )
+    value = _entry_checks(link, amount, positive=True, order=order)
+    available = credit_summary(link=link).available
+    if available < value:
+        raise CreditShort(
+            _("Not enough trade credit: %(amount)s %(currency)s needed, %(available)s available.")
+            % {"amount": value, "currency": currency, "available": available}
+        )
+    return CreditEntry.objects.create(
+        link=link,
+        kind=CreditEntry.Kind.CHARGE,
+        amount=value,
+        currency=currency,
+        order=order,
+        description=(description or "")[:500],
+        actor=actor,
+    )
+
+
+# ------------------------------------------------------------------------------ status mappings
+
+
+def _link_side(actor: Tenant, link: ContractorLink) -> tuple[ContractorLink, int]:
+    """The link as one of its two sides sees it, and the partner's account id; open links only."""
+    link = ContractorLink.objects.get(pk=link.pk)
+    if link.provider_account_id == actor.account.pk:
+        partner = link.contractor_account_id
+    elif link.contractor_account_id == actor.account.pk:
+        partner = link.provider_account_id
+    else:
+        raise Http404
+    if not link.is_open:
+        raise ValidationError(_("Statuses can be mapped only while the connection is active."))
+    return link, partner
+
+
+def _mapping_errors(actor: Tenant, partner_id: int, direction: str, local, remote) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if direction not in StatusMapping.Direction.values:
+        errors["direction"] = [_("Choose send or receive.")]
+    if not isinstance(local, OrderStatus) or local.account_id != actor.account.pk:
+        errors["local_status"] = [_does_not_exist(OrderStatus)]
+    if not isinstance(remote, OrderStatus) or remote.account_id != partner_id:
+        errors["remote_status"] = [_does_not_exist(OrderStatus)]
+    return errors
+
+
+@transaction.atomic
+def status_mappings_replace(
+    *, actor: Tenant, link: ContractorLink, direction: str, pairs: list[tuple[OrderStatus, OrderStatus]]
+) -> list[StatusMapping]:
+    """Replace one side's mapping table (send or receive) for one link with ``pairs`` of
+    (local status, partner's status). Sending maps each local status once; receiving maps each partner
+    status once. Admins only."""
+    require_manager(actor)
+    link, partner = _link_side(actor, link)
+    errors: dict[str, list[str]] = {}
+    seen: set[int] = set()
+    for local, remote in pairs:
+        errors |= _mapping_errors(actor, partner, direction, local, remote)
+        key = local.pk if direction == StatusMapping.Direction.SEND else remote.pk
+        if key in seen:
+            errors["pairs"] = [
+                _("Each of your statuses can be sent to one status only.")
+                if direction == StatusMapping.Direction.SEND
+                else _("Each partner status can be received as one status only.")
+            ]
+        seen.add(key)
+    _raise(errors)
+    StatusMapping.objects.filter(account=actor.account, link=link, direction=direction).delete()
+    return StatusMapping.objects.bulk_create(
+        StatusMapping(
+            account=actor.account, link=link, direction=direction, local_status=local, remote_status=remote
+        )
+        for local, remote in pairs
+    )
+
+
+@transaction.atomic
+def status_mapping_create(
+    *, actor: Tenant, link: ContractorLink, direction: str, local_status, remote_status
+) -> StatusMapping:
+    """Add one row to a mapping table (REST API). A local status already sent, or a partner status
+    already received, is an error. Admins only."""
+    require_manager(actor)
+    link, partner = _link_side(actor, link)
+    _raise(_mapping_errors(actor, partner, direction, local_status, remote_status))
+    try:
+        with transaction.atomic():
+            return StatusMapping.objects.create(
+                account=actor.account,
+                link=link,
+                direction=direction,
+                local_status=local_status,
+                remote_status=remote_status,
+            )
+    except IntegrityError:
+        field = "local_status" if direction == StatusMapping.Direction.SEND else "remote_status"
+        raise ValidationError({field: [_("This status is mapped already.")]})
+
+
+@transaction.atomic
+def status_mapping_delete(*, actor: Tenant, mapping: StatusMapping) -> None:
+    """Remove one row of the actor's own mapping table. Admins only."""
+    require_manager(actor)
+    _own(actor, mapping)
+    mapping.delete()

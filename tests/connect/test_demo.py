@@ -1,0 +1,31 @@
+"""The demo: the shop is a contractor of the wholesaler, with a credit limit."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from accounts.demo import DEMO_USERS
+from connect import selectors
+from connect.models import ContractorLink
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_shop_is_a_contractor_of_the_demo_wholesaler_with_credit():
+    call_command("demo_setup")
+    link = ContractorLink.objects.select_related("provider_account", "contractor_account").get()
+    assert link.provider_account.name == DEMO_USERS[0].company
+    assert link.contractor_account.name == DEMO_USERS[1].company
+    assert link.is_open and link.credit_limit == Decimal("2000.00") and link.credit_currency == "EUR"
+    assert selectors.credit_summary(link=link).available == Decimal("2000.00")
+    assert link.status_mappings.count() == 4
+
+    shop = Client()
+    assert shop.login(email=DEMO_USERS[1].email, password=DEMO_USERS[1].password)
+    page = shop.get(
+        reverse("connect:supplier-detail", args=[link.contractor_integration_id])
+    ).content.decode()
+    assert DEMO_USERS[0].company in page and "2000.00 available" in page
