@@ -358,7 +358,7 @@ class ContractorIntegrationViewSet(
     def get_queryset(self):
         return selectors.contractor_integrations_with_links(super().get_queryset())
 
-    @extend_schema(request=VerifySerializer, responses=OfferSerializer)
+    @extend_schema(request=VerifySerializer, responses={200: OfferSerializer, 429: None})
     @action(detail=False, methods=["post"])
     def verify(self, request):
         """Who the code belongs to and what it offers. Wrong codes answer "no such code" and are
@@ -373,7 +373,7 @@ class ContractorIntegrationViewSet(
             _raise_for(exc)
         return Response(OfferSerializer(offer.__dict__).data)
 
-    @extend_schema(request=JoinSerializer, responses={201: ContractorIntegrationSerializer})
+    @extend_schema(request=JoinSerializer, responses={201: ContractorIntegrationSerializer, 429: None})
     def create(self, request):
         """Join a provider with its code."""
         body = JoinSerializer(data=request.data, context=self.get_serializer_context())
