@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django_filters import rest_framework as filters
-
 from accounts.filters import AccountFilterSet
+from orders.filters import DayOrMomentFilter
 from wmsbridge.models import SyncRun, WmsConnection
 
 
@@ -15,7 +14,8 @@ class ConnectionFilter(AccountFilterSet):
 
 
 class SyncRunFilter(AccountFilterSet):
-    started_from = filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
+    # Read in UTC like the order filters: PostgreSQL refuses offsets beyond ±15:59, ISO 8601 allows them.
+    started_from = DayOrMomentFilter(field_name="started_at", lookup_expr="gte")
 
     class Meta:
         model = SyncRun
