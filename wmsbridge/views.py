@@ -194,6 +194,8 @@ class ConnectionDeleteView(_ConnectionMixin, View):
 def webhook(request, secret: str):
     """Ongoing's webhook deliveries. Authenticated by the connection's secret in the URL only (Ongoing
     signs nothing); a wrong secret is a 404, a malformed body a 400, the rest 200."""
+    if "\x00" in secret:  # PostgreSQL cannot compare text with NUL in it: no secret has one
+        raise Http404(_("No such webhook."))
     connection = get_object_or_404(WmsConnection, webhook_secret=secret)
     try:
         receipt = webhook_receive(connection=connection, body=request.body)

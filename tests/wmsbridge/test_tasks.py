@@ -16,3 +16,9 @@ def test_sync_and_webhook_tasks_are_acknowledged_late_and_requeued_when_the_work
 
     assert task.acks_late is True
     assert task.reject_on_worker_lost is True
+
+
+@pytest.mark.django_db
+def test_a_webhook_url_with_a_null_character_is_a_404_not_a_server_error(client):
+    response = client.post("/wms/webhooks/abc%00def/", data=b"{}", content_type="application/json")
+    assert response.status_code == 404
