@@ -298,6 +298,46 @@ class Price(models.Model):
         return f"{self.product} @ {self.price_group}: {self.amount}"
 
 
+class ProductLink(models.Model):
+    """A product tied to its counterpart in an external storage (reference §3: ``storage``).
+
+    Today the only external storage is a Connect supplier's shared catalog: ``storage`` is
+    ``"connect"`` and ``storage_id`` the contractor's Connect integration id (catalog never imports
+    ``connect``; the pair is how BaseLinker names an external storage). ``external_product`` is the
+    provider's product; ``external_id`` keeps its id after the provider deletes it, so the link can
+    say "no longer shared" instead of vanishing. Stock and price sync and order-line matching read
+    these rows; ``connect`` writes them. A product has at most one link.
+    """
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    product = models.OneToOneField(Product, on_delete=models.CASCADE, related_name="external_link")
+    storage = models.CharField(max_length=20, default="connect")
+    storage_id = models.PositiveBigIntegerField()
+    external_product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="linked_copies"
+    )
+    external_id = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    unshared_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the provider stopped sharing the product.")
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["storage", "storage_id", "external_id"], name="catalog_productlink_once_per_storage"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["external_product"]),
+            models.Index(fields=["account", "storage", "storage_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} ← {self.storage}:{self.storage_id}/{self.external_id}"
+
+
 def _import_upload_to(job: ImportJob, filename: str) -> str:
     return f"imports/{job.account_id}/{filename}"
 

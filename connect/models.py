@@ -620,3 +620,41 @@ class StatusMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction}: {self.local_status_id} ↔ {self.remote_status_id}"
+
+
+class ForwardedOrder(models.Model):
+    """A contractor's order forwarded through a link, and the provider order made from it.
+
+    The unique ``contractor_order`` decides "exactly once": two workers forwarding one order race on
+    the insert, and the loser reads the winner's row. ``provider_order`` is null until the provider's
+    order exists (and again if the provider deletes it: the card then says so). ``charge`` is the
+    ledger entry paid with trade credit, if any.
+    """
+
+    class State(models.TextChoices):
+        FORWARDED = "forwarded", _("Forwarded")
+        REFUSED = "refused", _("Refused")
+        PROVIDER_DELETED = "deleted", _("Deleted by the supplier")
+
+    link = models.ForeignKey(ContractorLink, on_delete=models.PROTECT, related_name="forwarded_orders")
+    contractor_account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    provider_account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    contractor_order = models.OneToOneField(
+        "orders.Order", on_delete=models.CASCADE, related_name="connect_forward"
+    )
+    provider_order = models.OneToOneField(
+        "orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="connect_source"
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.FORWARDED)
+    charge = models.ForeignKey(
+        CreditEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["link", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.contractor_order_id} → {self.provider_order_id}"

@@ -127,6 +127,12 @@ class OrderLine(models.Model):
     warehouse = models.ForeignKey("catalog.Warehouse", null=True, blank=True, on_delete=models.SET_NULL)
     storage = models.CharField(max_length=20, default="db")
     storage_id = models.PositiveIntegerField(default=0)
+    # The product of an external storage the line was picked from (a Connect supplier's shared
+    # catalog: storage "connect", storage_id the contractor's integration). ``product`` stays the
+    # account's own product (or none), so stock reservation never touches another account's rows.
+    external_product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     variant_id = models.PositiveBigIntegerField(default=0)
     sku = models.CharField(max_length=50, blank=True)
     ean = models.CharField(max_length=32, blank=True)
