@@ -111,7 +111,12 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["account", "status"]), models.Index(fields=["account", "-id"])]
+        indexes = [
+            models.Index(fields=["account", "status"]),
+            models.Index(fields=["account", "-id"]),
+            # getOrders pages by date_confirmed_from (reference §5), ordered by date_confirmed.
+            models.Index(fields=["account", "date_confirmed"]),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk}"
