@@ -310,3 +310,22 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=token.revoked_at)
     return token
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, full_name: str, language: str) -> User:
+    """Save a person's own name and page language (blank: the browser's Accept-Language decides)."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the offered languages.")})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.full_name = full_name.strip()
+    user.language = language
+    user.save(update_fields=["full_name", "language"])
+    return user
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """The language switcher of a signed-in person: remembered on their profile."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the offered languages.")})
+    User.objects.filter(pk=user.pk).update(language=language)
