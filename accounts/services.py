@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import roles
@@ -100,7 +100,10 @@ def invitation_create(*, account: Account, email: str, role: str, invited_by: Us
     from accounts.tasks import invitation_send
 
     accept_url = settings.SITE_URL.rstrip("/") + reverse("invitation-accept", args=[raw])
-    invitation_send.delay_on_commit(invitation.pk, accept_url)
+    # In the invitee's own language when they already use Hurtlink, else in the inviter's.
+    known = User.objects.filter(email__iexact=email).exclude(language="").values_list("language", flat=True)
+    language = known.first() or translation.get_language() or settings.LANGUAGE_CODE
+    invitation_send.delay_on_commit(invitation.pk, accept_url, language)
     invitation.raw_key = raw  # only on this instance, for the caller; never stored
     return invitation
 

@@ -84,7 +84,8 @@ def format_datetime(value: datetime.datetime | None) -> str:
         return format_date(value)
     if timezone.is_aware(value):
         value = timezone.localtime(value)
-    return _nowrap(babel_dates.format_datetime(value, "short", locale=current_locale()))
+    # The date and the time may go to two lines in a narrow column; "6:35 PM" stays together.
+    return babel_dates.format_datetime(value, "short", locale=current_locale()).replace("\u202f", NBSP)
 
 
 def format_date(value: datetime.date | None) -> str:
@@ -104,7 +105,7 @@ def format_time(value: datetime.datetime | datetime.time | None) -> str:
         return ""
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
-    return _nowrap(babel_dates.format_time(value, "short", locale=current_locale()))
+    return babel_dates.format_time(value, "short", locale=current_locale()).replace("\u202f", NBSP)
 
 
 def _decimal(value) -> Decimal | None:
