@@ -38,12 +38,15 @@ class UserLanguageMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if isinstance(user, User) and user.is_authenticated and user.language in dict(settings.LANGUAGES):
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language
         language = translation.get_language() or settings.LANGUAGE_CODE
-        with formats.region_override(lambda: _region(request, language)):
-            return self.get_response(request)
+        if isinstance(user, User) and user.is_authenticated and user.language in dict(settings.LANGUAGES):
+            language = request.LANGUAGE_CODE = user.language
+        # An override, not an activation: the language ends with the request (a worker thread serves
+        # the next person in theirs).
+        with translation.override(language), formats.region_override(lambda: _region(request, language)):
+            response = self.get_response(request)
+        response.headers["Content-Language"] = language
+        return response
 
 
 def _region(request, language: str) -> str:

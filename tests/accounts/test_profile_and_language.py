@@ -101,3 +101,12 @@ def test_the_password_change_keeps_the_session_and_the_new_password_signs_in(cli
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 200  # still signed in
     assert User.objects.get(pk=member.user.pk).check_password("a-new-long-password-2026")
+
+
+def test_a_persons_language_ends_with_their_request(client, member):
+    from django.utils.translation import gettext
+
+    User.objects.filter(pk=member.user.pk).update(language="pl")
+    assert client.get(reverse("home"))["Content-Language"] == "pl"
+    # The server thread serves the next person in the site's language, not in the last person's.
+    assert gettext("Orders") == "Orders"
