@@ -350,6 +350,8 @@ def _login_url() -> str:
 
 
 def _profile_render(request, profile_form: ProfileForm, password_form: PasswordChangeForm):
+    # Django focuses the current password; on this page it is the second form, so nothing jumps there.
+    password_form.fields["old_password"].widget.attrs.pop("autofocus", None)
     return render(
         request,
         "accounts/profile.html",
