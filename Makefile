@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format lock bench-help clean-data
+.PHONY: run test lint format lock bench-help clean-data messages screenshots
 
 run: $(VENV)/.installed
 	$(BIN)/python -m config.launcher
@@ -43,3 +43,19 @@ lock: $(VENV)/.installed-dev
 
 clean-data:
 	rm -rf .data
+
+# Translations: collect every marked string into locale/<lang>/LC_MESSAGES/django.po (new ones arrive
+# untranslated, and the catalogue test names them), then compile the .mo files the app reads. Needs
+# GNU gettext (Debian: apt-get install gettext). Commit both the .po and the .mo files.
+MESSAGES_IGNORE = --ignore=.venv --ignore=.data --ignore=tests --ignore=static --ignore=staticfiles \
+	--ignore=bench --ignore=test-artifacts --ignore=docs --ignore=node_modules
+messages: $(VENV)/.installed
+	@command -v msgmerge >/dev/null || { echo "make messages needs GNU gettext: apt-get install gettext"; exit 1; }
+	$(BIN)/python manage.py makemessages --locale pl --no-location $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py compilemessages --locale pl $(MESSAGES_IGNORE)
+
+# Screenshots of the main pages at 390 and 1366 px, in English and Polish, into docs/screenshots/:
+# starts the demo on free ports with a throw-away database, takes them, stops everything.
+screenshots: $(VENV)/.installed-dev
+	@sh scripts/ensure-chromium
+	$(BIN)/python scripts/screenshots_run.py --out docs/screenshots

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.dispatch import Signal
+from django.utils import translation
 
 from accounts.models import Account, Membership, User
 from accounts.services import account_create
@@ -22,13 +23,20 @@ class DemoUser:
     company: str
     country: str
     currency: str
+    # The language the account's defaults (statuses, warehouse, catalog...) are named in.
+    language: str
 
 
 DEMO_USERS = (
     DemoUser(
-        "wholesaler@demo.hurtlink.test", "demo-wholesaler-2026", "Hurtownia Demo Sp. z o.o.", "PL", "PLN"
+        "wholesaler@demo.hurtlink.test",
+        "demo-wholesaler-2026",
+        "Hurtownia Demo Sp. z o.o.",
+        "PL",
+        "PLN",
+        "pl",
     ),
-    DemoUser("shop@demo.hurtlink.test", "demo-shop-2026", "Demo Shop GmbH", "DE", "EUR"),
+    DemoUser("shop@demo.hurtlink.test", "demo-shop-2026", "Demo Shop GmbH", "DE", "EUR", "en"),
 )
 
 
@@ -40,11 +48,12 @@ def demo_setup() -> tuple[bool, list[DemoUser]]:
         accounts: list[Account] = []
         for demo in DEMO_USERS:
             user = User.objects.create_user(email=demo.email, password=demo.password, full_name=demo.company)
-            accounts.append(
-                account_create(
-                    owner=user, name=demo.company, country=demo.country, default_currency=demo.currency
+            with translation.override(demo.language):
+                accounts.append(
+                    account_create(
+                        owner=user, name=demo.company, country=demo.country, default_currency=demo.currency
+                    )
                 )
-            )
         demo_accounts_created.send(sender=Account, wholesaler=accounts[0], shop=accounts[1])
     return True, list(DEMO_USERS)
 

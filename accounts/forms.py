@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -97,4 +98,14 @@ class ApiTokenForm(forms.Form):
     )
     role = forms.ChoiceField(
         label=_("Role"), choices=[(Role.ADMIN, _("Admin")), (Role.MEMBER, _("Member"))], initial=Role.ADMIN
+    )
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("As the browser asks")), *settings.LANGUAGES],
+        help_text=_("The language of the pages and of the e-mails Hurtlink sends you."),
     )

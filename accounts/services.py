@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import roles
@@ -100,7 +100,10 @@ def invitation_create(*, account: Account, email: str, role: str, invited_by: Us
     from accounts.tasks import invitation_send
 
     accept_url = settings.SITE_URL.rstrip("/") + reverse("invitation-accept", args=[raw])
-    invitation_send.delay_on_commit(invitation.pk, accept_url)
+    # In the invitee's own language when they already use Hurtlink, else in the inviter's.
+    known = User.objects.filter(email__iexact=email).exclude(language="").values_list("language", flat=True)
+    language = known.first() or translation.get_language() or settings.LANGUAGE_CODE
+    invitation_send.delay_on_commit(invitation.pk, accept_url, language)
     invitation.raw_key = raw  # only on this instance, for the caller; never stored
     return invitation
 
@@ -310,3 +313,22 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=token.revoked_at)
     return token
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, full_name: str, language: str) -> User:
+    """Save a person's own name and page language (blank: the browser's Accept-Language decides)."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the offered languages.")})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.full_name = full_name.strip()
+    user.language = language
+    user.save(update_fields=["full_name", "language"])
+    return user
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """The language switcher of a signed-in person: remembered on their profile."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the offered languages.")})
+    User.objects.filter(pk=user.pk).update(language=language)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -23,9 +27,10 @@ from accounts.forms import (
     InvitationForm,
     InvitedSignupForm,
     MemberRoleForm,
+    ProfileForm,
     SignupForm,
 )
-from accounts.models import ApiToken, Invitation, Membership, Role
+from accounts.models import ApiToken, Invitation, Membership, Role, User
 from accounts.tenancy import SESSION_ACCOUNT_KEY, AccountViewMixin
 from config.web import form_errors_from
 
@@ -342,3 +347,80 @@ def _login_url() -> str:
     from django.urls import reverse
 
     return reverse("login")
+
+
+def _profile_render(request, profile_form: ProfileForm, password_form: PasswordChangeForm):
+    # Django focuses the current password; on this page it is the second form, so nothing jumps there.
+    password_form.fields["old_password"].widget.attrs.pop("autofocus", None)
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": profile_form, "password_form": password_form},
+    )
+
+
+@login_required
+def profile(request):
+    """The signed-in person's own page: name and language, and a password change (``profile_password``)."""
+    user = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                user = services.user_profile_update(user=user, **form.cleaned_data)
+            except ValidationError as exc:
+                form_errors_from(form, exc)
+            else:
+                # The message is read on the next page, in the language just chosen.
+                translation.activate(user.language or translation.get_language_from_request(request))
+                messages.success(request, _("Profile saved."))
+                return _language_cookie(redirect("profile"), user.language)
+    else:
+        form = ProfileForm(initial={"full_name": user.full_name, "language": user.language})
+    return _profile_render(request, form, PasswordChangeForm(user))
+
+
+@login_required
+@require_POST
+def profile_password(request):
+    """Change the password (the current one first); the session stays signed in."""
+    form = PasswordChangeForm(request.user, request.POST)
+    if form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Your password has been changed."))
+        return redirect("profile")
+    profile_form = ProfileForm(
+        initial={"full_name": request.user.full_name, "language": request.user.language}
+    )
+    return _profile_render(request, profile_form, form)
+
+
+@require_POST
+def language_switch(request):
+    """The layout's language switcher: a cookie for everyone, and the profile of a signed-in person."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = redirect(next_url)
+    if language not in dict(settings.LANGUAGES):
+        return response
+    if request.user.is_authenticated and isinstance(request.user, User):
+        services.user_language_set(user=request.user, language=language)
+    return _language_cookie(response, language)
+
+
+def _language_cookie(response, language: str):
+    """Remember the language for the signed-out pages too (login, sign-up); blank forgets it."""
+    if not language:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+        return response
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+    )
+    return response

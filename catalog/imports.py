@@ -75,7 +75,7 @@ from typing import BinaryIO
 
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from catalog.bulk import products_import_write
@@ -775,7 +775,8 @@ def import_job_create(
     )
     job.file.save(f"{uuid.uuid4().hex}.csv", file, save=False)
     job.save()
-    import_run.delay_on_commit(job.pk)
+    # The report's messages are written in the language of the person who starts the import.
+    import_run.delay_on_commit(job.pk, translation.get_language())
     return job
 
 

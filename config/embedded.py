@@ -34,6 +34,7 @@ _COMMANDS_WITHOUT_SERVICES = {
     "--version",
     "run_wms_sandbox",
     "makemessages",
+    "compilemessages",
 }
 
 

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import CURRENCY_CHOICES, Account, Role
 from accounts.tenancy import Tenant, require_role
 from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
+from config import formats
 from connect import codes
 from connect.models import (
     AdditionalInfo,
@@ -1117,8 +1118,11 @@ def credit_charge(
     available = credit_summary(link=link).available
     if available < value:
         raise CreditShort(
-            _("Not enough trade credit: %(amount)s %(currency)s needed, %(available)s available.")
-            % {"amount": value, "currency": currency, "available": available}
+            _("Not enough trade credit: %(amount)s needed, %(available)s available.")
+            % {
+                "amount": formats.format_money(value, currency),
+                "available": formats.format_money(available, currency),
+            }
         )
     return CreditEntry.objects.create(
         link=link,

@@ -71,7 +71,7 @@ def extra_field_form_field(field: OrderExtraField, initial=None) -> forms.Field:
     if field.kind == kind.CHECKBOX:
         return forms.BooleanField(**common)
     if field.kind == kind.DATE:
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **common)
     if field.kind == kind.SELECT:
         return forms.ChoiceField(choices=[("", "—"), *[(o, o) for o in field.options]], **common)
     return forms.CharField(max_length=1000, **common)

@@ -17,11 +17,12 @@ from accounts.models import Role
 from accounts.tenancy import AccountViewMixin
 from catalog.services import StockShortfall
 from changes.origin import Origin
+from config import formats
 from config.fields import id_number
 from config.integrity import account_row_save, delete_unless_in_use
 from config.paging import in_id_order, page_of_ids
 from config.web import form_errors_from, safe_next
-from orders import forms, services
+from orders import field_labels, forms, services
 from orders.filters import OrderFilter
 from orders.models import (
     AutomationRule,
@@ -254,7 +255,7 @@ class OrderEditView(AccountViewMixin, View):
 JOURNAL_ICONS = {
     JournalEntry.Type.ORDER_CREATED: "✚",
     JournalEntry.Type.STATUS_CHANGED: "➜",
-    JournalEntry.Type.ORDER_PAID: "€",
+    JournalEntry.Type.ORDER_PAID: "✔",
     JournalEntry.Type.PACKAGE_CREATED: "📦",
 }
 
@@ -262,6 +263,10 @@ JOURNAL_ICONS = {
 def timeline(order: Order) -> list[dict]:
     """The order's journal and automatic-action runs, oldest first, in words."""
     statuses = dict(OrderStatus.objects.filter(account_id=order.account_id).values_list("pk", "name"))
+    extra_names = {
+        str(pk): name
+        for pk, name in OrderExtraField.objects.filter(account_id=order.account_id).values_list("pk", "name")
+    }
     items = []
     for entry in order.journal.all():
         detail = ""
@@ -272,11 +277,13 @@ def timeline(order: Order) -> list[dict]:
         elif entry.type == JournalEntry.Type.TRACKING_UPDATED:
             detail = _tracking_detail(entry.data)
         elif "fields" in entry.data:
+            line = entry.type == JournalEntry.Type.PRODUCT_EDITED
             detail = "; ".join(
-                f"{name}: {old or '—'} → {new or '—'}" for name, (old, new) in entry.data["fields"].items()
+                _field_change(name, old, new, line=line, currency=order.currency, extra_names=extra_names)
+                for name, (old, new) in entry.data["fields"].items()
             )
         elif entry.data.get("name"):
-            detail = f"{entry.data.get('quantity', '')} × {entry.data['name']}"
+            detail = f"{formats.format_number(entry.data.get('quantity', ''))} × {entry.data['name']}"
         items.append(
             {
                 "at": entry.created_at,
@@ -301,6 +308,14 @@ def timeline(order: Order) -> list[dict]:
             }
         )
     return sorted(items, key=lambda item: item["at"])
+
+
+def _field_change(name, old, new, *, line: bool, currency: str, extra_names: dict[str, str]) -> str:
+    """ "Delivery: city: Kraków → Gdańsk", "Paid: 0,00 zł → 1 075,97 zł" — never a raw field name."""
+    label = field_labels.field_label(name, line=line)
+    before = field_labels.field_value(name, old, currency=currency, extra_field_names=extra_names)
+    after = field_labels.field_value(name, new, currency=currency, extra_field_names=extra_names)
+    return f"{label}: {before} → {after}"
 
 
 def _tracking_detail(data: dict) -> str:

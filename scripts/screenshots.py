@@ -3,8 +3,8 @@
     .venv/bin/python scripts/screenshots.py [--base-url http://127.0.0.1:8000] [--out docs/screenshots]
 
 Runs against a running Hurtlink with the demo loaded (`make run`); signs in as the demo wholesaler and
-the demo shop and writes one PNG per page, width and language. Uses Debian's Chromium
-(`sh scripts/ensure-chromium`).
+the demo shop and writes one JPEG per page, width and language (long pages cut at MAX_HEIGHT). Uses
+Debian's Chromium (`sh scripts/ensure-chromium`).
 """
 
 from __future__ import annotations
@@ -43,16 +43,51 @@ PAGES = [
     ("wholesaler", "wms-connections", "/wms/"),
     ("wholesaler", "wms-connection", lambda page: _first_link(page, "/wms/", r"^/wms/connections/\d+/$")),
     ("wholesaler", "connect", "/connect/"),
+    (
+        "wholesaler",
+        "connect-provider",
+        lambda page: _first_link(page, "/connect/", r"^/connect/provider/\d+/$"),
+    ),
+    (
+        "wholesaler",
+        "connect-contractors",
+        lambda page: _first_link(page, "/connect/", r"^/connect/provider/\d+/$", then="contractors/"),
+    ),
+    (
+        "wholesaler",
+        "connect-contractor",
+        lambda page: _first_link(
+            page,
+            _first_link(page, "/connect/", r"^/connect/provider/\d+/$", then="contractors/"),
+            r"^/connect/provider/\d+/contractors/\d+/$",
+        ),
+    ),
     ("shop", "connect-shop", "/connect/"),
+    ("shop", "connect-supplier", lambda page: _first_link(page, "/connect/", r"^/connect/supplier/\d+/$")),
+    ("shop", "profile", "/profile/"),
 ]
+# Long pages are cut at this height (px): the top of a list says what it looks like.
+MAX_HEIGHT = 2400
 
 
-def _first_link(page, list_path: str, pattern: str) -> str | None:
+def _first_link(page, list_path: str | None, pattern: str, then: str = "") -> str | None:
+    if not list_path:
+        return None
     page.goto(list_path)
     for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
         if href and re.match(pattern, href):
-            return href
+            return href + then
     return None
+
+
+def _shoot(page, file: Path) -> None:
+    """A JPEG of the whole page, or of its top MAX_HEIGHT pixels when it is longer."""
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    width = page.viewport_size["width"]
+    options = {"path": str(file), "type": "jpeg", "quality": 72, "full_page": True}
+    if height > MAX_HEIGHT:
+        options["clip"] = {"x": 0, "y": 0, "width": width, "height": MAX_HEIGHT}
+    page.screenshot(**options)
 
 
 def main() -> None:
@@ -91,8 +126,8 @@ def main() -> None:
                             continue
                         response = page.goto(target)
                         page.wait_for_load_state("networkidle")
-                        file = out / f"{name}-{width_name}-{language}.png"
-                        page.screenshot(path=str(file), full_page=True)
+                        file = out / f"{name}-{width_name}-{language}.jpg"
+                        _shoot(page, file)
                         print(f"{file}  ({response.status if response else '?'} {target})")
                     context.close()
         browser.close()

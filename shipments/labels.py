@@ -18,6 +18,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from config import formats
+
 # DejaVu Sans covers Polish and most European scripts; reportlab's own Vera is the fallback that is
 # always there (it lacks some Polish letters, which are then printed without their diacritics).
 _FONT_CANDIDATES = (
@@ -56,8 +58,8 @@ def _printable(text: str, glyphs: frozenset[int]) -> str:
 
 
 def _number(value) -> str:
-    """1.250 → "1.25", 30.00 → "30" (never "3E+1")."""
-    return format(Decimal(value or 0).normalize(), "f")
+    """1.250 → "1.25" (en) / "1,25" (pl), 30.00 → "30" (never "3E+1"), in the label's locale."""
+    return formats.format_number(Decimal(value or 0))
 
 
 def _sender_lines(account) -> list[str]:
@@ -151,10 +153,12 @@ def label_render(package) -> bytes:
     for i, line in enumerate(_recipient_lines(order)):
         write.text(line, size=12 if i == 0 else 10, max_lines=2, indent=4)
     write.rule()
-    write.text(_("Weight: %(weight)s kg") % {"weight": _number(package.weight)}, 9)
-    if package.length or package.width or package.height:
-        dims = " × ".join(_number(v) for v in (package.length, package.width, package.height))
-        write.text(_("Dimensions: %(dims)s cm") % {"dims": dims}, 8)
+    # Numbers in the conventions of the sender's country, whoever prints the label.
+    with formats.region_override(account.country.code if account.country else ""):
+        write.text(_("Weight: %(weight)s kg") % {"weight": _number(package.weight)}, 9)
+        if package.length or package.width or package.height:
+            dims = " × ".join(_number(v) for v in (package.length, package.width, package.height))
+            write.text(_("Dimensions: %(dims)s cm") % {"dims": dims}, 8)
 
     if number:
         usable = page_width - 2 * MARGIN

@@ -25,6 +25,17 @@ def _no_connect_code_failures_between_tests():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _site_language_between_tests():
+    """Django's LocaleMiddleware leaves the language of the last request active in its thread; a test
+    that asked for Polish pages must not make the next test's messages Polish."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def account_a(db):
     return AccountFactory(name="Alpha Wholesale")

@@ -53,7 +53,9 @@ class ConnectionForm(forms.ModelForm):
         ]
         widgets = {
             "export_statuses": forms.CheckboxSelectMultiple,
-            "export_orders_since": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "export_orders_since": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
         }
 
     def __init__(self, *args, account, **kwargs) -> None:

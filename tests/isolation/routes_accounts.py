@@ -57,6 +57,9 @@ CASES = [
     RouteCase(
         "invitation-accept", "public", reason="guarded by the secret key in the link (tested in accounts)"
     ),
+    RouteCase("profile", "public", reason="the signed-in person's own name and language, no account data"),
+    RouteCase("profile-password", "public", reason="changes the signed-in person's own password"),
+    RouteCase("language-switch", "public", reason="a language cookie and the signed-in person's own choice"),
     RouteCase("account-create", "list", setup=_account_a_marker),
     RouteCase("account-switch", "public", reason="only switches among the user's own memberships (tested)"),
     RouteCase("home", "list", setup=_account_a_marker),
