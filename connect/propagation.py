@@ -112,11 +112,14 @@ class Side:
         return Origin.connect(link.pk, name, depth=depth)
 
 
-def forward_sides(order_id: int) -> list[Side]:
-    """The forwarded pairs ``order_id`` belongs to (as contractor order, as provider order, or both
-    when a supplier forwards again), with their links and both integrations."""
+def forward_sides(*, account_id: int, order_id: int) -> list[Side]:
+    """The forwarded pairs the order ``order_id`` of ``account_id`` belongs to (as contractor order, as
+    provider order, or both when a supplier forwards again), with their links and both integrations."""
     forwards = (
-        ForwardedOrder.objects.filter(Q(contractor_order_id=order_id) | Q(provider_order_id=order_id))
+        ForwardedOrder.objects.filter(
+            Q(contractor_order_id=order_id, contractor_account_id=account_id)
+            | Q(provider_order_id=order_id, provider_account_id=account_id)
+        )
         .filter(state=ForwardedOrder.State.FORWARDED, provider_order__isnull=False)
         .select_related("link__provider_integration__order_settings", "link__contractor_integration")
         .order_by("pk")
@@ -138,7 +141,10 @@ def change_wanted(account_id: int, topic: str, payload: dict) -> bool:
     if not order_id:
         return False
     return (
-        ForwardedOrder.objects.filter(Q(contractor_order_id=order_id) | Q(provider_order_id=order_id))
+        ForwardedOrder.objects.filter(
+            Q(contractor_order_id=order_id, contractor_account_id=account_id)
+            | Q(provider_order_id=order_id, provider_account_id=account_id)
+        )
         .filter(
             state=ForwardedOrder.State.FORWARDED,
             provider_order__isnull=False,
@@ -157,7 +163,7 @@ def change_handle(event: ChangeEvent) -> None:
     order_id = payload.get("order_id")
     if not order_id:
         return
-    for side in forward_sides(order_id):
+    for side in forward_sides(account_id=event.account_id, order_id=order_id):
         if event.origin_kind == OriginKind.CONNECT and event.origin_id == side.link.pk:
             continue  # applied from this very link: never sent back
         if not side.is_open:
@@ -276,7 +282,11 @@ def package_carry(*, side: Side, package_id: int | None, origin: Origin):
         )
         PackageCopy.objects.filter(pk=claimed[0]).update(copy=copy)
     else:
-        row = PackageCopy.objects.select_for_update().filter(source_package_id=package.pk).first()
+        row = (
+            PackageCopy.objects.select_for_update()
+            .filter(source_package_id=package.pk, source_account_id=side.here_account_id)
+            .first()
+        )
         if row is None or row.copy_id is None:
             return None  # the copy was deleted on the other side: not made again
         copy = Package.objects.without_label().get(pk=row.copy_id)

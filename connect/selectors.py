@@ -376,10 +376,15 @@ def order_forwards_for_card(*, account: Account, order_id: int) -> list[OrderFor
             and link.contractor_integration.deleted_at is None
         )
         partner_order_id = forward.contractor_order_id if here_is_provider else forward.provider_order_id
+        partner_account_id = (
+            forward.contractor_account_id if here_is_provider else forward.provider_account_id
+        )
         partner_status = None
         if is_open and partner_order_id is not None:
             partner_status = (
-                OrderStatus.objects.filter(orders__pk=partner_order_id).values("name", "color").first()
+                OrderStatus.objects.filter(account_id=partner_account_id, orders__pk=partner_order_id)
+                .values("name", "color")
+                .first()
             )
         if link.disconnected_at is not None or link.contractor_integration.deleted_at is not None:
             link_state = _("disconnected")

@@ -17,8 +17,11 @@ def status(account, name: str) -> OrderStatus:
     return OrderStatus.objects.get(account=account, name=name)
 
 
-def forwarded_pair(link: ContractorLink, **provider_fields) -> ForwardedOrder:
-    """A contractor order of the link's contractor and its provider order, forwarded."""
+def forwarded_pair(
+    link: ContractorLink, *, provider_lines: list[dict] | None = None, **provider_fields
+) -> ForwardedOrder:
+    """A contractor order of the link's contractor and its provider order (free lines, or
+    ``provider_lines``), forwarded."""
     contractor_order = order_create(
         account=link.contractor_account,
         lines=[{"name": "Garden chair", "quantity": 2, "price_brutto": Decimal("49.90")}],
@@ -27,7 +30,7 @@ def forwarded_pair(link: ContractorLink, **provider_fields) -> ForwardedOrder:
     )
     provider_order = order_create(
         account=link.provider_account,
-        lines=[{"name": "Garden chair", "quantity": 2, "price_brutto": Decimal("39.90")}],
+        lines=provider_lines or [{"name": "Garden chair", "quantity": 2, "price_brutto": Decimal("39.90")}],
         delivery_fullname="Jan Kowalski",
         origin=TEST_ORIGIN,
         **provider_fields,

@@ -221,7 +221,11 @@ def test_a_redelivered_change_and_two_workers_at_once_make_one_copy(pair, accoun
         tracking_number="PL10",
         origin=_by_user(account_a),
     )
-    (side,) = [s for s in forward_sides(forward.provider_order_id) if s.here_is_provider]
+    (side,) = [
+        s
+        for s in forward_sides(account_id=account_a.pk, order_id=forward.provider_order_id)
+        if s.here_is_provider
+    ]
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
 
