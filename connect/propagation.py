@@ -33,7 +33,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils import timezone
 
 from changes import topics
@@ -135,13 +135,17 @@ def change_accepted(origin: Origin) -> bool:
     return origin.depth < MAX_DEPTH
 
 
-def change_wanted(account_id: int, topic: str, payload: dict) -> bool:
-    """Asked when a change is recorded: is the order one side of a forward over an open link?"""
+def change_wanted(account_id: int, topic: str, payload: dict, origin: Origin | None = None) -> bool:
+    """Asked when a change is recorded: is the order one side of a forward over an open link — other
+    than the link that made the change (what a link applies is never carried back over it)?"""
     order_id = payload.get("order_id")
     if not order_id:
         return False
+    forwards = ForwardedOrder.objects.all()
+    if origin is not None and origin.kind == OriginKind.CONNECT:
+        forwards = forwards.exclude(link_id=origin.id)
     return (
-        ForwardedOrder.objects.filter(
+        forwards.filter(
             Q(contractor_order_id=order_id, contractor_account_id=account_id)
             | Q(provider_order_id=order_id, provider_account_id=account_id)
         )
@@ -191,15 +195,13 @@ def propagation_register() -> None:
 
 def status_target(*, side: Side, status_id: int) -> OrderStatus | None:
     """The partner's status for this side's ``status_id``: mapped in this side's send table and in
-    the partner's receive table (whose choice it is); None when either leaves it unmapped."""
+    the partner's receive table (whose choice it is); None when either leaves it unmapped. One query."""
     sent = StatusMapping.objects.filter(
         link=side.link,
         account_id=side.here_account_id,
         direction=StatusMapping.Direction.SEND,
         local_status_id=status_id,
-    ).exists()
-    if not sent:
-        return None
+    )
     received = (
         StatusMapping.objects.filter(
             link=side.link,
@@ -207,6 +209,7 @@ def status_target(*, side: Side, status_id: int) -> OrderStatus | None:
             direction=StatusMapping.Direction.RECEIVE,
             remote_status_id=status_id,
         )
+        .filter(Exists(sent))
         .select_related("local_status")
         .first()
     )
@@ -217,20 +220,17 @@ def status_carry(*, side: Side, status_id: int | None, origin: Origin) -> bool:
     """Set the partner's order to the mapped status of ``status_id``. Returns True when it changed.
 
     Only when this side sends and the partner receives statuses, and when ``status_id`` is still the
-    order's status (a later change carries itself, or came from the partner and must not go back)."""
+    order's status (a later change carries itself, or came from the partner and must not go back).
+    ``order_set_status`` locks the partner's order and does nothing when the status is in place."""
     if status_id is None or not side.sends_statuses:
         return False
-    current = Order.objects.filter(pk=side.here_order_id).values_list("status_id", flat=True).first()
-    if current != status_id:
+    if not Order.objects.filter(pk=side.here_order_id, status_id=status_id).exists():
         return False
     target = status_target(side=side, status_id=status_id)
     if target is None:
         return False
-    partner = Order.objects.get(pk=side.there_order_id)
-    if partner.status_id == target.pk:
-        return False
-    order_set_status(order=partner, status=target, origin=origin)
-    return True
+    partner = Order(pk=side.there_order_id, account_id=side.there_account_id)
+    return order_set_status(order=partner, status=target, origin=origin).status_id == target.pk
 
 
 # -- packages and tracking ---------------------------------------------------------------------------

@@ -146,6 +146,8 @@ def test_a_bouncing_mapping_settles_after_one_round_trip(pair, account_a, accoun
     _all_delivered()
     assert _status_changes(forward.contractor_order) == [(sent_b.pk, "user")]
     assert _status_changes(forward.provider_order) == [(shipped.pk, "connect")]
+    # What the link applied is not even queued for the way back.
+    assert not ChangeDelivery.objects.filter(consumer=CONSUMER, event__origin_kind="connect").exists()
 
     # The provider sets "Shipped" itself as well (already in place: nothing happens) — and from the other
     # end, a provider user's change goes to the contractor, whose "Sent" is already there: no change.
