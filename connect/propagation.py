@@ -195,7 +195,9 @@ def propagation_register() -> None:
 
 def status_target(*, side: Side, status_id: int) -> OrderStatus | None:
     """The partner's status for this side's ``status_id``: mapped in this side's send table and in
-    the partner's receive table (whose choice it is); None when either leaves it unmapped. One query."""
+    the partner's receive table (whose choice it is); None when either leaves it unmapped, or when this
+    side's order is no longer in ``status_id`` (a later change superseded it). One query."""
+    still = Order.objects.filter(pk=side.here_order_id, status_id=status_id)
     sent = StatusMapping.objects.filter(
         link=side.link,
         account_id=side.here_account_id,
@@ -209,7 +211,7 @@ def status_target(*, side: Side, status_id: int) -> OrderStatus | None:
             direction=StatusMapping.Direction.RECEIVE,
             remote_status_id=status_id,
         )
-        .filter(Exists(sent))
+        .filter(Exists(sent), Exists(still))
         .select_related("local_status")
         .first()
     )
@@ -223,8 +225,6 @@ def status_carry(*, side: Side, status_id: int | None, origin: Origin) -> bool:
     order's status (a later change carries itself, or came from the partner and must not go back).
     ``order_set_status`` locks the partner's order and does nothing when the status is in place."""
     if status_id is None or not side.sends_statuses:
-        return False
-    if not Order.objects.filter(pk=side.here_order_id, status_id=status_id).exists():
         return False
     target = status_target(side=side, status_id=status_id)
     if target is None:
@@ -269,7 +269,7 @@ def package_carry(*, side: Side, package_id: int | None, origin: Origin):
         claimed = cursor.fetchone()
     if claimed is not None:
         copy = package_create(
-            order=Order.objects.get(pk=side.there_order_id),
+            order=Order(pk=side.there_order_id, account_id=side.there_account_id),  # locked in there
             courier_code=package.courier_code,
             tracking_number=package.courier_package_nr,
             tracking_url=package.tracking_url,
@@ -281,27 +281,30 @@ def package_carry(*, side: Side, package_id: int | None, origin: Origin):
             made_elsewhere=True,
         )
         PackageCopy.objects.filter(pk=claimed[0]).update(copy=copy)
-    else:
-        row = (
-            PackageCopy.objects.select_for_update()
-            .filter(source_package_id=package.pk, source_account_id=side.here_account_id)
-            .first()
-        )
-        if row is None or row.copy_id is None:
-            return None  # the copy was deleted on the other side: not made again
-        copy = Package.objects.without_label().get(pk=row.copy_id)
+        tracking_events_carry(source=package, copy=copy, origin=origin, copy_is_new=True)
+        return copy
+    row = (
+        PackageCopy.objects.select_for_update()
+        .filter(source_package_id=package.pk, source_account_id=side.here_account_id)
+        .first()
+    )
+    if row is None or row.copy_id is None:
+        return None  # the copy was deleted on the other side: not made again
+    copy = Package.objects.without_label().get(pk=row.copy_id)
     tracking_events_carry(source=package, copy=copy, origin=origin)
     return copy
 
 
-def tracking_events_carry(*, source, copy, origin: Origin) -> int:
+def tracking_events_carry(*, source, copy, origin: Origin, copy_is_new: bool = False) -> int:
     """Add to ``copy`` the tracking events of ``source`` it does not have yet (same status, courier
     code and time), through the shipments service. Returns how many were added."""
     from shipments.models import TrackingEvent
     from shipments.services import tracking_event_add
 
     fields = ("tracking_status", "courier_status_code", "occurred_at")
-    have = Counter(TrackingEvent.objects.filter(package_id=copy.pk).values_list(*fields))
+    have = Counter()
+    if not copy_is_new:
+        have.update(TrackingEvent.objects.filter(package_id=copy.pk).values_list(*fields))
     added = 0
     for event in (
         TrackingEvent.objects.filter(package_id=source.pk).order_by("occurred_at", "id").values_list(*fields)
