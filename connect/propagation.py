@@ -29,19 +29,24 @@ deleted), or a forward whose provider order is gone.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Exists, Q
 from django.utils import timezone
 
+from catalog.services import StockShortfall
 from changes import topics
 from changes.models import ChangeEvent
 from changes.origin import Origin, OriginKind
 from connect.models import ContractorLink, ForwardedOrder, PackageCopy, StatusMapping
 from orders.models import Order, OrderStatus
 from orders.services import order_set_status
+
+logger = logging.getLogger("connect")
 
 CONSUMER = "connect.propagation"
 TOPICS = (
@@ -230,7 +235,20 @@ def status_carry(*, side: Side, status_id: int | None, origin: Origin) -> bool:
     if target is None:
         return False
     partner = Order(pk=side.there_order_id, account_id=side.there_account_id)
-    return order_set_status(order=partner, status=target, origin=origin).status_id == target.pk
+    try:
+        return order_set_status(order=partner, status=target, origin=origin).status_id == target.pk
+    except (ValidationError, StockShortfall) as exc:
+        # The partner's order cannot take the status (e.g. leaving "cancelled" needs stock that is gone):
+        # it keeps its own; retrying would not change that. Nothing was written (the service's savepoint).
+        logger.warning(
+            "connect: status %s of order %s not applied to order %s over link %s: %s",
+            status_id,
+            side.here_order_id,
+            side.there_order_id,
+            side.link.pk,
+            exc,
+        )
+        return False
 
 
 # -- packages and tracking ---------------------------------------------------------------------------
@@ -268,18 +286,31 @@ def package_carry(*, side: Side, package_id: int | None, origin: Origin):
         )
         claimed = cursor.fetchone()
     if claimed is not None:
-        copy = package_create(
-            order=Order(pk=side.there_order_id, account_id=side.there_account_id),  # locked in there
-            courier_code=package.courier_code,
-            tracking_number=package.courier_package_nr,
-            tracking_url=package.tracking_url,
-            weight=package.weight,
-            length=package.length,
-            width=package.width,
-            height=package.height,
-            origin=origin,
-            made_elsewhere=True,
-        )
+        try:
+            copy = package_create(
+                order=Order(pk=side.there_order_id, account_id=side.there_account_id),  # locked in there
+                courier_code=package.courier_code,
+                tracking_number=package.courier_package_nr,
+                tracking_url=package.tracking_url,
+                weight=package.weight,
+                length=package.length,
+                width=package.width,
+                height=package.height,
+                origin=origin,
+                made_elsewhere=True,
+            )
+        except ValidationError as exc:
+            # The other side refuses it (say, a URL its rules do not take): logged, claimed without a copy
+            # so a redelivery does not try again; a database error still raises and is retried.
+            logger.warning(
+                "connect: package %s of order %s not carried to order %s over link %s: %s",
+                package.pk,
+                side.here_order_id,
+                side.there_order_id,
+                side.link.pk,
+                exc,
+            )
+            return None
         PackageCopy.objects.filter(pk=claimed[0]).update(copy=copy)
         tracking_events_carry(source=package, copy=copy, origin=origin, copy_is_new=True)
         return copy

@@ -224,3 +224,37 @@ def test_status_latency_after_commit_is_under_two_seconds(pair, account_a, accou
         latencies.append(time.monotonic() - committed)
 
     assert statistics.median(latencies) <= 2.0, latencies
+
+
+def test_a_status_the_partner_order_cannot_take_is_dropped_not_retried(
+    pair, account_a, account_b, celery_worker
+):
+    """Leaving "Cancelled" takes the stock again; when it is gone, the provider's order stays cancelled
+    and the change is not retried for ever."""
+    from decimal import Decimal
+
+    from catalog.services import stock_adjust_many
+    from tests.origins import TEST_ORIGIN
+    from tests.wmsbridge.test_sync_fixtures import make_product
+
+    _integration, link = pair
+    statuses_both_ways(link, BOTH_WAYS)
+    chair = make_product(account_a, "CHAIR-1", stock=2)
+    forward = forwarded_pair(
+        link, provider_lines=[{"product": chair, "quantity": 2, "price_brutto": Decimal("39.90")}]
+    )
+    order_set_status(
+        order=forward.contractor_order, status=status(account_b, "Cancelled"), origin=_by_user(account_b)
+    )
+    wait_for(lambda: _status_of(forward.provider_order) == "Cancelled", what="the provider order cancelled")
+    warehouse = chair.inventory.default_warehouse
+    stock_adjust_many(account=account_a, changes=[(chair.pk, warehouse.pk, -2)], origin=TEST_ORIGIN)  # sold
+
+    order_set_status(
+        order=forward.contractor_order, status=status(account_b, "In progress"), origin=_by_user(account_b)
+    )
+    _all_delivered()
+
+    assert _status_of(forward.provider_order) == "Cancelled"
+    delivery = ChangeDelivery.objects.filter(consumer=CONSUMER).order_by("-id").first()
+    assert delivery.attempts == 1 and delivery.delivered_at is not None
