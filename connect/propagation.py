@@ -146,22 +146,17 @@ def change_wanted(account_id: int, topic: str, payload: dict, origin: Origin | N
     order_id = payload.get("order_id")
     if not order_id:
         return False
-    forwards = ForwardedOrder.objects.all()
+    forwards = ForwardedOrder.objects.filter(
+        Q(contractor_order_id=order_id, contractor_account_id=account_id)
+        | Q(provider_order_id=order_id, provider_account_id=account_id),
+        state=ForwardedOrder.State.FORWARDED,
+        provider_order__isnull=False,
+        link__state=ContractorLink.State.ACTIVE,
+        link__disconnected_at__isnull=True,
+    )
     if origin is not None and origin.kind == OriginKind.CONNECT:
         forwards = forwards.exclude(link_id=origin.id)
-    return (
-        forwards.filter(
-            Q(contractor_order_id=order_id, contractor_account_id=account_id)
-            | Q(provider_order_id=order_id, provider_account_id=account_id)
-        )
-        .filter(
-            state=ForwardedOrder.State.FORWARDED,
-            provider_order__isnull=False,
-            link__state=ContractorLink.State.ACTIVE,
-            link__disconnected_at__isnull=True,
-        )
-        .exists()
-    )
+    return forwards.exists()
 
 
 def change_handle(event: ChangeEvent) -> None:
