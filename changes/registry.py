@@ -4,6 +4,7 @@ another app that merely reacts to it."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -31,13 +32,24 @@ class Consumer:
     ``wants(account_id, topic, payload)`` is asked once, when the change is recorded (inside the
     producer's transaction): a cheap query saying whether the consumer has anything to do with it at
     all (the account has rules for this event, has links...). When it says no, no delivery is written,
-    so a change nobody reacts to costs no rows and no task."""
+    so a change nobody reacts to costs no rows and no task. A ``wants`` that takes an ``origin`` keyword
+    also gets the change's origin (a consumer that skips what it caused itself on some rows only — a
+    Connect link on the orders it links — says so here, before a delivery is written)."""
 
     name: str
     topics: frozenset[str]
     handler: Callable
     accepts: Callable[[Origin], bool] = field(default=_accept_all)
     wants: Callable[[int, str, dict], bool] = field(default=_want_all)
+    wants_origin: bool = False
+
+    def wanted(self, account_id: int, topic: str, payload: dict, origin: Origin) -> bool:
+        """``accepts`` and ``wants`` together, as asked when a change is recorded."""
+        if not self.accepts(origin):
+            return False
+        if self.wants_origin:
+            return self.wants(account_id, topic, payload, origin=origin)
+        return self.wants(account_id, topic, payload)
 
 
 _consumers: dict[str, Consumer] = {}
@@ -62,6 +74,7 @@ def register(
         handler=handler,
         accepts=accepts or _accept_all,
         wants=wants or _want_all,
+        wants_origin=wants is not None and "origin" in inspect.signature(wants).parameters,
     )
     _consumers[name] = consumer
     return consumer

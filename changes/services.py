@@ -38,9 +38,7 @@ def change_record(
     if not connection.in_atomic_block:
         raise RuntimeError("change_record() must run inside the transaction of the change")
     payload = payload or {}
-    consumers = [
-        c for c in registry.consumers_for(topic) if c.accepts(origin) and c.wants(account_id, topic, payload)
-    ]
+    consumers = [c for c in registry.consumers_for(topic) if c.wanted(account_id, topic, payload, origin)]
     if not consumers:
         return None
     event = ChangeEvent.objects.create(

@@ -11,6 +11,11 @@ class ConnectConfig(AppConfig):
 
         demo_accounts_created.connect(_demo_link, dispatch_uid="connect-demo")
 
+        # Statuses and packages of forwarded orders travel to the other side (a change consumer).
+        from connect.propagation import propagation_register
+
+        propagation_register()
+
 
 def _demo_link(sender, wholesaler, shop, **kwargs) -> None:
     """The demo shop buys from the demo wholesaler through Connect."""

@@ -627,8 +627,9 @@ class ForwardedOrder(models.Model):
 
     The unique ``contractor_order`` decides "exactly once": two workers forwarding one order race on
     the insert, and the loser reads the winner's row. ``provider_order`` is null until the provider's
-    order exists (and again if the provider deletes it: the card then says so). ``charge`` is the
-    ledger entry paid with trade credit, if any.
+    order exists (and again if the provider deletes it: a database trigger then sets the state to
+    "deleted by the supplier", whatever deleted the order, and the contractor's card says so; see
+    migration 0003). ``charge`` is the ledger entry paid with trade credit, if any.
     """
 
     class State(models.TextChoices):
@@ -658,3 +659,34 @@ class ForwardedOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contractor_order_id} → {self.provider_order_id}"
+
+
+class PackageCopy(models.Model):
+    """A package carried across a link (the provider's "shipments" on): the package it was copied from
+    (``source_package_id``, on one side) and the copy (``copy``, on the other side's order).
+
+    The unique ``source_package_id`` decides "each package once": the propagation claims the source
+    with an insert that does nothing on conflict before it creates the copy, so a redelivered change
+    or two workers carrying the same package make one copy. It is a plain id, not a foreign key: when
+    the source package is deleted the row stays, to find the copy and delete it in turn. A copy is
+    never carried back over the link it came through.
+    """
+
+    link = models.ForeignKey(ContractorLink, on_delete=models.CASCADE, related_name="package_copies")
+    forwarded_order = models.ForeignKey(
+        ForwardedOrder, on_delete=models.CASCADE, related_name="package_copies"
+    )
+    source_account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    source_package_id = models.BigIntegerField(unique=True)
+    # Null once the copy is deleted on its side: the row stays, so the package is not carried again.
+    copy = models.OneToOneField(
+        "shipments.Package", null=True, blank=True, on_delete=models.SET_NULL, related_name="connect_copy"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("package carried by Connect")
+        verbose_name_plural = _("packages carried by Connect")
+
+    def __str__(self) -> str:
+        return f"package {self.source_package_id} → {self.copy_id}"

@@ -20,6 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import Account
 from connect.codes import code_display
@@ -330,3 +331,81 @@ def provider_links_for_mapping(*, integration: ConnectIntegration) -> QuerySet[C
     return ContractorLink.objects.open().filter(
         provider_integration=integration, provider_account_id=integration.account_id
     )
+
+
+# ---------------------------------------------------------------------------- forwarded orders
+
+
+@dataclass(frozen=True)
+class OrderForwardCard:
+    """One forward an order is part of, as its own account sees it on the order card."""
+
+    direction: str  # "to": forwarded to a supplier (contractor side); "from": received from a contractor
+    partner_name: str
+    partner_order_id: int | None
+    partner_status_name: str  # empty unless the link is open
+    partner_status_color: str
+    state: str
+    state_label: str
+    link_open: bool
+    link_state_label: str
+    packages_carried: int
+
+
+def order_forwards_for_card(*, account: Account, order_id: int) -> list[OrderForwardCard]:
+    """The forwards the order ``order_id`` of ``account`` belongs to, for its card: whom it was forwarded
+    to or received from, the other side's order number and — only while the link is open, as every
+    cross-account read — its status. The order must be the account's (else: nothing)."""
+    from connect.models import ForwardedOrder, PackageCopy
+
+    forwards = (
+        ForwardedOrder.objects.filter(
+            Q(contractor_order_id=order_id, contractor_account=account)
+            | Q(provider_order_id=order_id, provider_account=account)
+        )
+        .select_related("link__provider_integration", "link__contractor_integration")
+        .order_by("pk")
+    )
+    cards = []
+    for forward in forwards:
+        link = forward.link
+        here_is_provider = forward.provider_order_id == order_id and forward.provider_account_id == account.pk
+        is_open = (
+            link.is_open
+            and link.provider_integration.deleted_at is None
+            and link.contractor_integration.deleted_at is None
+        )
+        partner_order_id = forward.contractor_order_id if here_is_provider else forward.provider_order_id
+        partner_account_id = (
+            forward.contractor_account_id if here_is_provider else forward.provider_account_id
+        )
+        partner_status = None
+        if is_open and partner_order_id is not None:
+            partner_status = (
+                OrderStatus.objects.filter(account_id=partner_account_id, orders__pk=partner_order_id)
+                .values("name", "color")
+                .first()
+            )
+        if link.disconnected_at is not None or link.contractor_integration.deleted_at is not None:
+            link_state = _("disconnected")
+        elif link.provider_integration.deleted_at is not None:
+            link_state = _("integration deleted")
+        else:
+            link_state = str(link.get_state_display()).lower()
+        cards.append(
+            OrderForwardCard(
+                direction="from" if here_is_provider else "to",
+                partner_name=link.name if here_is_provider else link.contractor_integration.display_name,
+                partner_order_id=partner_order_id,
+                partner_status_name=(partner_status or {}).get("name", ""),
+                partner_status_color=(partner_status or {}).get("color", ""),
+                state=forward.state,
+                state_label=str(forward.get_state_display()),
+                link_open=is_open,
+                link_state_label=link_state,
+                packages_carried=PackageCopy.objects.filter(
+                    forwarded_order=forward, copy__order_id=order_id
+                ).count(),
+            )
+        )
+    return cards

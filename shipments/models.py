@@ -94,6 +94,14 @@ class Package(models.Model):
         return f"{self.courier_code} {self.courier_package_nr or self.pk}"
 
     @property
+    def courier_name(self) -> str:
+        """The courier as people read it: a registered courier's name, else the carrier's code as given."""
+        from shipments.couriers import COURIERS
+
+        courier = COURIERS.get(self.courier_code)
+        return str(courier.name) if courier is not None else self.courier_code
+
+    @property
     def has_label(self) -> bool:
         if "label_size" in self.__dict__:
             return bool(self.label_size)

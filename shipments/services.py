@@ -56,6 +56,7 @@ def package_create(
     height=0,
     origin: Origin,
     custom_courier: bool = False,
+    made_elsewhere: bool = False,
 ) -> Package:
     """Create a package of ``order`` and make it the order's shipment; journal PACKAGE_CREATED and record
     "package created" (and "tracking number changed" when the order's number changed).
@@ -67,19 +68,24 @@ def package_create(
     Bad input raises ValidationError with messages keyed by Package field names; nothing is written.
     With ``custom_courier``, a code that is not a registered courier names a shipment made elsewhere
     with that carrier (BaseLinker's createPackageManual takes any carrier name): a manual package.
+    With ``made_elsewhere``, the package is a shipment another account made (a Connect partner's,
+    carried to this order): it keeps its courier, whatever it is, with the number and URL given, and
+    no label is made here.
     """
     errors: dict[str, list[str]] = {}
     try:
         courier = courier_get(courier_code)
+        if made_elsewhere:
+            courier = courier_custom(courier.code)
     except ValidationError as exc:
         courier = None
-        if custom_courier and isinstance(courier_code, str) and courier_code.strip():
+        if (custom_courier or made_elsewhere) and isinstance(courier_code, str) and courier_code.strip():
             courier = courier_custom(courier_code.strip())
         else:
             errors.update(exc.message_dict)
     tracking_number = (tracking_number or "").strip()
     tracking_url = (tracking_url or "").strip()
-    if courier is not None and not courier.makes_labels and not tracking_number:
+    if courier is not None and not courier.makes_labels and not tracking_number and not made_elsewhere:
         errors.setdefault("courier_package_nr", []).append(
             _("Enter the tracking number of the shipment (courier “%(courier)s”).")
             % {"courier": courier.name}
