@@ -16,12 +16,7 @@ from accounts.models import Account, ApiToken, Membership, Role
 from accounts.permissions import IsAccountMember
 from accounts.tenancy import request_tenant
 from config import fields
-
-
-def _drf_error(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(
-        exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-    )
+from config.api import api_validation_error
 
 
 class AccountSerializer(fields.ModelSerializer):
@@ -65,7 +60,7 @@ class AccountView(viewsets.GenericViewSet):
         try:
             services.account_update(account=account, **serializer.validated_data)
         except DjangoValidationError as exc:
-            raise _drf_error(exc)
+            raise api_validation_error(exc) from exc
         return Response(self.get_serializer(account).data)
 
 
@@ -147,7 +142,7 @@ class MemberViewSet(
                 membership=serializer.instance, role=serializer.validated_data["role"], actor=self.tenant
             )
         except DjangoValidationError as exc:
-            raise _drf_error(exc)
+            raise api_validation_error(exc) from exc
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
     @extend_schema(parameters=[OpenApiParameter("tokens_to", int, description=MEMBER_TOKENS_TO_HELP)])
@@ -162,7 +157,7 @@ class MemberViewSet(
                 membership=instance, actor=self.tenant, tokens_to=body.validated_data.get("tokens_to")
             )
         except DjangoValidationError as exc:
-            raise _drf_error(exc)
+            raise api_validation_error(exc) from exc
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
@@ -210,7 +205,7 @@ class ApiTokenViewSet(
                 account=self.account, actor=self.tenant, **serializer.validated_data
             )
         except DjangoValidationError as exc:
-            raise _drf_error(exc)
+            raise api_validation_error(exc) from exc
         token.token = secret
         return Response(ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
 

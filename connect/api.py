@@ -26,6 +26,7 @@ from accounts.filters import AccountFilterSet
 from accounts.models import CURRENCY_CHOICES
 from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
 from config import fields
+from config.api import api_validation_error
 from connect import selectors, services
 from connect.models import (
     AdditionalInfo,
@@ -48,20 +49,16 @@ def _raise_for(exc: DjangoValidationError, *, settings_key: str | None = None):
     ``order_settings`` / ``sharing_settings``, a contractor's settings under ``settings``."""
     if isinstance(exc, services.TooManyCodeAttempts):
         raise Throttled(wait=exc.retry_after, detail=" ".join(exc.messages)) from exc
-    if not hasattr(exc, "error_dict"):
-        raise serializers.ValidationError({"non_field_errors": exc.messages}) from exc
-    errors: dict = {}
-    for key, messages in exc.message_dict.items():
+
+    def section_of(key: str) -> tuple[str, str] | None:
         section, _dot, field = key.partition(".")
         if field and section in _SECTIONS:
-            errors.setdefault(_SECTIONS[section], {})[field] = messages
-        elif settings_key and key in services.CONTRACTOR_SETTINGS_FIELDS:
-            errors.setdefault(settings_key, {})[key] = messages
-        elif key == "__all__":
-            errors["non_field_errors"] = messages
-        else:
-            errors[key] = messages
-    raise serializers.ValidationError(errors) from exc
+            return _SECTIONS[section], field
+        if settings_key and key in services.CONTRACTOR_SETTINGS_FIELDS:
+            return settings_key, key
+        return None
+
+    raise api_validation_error(exc, section_of=section_of) from exc
 
 
 def _scoped(model, **kwargs):
