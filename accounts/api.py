@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from accounts import roles, services
+from accounts import roles, selectors, services
 from accounts.api_base import AccountScopedMixin
 from accounts.models import Account, ApiToken, Membership, Role
 from accounts.permissions import IsAccountMember
@@ -125,16 +124,7 @@ class MemberViewSet(
     filterset_fields = ["role"]
 
     def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .annotate(
-                api_token_count=Count(
-                    "user__apitoken",
-                    filter=Q(user__apitoken__account=F("account"), user__apitoken__revoked_at__isnull=True),
-                )
-            )
-        )
+        return selectors.with_api_token_count(super().get_queryset())
 
     def perform_update(self, serializer):
         try:

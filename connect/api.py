@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -22,12 +21,12 @@ from rest_framework.response import Response
 
 from accounts import roles
 from accounts.api_base import AccountScopedMixin, AccountScopedRelatedField
-from accounts.filters import AccountFilterSet
 from accounts.models import CURRENCY_CHOICES
 from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
 from config import fields
 from config.api import api_validation_error
 from connect import selectors, services
+from connect.filters import ContractorFilter, StatusMappingFilter
 from connect.models import (
     AdditionalInfo,
     ConnectIntegration,
@@ -516,24 +515,6 @@ class CreditAdjustmentSerializer(serializers.Serializer):
     order = _scoped(Order, required=False, allow_null=True)
 
 
-class ContractorFilter(AccountFilterSet):
-    integration = filters.NumberFilter(field_name="provider_integration_id")
-    state = filters.ChoiceFilter(choices=ContractorLink.State.choices)
-    connected = filters.BooleanFilter(field_name="disconnected_at", lookup_expr="isnull")
-    search = filters.CharFilter(method="filter_search")
-
-    class Meta:
-        model = ContractorLink
-        fields = ["integration", "state", "connected", "search"]
-
-    def filter_search(self, queryset, name, value):
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(contractor_account__name__icontains=value)
-            | Q(contractor_account__vat_number__icontains=value)
-        )
-
-
 class ContractorViewSet(
     AccountScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -698,16 +679,6 @@ class StatusMappingSerializer(fields.ModelSerializer):
     class Meta:
         model = StatusMapping
         fields = ["id", "link", "direction", "local_status", "remote_status"]
-
-
-class StatusMappingFilter(AccountFilterSet):
-    # By id: the rows listed are already the account's own, so an id of another link finds nothing.
-    link = filters.NumberFilter(field_name="link_id")
-    direction = filters.ChoiceFilter(choices=StatusMapping.Direction.choices)
-
-    class Meta:
-        model = StatusMapping
-        fields = ["link", "direction"]
 
 
 class StatusMappingViewSet(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,13 +14,14 @@ from django.views import View
 from accounts import roles
 from accounts.models import Role
 from accounts.tenancy import AccountViewMixin
+from catalog.selectors import product_suggestions
 from catalog.services import StockShortfall
 from changes.origin import Origin
 from config.fields import id_number
 from config.integrity import account_row_save, delete_unless_in_use
 from config.paging import in_id_order, page_of_ids
 from config.web import form_errors_from, safe_next
-from orders import forms, services
+from orders import forms, selectors, services
 from orders.filters import OrderFilter
 from orders.models import (
     AutomationRule,
@@ -30,11 +30,9 @@ from orders.models import (
     JournalEntry,
     Order,
     OrderExtraField,
-    OrderLine,
     OrderSource,
     OrderStatus,
 )
-from orders.selectors import orders_with_total
 
 
 def _error_text(exc: Exception) -> str:
@@ -60,18 +58,10 @@ class OrderListView(AccountViewMixin, View):
         choices = order_filter.form.fields
         statuses = list(choices["status"].queryset)
         page, ids = page_of_ids(queryset.order_by("-id"), params.get("page"))
-        lines = OrderLine.objects.filter(order_id=OuterRef("pk")).values("order_id").annotate(n=Count("id"))
-        orders = in_id_order(
-            orders_with_total(Order.objects.filter(pk__in=ids).select_related("status", "source")).annotate(
-                line_count=Subquery(lines.values("n"), output_field=IntegerField())
-            ),
-            ids,
-        )
+        orders = in_id_order(selectors.orders_for_list(account=self.account, ids=ids), ids)
         query = params.copy()
         query.pop("page", None)
-        counts = dict(
-            Order.objects.filter(account=self.account).values_list("status_id").annotate(n=Count("id"))
-        )
+        counts = selectors.order_counts_by_status(account=self.account)
         for status in statuses:
             status.order_count = counts.get(status.pk, 0)
         return render(
@@ -427,23 +417,10 @@ class ProductSuggestView(AccountViewMixin, View):
     area = roles.ORDERS
 
     def get(self, request):
-        from catalog.models import Product
-
         query = forms.ProductSuggestForm(request.GET)
         # Text that cannot be searched (a NUL character, too long) simply suggests nothing.
-        text = query.cleaned_data["product"].strip() if query.is_valid() else ""
-        products = []
-        if len(text) >= 2:
-            products = (
-                Product.objects.filter(account=self.account)
-                .filter(sku__istartswith=text)
-                .union(Product.objects.filter(account=self.account, ean__startswith=text))
-                .union(Product.objects.filter(account=self.account, texts__name__icontains=text))[:10]
-            )
-            products = list(products)
-        from catalog.views import _attach_display
-
-        _attach_display(products)
+        text = query.cleaned_data["product"] if query.is_valid() else ""
+        products = product_suggestions(account=self.account, text=text)
         return render(request, "orders/_product_options.html", {"products": products})
 
 
