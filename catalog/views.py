@@ -5,10 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import (
-    ProtectedError,
-)
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +15,7 @@ from django.views import View
 from accounts import roles
 from accounts.models import Role
 from accounts.tenancy import AccountViewMixin
-from catalog import forms, selectors
+from catalog import forms, selectors, services
 from catalog.bulk import BulkItemErrors, price_set_many, stock_set_many
 from catalog.filters import ProductFilter
 from catalog.models import (
@@ -34,7 +30,6 @@ from catalog.models import (
 )
 from catalog.services import bundle_component_remove, bundle_component_set, product_delete, product_save
 from changes.origin import Origin
-from config.integrity import account_row_save
 from config.paging import in_id_order, page_of_ids
 from config.web import form_errors_from
 
@@ -263,6 +258,15 @@ DICTIONARIES = {
     "tags": (Tag, forms.TagForm, gettext_lazy("Tags")),
     "extra-fields": (ExtraField, forms.ExtraFieldForm, gettext_lazy("Product extra fields")),
 }
+# Each dictionary's writers in catalog.services: save(account=, <row keyword>=row or None, **values) and
+# delete(<row keyword>=row).
+DICTIONARY_WRITERS = {
+    "warehouses": ("warehouse", services.warehouse_save, services.warehouse_delete),
+    "price-groups": ("price_group", services.price_group_save, services.price_group_delete),
+    "manufacturers": ("manufacturer", services.manufacturer_save, services.manufacturer_delete),
+    "tags": ("tag", services.tag_save, services.tag_delete),
+    "extra-fields": ("extra_field", services.extra_field_save, services.extra_field_delete),
+}
 
 
 class DictionaryView(AccountViewMixin, View):
@@ -285,10 +289,10 @@ class DictionaryView(AccountViewMixin, View):
         instance = get_object_or_404(self.model, account=self.account, pk=pk) if pk else None
         form = self.form_class(request.POST, instance=instance, account=self.account)
         if form.is_valid():
-            row = form.save(commit=False)
-            row.account = self.account
+            keyword, save, _delete = DICTIONARY_WRITERS[self.kind]
+            values = {name: form.cleaned_data[name] for name in form.Meta.fields}
             try:
-                account_row_save(row)
+                save(account=self.account, **{keyword: instance}, **values)
             except ValidationError as exc:
                 form_errors_from(form, exc)
             else:
@@ -322,15 +326,13 @@ class DictionaryDeleteView(AccountViewMixin, View):
             raise Http404
         model = DICTIONARIES[kind][0]
         row = get_object_or_404(model, account=self.account, pk=pk)
-        if getattr(row, "is_default", False):
-            messages.error(request, _("The default one cannot be deleted."))
+        keyword, _save, delete = DICTIONARY_WRITERS[kind]
+        try:
+            delete(**{keyword: row})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         else:
-            try:
-                with transaction.atomic():
-                    row.delete()
-                messages.success(request, _("Deleted."))
-            except ProtectedError:
-                messages.error(request, _("It is still in use by a catalog; change that first."))
+            messages.success(request, _("Deleted."))
         return redirect("catalog:dictionary", kind=kind)
 
 
@@ -347,12 +349,20 @@ class InventoryListView(AccountViewMixin, View):
         instance = get_object_or_404(Inventory, account=self.account, pk=pk) if pk else None
         form = forms.InventoryForm(request.POST, instance=instance, account=self.account)
         if form.is_valid():
-            inventory = form.save(commit=False)
-            inventory.account = self.account
+            data = form.cleaned_data
             try:
-                with transaction.atomic():
-                    account_row_save(inventory)
-                    form.save_m2m()
+                services.inventory_save(
+                    account=self.account,
+                    inventory=instance,
+                    name=data["name"],
+                    description=data["description"],
+                    languages=data["languages"],
+                    default_language=data["default_language"],
+                    warehouses=[w.pk for w in data["warehouses"]],
+                    default_warehouse=data["default_warehouse"].pk,
+                    price_groups=[g.pk for g in data["price_groups"]],
+                    default_price_group=data["default_price_group"].pk,
+                )
             except ValidationError as exc:
                 form_errors_from(form, exc)
             else:
@@ -386,12 +396,19 @@ class CategoryTreeView(AccountViewMixin, View):
         inventory = get_object_or_404(Inventory, account=self.account, pk=pk)
         form = forms.CategoryForm(request.POST, account=self.account, inventory=inventory)
         if form.is_valid():
-            category = form.save(commit=False)
-            category.account = self.account
-            category.inventory = inventory
-            category.save()
-            messages.success(request, _("Category added."))
-            return redirect("catalog:category-tree", pk=inventory.pk)
+            parent = form.cleaned_data["parent"]
+            try:
+                services.category_save(
+                    account=self.account,
+                    inventory=inventory.pk,
+                    name=form.cleaned_data["name"],
+                    parent=parent.pk if parent is not None else None,
+                )
+            except ValidationError as exc:
+                form_errors_from(form, exc)
+            else:
+                messages.success(request, _("Category added."))
+                return redirect("catalog:category-tree", pk=inventory.pk)
         return self._render(inventory, form)
 
     def _render(self, inventory, form):
@@ -415,7 +432,7 @@ class CategoryDeleteView(AccountViewMixin, View):
     def post(self, request, pk: int):
         category = get_object_or_404(Category, account=self.account, pk=pk)
         inventory_id = category.inventory_id
-        category.delete()
+        services.category_delete(category=category, with_subcategories=True)
         messages.success(request, _("Category deleted; its products are now without a category."))
         if inventory_id:
             return redirect("catalog:category-tree", pk=inventory_id)

@@ -18,7 +18,6 @@ from catalog.selectors import product_suggestions
 from catalog.services import StockShortfall
 from changes.origin import Origin
 from config.fields import id_number
-from config.integrity import account_row_save, delete_unless_in_use
 from config.paging import in_id_order, page_of_ids
 from config.web import form_errors_from, safe_next
 from orders import forms, selectors, services
@@ -453,17 +452,17 @@ class OrderSettingsView(AccountViewMixin, View):
 
     def post(self, request, pk: int | None = None):
         if "stock_reservation" in request.POST:
-            self.account.stock_reservation = request.POST["stock_reservation"] == "on"
-            self.account.save(update_fields=["stock_reservation"])
+            services.stock_reservation_set(
+                actor=self.tenant, enabled=request.POST["stock_reservation"] == "on"
+            )
             messages.success(request, _("Saved."))
             return redirect("orders:settings", kind=self.kind)
         instance = get_object_or_404(self.model, account=self.account, pk=pk) if pk else None
         # A new row knows its account before validation, so a name already used is a form error.
         form = self.form_class(request.POST, instance=instance or self.model(account=self.account))
         if form.is_valid():
-            row = form.save(commit=False)
             try:
-                account_row_save(row)
+                services.order_setting_save(actor=self.tenant, row=form.save(commit=False))
             except ValidationError as exc:
                 form_errors_from(form, exc)
             else:
@@ -497,10 +496,7 @@ class OrderSettingsDeleteView(AccountViewMixin, View):
             raise Http404
         row = get_object_or_404(SETTINGS[kind][0], account=self.account, pk=pk)
         try:
-            if kind == "statuses":
-                services.order_status_delete(status=row)
-            else:
-                delete_unless_in_use(row, message=_("Orders still use it; move them first."))
+            services.order_setting_delete(actor=self.tenant, row=row)
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
         else:
@@ -519,9 +515,7 @@ class RuleListView(AccountViewMixin, View):
         instance = get_object_or_404(AutomationRule, account=self.account, pk=pk) if pk else None
         form = forms.RuleForm(request.POST, instance=instance, account=self.account)
         if form.is_valid():
-            rule = form.save(commit=False)
-            rule.account = self.account
-            rule.save()
+            services.rule_save(actor=self.tenant, rule=form.save(commit=False))
             messages.success(request, _("Rule saved."))
             return redirect("orders:rule-list")
         return self._render(form, instance)
@@ -548,6 +542,7 @@ class RuleDeleteView(AccountViewMixin, View):
     act = roles.Act.DELETE
 
     def post(self, request, pk: int):
-        get_object_or_404(AutomationRule, account=self.account, pk=pk).delete()
+        rule = get_object_or_404(AutomationRule, account=self.account, pk=pk)
+        services.rule_delete(actor=self.tenant, rule=rule)
         messages.success(request, _("Rule deleted."))
         return redirect("orders:rule-list")
