@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from accounts import roles, services
+from accounts import roles, selectors, services
 from accounts.api_base import AccountScopedMixin
 from accounts.models import Account, ApiToken, Membership, Role
 from accounts.permissions import IsAccountMember
 from accounts.tenancy import request_tenant
 from config import fields
-
-
-def _drf_error(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(
-        exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-    )
+from config.api import api_validation_error
 
 
 class AccountSerializer(fields.ModelSerializer):
@@ -65,7 +59,7 @@ class AccountView(viewsets.GenericViewSet):
         try:
             services.account_update(account=account, **serializer.validated_data)
         except DjangoValidationError as exc:
-            raise _drf_error(exc)
+            raise api_validation_error(exc) from exc
         return Response(self.get_serializer(account).data)
 
 
@@ -130,16 +124,7 @@ class MemberViewSet(
     filterset_fields = ["role"]
 
     def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .annotate(
-                api_token_count=Count(
-                    "user__apitoken",
-                    filter=Q(user__apitoken__account=F("account"), user__apitoken__revoked_at__isnull=True),
-                )
-            )
-        )
+        return selectors.with_api_token_count(super().get_queryset())
 
     def perform_update(self, serializer):
         try:
@@ -147,7 +132,7 @@ class MemberViewSet(
                 membership=serializer.instance, role=serializer.validated_data["role"], actor=self.tenant
             )
         except DjangoValidationError as exc:
-            raise _drf_error(exc)
+            raise api_validation_error(exc) from exc
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
     @extend_schema(parameters=[OpenApiParameter("tokens_to", int, description=MEMBER_TOKENS_TO_HELP)])
@@ -162,7 +147,7 @@ class MemberViewSet(
                 membership=instance, actor=self.tenant, tokens_to=body.validated_data.get("tokens_to")
             )
         except DjangoValidationError as exc:
-            raise _drf_error(exc)
+            raise api_validation_error(exc) from exc
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
@@ -210,7 +195,7 @@ class ApiTokenViewSet(
                 account=self.account, actor=self.tenant, **serializer.validated_data
             )
         except DjangoValidationError as exc:
-            raise _drf_error(exc)
+            raise api_validation_error(exc) from exc
         token.token = secret
         return Response(ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
 

@@ -8,7 +8,6 @@ from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -19,7 +18,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from accounts import roles, services
+from accounts import roles, selectors, services
 from accounts.forms import (
     AccountCreateForm,
     ApiTokenForm,
@@ -42,22 +41,12 @@ class HomeView(AccountViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["account"] = self.account
-        context["member_count"] = Membership.objects.filter(account=self.account).count()
-        from django.db.models import Count
-
-        from catalog.models import Product
-        from orders.models import Order, OrderStatus
-
-        context["product_count"] = Product.objects.filter(account=self.account).count()
-        counts = dict(
-            Order.objects.filter(account=self.account).values_list("status_id").annotate(n=Count("id"))
-        )
-        statuses = list(OrderStatus.objects.filter(account=self.account))
-        for status in statuses:
-            status.order_count = counts.get(status.pk, 0)
-        context["statuses"] = statuses
-        context["order_count"] = sum(counts.values())
-        context["recent_orders"] = Order.objects.filter(account=self.account).select_related("status")[:5]
+        figures = selectors.home_figures(account=self.account)
+        context["member_count"] = figures.member_count
+        context["product_count"] = figures.product_count
+        context["statuses"] = figures.statuses
+        context["order_count"] = figures.order_count
+        context["recent_orders"] = figures.recent_orders
         return context
 
 
@@ -153,17 +142,7 @@ class MembersView(AccountViewMixin, View):
         return self._render(form)
 
     def _render(self, form):
-        memberships = list(
-            Membership.objects.filter(account=self.account)
-            .select_related("user")
-            .annotate(
-                api_token_count=Count(
-                    "user__apitoken",
-                    filter=Q(user__apitoken__account=self.account, user__apitoken__revoked_at__isnull=True),
-                )
-            )
-            .order_by("id")
-        )
+        memberships = list(selectors.member_list(account=self.account))
         context = {
             "tab": "members",
             "form": form,

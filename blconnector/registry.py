@@ -7,10 +7,8 @@ and the pages applies here too) and renders BaseLinker's shape. Register one wit
     @method("getOrderStatusList", area=ORDER_SETTINGS, act=READ)
     def get_order_status_list(call: Call, args: Args) -> dict: ...
 
-Modules of methods live in ``blconnector/methods/`` and are imported by its ``__init__``; to add an
-area (e.g. the Connect methods getConnectIntegrations, getConnectIntegrationContractors,
-getConnectContractorCreditHistory, setConnectContractorCreditLimit,
-addConnectContractorCreditSettlement), add ``blconnector/methods/connect.py`` and import it there.
+Modules of methods live in ``blconnector/methods/`` (one per area: catalog, orders, couriers, connect)
+and are imported by its ``__init__``; to add an area, add a module there and import it.
 A name that is not registered is answered with ``ERROR_UNKNOWN_METHOD``.
 """
 
@@ -20,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from accounts.models import Account
-from accounts.roles import CATALOG_SETTINGS, ORDER_SETTINGS, ORDERS, PACKAGES, PRODUCTS, Act, Area
+from accounts.roles import CATALOG_SETTINGS, CONNECT, ORDER_SETTINGS, ORDERS, PACKAGES, PRODUCTS, Act, Area
 from accounts.tenancy import Tenant
 from blconnector.params import Args, Param, parse
 from changes.origin import Origin
@@ -76,6 +74,7 @@ def method(name: str, *, area: Area, act: Act, params: Iterable[Param] = ()):
 
 __all__ = [
     "CATALOG_SETTINGS",
+    "CONNECT",
     "DELETE",
     "ORDERS",
     "ORDER_SETTINGS",

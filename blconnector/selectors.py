@@ -94,6 +94,7 @@ _ORDER_COLUMNS = (
     ("coalesce(%s::jsonb ->> o.invoice_country_code, '')", "invoice_country"),
     ("o.star", "star"),
     ("0", "crm_client_id"),
+    ("{connect_data}", ""),
 )
 
 # Order lines (reference §4.2). A variant's line names its main product in product_id and itself in
@@ -123,15 +124,31 @@ def _select(columns) -> str:
     return ",\n".join(f"{expr} AS {alias}" for expr, alias in columns)
 
 
+# Only orders that came through Connect carry ``connect_data`` (reference §4.1): the others' null is
+# cut out of the finished text. The cut cannot touch a value: inside a JSON string every quote is
+# escaped, so a comma followed by an unescaped quote only ever starts a key.
+_NO_CONNECT_DATA = ',"connect_data":null'
+
+
 @functools.cache
-def _orders_sql(custom_extra_fields: bool) -> str:
+def _orders_sql(custom_extra_fields: bool, connect_data: bool = False) -> str:
+    placeholders = {
+        "{custom_extra_fields}": ("o.custom_extra_fields", "custom_extra_fields")
+        if custom_extra_fields
+        else None,
+        # ``%s``: a JSON object {"<order id>": {connect_integration_id, ...}} of the page's Connect orders.
+        "{connect_data}": ("(%s::json -> o.id::text)", "connect_data") if connect_data else None,
+    }
     order_columns = [
-        ("o.custom_extra_fields", "custom_extra_fields") if expr == "{custom_extra_fields}" else (expr, alias)
+        placeholders.get(expr, (expr, alias))
         for expr, alias in _ORDER_COLUMNS
-        if expr != "{custom_extra_fields}" or custom_extra_fields
+        if expr not in placeholders or placeholders[expr]
     ]
+    documents = "coalesce(json_agg(page ORDER BY t.ord), '[]'::json)::text"
+    if connect_data:
+        documents = f"replace({documents}, '{_NO_CONNECT_DATA}', '')"
     return f"""
-        SELECT coalesce(json_agg(page ORDER BY t.ord), '[]'::json)::text
+        SELECT {documents}
           FROM unnest(ARRAY({{ids}})) WITH ORDINALITY AS t(id, ord)
          CROSS JOIN LATERAL (
                 SELECT {_select(order_columns)},
@@ -223,16 +240,20 @@ def orders_page(
     return queryset.order_by(*ordering).values_list("id", flat=True)[:ORDERS_PER_SECOND_CAP]
 
 
-def orders_json(ids: QuerySet, *, custom_extra_fields: bool = False) -> str:
-    """The JSON array of getOrders for the orders ``ids`` yields, in its order — one query in all."""
+def orders_json(
+    ids: QuerySet, *, custom_extra_fields: bool = False, connect_data: dict[int, dict] | None = None
+) -> str:
+    """The JSON array of getOrders for the orders ``ids`` yields, in its order — one query in all.
+    ``connect_data`` (given: include it) maps the orders that came through Connect to theirs."""
     try:
         ids_sql, params = ids.query.sql_with_params()
     except EmptyResultSet:
         return "[]"
     names = country_names_json(translation.get_language() or settings.LANGUAGE_CODE)
-    sql = _orders_sql(custom_extra_fields).replace("{ids}", ids_sql)
+    sql = _orders_sql(custom_extra_fields, connect_data is not None).replace("{ids}", ids_sql)
+    extra = [] if connect_data is None else [json.dumps({str(k): v for k, v in connect_data.items()})]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, names, names])
+        cursor.execute(sql, [*params, names, names, *extra])
         return cursor.fetchone()[0]
 
 

@@ -364,6 +364,32 @@ def manufacturer_delete(*, manufacturer: Manufacturer) -> None:
     manufacturer.delete()
 
 
+@transaction.atomic
+def tag_save(*, account, tag: Tag | None = None, **values) -> Tag:
+    """Create (``tag`` None) or rename a product tag."""
+    return _named_row_save(Tag, account=account, row=tag, values=values, allowed=("name",))
+
+
+@transaction.atomic
+def tag_delete(*, tag: Tag) -> None:
+    """Delete a tag; its products keep existing without it."""
+    delete_unless_in_use(tag)
+
+
+@transaction.atomic
+def extra_field_save(*, account, extra_field: ExtraField | None = None, **values) -> ExtraField:
+    """Create (``extra_field`` None) or change a product extra field: ``name``, ``kind``."""
+    return _named_row_save(
+        ExtraField, account=account, row=extra_field, values=values, allowed=("name", "kind")
+    )
+
+
+@transaction.atomic
+def extra_field_delete(*, extra_field: ExtraField) -> None:
+    """Delete a product extra field (products' values for it are no longer shown)."""
+    delete_unless_in_use(extra_field)
+
+
 _LANGUAGE = re.compile(r"[a-z]{2}\Z")
 
 
@@ -503,10 +529,11 @@ def category_save(
 
 
 @transaction.atomic
-def category_delete(*, category: Category) -> None:
-    """Delete a category: its subcategories move to the top level and its products stay in the catalog,
-    without a category."""
-    Category.objects.filter(parent=category).update(parent=None)
+def category_delete(*, category: Category, with_subcategories: bool = False) -> None:
+    """Delete a category; its products stay in the catalog, without a category. Its subcategories move
+    to the top level (BaseLinker's API), or go with it (``with_subcategories``: the catalog pages)."""
+    if not with_subcategories:
+        Category.objects.filter(parent=category).update(parent=None)
     category.delete()
 
 

@@ -5,19 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import (
-    Count,
-    DecimalField,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    ProtectedError,
-    Q,
-    Subquery,
-    Sum,
-)
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,7 +15,7 @@ from django.views import View
 from accounts import roles
 from accounts.models import Role
 from accounts.tenancy import AccountViewMixin
-from catalog import forms
+from catalog import forms, selectors, services
 from catalog.bulk import BulkItemErrors, price_set_many, stock_set_many
 from catalog.filters import ProductFilter
 from catalog.models import (
@@ -36,18 +23,13 @@ from catalog.models import (
     ExtraField,
     Inventory,
     Manufacturer,
-    Price,
     PriceGroup,
     Product,
-    ProductImage,
-    ProductText,
-    Stock,
     Tag,
     Warehouse,
 )
 from catalog.services import bundle_component_remove, bundle_component_set, product_delete, product_save
 from changes.origin import Origin
-from config.integrity import account_row_save
 from config.paging import in_id_order, page_of_ids
 from config.web import form_errors_from
 
@@ -58,41 +40,6 @@ SORTS = {
     "-stock_total": gettext_lazy("Most stock"),
     "stock_total": gettext_lazy("Least stock"),
 }
-
-
-def products_for_list(queryset, *, account):
-    """Annotate what the list shows: total stock, the catalog's default price, number of variants."""
-    stock = (
-        Stock.objects.filter(product_id=OuterRef("pk"))
-        .values("product_id")
-        .annotate(s=Sum("quantity"))
-        .values("s")
-    )
-    price = Price.objects.filter(
-        product_id=OuterRef("pk"), price_group_id=OuterRef("inventory__default_price_group_id")
-    ).values("amount")[:1]
-    variants = (
-        Product.objects.filter(parent_id=OuterRef("pk"))
-        .values("parent_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return queryset.annotate(
-        stock_total=Coalesce(Subquery(stock, output_field=IntegerField()), 0),
-        default_price=Subquery(price, output_field=DecimalField()),
-        variant_count=Coalesce(Subquery(variants, output_field=IntegerField()), 0),
-    ).select_related("inventory", "inventory__default_price_group")
-
-
-def _stock_total(queryset):
-    """Only the total stock, for sorting the ids of a list by it."""
-    stock = (
-        Stock.objects.filter(product_id=OuterRef("pk"))
-        .values("product_id")
-        .annotate(s=Sum("quantity"))
-        .values("s")
-    )
-    return queryset.annotate(stock_total=Coalesce(Subquery(stock, output_field=IntegerField()), 0))
 
 
 class ProductListView(AccountViewMixin, View):
@@ -109,12 +56,10 @@ class ProductListView(AccountViewMixin, View):
         sort = sort if sort in SORTS else "-id"
         queryset = product_filter.qs
         if "stock_total" in sort:
-            queryset = _stock_total(queryset)
+            queryset = selectors.products_with_stock_total(queryset)
         page, ids = page_of_ids(queryset.order_by(sort, "id"), request.GET.get("page"))
-        products = in_id_order(
-            products_for_list(Product.objects.filter(pk__in=ids), account=self.account), ids
-        )
-        _attach_display(products)
+        products = in_id_order(selectors.products_for_list(account=self.account, ids=ids), ids)
+        selectors.products_display_attach(products)
         query = request.GET.copy()
         query.pop("page", None)
         choices = product_filter.form.fields
@@ -135,21 +80,6 @@ class ProductListView(AccountViewMixin, View):
         return render(request, "catalog/product_list.html", context)
 
 
-def _attach_display(products: list[Product]) -> None:
-    """One query each for names (default language first) and first images of a page of products."""
-    ids = [p.pk for p in products]
-    names: dict[int, str] = {}
-    for text in ProductText.objects.filter(product_id__in=ids).select_related("product__inventory"):
-        if text.product_id not in names or text.language == text.product.inventory.default_language:
-            names[text.product_id] = text.name
-    images: dict[int, str] = {}
-    for image in ProductImage.objects.filter(product_id__in=ids).order_by("product_id", "position", "id"):
-        images.setdefault(image.product_id, image.url)
-    for product in products:
-        product.display_name = names.get(product.pk, "")
-        product.image_url = images.get(product.pk, "")
-
-
 def _product_or_404(account, pk) -> Product:
     return get_object_or_404(Product.objects.select_related("inventory", "parent"), account=account, pk=pk)
 
@@ -162,35 +92,9 @@ class ProductDetailView(AccountViewMixin, View):
         return render(request, "catalog/product_detail.html", _detail_context(self, product))
 
 
-def _grid(product: Product) -> dict:
-    """Stock and price grids: rows are the product and its variants, columns the catalog's warehouses
-    and price groups."""
-    main = product.parent or product
-    rows = [main, *main.variants.order_by("id")]
-    _attach_display(rows)
-    inventory = main.inventory
-    warehouses = list(inventory.warehouses.all())
-    groups = list(inventory.price_groups.all())
-    stock = {(s.product_id, s.warehouse_id): s.quantity for s in Stock.objects.filter(product__in=rows)}
-    prices = {(p.product_id, p.price_group_id): p.amount for p in Price.objects.filter(product__in=rows)}
-    return {
-        "grid_rows": [
-            {
-                "product": row,
-                "stock": [(w, stock.get((row.pk, w.pk), 0)) for w in warehouses],
-                "prices": [(g, prices.get((row.pk, g.pk))) for g in groups],
-            }
-            for row in rows
-        ],
-        "warehouses": warehouses,
-        "price_groups": groups,
-        "grid_product": main,
-    }
-
-
 def _detail_context(view, product: Product, **extra) -> dict:
     texts = list(product.texts.all())
-    fields = {str(f.pk): f.name for f in ExtraField.objects.filter(account=view.account)}
+    fields = selectors.extra_field_names(account=view.account)
     for text in texts:
         text.extra_named = [(fields.get(k, k), v) for k, v in text.extra_field_values().items()]
     context = {
@@ -199,7 +103,7 @@ def _detail_context(view, product: Product, **extra) -> dict:
         "images": product.images.all(),
         "components": product.components.select_related("component"),
         "can_edit": view.tenant.has_role(Role.MEMBER),
-        **_grid(product),
+        **selectors.product_grid(product=product),
         **extra,
     }
     return context
@@ -272,7 +176,7 @@ class ProductGridView(AccountViewMixin, View):
         if kind not in ("stock", "prices"):
             raise Http404
         product = _product_or_404(self.account, pk)
-        grid = _grid(product)
+        grid = selectors.product_grid(product=product)
         rows, errors = [], []
         columns = grid["warehouses"] if kind == "stock" else grid["price_groups"]
         for row in grid["grid_rows"]:
@@ -294,7 +198,7 @@ class ProductGridView(AccountViewMixin, View):
                     errors.extend(f"{label} · {value}: {m}" for m in messages_)
         context = _detail_context(self, product, grid_errors=errors, grid_saved=not errors, grid_kind=kind)
         if not errors:
-            context.update(_grid(product))
+            context.update(selectors.product_grid(product=product))
         template = "catalog/_stock_grid.html" if kind == "stock" else "catalog/_price_grid.html"
         if request.headers.get("HX-Request"):
             return render(request, template, context)
@@ -327,15 +231,7 @@ class ProductComponentView(AccountViewMixin, View):
             )
             messages.success(request, _("Component removed."))
             return redirect("catalog:product-detail", pk=pk)
-        code = form.cleaned_data["component"].strip()
-        component = (
-            Product.objects.filter(account=self.account)
-            .filter(Q(sku=code) | Q(ean=code))
-            .exclude(sku="")
-            .first()
-            if code
-            else None
-        )
+        component = selectors.product_by_code(account=self.account, code=form.cleaned_data["component"])
         if not bundle.is_bundle:
             messages.error(request, _("Mark the product as a bundle first (Edit → bundle)."))
         elif component is None:
@@ -362,6 +258,15 @@ DICTIONARIES = {
     "tags": (Tag, forms.TagForm, gettext_lazy("Tags")),
     "extra-fields": (ExtraField, forms.ExtraFieldForm, gettext_lazy("Product extra fields")),
 }
+# Each dictionary's writers in catalog.services: save(account=, <row keyword>=row or None, **values) and
+# delete(<row keyword>=row).
+DICTIONARY_WRITERS = {
+    "warehouses": ("warehouse", services.warehouse_save, services.warehouse_delete),
+    "price-groups": ("price_group", services.price_group_save, services.price_group_delete),
+    "manufacturers": ("manufacturer", services.manufacturer_save, services.manufacturer_delete),
+    "tags": ("tag", services.tag_save, services.tag_delete),
+    "extra-fields": ("extra_field", services.extra_field_save, services.extra_field_delete),
+}
 
 
 class DictionaryView(AccountViewMixin, View):
@@ -384,10 +289,10 @@ class DictionaryView(AccountViewMixin, View):
         instance = get_object_or_404(self.model, account=self.account, pk=pk) if pk else None
         form = self.form_class(request.POST, instance=instance, account=self.account)
         if form.is_valid():
-            row = form.save(commit=False)
-            row.account = self.account
+            keyword, save, _delete = DICTIONARY_WRITERS[self.kind]
+            values = {name: form.cleaned_data[name] for name in form.Meta.fields}
             try:
-                account_row_save(row)
+                save(account=self.account, **{keyword: instance}, **values)
             except ValidationError as exc:
                 form_errors_from(form, exc)
             else:
@@ -421,15 +326,13 @@ class DictionaryDeleteView(AccountViewMixin, View):
             raise Http404
         model = DICTIONARIES[kind][0]
         row = get_object_or_404(model, account=self.account, pk=pk)
-        if getattr(row, "is_default", False):
-            messages.error(request, _("The default one cannot be deleted."))
+        keyword, _save, delete = DICTIONARY_WRITERS[kind]
+        try:
+            delete(**{keyword: row})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         else:
-            try:
-                with transaction.atomic():
-                    row.delete()
-                messages.success(request, _("Deleted."))
-            except ProtectedError:
-                messages.error(request, _("It is still in use by a catalog; change that first."))
+            messages.success(request, _("Deleted."))
         return redirect("catalog:dictionary", kind=kind)
 
 
@@ -446,12 +349,20 @@ class InventoryListView(AccountViewMixin, View):
         instance = get_object_or_404(Inventory, account=self.account, pk=pk) if pk else None
         form = forms.InventoryForm(request.POST, instance=instance, account=self.account)
         if form.is_valid():
-            inventory = form.save(commit=False)
-            inventory.account = self.account
+            data = form.cleaned_data
             try:
-                with transaction.atomic():
-                    account_row_save(inventory)
-                    form.save_m2m()
+                services.inventory_save(
+                    account=self.account,
+                    inventory=instance,
+                    name=data["name"],
+                    description=data["description"],
+                    languages=data["languages"],
+                    default_language=data["default_language"],
+                    warehouses=[w.pk for w in data["warehouses"]],
+                    default_warehouse=data["default_warehouse"].pk,
+                    price_groups=[g.pk for g in data["price_groups"]],
+                    default_price_group=data["default_price_group"].pk,
+                )
             except ValidationError as exc:
                 form_errors_from(form, exc)
             else:
@@ -460,11 +371,7 @@ class InventoryListView(AccountViewMixin, View):
         return self._render(form, instance)
 
     def _render(self, form, instance):
-        inventories = (
-            Inventory.objects.filter(account=self.account)
-            .annotate(product_count=Count("products", distinct=True))
-            .prefetch_related(Prefetch("warehouses"), Prefetch("price_groups"))
-        )
+        inventories = selectors.inventory_list(account=self.account)
         return render(
             self.request,
             "catalog/inventory_list.html",
@@ -489,27 +396,23 @@ class CategoryTreeView(AccountViewMixin, View):
         inventory = get_object_or_404(Inventory, account=self.account, pk=pk)
         form = forms.CategoryForm(request.POST, account=self.account, inventory=inventory)
         if form.is_valid():
-            category = form.save(commit=False)
-            category.account = self.account
-            category.inventory = inventory
-            category.save()
-            messages.success(request, _("Category added."))
-            return redirect("catalog:category-tree", pk=inventory.pk)
+            parent = form.cleaned_data["parent"]
+            try:
+                services.category_save(
+                    account=self.account,
+                    inventory=inventory.pk,
+                    name=form.cleaned_data["name"],
+                    parent=parent.pk if parent is not None else None,
+                )
+            except ValidationError as exc:
+                form_errors_from(form, exc)
+            else:
+                messages.success(request, _("Category added."))
+                return redirect("catalog:category-tree", pk=inventory.pk)
         return self._render(inventory, form)
 
     def _render(self, inventory, form):
-        categories = list(Category.objects.filter(account=self.account, inventory=inventory).order_by("name"))
-        children: dict[int | None, list[Category]] = {}
-        for category in categories:
-            children.setdefault(category.parent_id, []).append(category)
-        tree: list[tuple[int, Category]] = []
-
-        def walk(parent_id, depth):
-            for category in children.get(parent_id, []):
-                tree.append((depth, category))
-                walk(category.pk, depth + 1)
-
-        walk(None, 0)
+        tree = selectors.category_tree(account=self.account, inventory=inventory)
         return render(
             self.request,
             "catalog/category_tree.html",
@@ -529,7 +432,7 @@ class CategoryDeleteView(AccountViewMixin, View):
     def post(self, request, pk: int):
         category = get_object_or_404(Category, account=self.account, pk=pk)
         inventory_id = category.inventory_id
-        category.delete()
+        services.category_delete(category=category, with_subcategories=True)
         messages.success(request, _("Category deleted; its products are now without a category."))
         if inventory_id:
             return redirect("catalog:category-tree", pk=inventory_id)

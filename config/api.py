@@ -3,6 +3,9 @@ limits is in ``config.parsers``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import InvalidPage
 from django.db.models import ProtectedError, RestrictedError
@@ -11,6 +14,7 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.fields import whole_number
@@ -54,8 +58,27 @@ class StandardPagination(PageNumberPagination):
         return self.page.object_list
 
 
-def _django_validation_errors(exc: DjangoValidationError) -> dict:
-    return exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+def api_validation_error(
+    exc: DjangoValidationError, *, section_of: Callable[[str], tuple[str, str] | None] | None = None
+) -> serializers.ValidationError:
+    """A service's ValidationError as the REST API's 400 (the one conversion every ``api.py`` uses):
+    each field's messages under its name; messages without a field, or under ``__all__``, under
+    ``non_field_errors``. ``section_of`` nests a key under a part of the request body: it returns
+    ``(section, field)`` for a key that belongs in one (``"orders.payment"`` → ``order_settings``
+    → ``payment``), None for the others. Raise it ``from`` the service's error."""
+    if not hasattr(exc, "error_dict"):
+        return serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
+    errors: dict = {}
+    for key, messages in exc.message_dict.items():
+        place = section_of(key) if section_of is not None else None
+        if place is not None:
+            section, field = place
+            errors.setdefault(section, {})[field] = messages
+        elif key == NON_FIELD_ERRORS:
+            errors[api_settings.NON_FIELD_ERRORS_KEY] = messages
+        else:
+            errors[key] = messages
+    return serializers.ValidationError(errors)
 
 
 def exception_handler(exc, context):
@@ -67,7 +90,7 @@ def exception_handler(exc, context):
     (ProtectedError) a 409 that says what uses it — never a 500.
     """
     if isinstance(exc, DjangoValidationError):
-        exc = serializers.ValidationError(_django_validation_errors(exc))
+        exc = api_validation_error(exc)
     elif isinstance(exc, ProtectedError | RestrictedError):
         return _in_use_response(exc)
     response = drf_exception_handler(exc, context)

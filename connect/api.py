@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -22,11 +21,12 @@ from rest_framework.response import Response
 
 from accounts import roles
 from accounts.api_base import AccountScopedMixin, AccountScopedRelatedField
-from accounts.filters import AccountFilterSet
 from accounts.models import CURRENCY_CHOICES
 from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
 from config import fields
+from config.api import api_validation_error
 from connect import selectors, services
+from connect.filters import ContractorFilter, StatusMappingFilter
 from connect.models import (
     AdditionalInfo,
     ConnectIntegration,
@@ -48,20 +48,16 @@ def _raise_for(exc: DjangoValidationError, *, settings_key: str | None = None):
     ``order_settings`` / ``sharing_settings``, a contractor's settings under ``settings``."""
     if isinstance(exc, services.TooManyCodeAttempts):
         raise Throttled(wait=exc.retry_after, detail=" ".join(exc.messages)) from exc
-    if not hasattr(exc, "error_dict"):
-        raise serializers.ValidationError({"non_field_errors": exc.messages}) from exc
-    errors: dict = {}
-    for key, messages in exc.message_dict.items():
+
+    def section_of(key: str) -> tuple[str, str] | None:
         section, _dot, field = key.partition(".")
         if field and section in _SECTIONS:
-            errors.setdefault(_SECTIONS[section], {})[field] = messages
-        elif settings_key and key in services.CONTRACTOR_SETTINGS_FIELDS:
-            errors.setdefault(settings_key, {})[key] = messages
-        elif key == "__all__":
-            errors["non_field_errors"] = messages
-        else:
-            errors[key] = messages
-    raise serializers.ValidationError(errors) from exc
+            return _SECTIONS[section], field
+        if settings_key and key in services.CONTRACTOR_SETTINGS_FIELDS:
+            return settings_key, key
+        return None
+
+    raise api_validation_error(exc, section_of=section_of) from exc
 
 
 def _scoped(model, **kwargs):
@@ -519,24 +515,6 @@ class CreditAdjustmentSerializer(serializers.Serializer):
     order = _scoped(Order, required=False, allow_null=True)
 
 
-class ContractorFilter(AccountFilterSet):
-    integration = filters.NumberFilter(field_name="provider_integration_id")
-    state = filters.ChoiceFilter(choices=ContractorLink.State.choices)
-    connected = filters.BooleanFilter(field_name="disconnected_at", lookup_expr="isnull")
-    search = filters.CharFilter(method="filter_search")
-
-    class Meta:
-        model = ContractorLink
-        fields = ["integration", "state", "connected", "search"]
-
-    def filter_search(self, queryset, name, value):
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(contractor_account__name__icontains=value)
-            | Q(contractor_account__vat_number__icontains=value)
-        )
-
-
 class ContractorViewSet(
     AccountScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -701,16 +679,6 @@ class StatusMappingSerializer(fields.ModelSerializer):
     class Meta:
         model = StatusMapping
         fields = ["id", "link", "direction", "local_status", "remote_status"]
-
-
-class StatusMappingFilter(AccountFilterSet):
-    # By id: the rows listed are already the account's own, so an id of another link finds nothing.
-    link = filters.NumberFilter(field_name="link_id")
-    direction = filters.ChoiceFilter(choices=StatusMapping.Direction.choices)
-
-    class Meta:
-        model = StatusMapping
-        fields = ["link", "direction"]
 
 
 class StatusMappingViewSet(

@@ -24,7 +24,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Account
 from connect.codes import code_display
-from connect.models import ConnectIntegration, ConnectionCode, ContractorLink, CreditEntry, StatusMapping
+from connect.models import (
+    ConnectIntegration,
+    ConnectionCode,
+    ContractorLink,
+    CreditEntry,
+    ForwardedOrder,
+    StatusMapping,
+)
 from orders.models import OrderStatus
 from wmsbridge.crypto import PasswordUnreadable, secret_decrypt
 
@@ -282,6 +289,17 @@ def contractor_integrations_with_links(
     )
 
 
+def joined_integration_list(*, account: Account) -> QuerySet[ConnectIntegration]:
+    """The account's contractor integrations (not deleted) with their settings and their link
+    (provider, provider account, credit sums), by name, in a constant number of queries."""
+    return contractor_integrations_with_links(
+        ConnectIntegration.objects.alive()
+        .filter(account=account, role=ConnectIntegration.Role.CONTRACTOR)
+        .select_related("contractor_settings")
+        .order_by("display_name", "id")
+    )
+
+
 def provider_integration_for_contractor(
     *, contractor_integration: ConnectIntegration
 ) -> tuple[ConnectIntegration, ContractorLink] | None:
@@ -409,3 +427,49 @@ def order_forwards_for_card(*, account: Account, order_id: int) -> list[OrderFor
             )
         )
     return cards
+class ForwardedOrderRef:
+    """How an order of the account came through Connect, in the account's own terms: its integration
+    (the provider's, on the provider's order; the contractor's, on the contractor's order), the
+    contractor (the link) and the forwarding itself (the same id on both sides)."""
+
+    integration_id: int
+    contractor_id: int
+    forward_id: int
+
+
+def forwarded_order_refs(*, account: Account, order_ids: list[int]) -> dict[int, ForwardedOrderRef]:
+    """``{order id: ForwardedOrderRef}`` for those of ``order_ids`` (the account's orders) that were
+    forwarded through Connect: a contractor's forwarded order (not one the provider refused) and the
+    provider's order made from one. Other orders are absent. One query; nothing of the partner's
+    account is read."""
+    if not order_ids:
+        return {}
+    rows = ForwardedOrder.objects.filter(
+        Q(contractor_account=account, contractor_order_id__in=order_ids)
+        & ~Q(state=ForwardedOrder.State.REFUSED)
+        | Q(provider_account=account, provider_order_id__in=order_ids)
+    ).values_list(
+        "pk",
+        "state",
+        "contractor_account_id",
+        "contractor_order_id",
+        "provider_account_id",
+        "provider_order_id",
+        "link_id",
+        "link__contractor_integration_id",
+        "link__provider_integration_id",
+    )
+    wanted = set(order_ids)
+    refs: dict[int, ForwardedOrderRef] = {}
+    for row in rows:
+        pk, state, contractor_account, contractor_order, provider_account, provider_order, link = row[:7]
+        contractor_integration, provider_integration = row[7:]
+        if (
+            contractor_account == account.pk
+            and contractor_order in wanted
+            and state != ForwardedOrder.State.REFUSED
+        ):
+            refs[contractor_order] = ForwardedOrderRef(contractor_integration, link, pk)
+        elif provider_account == account.pk and provider_order in wanted:
+            refs[provider_order] = ForwardedOrderRef(provider_integration, link, pk)
+    return refs

@@ -1042,13 +1042,33 @@ def _entry_checks(link: ContractorLink, amount, *, positive: bool, order: Order 
 
 @transaction.atomic
 def credit_payment_record(
-    *, actor: Tenant, link: ContractorLink, amount, description: str = "", order: Order | None = None
+    *,
+    actor: Tenant,
+    link: ContractorLink,
+    amount,
+    description: str = "",
+    order: Order | None = None,
+    up_to_owed: bool = False,
 ) -> CreditEntry:
     """Record a payment the contractor made (settled outside Hurtlink): it frees that much credit.
-    Takes the link's row lock. Admins only."""
+    ``up_to_owed``: refuse a payment above what the contractor owes now (BaseLinker's settlement
+    rule), checked under the lock. Takes the link's row lock. Admins only."""
+    from connect.selectors import credit_summary
+
     require_manager(actor)
     link = _lock_credit(actor, link)
     value = _entry_checks(link, amount, positive=True, order=order)
+    if up_to_owed:
+        owed = credit_summary(link=link).used
+        if value > owed:
+            raise ValidationError(
+                {
+                    "amount": [
+                        _("A settlement cannot exceed what the contractor owes: %(owed)s %(currency)s.")
+                        % {"owed": max(owed, Decimal("0.00")), "currency": link.credit_currency}
+                    ]
+                }
+            )
     return CreditEntry.objects.create(
         link=link,
         kind=CreditEntry.Kind.PAYMENT,

@@ -20,6 +20,7 @@ from catalog.models import Product, Warehouse
 from catalog.services import StockShortfall
 from changes.origin import Origin
 from config import fields
+from config.api import api_validation_error
 from orders import automation, services
 from orders.filters import JournalFilter, OrderFilter, OrderLineFilter
 from orders.models import (
@@ -35,16 +36,14 @@ from orders.models import (
 from orders.selectors import orders_json
 
 
-def _raise_for(exc: Exception):
+def _raise_for(exc: StockShortfall | DjangoValidationError):
+    """A service's refusal as a 400: a stock shortfall under ``lines`` with every short line as
+    numbers beside it (``shortfall``), a validation error as every API's."""
     if isinstance(exc, StockShortfall):
         error = serializers.ValidationError({"lines": [str(exc)]})
         error.extra_data = {"shortfall": [dict(line.__dict__) for line in exc.lines]}
         raise error from exc
-    if isinstance(exc, DjangoValidationError):
-        raise serializers.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        ) from exc
-    raise exc
+    raise api_validation_error(exc) from exc
 
 
 class OrderStatusSerializer(fields.ModelSerializer):

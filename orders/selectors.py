@@ -6,7 +6,7 @@ import functools
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Account
@@ -38,6 +38,19 @@ def orders_with_total(queryset: QuerySet[Order]) -> QuerySet[Order]:
         total=Coalesce(Subquery(lines, output_field=DecimalField()), Value(0), output_field=DecimalField())
         + F("delivery_price")
     )
+
+
+def orders_for_list(*, account, ids: list[int]) -> QuerySet[Order]:
+    """The account's orders ``ids`` with what the list shows: status, source, total, number of lines."""
+    lines = OrderLine.objects.filter(order_id=OuterRef("pk")).values("order_id").annotate(n=Count("id"))
+    return orders_with_total(
+        Order.objects.filter(account=account, pk__in=ids).select_related("status", "source")
+    ).annotate(line_count=Subquery(lines.values("n"), output_field=IntegerField()))
+
+
+def order_counts_by_status(*, account) -> dict[int, int]:
+    """``{status id: number of the account's orders in it}`` (statuses without orders are absent)."""
+    return dict(Order.objects.filter(account=account).values_list("status_id").annotate(n=Count("id")))
 
 
 def orders_paid(queryset: QuerySet[Order], paid: bool) -> QuerySet[Order]:

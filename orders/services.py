@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import roles
+from accounts.tenancy import Tenant, require_role
 from catalog.models import Product, Warehouse
 from catalog.services import stock_adjust_many
 from changes import topics
@@ -20,7 +22,7 @@ from changes.models import ChangeEvent
 from changes.origin import Origin
 from changes.services import change_record
 from config.fields import decimal_number
-from config.integrity import delete_unless_in_use
+from config.integrity import account_row_save, delete_unless_in_use
 from orders.models import (
     AutomationRule,
     CustomButton,
@@ -605,6 +607,70 @@ def button_press(*, account, button: CustomButton, orders: list[Order], origin: 
 
 
 # -- settings --------------------------------------------------------------------------------------
+
+# The account-level order settings a page edits as rows: statuses, sources, extra fields, buttons.
+SETTING_MODELS = (OrderStatus, OrderSource, OrderExtraField, CustomButton)
+
+
+def _settings_actor(actor: Tenant, act: roles.Act, row: models.Model | None = None) -> None:
+    """The actor may change the order settings (the role matrix's ORDER_SETTINGS), and ``row`` is of
+    its account."""
+    require_role(actor, roles.ORDER_SETTINGS.role_for(act))
+    if row is not None and row.account_id != actor.account.pk:
+        raise ValueError(f"{type(row).__name__} {row.pk} belongs to another account.")
+
+
+@transaction.atomic
+def order_setting_save(*, actor: Tenant, row: models.Model) -> models.Model:
+    """Create or change one of the account's statuses, sources, extra fields or custom buttons (a row
+    built and validated by its form). A name already used in the account is a field error, even when
+    another request takes it meanwhile. Admins only (the role matrix)."""
+    if not isinstance(row, SETTING_MODELS):
+        raise ValueError(f"Not an order setting: {type(row).__name__}")
+    if row.account_id is None:
+        row.account = actor.account
+    _settings_actor(actor, roles.Act.WRITE, row)
+    return account_row_save(row)
+
+
+@transaction.atomic
+def order_setting_delete(*, actor: Tenant, row: models.Model) -> None:
+    """Delete one of the account's statuses (see ``order_status_delete``), sources, extra fields or
+    custom buttons; refused (ValidationError) while orders use it. Admins only (the role matrix)."""
+    if not isinstance(row, SETTING_MODELS):
+        raise ValueError(f"Not an order setting: {type(row).__name__}")
+    _settings_actor(actor, roles.Act.DELETE, row)
+    if isinstance(row, OrderStatus):
+        order_status_delete(status=row)
+    else:
+        delete_unless_in_use(row, message=_("Orders still use it; move them first."))
+
+
+@transaction.atomic
+def stock_reservation_set(*, actor: Tenant, enabled: bool) -> None:
+    """Switch stock reservation by orders on or off for the actor's account. Admins only."""
+    _settings_actor(actor, roles.Act.WRITE)
+    account = actor.account
+    account.stock_reservation = enabled
+    account.save(update_fields=["stock_reservation"])
+
+
+@transaction.atomic
+def rule_save(*, actor: Tenant, rule: AutomationRule) -> AutomationRule:
+    """Create or change an automatic action (a rule built and validated by its form: its conditions and
+    actions are checked against the account there). Admins only (the role matrix)."""
+    if rule.account_id is None:
+        rule.account = actor.account
+    _settings_actor(actor, roles.Act.WRITE, rule)
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def rule_delete(*, actor: Tenant, rule: AutomationRule) -> None:
+    """Delete an automatic action. Admins only (the role matrix)."""
+    _settings_actor(actor, roles.Act.DELETE, rule)
+    rule.delete()
 
 
 @transaction.atomic

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,14 +14,14 @@ from django.views import View
 from accounts import roles
 from accounts.models import Role
 from accounts.tenancy import AccountViewMixin
+from catalog.selectors import product_suggestions
 from catalog.services import StockShortfall
 from changes.origin import Origin
 from config import formats
 from config.fields import id_number
-from config.integrity import account_row_save, delete_unless_in_use
 from config.paging import in_id_order, page_of_ids
 from config.web import form_errors_from, safe_next
-from orders import field_labels, forms, services
+from orders import field_labels, forms, selectors, services
 from orders.filters import OrderFilter
 from orders.models import (
     AutomationRule,
@@ -31,11 +30,9 @@ from orders.models import (
     JournalEntry,
     Order,
     OrderExtraField,
-    OrderLine,
     OrderSource,
     OrderStatus,
 )
-from orders.selectors import orders_with_total
 
 
 def _error_text(exc: Exception) -> str:
@@ -61,18 +58,10 @@ class OrderListView(AccountViewMixin, View):
         choices = order_filter.form.fields
         statuses = list(choices["status"].queryset)
         page, ids = page_of_ids(queryset.order_by("-id"), params.get("page"))
-        lines = OrderLine.objects.filter(order_id=OuterRef("pk")).values("order_id").annotate(n=Count("id"))
-        orders = in_id_order(
-            orders_with_total(Order.objects.filter(pk__in=ids).select_related("status", "source")).annotate(
-                line_count=Subquery(lines.values("n"), output_field=IntegerField())
-            ),
-            ids,
-        )
+        orders = in_id_order(selectors.orders_for_list(account=self.account, ids=ids), ids)
         query = params.copy()
         query.pop("page", None)
-        counts = dict(
-            Order.objects.filter(account=self.account).values_list("status_id").annotate(n=Count("id"))
-        )
+        counts = selectors.order_counts_by_status(account=self.account)
         for status in statuses:
             status.order_count = counts.get(status.pk, 0)
         return render(
@@ -442,23 +431,10 @@ class ProductSuggestView(AccountViewMixin, View):
     area = roles.ORDERS
 
     def get(self, request):
-        from catalog.models import Product
-
         query = forms.ProductSuggestForm(request.GET)
         # Text that cannot be searched (a NUL character, too long) simply suggests nothing.
-        text = query.cleaned_data["product"].strip() if query.is_valid() else ""
-        products = []
-        if len(text) >= 2:
-            products = (
-                Product.objects.filter(account=self.account)
-                .filter(sku__istartswith=text)
-                .union(Product.objects.filter(account=self.account, ean__startswith=text))
-                .union(Product.objects.filter(account=self.account, texts__name__icontains=text))[:10]
-            )
-            products = list(products)
-        from catalog.views import _attach_display
-
-        _attach_display(products)
+        text = query.cleaned_data["product"] if query.is_valid() else ""
+        products = product_suggestions(account=self.account, text=text)
         return render(request, "orders/_product_options.html", {"products": products})
 
 
@@ -491,17 +467,17 @@ class OrderSettingsView(AccountViewMixin, View):
 
     def post(self, request, pk: int | None = None):
         if "stock_reservation" in request.POST:
-            self.account.stock_reservation = request.POST["stock_reservation"] == "on"
-            self.account.save(update_fields=["stock_reservation"])
+            services.stock_reservation_set(
+                actor=self.tenant, enabled=request.POST["stock_reservation"] == "on"
+            )
             messages.success(request, _("Saved."))
             return redirect("orders:settings", kind=self.kind)
         instance = get_object_or_404(self.model, account=self.account, pk=pk) if pk else None
         # A new row knows its account before validation, so a name already used is a form error.
         form = self.form_class(request.POST, instance=instance or self.model(account=self.account))
         if form.is_valid():
-            row = form.save(commit=False)
             try:
-                account_row_save(row)
+                services.order_setting_save(actor=self.tenant, row=form.save(commit=False))
             except ValidationError as exc:
                 form_errors_from(form, exc)
             else:
@@ -535,10 +511,7 @@ class OrderSettingsDeleteView(AccountViewMixin, View):
             raise Http404
         row = get_object_or_404(SETTINGS[kind][0], account=self.account, pk=pk)
         try:
-            if kind == "statuses":
-                services.order_status_delete(status=row)
-            else:
-                delete_unless_in_use(row, message=_("Orders still use it; move them first."))
+            services.order_setting_delete(actor=self.tenant, row=row)
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
         else:
@@ -557,9 +530,7 @@ class RuleListView(AccountViewMixin, View):
         instance = get_object_or_404(AutomationRule, account=self.account, pk=pk) if pk else None
         form = forms.RuleForm(request.POST, instance=instance, account=self.account)
         if form.is_valid():
-            rule = form.save(commit=False)
-            rule.account = self.account
-            rule.save()
+            services.rule_save(actor=self.tenant, rule=form.save(commit=False))
             messages.success(request, _("Rule saved."))
             return redirect("orders:rule-list")
         return self._render(form, instance)
@@ -586,6 +557,7 @@ class RuleDeleteView(AccountViewMixin, View):
     act = roles.Act.DELETE
 
     def post(self, request, pk: int):
-        get_object_or_404(AutomationRule, account=self.account, pk=pk).delete()
+        rule = get_object_or_404(AutomationRule, account=self.account, pk=pk)
+        services.rule_delete(actor=self.tenant, rule=rule)
         messages.success(request, _("Rule deleted."))
         return redirect("orders:rule-list")

@@ -14,17 +14,12 @@ from accounts import roles
 from accounts.api_base import AccountScopedMixin, AccountScopedRelatedField
 from changes.origin import Origin
 from config import fields
+from config.api import api_validation_error
 from orders.models import Order
 from shipments import services
 from shipments.couriers import COURIERS
 from shipments.filters import PackageFilter
 from shipments.models import DIMENSION, WEIGHT, Package, TrackingEvent, TrackingStatus
-
-
-def _raise_for(exc: DjangoValidationError):
-    raise serializers.ValidationError(
-        exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-    ) from exc
 
 
 class PDFRenderer(renderers.BaseRenderer):
@@ -125,7 +120,7 @@ class PackageSerializer(fields.ModelSerializer):
                 origin=Origin.of_tenant(self.context["tenant"]),
             )
         except DjangoValidationError as exc:
-            _raise_for(exc)
+            raise api_validation_error(exc) from exc
 
 
 @extend_schema_view(
@@ -213,7 +208,7 @@ class PackageViewSet(
                 package=package, origin=Origin.of_tenant(self.tenant), **serializer.validated_data
             )
         except DjangoValidationError as exc:
-            _raise_for(exc)
+            raise api_validation_error(exc) from exc
         return Response(TrackingEventSerializer(event).data, status=status.HTTP_201_CREATED)
 
 

@@ -16,10 +16,10 @@ from accounts.tenancy import AccountViewMixin
 from changes.origin import Origin
 from config.web import form_errors_from, safe_next
 from orders.models import Order
-from shipments import services
+from shipments import selectors, services
 from shipments.couriers import tracking_key_is_valid
 from shipments.forms import PackageCreateForm, TrackingEventForm
-from shipments.models import Package, TrackingEvent
+from shipments.models import Package
 
 
 def order_url(order_id: int) -> str | None:
@@ -43,12 +43,7 @@ class PackageListView(AccountViewMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return (
-            Package.objects.filter(account=self.account)
-            .without_label()
-            .select_related("order")
-            .order_by("-id")
-        )
+        return selectors.package_list(account=self.account)
 
 
 class PackageCreateView(AccountViewMixin, View):
@@ -95,7 +90,7 @@ class PackageCreateView(AccountViewMixin, View):
             "order_url": order_url(order.pk),
             "lines_weight": services.order_lines_weight(order=order),
             "next": safe_next(self.request) or "",
-            "packages": Package.objects.filter(order=order).without_label(),
+            "packages": selectors.order_package_list(order=order),
         }
         return render(self.request, "shipments/package_create.html", context)
 
@@ -106,9 +101,7 @@ class PackageDetailView(AccountViewMixin, View):
     area = roles.PACKAGES
 
     def get(self, request, pk: int):
-        package = get_object_or_404(
-            Package.objects.without_label().select_related("order"), pk=pk, account=self.account
-        )
+        package = selectors.package_get(account=self.account, pk=pk)
         return render_package_detail(request, package, TrackingEventForm())
 
 
@@ -116,7 +109,7 @@ def render_package_detail(request, package, form, status: int = 200):
     context = {
         "package": package,
         "order_url": order_url(package.order_id),
-        "events": TrackingEvent.objects.filter(package=package).order_by("-occurred_at", "-id"),
+        "events": selectors.tracking_event_list(package=package),
         "form": form,
     }
     return render(request, "shipments/package_detail.html", context, status=status)
@@ -143,9 +136,7 @@ class TrackingEventAddView(AccountViewMixin, View):
     area = roles.PACKAGES
 
     def post(self, request, pk: int):
-        package = get_object_or_404(
-            Package.objects.without_label().select_related("order"), pk=pk, account=self.account
-        )
+        package = selectors.package_get(account=self.account, pk=pk)
         form = TrackingEventForm(request.POST)
         if form.is_valid():
             try:
@@ -188,5 +179,5 @@ def tracking_page(request, number: str, key: str):
     )
     if package is None:
         raise Http404
-    events = TrackingEvent.objects.filter(package=package).order_by("-occurred_at", "-id")
+    events = selectors.tracking_event_list(package=package)
     return render(request, "shipments/tracking.html", {"package": package, "events": events})

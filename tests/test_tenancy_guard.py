@@ -74,9 +74,6 @@ ALLOWED: dict[str, str] = {
     # Ids that a scoped query or a check against the account produced just before.
     "catalog/services.py:stock_adjust_many": "its product and warehouse ids are checked against the account",
     "catalog/exports.py:export_csv": "the product ids come from the account's queryset it is given",
-    "catalog/views.py:ProductListView.get": "the ids are a page of the account's filtered products",
-    "catalog/views.py:_attach_display": "the ids are a page of the account's products",
-    "orders/views.py:OrderListView.get": "the ids are a page of the account's filtered orders",
     "orders/demo_data.py:_setup_catalog": "the price group ids are the account's catalog's own",
     "wmsbridge/sync/shipments.py:shipments_sync": "the export ids are the connection's own pending orders",
 }

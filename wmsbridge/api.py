@@ -14,17 +14,12 @@ from accounts import roles
 from accounts.api_base import AccountScopedReadOnlyViewSet, AccountScopedRelatedField, AccountScopedViewSet
 from accounts.models import Role
 from catalog.models import Inventory, Warehouse
+from config.api import api_validation_error
 from orders.models import OrderStatus
 from shipments.couriers import COURIER_CHOICES
 from wmsbridge import services
 from wmsbridge.filters import ConnectionFilter, SyncRunFilter
 from wmsbridge.models import SyncKind, SyncRun, WmsConnection
-
-
-def _raise_for(exc: DjangoValidationError):
-    raise serializers.ValidationError(
-        exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-    ) from exc
 
 
 class ConnectionSerializer(serializers.ModelSerializer):
@@ -108,7 +103,7 @@ class ConnectionSerializer(serializers.ModelSerializer):
                 **validated_data,
             )
         except DjangoValidationError as exc:
-            _raise_for(exc)
+            raise api_validation_error(exc) from exc
 
     def update(self, instance, validated_data):
         try:
@@ -119,7 +114,7 @@ class ConnectionSerializer(serializers.ModelSerializer):
                 **validated_data,
             )
         except DjangoValidationError as exc:
-            _raise_for(exc)
+            raise api_validation_error(exc) from exc
 
 
 class SyncRequestSerializer(serializers.Serializer):
@@ -149,7 +144,7 @@ class ConnectionViewSet(AccountScopedViewSet):
         try:
             services.connection_delete(connection=instance)
         except DjangoValidationError as exc:
-            _raise_for(exc)
+            raise api_validation_error(exc) from exc
 
     @extend_schema(request=None, responses=TestResultSerializer)
     @action(detail=True, methods=["post"])
@@ -181,7 +176,7 @@ class ConnectionViewSet(AccountScopedViewSet):
         try:
             connection = services.connection_resume(connection=self.get_object())
         except DjangoValidationError as exc:
-            _raise_for(exc)
+            raise api_validation_error(exc) from exc
         return Response(self.get_serializer(connection).data)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from accounts.filters import AccountFilterSet
-from orders.filters import DayOrMomentFilter
+from config.filters import DayOrMomentFilter
 from wmsbridge.models import SyncRun, WmsConnection
 
 

@@ -188,7 +188,7 @@ def webhook_event_process(*, event_id: int) -> str:
     """Re-read the order from the WMS (as Ongoing advises: payloads vary by version), store its status
     and, when it was sent, ship it back. Outcome and message are kept on the event."""
     from wmsbridge.sync.runner import connection_client
-    from wmsbridge.sync.shipments import ShipBackError, _status_number, is_sent, order_ship_back
+    from wmsbridge.sync.shipments import ShipBackError, is_sent, order_ship_back, wms_status_number
 
     event = WebhookEvent.objects.select_related("connection").get(pk=event_id)
     if event.outcome in (WebhookEvent.Outcome.PROCESSED, WebhookEvent.Outcome.IGNORED):
@@ -200,7 +200,7 @@ def webhook_event_process(*, event_id: int) -> str:
     try:
         with connection_client(connection, max_retries=3) as client:
             wms_order = client.get_order(export.wms_order_id or event.wms_order_id)
-            status = _status_number(wms_order)
+            status = wms_status_number(wms_order)
             OrderExport.objects.filter(pk=export.pk).update(wms_status=status)
             if not is_sent(status):
                 return _event_done(

@@ -1,7 +1,7 @@
 """The BaseLinker API methods, one module per area; importing them registers them.
 
-To add an area (the Connect methods, for instance), write ``blconnector/methods/<area>.py`` with
+To add an area, write ``blconnector/methods/<area>.py`` with
 ``@method(...)`` handlers (see ``blconnector.registry``) and import it here.
 """
 
-from blconnector.methods import catalog, couriers, orders  # noqa: F401
+from blconnector.methods import catalog, connect, couriers, orders  # noqa: F401

@@ -18,6 +18,7 @@ from blconnector.params import Args, Bool, Int, IntList, Items, Number, Obj, Str
 from blconnector.registry import ORDER_SETTINGS, ORDERS, READ, WRITE, Call, method
 from blconnector.render import RawJson, amount, timestamp
 from catalog.models import Product
+from connect import selectors as connect_selectors
 from orders import services
 from orders.models import JournalEntry, Order, OrderExtraField, OrderSource, OrderStatus
 
@@ -158,8 +159,7 @@ def _line(call: Call, line: Args, path: str = "") -> dict:
         Int("filter_shop_order_id"),
         Str("filter_external_order_id", max_length=50, strip=True),
         Bool("include_custom_extra_fields", default=False),
-        # Accepted and answered without their data: no commissions, and no order came through Connect
-        # (Connect adds ``connect_data`` to selectors._ORDER_COLUMNS for its orders).
+        # Accepted and answered without their data: there are no commissions here.
         Bool("include_commission_data", default=False),
         Bool("include_commissions", default=False),
         Bool("include_connect_data", default=False),
@@ -186,8 +186,28 @@ def get_orders(call: Call, args: Args) -> dict:
             )
         ),
     )
+    connect_data = _connect_data(call, ids) if args.include_connect_data else None
     return {
-        "orders": RawJson(selectors.orders_json(ids, custom_extra_fields=args.include_custom_extra_fields))
+        "orders": RawJson(
+            selectors.orders_json(
+                ids, custom_extra_fields=args.include_custom_extra_fields, connect_data=connect_data
+            )
+        )
+    }
+
+
+def _connect_data(call: Call, ids) -> dict[int, dict]:
+    """``connect_data`` of the page's orders that came through Connect (reference §4.1): the account's
+    integration, the contractor (the link) and the forwarding (``connect_sale_id``, the same on both
+    sides)."""
+    refs = connect_selectors.forwarded_order_refs(account=call.account, order_ids=list(ids))
+    return {
+        order_id: {
+            "connect_integration_id": ref.integration_id,
+            "connect_contractor_id": ref.contractor_id,
+            "connect_sale_id": ref.forward_id,
+        }
+        for order_id, ref in refs.items()
     }
 
 

@@ -115,7 +115,7 @@ def test_get_orders_filters(bl_a, account_a, order_a):
     order = bl_a.ok("getOrders", {"order_id": order_a.pk, "include_custom_extra_fields": "1"})["orders"][0]
     assert order["custom_extra_fields"] == {str(extra.pk): "B2B #1"}
     order = bl_a.ok("getOrders", {"order_id": order_a.pk, "include_connect_data": True})["orders"][0]
-    assert "connect_data" not in order  # no order came through Connect
+    assert "connect_data" not in order  # this order did not come through Connect
 
 
 def test_get_orders_by_email_and_by_phone(bl_a, order_a):

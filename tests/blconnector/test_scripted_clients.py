@@ -249,3 +249,52 @@ def test_a_baselinker_script_runs_unchanged_against_hurtlink(live_server, accoun
         api.make_request("setOrderStatus", {"order_id": 999999, "status_id": by_name["Sent"]})
     with pytest.raises(RuntimeError, match="ERROR_UNKNOWN_METHOD"):
         api.make_request("getOrdersByLogin", {"login": "x"})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_supplier_script_manages_contractor_credit_unchanged(live_server, account_a, account_b):
+    from connect.models import CreditEntry
+    from connect.services import credit_charge
+    from tests.factories.connect import connected_pair
+
+    url = live_server.url + "/connector.php"
+    _token, secret = ApiTokenFactory.create_with_secret(account=account_a, name="credit script")
+    _integration, link = connected_pair(account_a, account_b, name="Wholesale PL")
+    api = BaseLinkerApiClient(secret)
+    api.BASE_URL = url
+    entirius = EntiriusClient(url, secret)
+
+    integrations = api.make_request("getConnectIntegrations", [])["integrations"]
+    integration_id = integrations["own_integrations"][0]["connect_integration_id"]
+    contractors = entirius._call(
+        "getConnectIntegrationContractors", {"connect_integration_id": str(integration_id)}
+    )
+    contractor_id = int(next(iter(contractors["contractors"])))
+    assert contractors["contractors"][str(contractor_id)]["credit_data"] == {}
+    limit = api.make_request(
+        "setConnectContractorCreditLimit",
+        {"connect_contractor_id": str(contractor_id), "new_limit": "1500.00", "message": "Q3 terms"},
+    )
+    assert limit["new_limit_set"] == 1500.0
+    credit_charge(
+        link=link, amount=Decimal("400"), currency=account_a.default_currency, description="Order 1"
+    )
+    settled = entirius._call(
+        "addConnectContractorCreditSettlement",
+        {
+            "connect_contractor_id": contractor_id,
+            "amount": "250",
+            "message": "Transfer 2024/11",
+            "order_id": 0,
+        },
+    )
+    assert (settled["new_blocked_credit"], settled["new_available_credit"]) == (150.0, 1350.0)
+    history = api.make_request("getConnectContractorCreditHistory", {"connect_contractor_id": contractor_id})
+    assert [(e["type"], e["amount"]) for e in history["credit_data"]] == [
+        ("payment", 250.0),
+        ("charge", 400.0),
+    ]
+    assert CreditEntry.objects.filter(link=link).count() == 2
+    # The older name baselinker-api still calls is not a method here, as at BaseLinker.
+    with pytest.raises(RuntimeError, match="ERROR_UNKNOWN_METHOD"):
+        api.make_request("addConnectContractorCredit", {"connect_contractor_id": contractor_id, "amount": 5})

@@ -224,3 +224,37 @@ def test_pages_of_the_list_follow_the_sort_order(client_a, account_a, inventory)
     assert second == [f"P-{i:03}" for i in range(9, -1, -1)]
     by_sku = [p.sku for p in client_a.get(url, {"sort": "sku", "page": 2}).context["products"]]
     assert by_sku == [f"P-{i:03}" for i in range(50, 60)]
+
+
+def test_tags_extra_fields_and_deletes_go_through_the_catalog_rules(client_a, account_a, inventory):
+    for kind, data in (("tags", {"name": "outlet"}), ("extra-fields", {"name": "Material", "kind": "long"})):
+        assert client_a.post(reverse("catalog:dictionary", args=[kind]), data).status_code == 302
+    assert (
+        "already used"
+        in client_a.post(reverse("catalog:dictionary", args=["tags"]), {"name": "outlet"}).content.decode()
+    )
+    assert account_a.product_extra_fields.get(name="Material").kind == "long"
+    # A warehouse a catalog uses stays, and the page says what uses it.
+    hala = Warehouse.objects.create(account=account_a, name="Hala C")
+    inventory.warehouses.add(hala)
+    inventory.default_warehouse = hala
+    inventory.save(update_fields=["default_warehouse"])
+    response = client_a.post(reverse("catalog:dictionary-delete", args=["warehouses", hala.pk]), follow=True)
+    assert Warehouse.objects.filter(pk=hala.pk).exists()
+    assert "still used" in response.content.decode()
+    tag = Tag.objects.get(account=account_a, name="outlet")
+    client_a.post(reverse("catalog:dictionary-delete", args=["tags", tag.pk]))
+    assert not Tag.objects.filter(pk=tag.pk).exists()
+
+
+def test_a_category_is_added_under_a_parent_and_deleted_with_its_subcategories(
+    client_a, account_a, inventory
+):
+    client_a.post(reverse("catalog:category-tree", args=[inventory.pk]), {"name": "Ogród"})
+    garden = Category.objects.get(account=account_a, name="Ogród")
+    client_a.post(
+        reverse("catalog:category-tree", args=[inventory.pk]), {"name": "Meble", "parent": garden.pk}
+    )
+    assert Category.objects.get(account=account_a, name="Meble").parent == garden
+    client_a.post(reverse("catalog:category-delete", args=[garden.pk]))
+    assert not Category.objects.filter(account=account_a, name__in=["Ogród", "Meble"]).exists()

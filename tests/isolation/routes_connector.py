@@ -12,9 +12,14 @@ from catalog.services import (
     product_write,
     warehouse_save,
 )
+from connect import services as connect_services
+from connect.models import ContractorLink, CreditEntry, ForwardedOrder
 from orders.services import order_create
 from shipments.services import package_create
+from tests.factories.accounts import AccountFactory
+from tests.factories.connect import connected_pair, contractor_join, owner_tenant, provider_create
 from tests.isolation.framework import RouteCase, RpcCall, Setup
+from tests.isolation.routes_connect import _partner_of
 from tests.origins import TEST_ORIGIN
 
 MARKER = "Alpha secret"
@@ -52,7 +57,9 @@ def _account_a_world(account_a) -> Setup:
         origin=TEST_ORIGIN,
     )
     package = package_create(order=order, courier_code="hurtlink", origin=TEST_ORIGIN)
+    connect_ids, unchanged = _connect_world(account_a, order)
     ids = {
+        **connect_ids,
         "order": order.pk,
         "line": order.lines.get().pk,
         "status": account_a.order_statuses.order_by("position")[1].pk,
@@ -68,7 +75,50 @@ def _account_a_world(account_a) -> Setup:
         "package": package.pk,
         "package_number": package.courier_package_nr,
     }
-    return Setup(kwargs=ids, marker=MARKER)
+    return Setup(kwargs=ids, marker=MARKER, unchanged=unchanged)
+
+
+def _connect_world(account_a, order):
+    """A provides to a contractor with trade credit (whose order was forwarded to A's ``order``) and to
+    B; A is itself the contractor of a third account's integration."""
+    owner = owner_tenant(account_a)
+    integration, code = provider_create(account_a, name=f"{MARKER} integration")
+    gamma = AccountFactory(name="Gamma Retail")
+    link = contractor_join(gamma, code, name="Gamma's supplier")
+    link = connect_services.contractor_link_update(actor=owner, link=link, name=f"{MARKER} contractor")
+    connect_services.credit_settings_update(
+        actor=owner, link=link, credit_limit=Decimal("100"), credit_currency="PLN"
+    )
+    connect_services.credit_charge(
+        link=link, amount=Decimal("40"), currency="PLN", description=f"{MARKER} charge"
+    )
+    b_link = contractor_join(_partner_of(account_a), code, name="Beta's supplier")
+    gamma_order = order_create(
+        account=gamma,
+        lines=[{"name": "Mug", "quantity": 1, "price_brutto": Decimal("1")}],
+        origin=TEST_ORIGIN,
+    )
+    ForwardedOrder.objects.create(
+        link=link,
+        contractor_account=gamma,
+        provider_account=account_a,
+        contractor_order=gamma_order,
+        provider_order=order,
+    )
+    _delta, supplier_link = connected_pair(AccountFactory(name="Delta Distribution"), account_a)
+
+    def unchanged():
+        row = ContractorLink.objects.get(pk=link.pk)
+        assert row.credit_limit == Decimal("100.00") and row.state == "active"
+        assert CreditEntry.objects.filter(link=row).count() == 1
+
+    ids = {
+        "connect_integration": integration.pk,
+        "connect_joined_integration": supplier_link.contractor_integration_id,
+        "connect_contractor": link.pk,
+        "connect_b_link": b_link.pk,
+    }
+    return ids, unchanged
 
 
 def _own_ids(account_b) -> dict:
@@ -230,6 +280,38 @@ CALLS = (
     RpcCall("getLabel", lambda ids: {"courier_code": "hurtlink", "package_id": ids["package"]}),
     RpcCall("getLabel", lambda ids: {"package_number": ids["package_number"]}),
     RpcCall("getCourierPackagesStatusHistory", lambda ids: {"package_ids": [ids["package"]]}),
+    # Connect: B is a contractor of A's integration, which makes none of A's rows B's.
+    RpcCall("getOrders", lambda ids: {"order_id": ids["order"], "include_connect_data": True}),
+    RpcCall("getConnectIntegrations"),
+    RpcCall(
+        "getConnectIntegrationContractors", lambda ids: {"connect_integration_id": ids["connect_integration"]}
+    ),
+    RpcCall(
+        "getConnectIntegrationContractors",
+        lambda ids: {"connect_integration_id": ids["connect_joined_integration"]},
+    ),
+    RpcCall(
+        "getConnectContractorCreditHistory", lambda ids: {"connect_contractor_id": ids["connect_contractor"]}
+    ),
+    RpcCall(
+        "getConnectContractorCreditHistory", lambda ids: {"connect_contractor_id": ids["connect_b_link"]}
+    ),
+    RpcCall(
+        "setConnectContractorCreditLimit",
+        lambda ids: {"connect_contractor_id": ids["connect_contractor"], "new_limit": 5, "message": "B"},
+    ),
+    RpcCall(
+        "setConnectContractorCreditLimit",
+        lambda ids: {"contractor_id": ids["connect_b_link"], "new_limit": 5},
+    ),
+    RpcCall(
+        "addConnectContractorCreditSettlement",
+        lambda ids: {"connect_contractor_id": ids["connect_contractor"], "amount": 1, "message": "B"},
+    ),
+    RpcCall(
+        "addConnectContractorCreditSettlement",
+        lambda ids: {"connect_contractor_id": ids["connect_b_link"], "amount": 1, "order_id": ids["order"]},
+    ),
 )
 
 CASES = [RouteCase("blconnector", "rpc", setup=_account_a_world, payload=_own_ids, calls=CALLS)]

@@ -47,7 +47,7 @@ def is_sent(status: int | None) -> bool:
     return status is not None and STATUS_SENT <= status < STATUS_RETURNED
 
 
-def _status_number(wms_order: dict[str, Any]) -> int | None:
+def wms_status_number(wms_order: dict[str, Any]) -> int | None:
     status = (wms_order.get("orderInfo") or {}).get("orderStatus") or {}
     try:
         return int(status.get("number"))
@@ -153,7 +153,9 @@ def order_ship_back(
         if target is not None:
             order_set_status(order=order, status=target, origin=_origin(connection))
         OrderExport.objects.filter(pk=export.pk).update(
-            shipped_back_at=timezone.now(), wms_status=_status_number(wms_order), wms_status_at=timezone.now()
+            shipped_back_at=timezone.now(),
+            wms_status=wms_status_number(wms_order),
+            wms_status_at=timezone.now(),
         )
     return True
 
@@ -199,7 +201,7 @@ def shipments_sync(*, connection: WmsConnection, client: OngoingClient, recorder
     }
     for wms_order in changed:
         row = known.get(str((wms_order.get("orderInfo") or {}).get("orderNumber")))
-        status = _status_number(wms_order)
+        status = wms_status_number(wms_order)
         if row is None or status is None:
             continue
         ids.append(row["pk"])
@@ -216,7 +218,7 @@ def shipments_sync(*, connection: WmsConnection, client: OngoingClient, recorder
     if retry:
         for wms_order in client.iter_orders(order_numbers=sorted(retry, key=int), page_size=POLL_PAGE_SIZE):
             pk = retry.get(str((wms_order.get("orderInfo") or {}).get("orderNumber")))
-            if pk is not None and is_sent(_status_number(wms_order)):
+            if pk is not None and is_sent(wms_status_number(wms_order)):
                 sent[pk] = wms_order
     if ids:
         with db.cursor() as cursor:
