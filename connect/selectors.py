@@ -429,6 +429,7 @@ def order_forwards_for_card(*, account: Account, order_id: int) -> list[OrderFor
     return cards
 
 
+@dataclass(frozen=True)
 class ForwardedOrderRef:
     """How an order of the account came through Connect, in the account's own terms: its integration
     (the provider's, on the provider's order; the contractor's, on the contractor's order), the
