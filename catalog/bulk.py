@@ -597,7 +597,7 @@ def stock_set_by_sku(
 
 
 def stock_set_from_query(
-    *, select: str, params: dict, groups: dict[int, tuple[int, Origin]]
+    *, select: str, params: dict, groups: dict[int, tuple[int, Origin]], create_missing: bool = True
 ) -> dict[int, int]:
     """Set stock to values a query computes, in one statement: ``select`` yields the columns
     ``product_id, target_id (warehouse), value (quantity), grp``; ``groups`` maps each ``grp`` to the
@@ -606,32 +606,34 @@ def stock_set_from_query(
     The caller's query decides which rows (it must name only products and warehouses of the group's
     account). Rows whose value already holds are left alone; the others are locked in primary-key order
     (like every stock writer) and updated with one ``UPDATE … FROM``; missing rows are inserted
-    (``INSERT … ON CONFLICT``) in the same statement. Negative and empty values are never written. One
+    (``INSERT … ON CONFLICT``) in the same statement unless ``create_missing`` is off (a caller that
+    knows the rows exist saves looking for the missing ones). Negative and empty values are never written. One
     stock event per group (chunked by ids) with the group's origin. Returns rows written per group."""
-    return _set_from_query(STOCK, select=select, params=params, groups=groups)
+    return _set_from_query(STOCK, select=select, params=params, groups=groups, create_missing=create_missing)
 
 
 def price_set_from_query(
-    *, select: str, params: dict, groups: dict[int, tuple[int, Origin]]
+    *, select: str, params: dict, groups: dict[int, tuple[int, Origin]], create_missing: bool = True
 ) -> dict[int, int]:
     """:func:`stock_set_from_query` for prices: ``target_id`` is the price group, ``value`` the amount
     (negative amounts and amounts a price cannot hold are skipped)."""
-    return _set_from_query(PRICE, select=select, params=params, groups=groups)
+    return _set_from_query(PRICE, select=select, params=params, groups=groups, create_missing=create_missing)
 
 
 def _set_from_query(
-    kind: _Kind, *, select: str, params: dict, groups: dict[int, tuple[int, Origin]]
+    kind: _Kind,
+    *,
+    select: str,
+    params: dict,
+    groups: dict[int, tuple[int, Origin]],
+    create_missing: bool,
 ) -> dict[int, int]:
     if not groups:
         return {}
     target, value = kind.target_column, kind.value_column
     limit = f"AND src.value < {MONEY_LIMIT}" if kind is PRICE else ""
     collect = any(wanted(kind.topic, origin) for _account, origin in groups.values())
-    result = (
-        "SELECT grp, count(*), array_agg(DISTINCT product_id), array_agg(DISTINCT target_id) FROM written"
-        if collect
-        else "SELECT grp, count(*), NULL, NULL FROM written"
-    )
+    ids = "array_agg(product_id)" if collect else "NULL"
     sql = f"""
         WITH src AS MATERIALIZED (
             SELECT product_id, target_id, value, grp FROM ({select}) q
@@ -652,7 +654,8 @@ def _set_from_query(
         inserted AS (
             INSERT INTO {kind.table} (product_id, {target}, {value})
             SELECT src.product_id, src.target_id, src.value FROM src
-             WHERE NOT EXISTS (SELECT 1 FROM {kind.table} s
+             WHERE {"true" if create_missing else "false"}
+               AND NOT EXISTS (SELECT 1 FROM {kind.table} s
                                 WHERE s.product_id = src.product_id AND s.{target} = src.target_id) {limit}
             ON CONFLICT (product_id, {target}) DO UPDATE SET {value} = EXCLUDED.{value}
             RETURNING product_id, {target} AS target_id
@@ -663,22 +666,27 @@ def _set_from_query(
             SELECT i.product_id, i.target_id, src.grp FROM inserted i
               JOIN src ON src.product_id = i.product_id AND src.target_id = i.target_id
         )
-        {result} GROUP BY grp
+        SELECT grp, target_id, count(*), {ids} FROM written GROUP BY grp, target_id
     """  # noqa: S608 - generated from constants and the caller's query; values are parameters
     written: dict[int, int] = {}
+    changes: dict[int, tuple[list[int], set[int]]] = {}
     with transaction.atomic(), connection.cursor() as cursor:
+        # Tens of thousands of rows are sorted (primary-key order for the locks): in memory, not on disk.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-        for grp, count, product_ids, target_ids in rows:
-            written[grp] = count
-            if not collect or grp not in groups:
-                continue
-            account_id, origin = groups[grp]
-            record_set(
-                account_id=account_id,
-                topic=kind.topic,
-                origin=origin,
-                product_ids=product_ids or [],
-                targets={kind.targets_key: target_ids or []},
-            )
+        for grp, target_id, count, product_ids in cursor.fetchall():
+            written[grp] = written.get(grp, 0) + count
+            product_list, targets = changes.setdefault(grp, ([], set()))
+            product_list.extend(product_ids or [])
+            targets.add(target_id)
+        for grp, (product_ids, targets) in changes.items():
+            if collect and grp in groups:
+                account_id, origin = groups[grp]
+                record_set(
+                    account_id=account_id,
+                    topic=kind.topic,
+                    origin=origin,
+                    product_ids=product_ids,
+                    targets={kind.targets_key: targets},
+                )
     return written

@@ -265,34 +265,68 @@ _SHARED = f"""
 """
 
 
-def _select(kind: Kind, plans: list[_Plan], scope: str) -> str:
-    """The rows to write: (contractor product, target, value, link) for the linked products in
-    ``scope`` (a SQL condition on ``pl``, the product link)."""
+def _select(kind: Kind, plans: list[_Plan], *, changed: bool) -> str:
+    """The rows to write: (contractor product, target, value, link).
+
+    ``changed``: for the provider products ``%(ids)s`` (an event) — the provider's values are read once
+    per product, then fanned out to each open link's linked product. Otherwise for the links
+    ``%(first)s``–``%(last)s`` of the plans' link (a whole-link resync)."""
     narrowed = any(plan.narrowed for plan in plans)
     if kind == STOCK:
-        corrected = quantity_sql("COALESCE(ps.quantity, 0)", "l.subtract", "l.keep")
-        value = f"CASE WHEN l.zero THEN 0 ELSE {corrected} END"
-        source = "LEFT JOIN catalog_stock ps ON ps.product_id = p.id AND ps.warehouse_id = l.source"
+        source_value = "COALESCE(ps.quantity, 0)"
+        source = "LEFT JOIN catalog_stock ps ON ps.product_id = p.id AND ps.warehouse_id = {source}"
+        value = f"CASE WHEN l.zero THEN 0 ELSE {quantity_sql('{value}', 'l.subtract', 'l.keep')} END"
     else:
-        value = price_sql("ps.amount", "l.multiplier", "l.digits")
-        source = "JOIN catalog_price ps ON ps.product_id = p.id AND ps.price_group_id = l.source"
+        source_value = "ps.amount"
+        source = "JOIN catalog_price ps ON ps.product_id = p.id AND ps.price_group_id = {source}"
+        value = price_sql("{value}", "l.multiplier", "l.digits")
+    # The links, each checked open again by this very statement: a link blocked since the plans were
+    # read gets nothing.
+    links = f"""l AS MATERIALIZED (
+            SELECT l.* FROM jsonb_to_recordset(%(plans)s::jsonb) AS l({_PLAN_COLUMNS})
+              JOIN connect_contractorlink cl
+                ON cl.id = l.link_id AND cl.state = 'active' AND cl.disconnected_at IS NULL
+        )"""  # noqa: S608 - generated from constants; values are parameters
+    parent = "LEFT JOIN catalog_product par ON par.id = p.parent_id" if narrowed else ""
+    shared = _SHARED if narrowed else ""
+    if changed:
+        return f"""
+            WITH {links},
+            p AS MATERIALIZED (
+                SELECT p.id, p.parent_id, p.category_id, p.inventory_id, w.source,
+                       {source_value} AS source_value
+                  FROM catalog_product p
+                 CROSS JOIN (SELECT DISTINCT source FROM l) AS w
+                  {source.format(source="w.source")}
+                 WHERE p.id = ANY(%(ids)s::bigint[]) AND p.account_id = %(provider)s
+            )
+            SELECT pl.product_id, l.target AS target_id, {value.format(value="p.source_value")} AS value,
+                   l.link_id AS grp
+              FROM l
+              JOIN p ON p.source = l.source AND p.inventory_id = l.inventory
+              JOIN catalog_productlink pl
+                ON pl.storage = '{STORAGE}' AND pl.storage_id = l.storage_id AND pl.external_id = p.id
+               AND pl.external_product_id = p.id AND pl.account_id = l.contractor AND pl.unshared_at IS NULL
+              {parent}
+             WHERE true {shared}
+        """  # noqa: S608 - generated from constants; values are parameters
     return f"""
-        SELECT pl.product_id, l.target AS target_id, {value} AS value, l.link_id AS grp
-          FROM jsonb_to_recordset(%(plans)s::jsonb) AS l({_PLAN_COLUMNS})
-          JOIN connect_contractorlink cl
-            ON cl.id = l.link_id AND cl.state = 'active' AND cl.disconnected_at IS NULL
+        WITH {links}
+        SELECT pl.product_id, l.target AS target_id, {value.format(value=source_value)} AS value,
+               l.link_id AS grp
+          FROM l
           JOIN catalog_productlink pl
             ON pl.storage = '{STORAGE}' AND pl.storage_id = l.storage_id AND pl.account_id = l.contractor
-           AND pl.unshared_at IS NULL
+           AND pl.unshared_at IS NULL AND pl.id BETWEEN %(first)s AND %(last)s
           JOIN catalog_product p
             ON p.id = pl.external_product_id AND p.account_id = %(provider)s AND p.inventory_id = l.inventory
-          {"LEFT JOIN catalog_product par ON par.id = p.parent_id" if narrowed else ""}
-          {source}
-         WHERE {scope} {_SHARED if narrowed else ""}
+          {source.format(source="l.source")}
+          {parent}
+         WHERE true {shared}
     """  # noqa: S608 - generated from constants; values are parameters
 
 
-def _write(kind: Kind, plans: list[_Plan], *, scope: str, params: dict, depth: int) -> dict[int, int]:
+def _write(kind: Kind, plans: list[_Plan], *, changed: bool, params: dict, depth: int) -> dict[int, int]:
     """Write ``kind`` for ``plans`` (all of one provider account) in one statement; rows written per
     link. Marks the contractor integrations as synced now."""
     if not plans:
@@ -306,9 +340,12 @@ def _write(kind: Kind, plans: list[_Plan], *, scope: str, params: dict, depth: i
     )
     writer = bulk.stock_set_from_query if kind == STOCK else bulk.price_set_from_query
     written = writer(
-        select=_select(kind, plans, scope),
+        select=_select(kind, plans, changed=changed),
         params={**params, "plans": payload, "provider": plans[0].provider},
         groups=groups,
+        # A change updates the rows the links already have (the import, the settings' resync and the
+        # reconciliation create missing ones), sparing each change the search for missing rows.
+        create_missing=not changed,
     )
     _mark(
         [plan.storage_id for plan in plans],
@@ -351,7 +388,7 @@ def change_handle(event: ChangeEvent) -> None:
     _write(
         kind,
         plans,
-        scope="pl.external_product_id = ANY(%(ids)s::bigint[])",
+        changed=True,
         params={"ids": product_ids},
         depth=event.origin_depth + 1,
     )
@@ -387,7 +424,7 @@ def link_resync(*, link_id: int, kinds: tuple[Kind, ...] = (STOCK, PRICES)) -> d
                 result = _write(
                     kind,
                     plans,
-                    scope="pl.id BETWEEN %(first)s AND %(last)s",
+                    changed=False,
                     params={"first": ids[0], "last": ids[-1]},
                     depth=1,
                 )

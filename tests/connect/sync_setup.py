@@ -13,7 +13,7 @@ from accounts.models import Account
 from catalog.models import Inventory, Price, PriceGroup, Product, ProductLink, ProductText, Stock, Warehouse
 from changes.models import ChangeDelivery
 from changes.services import delivery_run
-from connect import services
+from connect import services, sync
 from connect.models import ConnectIntegration, ContractorLink
 from tests.factories.connect import connected_pair, owner_tenant
 
@@ -122,6 +122,8 @@ def shared_catalog(
             values.setdefault("warehouse", shared.target_warehouse)
             values.setdefault("price_group", shared.target_group)
         shared.settings(**values)
+        # What saving the settings starts after commit (run here, whether or not a worker runs).
+        sync.link_resync_full(link_id=link.pk)
     return shared
 
 
