@@ -821,6 +821,24 @@ def contractor_update(
 
 
 @transaction.atomic
+def supplier_resync(*, actor: Tenant, integration: ConnectIntegration) -> None:
+    """ "Synchronise now": recompute the stock and prices of every product linked to this supplier
+    (in the background, after commit). Refused while nothing crosses (blocked, awaiting approval,
+    disconnected) or with both syncs off. Admins only."""
+    require_manager(actor)
+    _alive_own(actor, integration, ConnectIntegration.Role.CONTRACTOR)
+    link = ContractorLink.objects.select_related("provider_integration").get(
+        contractor_integration=integration
+    )
+    if not link.is_open or link.provider_integration.deleted_at is not None:
+        raise ValidationError(_("Nothing crosses this connection now, so there is nothing to synchronise."))
+    settings = integration.contractor_settings
+    if not (settings.stock_sync or settings.price_sync):
+        raise ValidationError(_("Switch on price or stock sync first."))
+    sync.resync_on_commit(link_id=link.pk)
+
+
+@transaction.atomic
 def integration_disconnect(*, actor: Tenant, integration: ConnectIntegration) -> None:
     """A contractor leaves its provider: the integration disappears from its list and nothing crosses
     any more. The provider keeps the contractor (shown disconnected) with its ledger. Admins only."""

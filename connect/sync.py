@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -509,6 +509,21 @@ class SyncStatus:
     prices_on: bool
     open: bool
     state: ProductSync | None
+
+
+def linked_count() -> Coalesce:
+    """An annotation for contractor integrations: how many of the account's products are linked to the
+    supplier's catalog."""
+    links = (
+        ProductLink.objects.filter(
+            storage=STORAGE, storage_id=OuterRef("pk"), account_id=OuterRef("account_id")
+        )
+        .order_by()
+        .values("storage_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(links, output_field=IntegerField()), Value(0))
 
 
 def sync_status(*, integration: ConnectIntegration) -> SyncStatus:
