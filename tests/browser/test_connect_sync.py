@@ -25,7 +25,7 @@ def test_a_stock_change_of_the_wholesaler_reaches_the_shops_product(
 
     log_in(page, wholesaler.user.email, TEST_PASSWORD)
     page.goto(reverse("catalog:product-detail", args=[original.pk]))
-    cell = page.locator(f'input[name="v-{original.pk}-{shared.source_warehouse.pk}"]')
+    cell = page.locator("#stock-grid").locator(f'input[name="v-{original.pk}-{shared.source_warehouse.pk}"]')
     cell.fill("42")
     page.locator("#stock-grid").get_by_role("button", name="Save").click()
     page.locator("#stock-grid").get_by_text("Saved.").wait_for()
@@ -36,7 +36,9 @@ def test_a_stock_change_of_the_wholesaler_reaches_the_shops_product(
     shop_page.on("pageerror", lambda exc: page_problems.add(f"JavaScript error: {exc}"))
     log_in(shop_page, shop.user.email, TEST_PASSWORD)
     shop_page.goto(reverse("catalog:product-detail", args=[copy.pk]))
-    shop_cell = shop_page.locator(f'input[name="v-{copy.pk}-{shared.target_warehouse.pk}"]')
+    shop_cell = shop_page.locator("#stock-grid").locator(
+        f'input[name="v-{copy.pk}-{shared.target_warehouse.pk}"]'
+    )
     assert shop_cell.input_value() == "42"
     assert shop_page.locator("#stock-grid .badge.synced").is_visible()
 
