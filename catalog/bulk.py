@@ -591,3 +591,102 @@ def stock_set_by_sku(
             targets={"warehouse_ids": [warehouse_id]},
         )
     return BulkResult(updated=updated, created=created)
+
+
+# --- values computed by a query (Connect's stock and price sync) -----------------------------------------
+
+
+def stock_set_from_query(
+    *, select: str, params: dict, groups: dict[int, tuple[int, Origin]], create_missing: bool = True
+) -> dict[int, int]:
+    """Set stock to values a query computes, in one statement: ``select`` yields the columns
+    ``product_id, target_id (warehouse), value (quantity), grp``; ``groups`` maps each ``grp`` to the
+    account its rows belong to and the origin their change is recorded with.
+
+    The caller's query decides which rows (it must name only products and warehouses of the group's
+    account). Rows whose value already holds are left alone; the others are locked in primary-key order
+    (like every stock writer) and updated with one ``UPDATE … FROM``; missing rows are inserted
+    (``INSERT … ON CONFLICT``) in the same statement unless ``create_missing`` is off (a caller that
+    knows the rows exist saves looking for the missing ones). Negative and empty values are never written. One
+    stock event per group (chunked by ids) with the group's origin. Returns rows written per group."""
+    return _set_from_query(STOCK, select=select, params=params, groups=groups, create_missing=create_missing)
+
+
+def price_set_from_query(
+    *, select: str, params: dict, groups: dict[int, tuple[int, Origin]], create_missing: bool = True
+) -> dict[int, int]:
+    """:func:`stock_set_from_query` for prices: ``target_id`` is the price group, ``value`` the amount
+    (negative amounts and amounts a price cannot hold are skipped)."""
+    return _set_from_query(PRICE, select=select, params=params, groups=groups, create_missing=create_missing)
+
+
+def _set_from_query(
+    kind: _Kind,
+    *,
+    select: str,
+    params: dict,
+    groups: dict[int, tuple[int, Origin]],
+    create_missing: bool,
+) -> dict[int, int]:
+    if not groups:
+        return {}
+    target, value = kind.target_column, kind.value_column
+    limit = f"AND src.value < {MONEY_LIMIT}" if kind is PRICE else ""
+    collect = any(wanted(kind.topic, origin) for _account, origin in groups.values())
+    ids = "array_agg(product_id)" if collect else "NULL"
+    sql = f"""
+        WITH src AS MATERIALIZED (
+            SELECT product_id, target_id, value, grp FROM ({select}) q
+             WHERE value IS NOT NULL AND value >= 0
+        ),
+        changed AS (
+            SELECT s.id, src.value, src.grp, src.target_id FROM {kind.table} s
+              JOIN src ON s.product_id = src.product_id AND s.{target} = src.target_id
+             WHERE s.{value} <> src.value {limit}
+             ORDER BY s.id
+               FOR UPDATE OF s
+        ),
+        updated AS (
+            UPDATE {kind.table} s SET {value} = changed.value FROM changed
+             WHERE s.id = changed.id
+            RETURNING s.product_id, changed.target_id, changed.grp
+        ),
+        inserted AS (
+            INSERT INTO {kind.table} (product_id, {target}, {value})
+            SELECT src.product_id, src.target_id, src.value FROM src
+             WHERE {"true" if create_missing else "false"}
+               AND NOT EXISTS (SELECT 1 FROM {kind.table} s
+                                WHERE s.product_id = src.product_id AND s.{target} = src.target_id) {limit}
+            ON CONFLICT (product_id, {target}) DO UPDATE SET {value} = EXCLUDED.{value}
+            RETURNING product_id, {target} AS target_id
+        ),
+        written AS (
+            SELECT product_id, target_id, grp FROM updated
+            UNION ALL
+            SELECT i.product_id, i.target_id, src.grp FROM inserted i
+              JOIN src ON src.product_id = i.product_id AND src.target_id = i.target_id
+        )
+        SELECT grp, target_id, count(*), {ids} FROM written GROUP BY grp, target_id
+    """  # noqa: S608 - generated from constants and the caller's query; values are parameters
+    written: dict[int, int] = {}
+    changes: dict[int, tuple[list[int], set[int]]] = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Tens of thousands of rows are sorted (primary-key order for the locks): in memory, not on disk.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(sql, params)
+        for grp, target_id, count, product_ids in cursor.fetchall():
+            written[grp] = written.get(grp, 0) + count
+            product_list, targets = changes.setdefault(grp, ([], set()))
+            product_list.extend(product_ids or [])
+            targets.add(target_id)
+        for grp, (product_ids, targets) in changes.items():
+            if collect and grp in groups:
+                account_id, origin = groups[grp]
+                record_set(
+                    account_id=account_id,
+                    topic=kind.topic,
+                    origin=origin,
+                    product_ids=product_ids,
+                    targets={kind.targets_key: targets},
+                )
+    return written

@@ -17,6 +17,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from catalog import external
 from catalog.models import Category, ExtraField, Inventory, Price, Product, ProductImage, ProductText, Stock
 
 
@@ -107,17 +108,26 @@ def product_grid(*, product: Product) -> dict:
     groups = list(inventory.price_groups.all())
     stock = {(s.product_id, s.warehouse_id): s.quantity for s in Stock.objects.filter(product__in=rows)}
     prices = {(p.product_id, p.price_group_id): p.amount for p in Price.objects.filter(product__in=rows)}
+    # Cells an external storage's sync keeps (a Connect supplier): marked, since an edit there is
+    # overwritten at the next sync.
+    synced = external.synced_cells(account_id=main.account_id, product_ids=[row.pk for row in rows])
     return {
         "grid_rows": [
             {
                 "product": row,
-                "stock": [(w, stock.get((row.pk, w.pk), 0)) for w in warehouses],
-                "prices": [(g, prices.get((row.pk, g.pk))) for g in groups],
+                "stock": [
+                    (w, stock.get((row.pk, w.pk), 0), synced.get(("stock", row.pk, w.pk))) for w in warehouses
+                ],
+                "prices": [
+                    (g, prices.get((row.pk, g.pk)), synced.get(("prices", row.pk, g.pk))) for g in groups
+                ],
             }
             for row in rows
         ],
         "warehouses": warehouses,
         "price_groups": groups,
+        "stock_synced_by": sorted({label for (kind, _p, _t), label in synced.items() if kind == "stock"}),
+        "prices_synced_by": sorted({label for (kind, _p, _t), label in synced.items() if kind == "prices"}),
         "grid_product": main,
     }
 

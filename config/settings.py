@@ -180,6 +180,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "wmsbridge.tasks.wms_dispatch",
         "schedule": 15 * 60,
     },
+    "connect-sync-check": {
+        "task": "connect.tasks.connect_sync_check",
+        "schedule": 15 * 60,
+    },
 }
 
 # --- Auth ---------------------------------------------------------------------------------------------

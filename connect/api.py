@@ -25,7 +25,7 @@ from accounts.models import CURRENCY_CHOICES
 from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
 from config import fields
 from config.api import api_validation_error
-from connect import selectors, services
+from connect import selectors, services, sync
 from connect.filters import ContractorFilter, StatusMappingFilter
 from connect.models import (
     AdditionalInfo,
@@ -262,10 +262,35 @@ class CreditSerializer(serializers.Serializer):
     available = fields.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
 
 
+class SyncSerializer(serializers.Serializer):
+    linked_products = serializers.IntegerField(help_text="Your products linked to this supplier's catalog.")
+    stock_synced_at = serializers.DateTimeField(
+        allow_null=True, help_text="When a stock change of the supplier was last carried."
+    )
+    prices_synced_at = serializers.DateTimeField(
+        allow_null=True, help_text="When a price change of the supplier was last carried."
+    )
+    resynced_at = serializers.DateTimeField(
+        allow_null=True, help_text="The last full synchronisation (settings saved, or asked for)."
+    )
+    checked_at = serializers.DateTimeField(
+        allow_null=True, help_text="The last reconciliation (every 15 minutes) of every linked product."
+    )
+    repaired_at = serializers.DateTimeField(
+        allow_null=True, help_text="The last reconciliation that found values out of step."
+    )
+    repaired_stock = serializers.IntegerField(help_text="Stock levels it repaired then.")
+    repaired_prices = serializers.IntegerField(help_text="Prices it repaired then.")
+
+
 class ContractorIntegrationSerializer(fields.ModelSerializer):
     settings = ContractorSettingsSerializer(source="contractor_settings", read_only=True)
     provider = serializers.SerializerMethodField()
     credit = serializers.SerializerMethodField(help_text="Your trade credit with this provider, if any.")
+    sync = serializers.SerializerMethodField(
+        help_text="How your linked products' stock and prices follow the supplier (Products / Prices / "
+        "Stock settings)."
+    )
 
     class Meta:
         model = ConnectIntegration
@@ -277,8 +302,30 @@ class ContractorIntegrationSerializer(fields.ModelSerializer):
             "settings",
             "provider",
             "credit",
+            "sync",
             "created_at",
         ]
+
+    @extend_schema_field(SyncSerializer)
+    def get_sync(self, integration):
+        state = getattr(integration, "product_sync", None)
+        return SyncSerializer(
+            {
+                "linked_products": getattr(integration, "linked_products", None) or 0,
+                **{
+                    name: getattr(state, name, None)
+                    for name in (
+                        "stock_synced_at",
+                        "prices_synced_at",
+                        "resynced_at",
+                        "checked_at",
+                        "repaired_at",
+                    )
+                },
+                "repaired_stock": getattr(state, "repaired_stock", 0),
+                "repaired_prices": getattr(state, "repaired_prices", 0),
+            }
+        ).data
 
     @extend_schema_field(ProviderSummarySerializer)
     def get_provider(self, integration):
@@ -352,7 +399,11 @@ class ContractorIntegrationViewSet(
     ordering = ["display_name", "id"]
 
     def get_queryset(self):
-        return selectors.contractor_integrations_with_links(super().get_queryset())
+        return (
+            selectors.contractor_integrations_with_links(super().get_queryset())
+            .select_related("product_sync")
+            .annotate(linked_products=sync.linked_count())
+        )
 
     @extend_schema(request=VerifySerializer, responses={200: OfferSerializer, 429: None})
     @action(detail=False, methods=["post"])
@@ -407,6 +458,22 @@ class ContractorIntegrationViewSet(
         except DjangoValidationError as exc:
             _raise_for(exc, settings_key="settings")
         return Response(self.get_serializer(self.get_queryset().get(pk=integration.pk)).data)
+
+    @extend_schema(request=None, responses={202: ContractorIntegrationSerializer})
+    @action(detail=True, methods=["post"])
+    def resync(self, request, pk=None):
+        """Synchronise now: recompute the stock and prices of every product linked to this supplier, in
+        the background (also done whenever the Products / Prices / Stock settings change, and checked
+        every 15 minutes). 400 while nothing crosses the connection or both syncs are off."""
+        integration = self.get_object()
+        try:
+            services.supplier_resync(actor=self.tenant, integration=integration)
+        except DjangoValidationError as exc:
+            _raise_for(exc)
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=integration.pk)).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
 
     def destroy(self, request, pk=None):
         """Disconnect from the provider. The provider keeps your history and ledger."""

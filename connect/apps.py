@@ -16,6 +16,11 @@ class ConnectConfig(AppConfig):
 
         propagation_register()
 
+        # Stock and price sync: a consumer of the catalog's change events.
+        from connect.sync import sync_register
+
+        sync_register()
+
 
 def _demo_link(sender, wholesaler, shop, **kwargs) -> None:
     """The demo shop buys from the demo wholesaler through Connect."""

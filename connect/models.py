@@ -690,3 +690,27 @@ class PackageCopy(models.Model):
 
     def __str__(self) -> str:
         return f"package {self.source_package_id} → {self.copy_id}"
+
+
+class ProductSync(models.Model):
+    """How a contractor integration's stock and prices follow its provider (Connect part 2): when a
+    provider change was last carried, when the reconciliation last checked every linked product and
+    what it last had to repair. One row per contractor integration, written only by ``connect.sync``."""
+
+    integration = models.OneToOneField(
+        ConnectIntegration, on_delete=models.CASCADE, related_name="product_sync", editable=False
+    )
+    stock_synced_at = models.DateTimeField(_("stock last synchronised"), null=True, blank=True)
+    prices_synced_at = models.DateTimeField(_("prices last synchronised"), null=True, blank=True)
+    resynced_at = models.DateTimeField(_("last full synchronisation"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+    repaired_at = models.DateTimeField(_("last repair"), null=True, blank=True)
+    repaired_stock = models.PositiveIntegerField(_("stock levels repaired"), default=0)
+    repaired_prices = models.PositiveIntegerField(_("prices repaired"), default=0)
+
+    class Meta:
+        verbose_name = _("product synchronisation")
+        verbose_name_plural = _("product synchronisations")
+
+    def __str__(self) -> str:
+        return f"sync of {self.integration_id}"

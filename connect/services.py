@@ -29,7 +29,7 @@ from accounts.models import CURRENCY_CHOICES, Account, Role
 from accounts.tenancy import Tenant, require_role
 from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
 from config import formats
-from connect import codes
+from connect import codes, sync
 from connect.models import (
     AdditionalInfo,
     ConnectIntegration,
@@ -521,6 +521,7 @@ def provider_update(
         ProviderOrderSettings.objects.filter(integration=integration).update(**orders_values)
     if sharing_values is not None:
         _sharing_save(integration.sharing_settings, sharing_values)
+        sync.resync_provider_on_commit(provider_integration=integration)
     return integration
 
 
@@ -806,6 +807,9 @@ def contractor_update(
         integration.display_name = display_name.strip()
         integration.save(update_fields=["display_name", "updated_at"])
     ContractorSettings.objects.filter(pk=current.pk).update(**values)
+    if provider.products_enabled and any(f in settings for f in CONTRACTOR_PRODUCT_FIELDS):
+        # Saving the Products / Prices / Stock settings recomputes every linked product at once.
+        sync.resync_on_commit(link_id=link.pk)
     if "send_statuses" in settings or "receive_statuses" in settings:
         integration_statuses_update(
             actor=actor,
@@ -814,6 +818,24 @@ def contractor_update(
             receive_statuses=settings.get("receive_statuses", integration.receive_statuses),
         )
     return integration
+
+
+@transaction.atomic
+def supplier_resync(*, actor: Tenant, integration: ConnectIntegration) -> None:
+    """ "Synchronise now": recompute the stock and prices of every product linked to this supplier
+    (in the background, after commit). Refused while nothing crosses (blocked, awaiting approval,
+    disconnected) or with both syncs off. Admins only."""
+    require_manager(actor)
+    _alive_own(actor, integration, ConnectIntegration.Role.CONTRACTOR)
+    link = ContractorLink.objects.select_related("provider_integration").get(
+        contractor_integration=integration
+    )
+    if not link.is_open or link.provider_integration.deleted_at is not None:
+        raise ValidationError(_("Nothing crosses this connection now, so there is nothing to synchronise."))
+    settings = integration.contractor_settings
+    if not (settings.stock_sync or settings.price_sync):
+        raise ValidationError(_("Switch on price or stock sync first."))
+    sync.resync_on_commit(link_id=link.pk)
 
 
 @transaction.atomic
@@ -906,12 +928,20 @@ def contractor_link_update(*, actor: Tenant, link: ContractorLink, **values: Any
     ):
         if mode != kept_for:
             m2m[field] = []
+    before = (
+        link.range_mode,
+        link.price_group_id,
+        {f: {o.pk for o in getattr(link, f).all()} for f in LINK_M2M},
+    )
     link.name = name
     link.range_mode = mode
     link.price_group = merged.get("price_group")
     link.save(update_fields=["name", "range_mode", "price_group"])
     for field, items in m2m.items():
         getattr(link, field).set(items)
+    after = (link.range_mode, link.price_group_id, {f: {o.pk for o in items} for f, items in m2m.items()})
+    if before != after:
+        sync.resync_on_commit(link_id=link.pk)  # another price group or range: synced values follow
     _event(link, LinkEvent.Kind.EDITED, actor)
     return link
 
@@ -930,6 +960,8 @@ def contractor_set_state(*, actor: Tenant, link: ContractorLink, state: str) -> 
         link.save(update_fields=["state", "state_changed_at"])
         kind = LinkEvent.Kind.ACTIVATED if state == ContractorLink.State.ACTIVE else LinkEvent.Kind.BLOCKED
         _event(link, kind, actor)
+        if state == ContractorLink.State.ACTIVE:
+            sync.resync_on_commit(link_id=link.pk)  # catch up on what changed while it was blocked
     return link
 
 
@@ -999,15 +1031,31 @@ def credit_settings_update(
         ]
     _raise(errors)
     before = {"credit_limit": _str(link.credit_limit), "credit_currency": link.credit_currency}
+    was_blocked = _stock_blocked(link)
     link.credit_limit = limit
     link.credit_currency = currency
     link.credit_notes = merged["credit_notes"] or ""
     link.block_stock_below = threshold
     link.save(update_fields=list(CREDIT_FIELDS))
+    _stock_block_follow(link, was_blocked)
     after = {"credit_limit": _str(limit), "credit_currency": currency}
     if before != after or message:
         _event(link, LinkEvent.Kind.CREDIT_CHANGED, actor, before=before, after=after, message=message)
     return link
+
+
+def _stock_blocked(link: ContractorLink) -> bool:
+    from connect.selectors import stock_blocked
+
+    return stock_blocked(link=link)
+
+
+def _stock_block_follow(link: ContractorLink, was_blocked: bool) -> None:
+    """After a change of a contractor's credit (the link row locked): when it crossed the "block stock
+    below" threshold either way, the synced stock is recomputed after commit (all 0 while under it,
+    the supplier's again once above)."""
+    if _stock_blocked(link) != was_blocked:
+        sync.resync_on_commit(link_id=link.pk, kinds=(sync.STOCK,))
 
 
 def _str(value) -> str | None:
@@ -1069,7 +1117,8 @@ def credit_payment_record(
                     ]
                 }
             )
-    return CreditEntry.objects.create(
+    was_blocked = _stock_blocked(link)
+    entry = CreditEntry.objects.create(
         link=link,
         kind=CreditEntry.Kind.PAYMENT,
         amount=value,
@@ -1079,6 +1128,8 @@ def credit_payment_record(
         created_by=_user(actor),
         actor=actor.actor_label,
     )
+    _stock_block_follow(link, was_blocked)
+    return entry
 
 
 @transaction.atomic
@@ -1092,7 +1143,8 @@ def credit_adjust(
     if not (description or "").strip():
         raise ValidationError({"description": [_("Say why the ledger is adjusted.")]})
     value = _entry_checks(link, amount, positive=False, order=order)
-    return CreditEntry.objects.create(
+    was_blocked = _stock_blocked(link)
+    entry = CreditEntry.objects.create(
         link=link,
         kind=CreditEntry.Kind.ADJUSTMENT,
         amount=value,
@@ -1102,6 +1154,8 @@ def credit_adjust(
         created_by=_user(actor),
         actor=actor.actor_label,
     )
+    _stock_block_follow(link, was_blocked)
+    return entry
 
 
 class CreditShort(ValidationError):
@@ -1144,7 +1198,8 @@ def credit_charge(
                 "available": formats.format_money(available, currency),
             }
         )
-    return CreditEntry.objects.create(
+    was_blocked = _stock_blocked(link)
+    entry = CreditEntry.objects.create(
         link=link,
         kind=CreditEntry.Kind.CHARGE,
         amount=value,
@@ -1153,6 +1208,8 @@ def credit_charge(
         description=(description or "")[:500],
         actor=actor,
     )
+    _stock_block_follow(link, was_blocked)
+    return entry
 
 
 # ------------------------------------------------------------------------------ status mappings

@@ -27,10 +27,24 @@ def quantity(stock: int, subtract: int, keep_percent: Decimal) -> int:
     return max(0, int(kept) - int(subtract))
 
 
-def price_sql(amount: str, multiplier: str, minor_digits: int = 2) -> str:
+def price_sql(amount: str, multiplier: str, minor_digits: int | str = 2) -> str:
     """SQL of :func:`price` over column expressions (ROUND on numeric is half away from zero, the same
-    as half-up for the non-negative values here)."""
-    return f"GREATEST(0, ROUND(({amount}) * ({multiplier}), {int(minor_digits)}))"
+    as half-up for the non-negative values here). ``minor_digits``: a number, or a column expression
+    when the rows' currencies differ."""
+    digits = minor_digits if isinstance(minor_digits, str) else str(int(minor_digits))
+    return f"GREATEST(0, ROUND(({amount}) * ({multiplier}), {digits}))"
+
+
+def minor_digits(currency: str) -> int:
+    """Digits after the decimal point of ``currency``'s minor unit (PLN 2, JPY 0), at most the 2 a
+    stored price keeps."""
+    import moneyed
+
+    try:
+        sub_unit = moneyed.get_currency(currency).sub_unit
+    except (moneyed.CurrencyDoesNotExist, ValueError, TypeError):
+        return 2
+    return min(2, max(0, len(str(int(sub_unit))) - 1)) if sub_unit else 0
 
 
 def quantity_sql(stock: str, subtract: str, keep_percent: str) -> str:

@@ -46,6 +46,7 @@ urlpatterns = [
     path("supplier/<int:pk>/", views.SupplierTabView.as_view(), name="supplier-detail"),
     path("supplier/<int:pk>/statuses/", views.SupplierStatusesView.as_view(), name="supplier-statuses"),
     path("supplier/<int:pk>/disconnect/", views.SupplierDisconnectView.as_view(), name="supplier-disconnect"),
+    path("supplier/<int:pk>/resync/", views.SupplierResyncView.as_view(), name="supplier-resync"),
     path(
         "supplier/<int:pk>/<slug:tab>/",
         views.SupplierTabView.as_view(),

@@ -22,7 +22,7 @@ from django.views import View
 from accounts import roles
 from accounts.tenancy import AccountViewMixin
 from config.paging import in_id_order, page_of_ids
-from connect import forms, selectors, services
+from connect import forms, selectors, services, sync
 from connect.codes import code_display
 from connect.models import ConnectIntegration, ContractorLink, StatusMapping
 from orders.models import OrderStatus
@@ -624,7 +624,10 @@ class _SupplierMixin(_ConnectMixin):
         link = selectors.link_for_contractor(integration=integration)
         tabs = ["connection"] + (["products", "prices", "stock"] if summary.products else [])
         credit = selectors.credit_summary(link=link) if link.credit_limit is not None else None
+        product_tab = tab in ("products", "prices", "stock")
         return {
+            "sync": sync.sync_status(integration=integration) if product_tab else None,
+            "stock_zeroed": product_tab and link.is_open and sync.stock_zeroed(link=link),
             "integration": integration,
             "summary": summary,
             "link": link,
@@ -711,6 +714,25 @@ class SupplierStatusesView(_SupplierMixin, _StatusesMixin, View):
         return render(
             request, "connect/supplier_statuses.html", {**context, "switches": switches, "tables": tables}
         )
+
+
+class SupplierResyncView(_SupplierMixin, View):
+    """ "Synchronise now" on the Products / Prices / Stock tabs."""
+
+    def post(self, request, pk: int):
+        integration = self.supplier(pk)
+        tab = request.POST.get("tab")
+        try:
+            services.supplier_resync(actor=self.tenant, integration=integration)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("Synchronising: every linked product follows the supplier within a minute.")
+            )
+        if tab in ("products", "prices", "stock"):
+            return redirect("connect:supplier-tab", pk=integration.pk, tab=tab)
+        return redirect("connect:supplier-detail", pk=integration.pk)
 
 
 class SupplierDisconnectView(_SupplierMixin, View):

@@ -71,6 +71,13 @@ ALLOWED: dict[str, str] = {
     "changes/services.py:delivery_run": "a task loads the delivery our own code queued",
     "wmsbridge/sync/runner.py:connection_sync": "a task loads the connection our own code queued",
     "wmsbridge/webhooks.py:webhook_event_process": "a task loads the webhook event the webhook stored",
+    "connect/sync.py:link_resync_full": "a task loads the link our own code queued (settings saved...)",
+    "connect/sync.py:link_check": "a task loads the link the reconciliation queued",
+    # Connect's stock and price sync crosses from a provider to its contractors by design, only through
+    # open links: the query is narrowed by its callers to the provider account whose change is carried
+    # (or the link a task queued); the 15-minute reconciliation walks every account's links.
+    "connect/sync.py:_links": "open links only, narrowed by the caller to the changing provider account",
+    "connect/sync.py:_mark": "the sync state of the contractor integrations of links it has just written",
     # Ids that a scoped query or a check against the account produced just before.
     "catalog/services.py:stock_adjust_many": "its product and warehouse ids are checked against the account",
     "catalog/exports.py:export_csv": "the product ids come from the account's queryset it is given",

@@ -197,6 +197,7 @@ CASES = [
         revoke=_block_link,
         expect=200,
     ),
+    RouteCase("api:connect-contractor-integration-resync", "detail", setup=_supplier_of_a),
     RouteCase(
         "api:connect-contractor-integration-verify",
         "refs",
@@ -314,4 +315,6 @@ CASES = [
         payload={"action": "switches", "send_statuses": "on"},
     ),
     RouteCase("connect:supplier-disconnect", "detail", setup=_supplier_of_a),
+    # Stock and price sync: "Synchronise now" on another account's supplier integration is a 404.
+    RouteCase("connect:supplier-resync", "detail", setup=_supplier_of_a, payload={"tab": "stock"}),
 ]

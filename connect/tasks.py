@@ -1,0 +1,34 @@
+"""Celery tasks of Connect: load by id, call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def connect_link_resync(link_id: int, kinds: list[str] | None = None) -> dict:
+    """Recompute a link's synced stock and/or prices (its settings, price group, state or credit
+    changed). Idempotent: it writes current values, only where they differ."""
+    from connect.sync import PRICES, STOCK, link_resync_full
+
+    wanted = tuple(kind for kind in (STOCK, PRICES) if kinds is None or kind in kinds)
+    return link_resync_full(link_id=link_id, kinds=wanted)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def connect_link_check(link_id: int) -> dict:
+    """The reconciliation of one link: repair what drifted and store what was repaired. Idempotent."""
+    from connect.sync import link_check
+
+    return link_check(link_id=link_id)
+
+
+@shared_task
+def connect_sync_check() -> int:
+    """Every 15 minutes: one reconciliation task per link with stock or price sync on."""
+    from connect.sync import links_to_check
+
+    link_ids = links_to_check()
+    for link_id in link_ids:
+        connect_link_check.delay(link_id)
+    return len(link_ids)
