@@ -30,13 +30,16 @@ from catalog.models import (
 )
 from catalog.services import bundle_component_remove, bundle_component_set, product_delete, product_save
 from changes.origin import Origin
-from config.paging import in_id_order, page_of_ids
+from config.paging import PAGE_SIZES, in_id_order, page_of_ids, page_size_from
 from config.web import form_errors_from
 
 SORTS = {
     "-id": gettext_lazy("Newest"),
     "id": gettext_lazy("Oldest"),
     "sku": gettext_lazy("SKU"),
+    "-sku": gettext_lazy("SKU, descending"),
+    "ean": gettext_lazy("EAN"),
+    "-ean": gettext_lazy("EAN, descending"),
     "-stock_total": gettext_lazy("Most stock"),
     "stock_total": gettext_lazy("Least stock"),
 }
@@ -57,7 +60,8 @@ class ProductListView(AccountViewMixin, View):
         queryset = product_filter.qs
         if "stock_total" in sort:
             queryset = selectors.products_with_stock_total(queryset)
-        page, ids = page_of_ids(queryset.order_by(sort, "id"), request.GET.get("page"))
+        per_page = page_size_from(request.GET)
+        page, ids = page_of_ids(queryset.order_by(sort, "id"), request.GET.get("page"), per_page=per_page)
         products = in_id_order(selectors.products_for_list(account=self.account, ids=ids), ids)
         selectors.products_display_attach(products)
         query = request.GET.copy()
@@ -69,6 +73,8 @@ class ProductListView(AccountViewMixin, View):
             "filter": product_filter,
             "sorts": SORTS,
             "sort": sort,
+            "per_page": per_page,
+            "page_sizes": PAGE_SIZES,
             "query": query.urlencode(),
             # The choice lists are the filter's own (the account's rows): what is offered is what it takes.
             "inventories": choices["inventory"].queryset,

@@ -109,8 +109,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.active_account",
             ],
-            # Dates, numbers and money in the reader's locale, in every template without {% load %}.
-            "builtins": ["config.templatetags.formats"],
+            # Dates, numbers and money in the reader's locale, in every template without {% load %}; the
+            # design layer's icons, sort links and query helpers.
+            "builtins": ["config.templatetags.formats", "config.ui_tags"],
         },
     }
 ]
