@@ -312,11 +312,14 @@ class OrderEditView(AccountViewMixin, View):
         return render(self.request, "orders/order_form.html", {"form": form, "order": order})
 
 
+# Names of icons of the page's SVG set (templates/partials/icons.html).
 JOURNAL_ICONS = {
-    JournalEntry.Type.ORDER_CREATED: "✚",
-    JournalEntry.Type.STATUS_CHANGED: "➜",
-    JournalEntry.Type.ORDER_PAID: "✔",
-    JournalEntry.Type.PACKAGE_CREATED: "📦",
+    JournalEntry.Type.ORDER_CREATED: "plus",
+    JournalEntry.Type.STATUS_CHANGED: "arrow-right",
+    JournalEntry.Type.ORDER_PAID: "coins",
+    JournalEntry.Type.PACKAGE_CREATED: "package",
+    JournalEntry.Type.ORDERS_MERGED: "merge",
+    JournalEntry.Type.TRACKING_UPDATED: "truck",
 }
 
 
@@ -347,7 +350,7 @@ def timeline(order: Order) -> list[dict]:
         items.append(
             {
                 "at": entry.created_at,
-                "icon": JOURNAL_ICONS.get(entry.type, "•"),
+                "icon": JOURNAL_ICONS.get(entry.type, "pencil"),
                 "title": entry.get_type_display(),
                 "detail": detail,
                 "actor": entry.origin_label,
@@ -358,7 +361,7 @@ def timeline(order: Order) -> list[dict]:
         items.append(
             {
                 "at": run.created_at,
-                "icon": "⚙",
+                "icon": "gear",
                 "title": _("Automatic action “%(name)s”: %(outcome)s")
                 % {"name": run.rule_name, "outcome": run.get_outcome_display()},
                 "detail": run.message,
@@ -573,7 +576,11 @@ class OrderSettingsView(AccountViewMixin, View):
             self.request,
             "orders/settings.html",
             {
-                "rows": self.model.objects.filter(account=self.account),
+                "rows": (
+                    self.model.objects.filter(account=self.account).annotate(order_count=Count("orders"))
+                    if self.model is OrderStatus
+                    else self.model.objects.filter(account=self.account)
+                ),
                 "form": form,
                 "instance": instance,
                 "kind": self.kind,
