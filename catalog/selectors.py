@@ -111,8 +111,9 @@ def product_grid(*, product: Product) -> dict:
         "grid_rows": [
             {
                 "product": row,
-                "stock": [(w, stock.get((row.pk, w.pk), 0)) for w in warehouses],
-                "prices": [(g, prices.get((row.pk, g.pk))) for g in groups],
+                # (column, value, refused?) — after a refused save the page shows what the user typed.
+                "stock": [(w, stock.get((row.pk, w.pk), 0), False) for w in warehouses],
+                "prices": [(g, prices.get((row.pk, g.pk)), False) for g in groups],
             }
             for row in rows
         ],

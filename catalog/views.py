@@ -183,11 +183,13 @@ class ProductGridView(AccountViewMixin, View):
             raise Http404
         product = _product_or_404(self.account, pk)
         grid = selectors.product_grid(product=product)
-        rows, errors = [], []
+        rows, errors, typed, refused = [], [], {}, set()
         columns = grid["warehouses"] if kind == "stock" else grid["price_groups"]
         for row in grid["grid_rows"]:
             for column in columns:
-                value = request.POST.get(f"v-{row['product'].pk}-{column.pk}", "").strip().replace(",", ".")
+                raw = request.POST.get(f"v-{row['product'].pk}-{column.pk}", "")
+                typed[(row["product"].pk, column.pk)] = raw
+                value = raw.strip().replace(",", ".")
                 if value == "":
                     continue
                 rows.append((row["product"].pk, column.pk, value))
@@ -197,13 +199,31 @@ class ProductGridView(AccountViewMixin, View):
             else:
                 price_set_many(account=self.account, rows=rows, origin=Origin.of_tenant(self.tenant))
         except BulkItemErrors as exc:
+            products = {r["product"].pk: r["product"] for r in grid["grid_rows"]}
+            names = {column.pk: column.name for column in columns}
             for index, fields in exc.errors.items():
                 product_id, column_id, value = rows[index]
-                label = next((r["product"] for r in grid["grid_rows"] if r["product"].pk == product_id), "")
+                refused.add((product_id, column_id))
+                row_product = products[product_id]
+                label = row_product.display_name or row_product.sku or f"#{product_id}"
+                if row_product.sku and row_product.display_name:
+                    label = f"{label} ({row_product.sku})"
                 for messages_ in fields.values():
-                    errors.extend(f"{label} · {value}: {m}" for m in messages_)
+                    errors.extend(
+                        _("%(product)s, %(column)s: “%(value)s” — %(message)s")
+                        % {"product": label, "column": names[column_id], "value": value, "message": m}
+                        for m in messages_
+                    )
         context = _detail_context(self, product, grid_errors=errors, grid_saved=not errors, grid_kind=kind)
-        if not errors:
+        if errors:
+            # Nothing was saved: the grid keeps every value as typed, the refused cells marked.
+            for row in context["grid_rows"]:
+                pk = row["product"].pk
+                row[kind] = [
+                    (column, typed[(pk, column.pk)], (pk, column.pk) in refused)
+                    for column, *_rest in row[kind]
+                ]
+        else:
             context.update(selectors.product_grid(product=product))
         template = "catalog/_stock_grid.html" if kind == "stock" else "catalog/_price_grid.html"
         if request.headers.get("HX-Request"):
