@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from catalog.models import Inventory, Warehouse
 from orders.models import OrderStatus
@@ -259,10 +260,16 @@ def connection_test(*, connection: WmsConnection, password: str | None = None) -
         elif isinstance(exc, WmsUnavailable):
             reason = "network"
         template = messages.get(reason)
+        error = exc.message
+        if reason == "network" and getattr(exc, "attempts", None):
+            # Said once: "could not be reached at <url>: no answer after 3 tries (…)".
+            error = ngettext(
+                "no answer after %(n)s try (%(last)s)", "no answer after %(n)s tries (%(last)s)", exc.attempts
+            ) % {"n": exc.attempts, "last": exc.last}
         params = {
             "url": normalize_base_url(connection.base_url),
             "goods_owner": connection.goods_owner_id,
-            "error": exc.message,
+            "error": error,
         }
         message = template % params if template else exc.message
         return ConnectionCheck(False, reason if template else "error", message)
