@@ -94,7 +94,7 @@ def account_switch(request):
         messages.error(request, _("You are not a member of that account."))
         return redirect("home")
     request.session[SESSION_ACCOUNT_KEY] = membership.account_id
-    messages.success(request, _("You are now working in %(name)s.") % {"name": membership.account})
+    messages.success(request, _("You are now working in “%(name)s”.") % {"name": membership.account})
     return redirect("home")
 
 
@@ -298,7 +298,7 @@ def invitation_accept(request, key: str):
                 messages.error(request, " ".join(exc.messages))
             else:
                 request.session[SESSION_ACCOUNT_KEY] = membership.account_id
-                messages.success(request, _("You joined %(name)s.") % {"name": membership.account})
+                messages.success(request, _("You joined “%(name)s”.") % {"name": membership.account})
                 return redirect("home")
         return render(request, "accounts/invitation_accept.html", {"invitation": invitation})
     from accounts.models import User
@@ -317,7 +317,7 @@ def invitation_accept(request, key: str):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session[SESSION_ACCOUNT_KEY] = invitation.account_id
-            messages.success(request, _("Welcome! You joined %(name)s.") % {"name": invitation.account})
+            messages.success(request, _("Welcome! You joined “%(name)s”.") % {"name": invitation.account})
             return redirect("home")
     return render(request, "accounts/invitation_signup.html", {"invitation": invitation, "form": form})
 

@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from accounts import roles
@@ -146,7 +146,9 @@ class OrderBulkView(AccountViewMixin, View):
                 except (StockShortfall, ValidationError) as exc:
                     failed.append(f"#{order.pk}: {_error_text(exc)}")
             messages.success(
-                request, _("%(n)s order(s) moved to %(status)s.") % {"n": moved, "status": status}
+                request,
+                ngettext("%(n)s order moved to “%(status)s”.", "%(n)s orders moved to “%(status)s”.", moved)
+                % {"n": moved, "status": status},
             )
             for line in failed:
                 messages.error(request, line)
@@ -154,7 +156,11 @@ class OrderBulkView(AccountViewMixin, View):
             button = _own_or_404(CustomButton, self.account, action[7:])
             services.button_press(account=self.account, button=button, orders=orders, origin=origin)
             messages.success(
-                request, _("“%(name)s” pressed for %(n)s order(s).") % {"name": button.name, "n": len(orders)}
+                request,
+                ngettext(
+                    "“%(name)s” pressed for %(n)s order.", "“%(name)s” pressed for %(n)s orders.", len(orders)
+                )
+                % {"name": button.name, "n": len(orders)},
             )
         elif action == "merge":
             return self._merge(request, orders, back)
@@ -462,7 +468,7 @@ class OrderActionView(AccountViewMixin, View):
     def do_status(self, request, order, origin):
         status = self._valid(forms.StatusChangeForm(request.POST, account=self.account))["status"]
         services.order_set_status(order=order, status=status, origin=origin)
-        messages.success(request, _("Status: %(name)s.") % {"name": status.name})
+        messages.success(request, _("Status changed to “%(name)s”.") % {"name": status.name})
 
     def do_payment(self, request, order, origin):
         form = forms.PaymentForm(request.POST)
