@@ -29,7 +29,7 @@ from accounts.forms import (
     ProfileForm,
     SignupForm,
 )
-from accounts.models import ApiToken, Invitation, Membership, Role, User
+from accounts.models import ApiToken, Invitation, Membership, Role, User, country_currencies
 from accounts.tenancy import SESSION_ACCOUNT_KEY, AccountViewMixin
 from config.web import form_errors_from
 
@@ -63,10 +63,10 @@ def signup(request):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session[SESSION_ACCOUNT_KEY] = account.pk
             messages.success(
-                request, _("Welcome to Hurtlink. Your account %(name)s is ready.") % {"name": account}
+                request, _("Welcome to Hurtlink. Your account “%(name)s” is ready.") % {"name": account}
             )
             return redirect("home")
-    return render(request, "accounts/signup.html", {"form": form})
+    return render(request, "accounts/signup.html", {"form": form, "country_currencies": country_currencies()})
 
 
 @login_required
