@@ -290,3 +290,23 @@ def test_invoice_same_as_delivery_copies_the_address(client_a, account_a):
         "PL",
     )
     assert order.invoice_nip == "PL5260001246"
+
+
+def test_a_quantity_change_beyond_stock_names_the_new_quantity_and_what_the_line_could_have(
+    client_a, account_a, lamp
+):
+    order = order_create(
+        account=account_a,
+        lines=[{"product": lamp, "quantity": 1, "price_brutto": Decimal("89")}],
+        origin=TEST_ORIGIN,
+    )
+    line = order.lines.get()
+    page = client_a.post(
+        reverse("orders:order-action", args=[order.pk, "line-change"]),
+        {"line": line.pk, "quantity": "999", "price_brutto": "89.00"},
+        follow=True,
+    ).content.decode()
+    # 4 left in the warehouse + the 1 the line already holds.
+    assert "LAMP-1: 999 requested, 5 in stock" in page
+    line.refresh_from_db()
+    assert line.quantity == 1 and Stock.objects.get(product=lamp).quantity == 4
