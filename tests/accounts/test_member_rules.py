@@ -152,3 +152,12 @@ def test_the_service_keeps_the_last_owner(account_a, owner):
     with pytest.raises(ValidationError):
         membership_remove(membership=owner, actor=actor)
     assert _roles(owner) == ["owner"]
+
+
+def test_a_member_does_not_see_the_admin_only_tokens_tab_and_is_told_why_at_its_address(member_user, client):
+    client.force_login(member_user)
+    settings_page = client.get(reverse("settings-company")).content.decode()
+    assert reverse("settings-tokens") not in settings_page
+    refused = client.get(reverse("settings-tokens"))
+    assert refused.status_code == 403
+    assert "owner or admin" in refused.content.decode()
