@@ -284,7 +284,6 @@ class OrderCreateView(AccountViewMixin, View):
                     (int(f.prefix.split("-")[1]) for f in line_forms if f.prefix.count("-")), default=-1
                 )
                 + 1,
-                "new_line": forms.LineForm(account=self.account, prefix="line-__n__"),
                 "order": None,
                 "show_errors": bound,
             },

@@ -72,13 +72,29 @@
     set("[data-total-grand]", sum + delivery);
   }
 
+  // A new line is a copy of the first one, renumbered (line-0-… → line-<n>-…) and emptied.
   function addLine() {
     var n = parseInt(lines.dataset.nextLine || "0", 10);
     lines.dataset.nextLine = String(n + 1);
-    var html = template.innerHTML.replace(/line-__n__/g, "line-" + n);
-    var holder = document.createElement("div");
-    holder.innerHTML = html.trim();
-    var row = holder.firstElementChild;
+    var first = lines.querySelector(".order-line");
+    var row = first.cloneNode(true);
+    var renumber = function (value) { return value.replace(/line-\d+-/g, "line-" + n + "-").replace(/^line-\d+$/, "line-" + n); };
+    row.dataset.line = "line-" + n;
+    row.querySelectorAll("[name],[id],[for],[list],[aria-describedby]").forEach(function (el) {
+      ["name", "id", "for", "list", "aria-describedby"].forEach(function (attr) {
+        if (el.hasAttribute(attr)) el.setAttribute(attr, renumber(el.getAttribute(attr)));
+      });
+    });
+    row.querySelectorAll(".form-errors, .field-error").forEach(function (el) { el.remove(); });
+    row.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    row.querySelectorAll("input").forEach(function (input) { input.value = input.matches("[data-line-qty]") ? "1" : ""; });
+    row.querySelectorAll("select").forEach(function (select) { select.selectedIndex = 0; });
+    row.querySelectorAll("datalist").forEach(function (list) { list.innerHTML = ""; });
+    var hint = row.querySelector("[data-line-hint]");
+    if (hint) hint.textContent = "";
+    var price = row.querySelector("[data-line-price]");
+    if (price) price.placeholder = price.dataset.placeholder || price.placeholder;
+    delete row.dataset.catalogPrice;
     lines.appendChild(row);
     if (window.htmx) window.htmx.process(row);
     row.querySelector("[data-line-product]").focus();
