@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from pathlib import Path
 
 from django.conf import settings
@@ -46,7 +47,8 @@ def file_name(sku: str, position: int) -> str:
 
 
 def image_url(name: str) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}/demo-images/{name}"
+    """The picture's address on this site (relative: the demo works at whatever host and port it runs)."""
+    return f"/demo-images/{name}"
 
 
 def _colours(seed: str) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
@@ -60,7 +62,10 @@ def _colours(seed: str) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
 
 
 def _initials(name: str) -> str:
-    words = [w for w in re.split(r"\W+", name) if w]
+    """Two letters in plain ASCII (Ł → L, Ś → S), which every font draws."""
+    plain = unicodedata.normalize("NFKD", name.replace("Ł", "L").replace("ł", "l"))
+    plain = "".join(c for c in plain if c.isascii())
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", plain) if w]
     return "".join(w[0] for w in words[:2]).upper() or "?"
 
 

@@ -1047,9 +1047,14 @@ def demo_images_localize() -> int:
                    coalesce((SELECT t.name FROM catalog_producttext t WHERE t.product_id = p.id
                               ORDER BY t.language = 'pl' DESC, t.id LIMIT 1), p.sku), p.sku
               FROM catalog_productimage i JOIN catalog_product p ON p.id = i.product_id
-             WHERE i.url LIKE %(remote)s OR i.url LIKE %(local)s
+             WHERE i.url LIKE %(remote)s OR i.url LIKE %(local)s OR i.url LIKE %(absolute)s
             """,  # noqa: S608 - fixed SQL fragments, values as parameters
-            {"ext": ext, "remote": _REMOTE_DEMO_IMAGES, "local": demo_images.image_url("") + "%"},
+            {
+                "ext": ext,
+                "remote": _REMOTE_DEMO_IMAGES,
+                "local": demo_images.image_url("") + "%",
+                "absolute": "http%://%" + demo_images.image_url("") + "%",
+            },
         )
         rows = cursor.fetchall()
         demo_images.images_write([(name, product_name, sku) for _id, name, product_name, sku in rows])
@@ -1059,13 +1064,12 @@ def demo_images_localize() -> int:
                 """
                 UPDATE catalog_productimage i SET url = %(base)s || v.name
                   FROM unnest(%(ids)s::bigint[], %(names)s::text[]) AS v(id, name)
-                 WHERE i.id = v.id AND i.url LIKE %(remote)s
+                 WHERE i.id = v.id AND i.url IS DISTINCT FROM %(base)s || v.name
                 """,
                 {
                     "base": demo_images.image_url(""),
                     "ids": [pk for pk, _ in remote],
                     "names": [name for _, name in remote],
-                    "remote": _REMOTE_DEMO_IMAGES,
                 },
             )
     return len(rows)

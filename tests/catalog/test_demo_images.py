@@ -21,7 +21,7 @@ def _media(settings, tmp_path):
 def test_demo_pictures_are_local_files_the_app_serves(client, account_a):
     demo_data_create(account_a, products=6, orders=0)
     urls = list(ProductImage.objects.filter(product__account=account_a).values_list("url", flat=True))
-    assert urls and all(url.startswith("http://testserver/demo-images/") for url in urls)
+    assert urls and all(url.startswith("/demo-images/") for url in urls)
     name = urls[0].rsplit("/", 1)[1]
     response = client.get(reverse("demo-image", args=[name]))
     assert response.status_code == 200
