@@ -44,6 +44,7 @@ class HomeView(AccountViewMixin, TemplateView):
         figures = selectors.home_figures(account=self.account)
         context["member_count"] = figures.member_count
         context["product_count"] = figures.product_count
+        context["variant_count"] = figures.variant_count
         context["statuses"] = figures.statuses
         context["order_count"] = figures.order_count
         context["recent_orders"] = figures.recent_orders
