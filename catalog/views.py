@@ -136,12 +136,15 @@ class ProductFormView(AccountViewMixin, View):
                 product.parent = parent_product
             if product.inventory_id is None:
                 product.inventory = form.inventory
+            stock, prices = form.stock_and_prices()
             product_save(
                 product=product,
                 origin=Origin.of_tenant(self.tenant),
                 texts=form.texts(),
                 images=form.cleaned_data["images"],
                 tags=form.cleaned_data["tags"],
+                stock=stock,
+                prices=prices,
             )
             messages.success(request, _("Product saved."))
             return redirect("catalog:product-detail", pk=product.pk)

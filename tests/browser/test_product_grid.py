@@ -55,3 +55,32 @@ def test_a_refused_value_keeps_the_other_edits_and_names_product_and_warehouse(p
         ("SHIRT", "Hala B", 3),
         ("SHIRT-RED", "Hala B", 4),
     }
+
+
+def test_a_new_product_takes_its_stock_and_price_on_the_form(page):
+    from decimal import Decimal
+
+    from catalog.models import Price
+
+    owner = MembershipFactory(account__name="Alpha Wholesale", role="owner")
+    inventory = Inventory.objects.get(account=owner.account, is_default=True)
+    log_in(page, owner.user.email, TEST_PASSWORD)
+    page.goto("/catalog/")
+    page.get_by_role("button", name="Add product").click()
+    section = page.locator("#section-main")
+    section.get_by_label("Name (", exact=False).first.fill("Kubek")
+    section.locator("[name=sku]").fill("MUG-1")
+    section.get_by_label("Stock").fill("7")
+    section.get_by_label("Gross price").fill("19.99")
+    # The rarely used fields wait behind "More".
+    expect(page.locator("#section-more [name=star]")).to_be_hidden()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/catalog/*/")
+    product = Product.objects.get(account=owner.account, sku="MUG-1")
+    assert Stock.objects.get(product=product, warehouse=inventory.default_warehouse).quantity == 7
+    assert Price.objects.get(product=product, price_group=inventory.default_price_group).amount == Decimal(
+        "19.99"
+    )
+    expect(page.locator(f"#stock-grid [name=v-{product.pk}-{inventory.default_warehouse_id}]")).to_have_value(
+        "7"
+    )
