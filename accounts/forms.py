@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
-from accounts.models import CURRENCY_CHOICES, Account, Invitation, Role, User
+from accounts.models import CURRENCY_CHOICES, Account, Invitation, Role, User, currency_of_country
 
 
 class SignupForm(forms.Form):
@@ -17,7 +17,12 @@ class SignupForm(forms.Form):
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
     company_name = forms.CharField(label=_("Company name"), max_length=200)
     country = LazyTypedChoiceField(label=_("Country"), choices=[("", "---------"), *countries])
-    default_currency = forms.ChoiceField(label=_("Default currency"), choices=CURRENCY_CHOICES, initial="EUR")
+    default_currency = forms.ChoiceField(
+        label=_("Default currency"),
+        choices=[("", _("The local currency")), *CURRENCY_CHOICES],
+        required=False,
+        help_text=_("Prices, orders and invoices use it unless you choose another."),
+    )
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
@@ -27,6 +32,8 @@ class SignupForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if not cleaned.get("default_currency"):
+            cleaned["default_currency"] = currency_of_country(cleaned.get("country") or "") or "EUR"
         password = cleaned.get("password")
         if password:
             probe = User(email=cleaned.get("email") or "", full_name=cleaned.get("full_name") or "")

@@ -20,6 +20,29 @@ CURRENCY_CHOICES = sorted(
 )
 
 
+# Fund and settlement codes ISO lists beside a country's money (USN for the USA, CHE/CHW for Switzerland).
+_NOT_MONEY = {"BOV", "CHE", "CHW", "CLF", "COU", "MXV", "USN", "UYI", "UYW", "XSU", "XUA"}
+
+
+def currency_of_country(country_code: str) -> str | None:
+    """The currency a company in ``country_code`` most likely keeps its books in (PL → PLN, DE → EUR)."""
+    if not country_code:
+        return None
+    try:
+        found = moneyed.get_currencies_of_country(str(country_code).upper())
+    except Exception:  # an unknown code: no suggestion
+        return None
+    known = dict(CURRENCY_CHOICES)
+    return next((c.code for c in found if c.code not in _NOT_MONEY and c.code in known), None)
+
+
+def country_currencies() -> dict[str, str]:
+    """Every country's currency (for the sign-up page, which fills the currency as a country is picked)."""
+    from django_countries import countries
+
+    return {code: currency for code, _name in countries if (currency := currency_of_country(code))}
+
+
 def currency_choices() -> list[tuple[str, str]]:
     """The ISO 4217 currencies, for model fields.
 

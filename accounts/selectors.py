@@ -30,7 +30,8 @@ def member_list(*, account: Account) -> QuerySet[Membership]:
 @dataclass(frozen=True)
 class HomeFigures:
     member_count: int
-    product_count: int
+    product_count: int  # main products, as the product list counts them
+    variant_count: int
     order_count: int
     statuses: list  # the account's order statuses, each with ``order_count``
     recent_orders: list
@@ -48,7 +49,8 @@ def home_figures(*, account: Account) -> HomeFigures:
         status.order_count = counts.get(status.pk, 0)
     return HomeFigures(
         member_count=Membership.objects.filter(account=account).count(),
-        product_count=Product.objects.filter(account=account).count(),
+        product_count=Product.objects.filter(account=account, parent__isnull=True).count(),
+        variant_count=Product.objects.filter(account=account, parent__isnull=False).count(),
         order_count=sum(counts.values()),
         statuses=statuses,
         recent_orders=list(Order.objects.filter(account=account).select_related("status")[:5]),

@@ -29,7 +29,7 @@ from accounts.forms import (
     ProfileForm,
     SignupForm,
 )
-from accounts.models import ApiToken, Invitation, Membership, Role, User
+from accounts.models import ApiToken, Invitation, Membership, Role, User, country_currencies
 from accounts.tenancy import SESSION_ACCOUNT_KEY, AccountViewMixin
 from config.web import form_errors_from
 
@@ -44,6 +44,7 @@ class HomeView(AccountViewMixin, TemplateView):
         figures = selectors.home_figures(account=self.account)
         context["member_count"] = figures.member_count
         context["product_count"] = figures.product_count
+        context["variant_count"] = figures.variant_count
         context["statuses"] = figures.statuses
         context["order_count"] = figures.order_count
         context["recent_orders"] = figures.recent_orders
@@ -63,10 +64,10 @@ def signup(request):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session[SESSION_ACCOUNT_KEY] = account.pk
             messages.success(
-                request, _("Welcome to Hurtlink. Your account %(name)s is ready.") % {"name": account}
+                request, _("Welcome to Hurtlink. Your account “%(name)s” is ready.") % {"name": account}
             )
             return redirect("home")
-    return render(request, "accounts/signup.html", {"form": form})
+    return render(request, "accounts/signup.html", {"form": form, "country_currencies": country_currencies()})
 
 
 @login_required
@@ -94,7 +95,7 @@ def account_switch(request):
         messages.error(request, _("You are not a member of that account."))
         return redirect("home")
     request.session[SESSION_ACCOUNT_KEY] = membership.account_id
-    messages.success(request, _("You are now working in %(name)s.") % {"name": membership.account})
+    messages.success(request, _("You are now working in “%(name)s”.") % {"name": membership.account})
     return redirect("home")
 
 
@@ -298,7 +299,7 @@ def invitation_accept(request, key: str):
                 messages.error(request, " ".join(exc.messages))
             else:
                 request.session[SESSION_ACCOUNT_KEY] = membership.account_id
-                messages.success(request, _("You joined %(name)s.") % {"name": membership.account})
+                messages.success(request, _("You joined “%(name)s”.") % {"name": membership.account})
                 return redirect("home")
         return render(request, "accounts/invitation_accept.html", {"invitation": invitation})
     from accounts.models import User
@@ -317,7 +318,7 @@ def invitation_accept(request, key: str):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session[SESSION_ACCOUNT_KEY] = invitation.account_id
-            messages.success(request, _("Welcome! You joined %(name)s.") % {"name": invitation.account})
+            messages.success(request, _("Welcome! You joined “%(name)s”.") % {"name": invitation.account})
             return redirect("home")
     return render(request, "accounts/invitation_signup.html", {"invitation": invitation, "form": form})
 

@@ -21,6 +21,7 @@ import psycopg
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from catalog.events import record_set, wanted
 from changes import topics
@@ -50,7 +51,15 @@ class BulkItemErrors(Exception):
 
     def __init__(self, errors: dict[int, dict[str, list[str]]]):
         self.errors = dict(sorted(errors.items()))
-        super().__init__(_("%(count)s items have problems; nothing was changed.") % {"count": len(errors)})
+        count = len(errors)
+        super().__init__(
+            ngettext(
+                "%(count)s item has a problem; nothing was changed.",
+                "%(count)s items have problems; nothing was changed.",
+                count,
+            )
+            % {"count": count}
+        )
 
 
 @dataclass(frozen=True)

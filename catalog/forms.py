@@ -91,7 +91,9 @@ class ProductForm(AccountForm):
         inventory = parent.inventory if parent else (self.instance.inventory if self.instance.pk else None)
         if inventory is None:
             inventory = Inventory.objects.filter(account=self.account, is_default=True).first()
-            self.fields["inventory"].initial = inventory
+            # The instance's empty catalog would win over the field's initial value: offer the default.
+            if inventory is not None and not self.initial.get("inventory"):
+                self.initial["inventory"] = inventory.pk
         if parent is not None or self.instance.pk:
             self.fields.pop("inventory")
         self.inventory = inventory
@@ -133,6 +135,71 @@ class ProductForm(AccountForm):
         self.extra_field_ids = [f.pk for f in extra_fields]
         if self.instance.pk:
             self.fields["images"].initial = "\n".join(i.url for i in self.instance.images.all())
+        else:
+            # A new product gets its first stock and price here; the grids on its page take the rest.
+            warehouse = inventory.default_warehouse if inventory else None
+            group = inventory.default_price_group if inventory else None
+            self.fields["stock"] = fields.FormIntegerField(
+                label=_("Stock"),
+                min_value=0,
+                required=False,
+                help_text=_("In %(warehouse)s, the catalog's main warehouse.") % {"warehouse": warehouse}
+                if warehouse
+                else "",
+            )
+            self.fields["price"] = fields.FormDecimalField(
+                label=_("Gross price (%(currency)s)") % {"currency": group.currency}
+                if group
+                else _("Gross price"),
+                min_value=0,
+                max_digits=14,
+                decimal_places=2,
+                required=False,
+                help_text=_("In the price group %(group)s.") % {"group": group} if group else "",
+            )
+        default_language = inventory.default_language if inventory else "en"
+        self.usual_names = [
+            f"name_{default_language}",
+            "sku",
+            "ean",
+            "stock",
+            "price",
+            "tax_rate",
+            "inventory",
+            "category",
+            "manufacturer",
+            f"description_{default_language}",
+        ]
+        self.shipping_names = ["weight", "length", "width", "height"]
+
+    def sections(self) -> list[dict]:
+        """The page's sections: the usual fields, shipping, and the rest behind "more"."""
+        shown = [name for name in self.usual_names if name in self.fields]
+        shipping = [name for name in self.shipping_names if name in self.fields]
+        rest = [name for name in self.fields if name not in shown and name not in shipping]
+        more = [self[name] for name in rest]
+        return [
+            {"key": "main", "title": _("Product"), "fields": [self[n] for n in shown], "more": []},
+            {"key": "shipping", "title": _("Shipping"), "fields": [self[n] for n in shipping], "more": []},
+            {
+                "key": "more",
+                "title": _("More: other languages, features, images, tags, bundle"),
+                "fields": [],
+                "more": more,
+                "open": any(field.errors for field in more),
+            },
+        ]
+
+    def stock_and_prices(self) -> tuple[list[tuple[int, int]] | None, list[tuple[int, object]] | None]:
+        """The new product's first stock (main warehouse) and price (main price group), if given."""
+        inventory = self.cleaned_data.get("inventory") or self.inventory
+        if inventory is None:
+            return None, None
+        stock, price = self.cleaned_data.get("stock"), self.cleaned_data.get("price")
+        return (
+            [(inventory.default_warehouse_id, stock)] if stock is not None else None,
+            [(inventory.default_price_group_id, price)] if price is not None else None,
+        )
 
     def clean_sku(self):
         sku = self.cleaned_data["sku"].strip()

@@ -77,6 +77,7 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from catalog.bulk import products_import_write
 from catalog.csv_cells import text_cell_read
@@ -836,15 +837,20 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
             finished_at=timezone.now(),
         )
         raise
+    ok, bad = report.created + report.updated, len(report.errors)
     if report.written and report.errors:
-        message = _("%(ok)s rows imported; %(bad)s problems, those rows were left out.") % {
-            "ok": report.created + report.updated,
-            "bad": len(report.errors),
+        message = _("%(imported)s; %(problems)s, those rows were left out.") % {
+            "imported": ngettext("%(n)s row imported", "%(n)s rows imported", ok) % {"n": ok},
+            "problems": ngettext("%(n)s problem", "%(n)s problems", bad) % {"n": bad},
         }
     elif report.errors:
-        message = _("Nothing was imported: the file has %(bad)s problems.") % {"bad": len(report.errors)}
+        message = ngettext(
+            "Nothing was imported: the file has %(bad)s problem.",
+            "Nothing was imported: the file has %(bad)s problems.",
+            bad,
+        ) % {"bad": bad}
     else:
-        message = _("All %(ok)s rows imported.") % {"ok": report.created + report.updated}
+        message = ngettext("The %(ok)s row was imported.", "All %(ok)s rows imported.", ok) % {"ok": ok}
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE,
         total_rows=report.rows,

@@ -395,6 +395,21 @@ class ImportJob(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
+    def outcome(self) -> tuple[str, str]:
+        """How the import ended, in words, and its badge kind: a finished import that wrote nothing is
+        not "Done"."""
+        if self.status == self.Status.DONE:
+            wrote = self.created_count + self.updated_count
+            if self.error_count and not wrote:
+                return str(_("Nothing imported")), "bad"
+            if self.error_count:
+                return str(_("Partly imported")), "warn"
+            return str(self.Status.DONE.label), "ok"
+        if self.status == self.Status.FAILED:
+            return str(self.Status.FAILED.label), "bad"
+        return str(self.get_status_display()), "info"
+
+    @property
     def percent(self) -> int:
         if self.status == self.Status.DONE:
             return 100

@@ -115,11 +115,14 @@ def product_grid(*, product: Product) -> dict:
         "grid_rows": [
             {
                 "product": row,
+                # (column, value, synced by, refused?) — after a refused save the page shows what the user typed.
                 "stock": [
-                    (w, stock.get((row.pk, w.pk), 0), synced.get(("stock", row.pk, w.pk))) for w in warehouses
+                    (w, stock.get((row.pk, w.pk), 0), synced.get(("stock", row.pk, w.pk)), False)
+                    for w in warehouses
                 ],
                 "prices": [
-                    (g, prices.get((row.pk, g.pk)), synced.get(("prices", row.pk, g.pk))) for g in groups
+                    (g, prices.get((row.pk, g.pk)), synced.get(("prices", row.pk, g.pk)), False)
+                    for g in groups
                 ],
             }
             for row in rows

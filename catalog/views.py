@@ -30,13 +30,16 @@ from catalog.models import (
 )
 from catalog.services import bundle_component_remove, bundle_component_set, product_delete, product_save
 from changes.origin import Origin
-from config.paging import in_id_order, page_of_ids
+from config.paging import PAGE_SIZES, in_id_order, page_of_ids, page_size_from
 from config.web import form_errors_from
 
 SORTS = {
     "-id": gettext_lazy("Newest"),
     "id": gettext_lazy("Oldest"),
     "sku": gettext_lazy("SKU"),
+    "-sku": gettext_lazy("SKU, descending"),
+    "ean": gettext_lazy("EAN"),
+    "-ean": gettext_lazy("EAN, descending"),
     "-stock_total": gettext_lazy("Most stock"),
     "stock_total": gettext_lazy("Least stock"),
 }
@@ -57,7 +60,8 @@ class ProductListView(AccountViewMixin, View):
         queryset = product_filter.qs
         if "stock_total" in sort:
             queryset = selectors.products_with_stock_total(queryset)
-        page, ids = page_of_ids(queryset.order_by(sort, "id"), request.GET.get("page"))
+        per_page = page_size_from(request.GET)
+        page, ids = page_of_ids(queryset.order_by(sort, "id"), request.GET.get("page"), per_page=per_page)
         products = in_id_order(selectors.products_for_list(account=self.account, ids=ids), ids)
         selectors.products_display_attach(products)
         query = request.GET.copy()
@@ -69,6 +73,8 @@ class ProductListView(AccountViewMixin, View):
             "filter": product_filter,
             "sorts": SORTS,
             "sort": sort,
+            "per_page": per_page,
+            "page_sizes": PAGE_SIZES,
             "query": query.urlencode(),
             # The choice lists are the filter's own (the account's rows): what is offered is what it takes.
             "inventories": choices["inventory"].queryset,
@@ -130,12 +136,15 @@ class ProductFormView(AccountViewMixin, View):
                 product.parent = parent_product
             if product.inventory_id is None:
                 product.inventory = form.inventory
+            stock, prices = form.stock_and_prices()
             product_save(
                 product=product,
                 origin=Origin.of_tenant(self.tenant),
                 texts=form.texts(),
                 images=form.cleaned_data["images"],
                 tags=form.cleaned_data["tags"],
+                stock=stock,
+                prices=prices,
             )
             messages.success(request, _("Product saved."))
             return redirect("catalog:product-detail", pk=product.pk)
@@ -177,11 +186,13 @@ class ProductGridView(AccountViewMixin, View):
             raise Http404
         product = _product_or_404(self.account, pk)
         grid = selectors.product_grid(product=product)
-        rows, errors = [], []
+        rows, errors, typed, refused = [], [], {}, set()
         columns = grid["warehouses"] if kind == "stock" else grid["price_groups"]
         for row in grid["grid_rows"]:
             for column in columns:
-                value = request.POST.get(f"v-{row['product'].pk}-{column.pk}", "").strip().replace(",", ".")
+                raw = request.POST.get(f"v-{row['product'].pk}-{column.pk}", "")
+                typed[(row["product"].pk, column.pk)] = raw
+                value = raw.strip().replace(",", ".")
                 if value == "":
                     continue
                 rows.append((row["product"].pk, column.pk, value))
@@ -191,13 +202,31 @@ class ProductGridView(AccountViewMixin, View):
             else:
                 price_set_many(account=self.account, rows=rows, origin=Origin.of_tenant(self.tenant))
         except BulkItemErrors as exc:
+            products = {r["product"].pk: r["product"] for r in grid["grid_rows"]}
+            names = {column.pk: column.name for column in columns}
             for index, fields in exc.errors.items():
                 product_id, column_id, value = rows[index]
-                label = next((r["product"] for r in grid["grid_rows"] if r["product"].pk == product_id), "")
+                refused.add((product_id, column_id))
+                row_product = products[product_id]
+                label = row_product.display_name or row_product.sku or f"#{product_id}"
+                if row_product.sku and row_product.display_name:
+                    label = f"{label} ({row_product.sku})"
                 for messages_ in fields.values():
-                    errors.extend(f"{label} · {value}: {m}" for m in messages_)
+                    errors.extend(
+                        _("%(product)s, %(column)s: “%(value)s” — %(message)s")
+                        % {"product": label, "column": names[column_id], "value": value, "message": m}
+                        for m in messages_
+                    )
         context = _detail_context(self, product, grid_errors=errors, grid_saved=not errors, grid_kind=kind)
-        if not errors:
+        if errors:
+            # Nothing was saved: the grid keeps every value as typed, the refused cells marked.
+            for row in context["grid_rows"]:
+                pk = row["product"].pk
+                row[kind] = [
+                    (column, typed[(pk, column.pk)], synced, (pk, column.pk) in refused)
+                    for column, _value, synced, _refused in row[kind]
+                ]
+        else:
             context.update(selectors.product_grid(product=product))
         template = "catalog/_stock_grid.html" if kind == "stock" else "catalog/_price_grid.html"
         if request.headers.get("HX-Request"):

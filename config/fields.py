@@ -472,6 +472,42 @@ class FormDateTimeField(forms.DateTimeField):
         return result
 
 
+class FormEmailField(forms.EmailField):
+    """An e-mail address (Django's validator: one ``@``, a domain with a dot — ``bad@@`` is refused)."""
+
+    def __init__(self, *, max_length=150, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+
+
+class FormCountryField(forms.TypedChoiceField):
+    """A country as its two-letter ISO 3166 code, picked from the list of countries (names in the user's
+    language); a code that is not a country (``PO``) is refused. ``first`` puts a country on top (the
+    account's own)."""
+
+    def __init__(self, *, first: str = "", required=False, **kwargs):
+        kwargs.setdefault("empty_value", "")
+        super().__init__(choices=self._choices_with(first), required=required, **kwargs)
+        self.widget.attrs.setdefault("autocomplete", "country")
+
+    @staticmethod
+    def _choices_with(first: str):
+        from django_countries import countries
+
+        def choices():
+            ordered = list(countries)
+            top = [(code, name) for code, name in ordered if code == first]
+            return [("", "—"), *top, *[(code, name) for code, name in ordered if code != first]]
+
+        return choices
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.strip().upper() if isinstance(value, str) else value
+
+    def set_first(self, first: str) -> None:
+        self.choices = self._choices_with(first)
+
+
 class FormModelChoiceField(forms.ModelChoiceField):
     """A choice of one row by id: anything but an id is "not one of the choices" before any query."""
 

@@ -19,3 +19,15 @@ def in_id_order(rows, ids: list[int]) -> list:
     """``rows`` (model instances) in the order of ``ids``."""
     by_id = {row.pk: row for row in rows}
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+PAGE_SIZES = (25, 50, 100, 200)
+
+
+def page_size_from(params, *, default: int = 50) -> int:
+    """The page size a list was asked for (``per_page``), one of :data:`PAGE_SIZES`; else ``default``."""
+    try:
+        size = int(params.get("per_page", ""))
+    except (TypeError, ValueError):
+        return default
+    return size if size in PAGE_SIZES else default

@@ -109,8 +109,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.active_account",
             ],
-            # Dates, numbers and money in the reader's locale, in every template without {% load %}.
-            "builtins": ["config.templatetags.formats"],
+            # Dates, numbers and money in the reader's locale, in every template without {% load %}; the
+            # design layer's icons, sort links and query helpers.
+            "builtins": ["config.templatetags.formats", "config.ui_tags"],
         },
     }
 ]
@@ -157,6 +158,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # With acks_late, a task cut off by a lost broker connection is redelivered rather than left running.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# What a task prints (in development, the console e-mail backend's messages) goes to the console as it
+# is, not cut into WARNING lines of the worker's log.
+CELERY_WORKER_REDIRECT_STDOUTS = False
 # A task that is not picked up within this time after a worker died is handed to another worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))

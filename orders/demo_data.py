@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from accounts.models import Account
+from catalog import demo_images
 from catalog.models import Category, Inventory, Manufacturer, PriceGroup, Tag, Warehouse
 from changes.origin import Origin
 from orders.models import JournalEntry, OrderSource, OrderStatus
@@ -1023,6 +1024,57 @@ def demo_data_create(
     return result
 
 
+# The file name of a demo picture in SQL, as catalog.demo_images.file_name makes it: ``p`` is the product,
+# the position is the column or alias given (fixed text, never user input).
+def _demo_image_name_sql(position: str) -> str:
+    return (
+        "regexp_replace(p.sku, '[^A-Za-z0-9._-]', '-', 'g') "
+        f"|| CASE WHEN {position} = 0 THEN '' ELSE '-' || {position} END || %(ext)s"
+    )
+
+
+_REMOTE_DEMO_IMAGES = "https://picsum.photos/seed/%"
+
+
+def demo_images_localize() -> int:
+    """Point the pictures of a demo made before they were drawn locally (at a remote host) at local
+    ones, drawing the files; also draws files that are missing (a new MEDIA_ROOT). Returns how many."""
+    ext = "." + demo_images.extension()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT i.id, {_demo_image_name_sql("i.position")},
+                   coalesce((SELECT t.name FROM catalog_producttext t WHERE t.product_id = p.id
+                              ORDER BY t.language = 'pl' DESC, t.id LIMIT 1), p.sku), p.sku
+              FROM catalog_productimage i JOIN catalog_product p ON p.id = i.product_id
+             WHERE i.url LIKE %(remote)s OR i.url LIKE %(local)s OR i.url LIKE %(absolute)s
+            """,  # noqa: S608 - fixed SQL fragments, values as parameters
+            {
+                "ext": ext,
+                "remote": _REMOTE_DEMO_IMAGES,
+                "local": demo_images.image_url("") + "%",
+                "absolute": "http%://%" + demo_images.image_url("") + "%",
+            },
+        )
+        rows = cursor.fetchall()
+        demo_images.images_write([(name, product_name, sku) for _id, name, product_name, sku in rows])
+        remote = [(pk, name) for pk, name, _n, _s in rows]
+        if remote:
+            cursor.execute(
+                """
+                UPDATE catalog_productimage i SET url = %(base)s || v.name
+                  FROM unnest(%(ids)s::bigint[], %(names)s::text[]) AS v(id, name)
+                 WHERE i.id = v.id AND i.url IS DISTINCT FROM %(base)s || v.name
+                """,
+                {
+                    "base": demo_images.image_url(""),
+                    "ids": [pk for pk, _ in remote],
+                    "names": [name for _, name in remote],
+                },
+            )
+    return len(rows)
+
+
 def _products(cursor, account, inventory, setup, result: DemoDataResult, *, count: int) -> None:
     cursor.execute(
         """CREATE TEMP TABLE demo_names (idx int, category_id bigint, name_pl text, name_en text,
@@ -1142,13 +1194,22 @@ def _products(cursor, account, inventory, setup, result: DemoDataResult, *, coun
          ORDER BY p.id
         """
     )
+    # Pictures made here (catalog/demo_images.py), served by the app: no remote host, works offline.
     cursor.execute(
-        """
-        INSERT INTO catalog_productimage (product_id, position, url)
-        SELECT p.id, k, 'https://picsum.photos/seed/' || p.sku || CASE WHEN k = 0 THEN '' ELSE '-' || k END
-                        || '/600/600'
+        f"""
+        SELECT {_demo_image_name_sql("k")}, p.name_pl, p.sku
           FROM demo_p p CROSS JOIN LATERAL generate_series(0, p.nimg - 1) k
-        """
+        """,  # noqa: S608 - fixed SQL fragments, values as parameters
+        {"ext": "." + demo_images.extension()},
+    )
+    demo_images.images_write(cursor.fetchall())
+    cursor.execute(
+        f"""
+        INSERT INTO catalog_productimage (product_id, position, url)
+        SELECT p.id, k, %(base)s || {_demo_image_name_sql("k")}
+          FROM demo_p p CROSS JOIN LATERAL generate_series(0, p.nimg - 1) k
+        """,  # noqa: S608 - fixed SQL fragments, values as parameters
+        {"ext": "." + demo_images.extension(), "base": demo_images.image_url("")},
     )
     cursor.execute(
         """

@@ -77,24 +77,212 @@ def extra_field_form_field(field: OrderExtraField, initial=None) -> forms.Field:
     return forms.CharField(max_length=1000, **common)
 
 
+DELIVERY_ADDRESS = ["fullname", "company", "address", "postcode", "city", "state", "country_code"]
+
+# The order form's sections: (key, title, the usual fields, the rest — behind "more").
+ORDER_SECTIONS = [
+    ("customer", _("Customer"), ["email", "phone"], ["user_login"]),
+    (
+        "delivery",
+        _("Delivery"),
+        [
+            "delivery_fullname",
+            "delivery_company",
+            "delivery_address",
+            "delivery_postcode",
+            "delivery_city",
+            "delivery_country_code",
+            "delivery_method",
+            "delivery_price",
+        ],
+        ["delivery_state"],
+    ),
+    (
+        "pickup",
+        _("Pickup point"),
+        [
+            "delivery_point_id",
+            "delivery_point_name",
+            "delivery_point_address",
+            "delivery_point_postcode",
+            "delivery_point_city",
+        ],
+        [],
+    ),
+    (
+        "invoice",
+        _("Invoice"),
+        [
+            "want_invoice",
+            "same_as_delivery",
+            "invoice_nip",
+            "invoice_fullname",
+            "invoice_company",
+            "invoice_address",
+            "invoice_postcode",
+            "invoice_city",
+            "invoice_country_code",
+        ],
+        ["invoice_state"],
+    ),
+    ("payment", _("Payment"), ["payment_method", "payment_method_cod", "currency"], []),
+    ("notes", _("Comments"), ["user_comments", "admin_comments"], []),
+    (
+        "more",
+        _("More order data"),
+        [],
+        [
+            "source",
+            "external_order_id",
+            "shop_order_id",
+            "confirmed",
+            "extra_field_1",
+            "extra_field_2",
+            "star",
+        ],
+    ),
+]
+
+ORDER_LABELS = {
+    "source": _("Order source"),
+    "external_order_id": _("External order number"),
+    "shop_order_id": _("Order number in the shop"),
+    "confirmed": _("Confirmed by the buyer"),
+    "user_login": _("Buyer's login"),
+    "email": _("E-mail"),
+    "phone": _("Phone"),
+    "user_comments": _("Buyer's comments"),
+    "admin_comments": _("Seller's note"),
+    "currency": _("Currency"),
+    "payment_method": _("Payment method"),
+    "payment_method_cod": _("Cash on delivery"),
+    "delivery_method": _("Delivery method"),
+    "delivery_price": _("Delivery price (gross)"),
+    "delivery_fullname": _("Full name"),
+    "delivery_company": _("Company"),
+    "delivery_address": _("Street and number"),
+    "delivery_postcode": _("Postcode"),
+    "delivery_city": _("City"),
+    "delivery_state": _("State or region"),
+    "delivery_country_code": _("Country"),
+    "delivery_point_id": _("Pickup point code"),
+    "delivery_point_name": _("Pickup point name"),
+    "delivery_point_address": _("Pickup point address"),
+    "delivery_point_postcode": _("Pickup point postcode"),
+    "delivery_point_city": _("Pickup point city"),
+    "want_invoice": _("The buyer wants an invoice"),
+    "invoice_fullname": _("Full name"),
+    "invoice_company": _("Company"),
+    "invoice_nip": _("VAT number"),
+    "invoice_address": _("Street and number"),
+    "invoice_postcode": _("Postcode"),
+    "invoice_city": _("City"),
+    "invoice_state": _("State or region"),
+    "invoice_country_code": _("Country"),
+    "extra_field_1": _("Extra field 1"),
+    "extra_field_2": _("Extra field 2"),
+    "star": _("Marker"),
+}
+
+ORDER_HELP = {
+    "delivery_point_id": _("For a parcel locker or pickup point: the carrier's code of the point."),
+    "admin_comments": _("Seen only by your team."),
+    "star": _("A colour marker from 0 (none) to 5, as in BaseLinker."),
+    "shop_order_id": _("0 when the order did not come from a shop."),
+    "payment_method_cod": _("The buyer pays the courier on delivery."),
+}
+
+
 class OrderForm(fields.ModelForm):
-    """Every field of an order a user may change by hand, plus the account's custom extra fields."""
+    """Every field of an order a user may change by hand, plus the account's custom extra fields, in the
+    sections of the page (``sections()``); "same as delivery" copies the delivery address to the invoice."""
+
+    email = fields.FormEmailField(label=ORDER_LABELS["email"], required=False)
+    delivery_country_code = fields.FormCountryField(label=ORDER_LABELS["delivery_country_code"])
+    invoice_country_code = fields.FormCountryField(label=ORDER_LABELS["invoice_country_code"])
+    same_as_delivery = forms.BooleanField(
+        label=_("Invoice address same as delivery"),
+        required=False,
+        help_text=_("The invoice takes the name, company and address of the delivery."),
+    )
 
     class Meta(fields.ModelForm.Meta):
         model = Order
         fields = ORDER_FORM_FIELDS
+        labels = ORDER_LABELS
+        help_texts = ORDER_HELP
+        widgets = {
+            "user_comments": forms.Textarea(attrs={"rows": 2}),
+            "admin_comments": forms.Textarea(attrs={"rows": 2}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "delivery_fullname": forms.TextInput(attrs={"autocomplete": "shipping name"}),
+            "delivery_address": forms.TextInput(attrs={"autocomplete": "shipping street-address"}),
+            "delivery_postcode": forms.TextInput(attrs={"autocomplete": "shipping postal-code"}),
+            "delivery_city": forms.TextInput(attrs={"autocomplete": "shipping address-level2"}),
+        }
 
     def __init__(self, *args, account, **kwargs):
         super().__init__(*args, **kwargs)
         self.account = account
         self.fields["source"].queryset = OrderSource.objects.filter(account=account)
         self.fields["source"].empty_label = None
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        home = str(account.country or "")
+        for name in ("delivery_country_code", "invoice_country_code"):
+            self.fields[name].set_first(home)
+        if not self.instance.pk:
+            self.initial.setdefault("delivery_country_code", home)
+            self.initial.setdefault("invoice_country_code", home)
+            self.initial.setdefault("same_as_delivery", True)
+        else:
+            self.initial.setdefault("same_as_delivery", self._invoice_is_delivery())
         values = self.instance.custom_extra_fields if self.instance.pk else {}
+        if not isinstance(values, dict):
+            values = {}
         self.extra_fields = list(OrderExtraField.objects.filter(account=account))
         for field in self.extra_fields:
             self.fields[f"x_{field.pk}"] = extra_field_form_field(field, values.get(str(field.pk)))
         if self.instance.pk and self.instance.lines.exists():
             self.fields["currency"].disabled = True
+            self.fields["currency"].help_text = _("Fixed once the order has lines.")
+
+    def _invoice_is_delivery(self) -> bool:
+        order = self.instance
+        if not order.delivery_address:
+            return False
+        return all(
+            getattr(order, f"invoice_{part}") == getattr(order, f"delivery_{part}")
+            for part in DELIVERY_ADDRESS
+        )
+
+    def sections(self) -> list[dict]:
+        """The page's sections, each with its usual fields and the rest (shown behind "more")."""
+        result = []
+        for key, title, usual, rare in ORDER_SECTIONS:
+            more = [self[name] for name in rare if name in self.fields]
+            if key == "more":
+                more += [self[f"x_{field.pk}"] for field in self.extra_fields]
+            result.append(
+                {
+                    "key": key,
+                    "title": title,
+                    "fields": [self[name] for name in usual if name in self.fields],
+                    "more": more,
+                    # A section whose hidden fields hold a value or an error opens by itself.
+                    "open": any(
+                        bound.errors or (bound.value() not in (None, "", False, 0, "0")) for bound in more
+                    ),
+                }
+            )
+        return result
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("same_as_delivery"):
+            for part in DELIVERY_ADDRESS:
+                cleaned[f"invoice_{part}"] = cleaned.get(f"delivery_{part}", "")
+                setattr(self.instance, f"invoice_{part}", cleaned[f"invoice_{part}"])
+        return cleaned
 
     def custom_extra_fields(self) -> dict:
         result = {}
@@ -133,13 +321,23 @@ class LineForm(forms.Form):
     product = forms.CharField(
         label=_("Product"),
         required=False,
-        help_text=_("SKU, EAN or name; leave empty for a free line."),
-        widget=forms.TextInput(attrs={"list": "product-suggestions", "autocomplete": "off"}),
+        help_text=_("Type a SKU, EAN or name and pick a suggestion."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    name = forms.CharField(label=_("Name (free line)"), max_length=200, required=False)
+    name = forms.CharField(
+        label=_("Or a line without a product"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Name, e.g. a service")}),
+    )
     quantity = fields.FormIntegerField(label=_("Quantity"), min_value=1, initial=1)
     price_brutto = fields.FormDecimalField(
-        label=_("Gross price"), min_value=0, max_digits=14, decimal_places=2, required=False
+        label=_("Gross price"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        help_text=_("Empty: the catalog price."),
     )
     warehouse = fields.FormModelChoiceField(
         label=_("Warehouse"), queryset=Warehouse.objects.none(), required=False
@@ -163,14 +361,20 @@ class LineForm(forms.Form):
             else:
                 self.add_error("product", _("No product with this SKU, EAN or name."))
         if product is None and not cleaned.get("product") and not cleaned.get("name"):
-            self.add_error("name", _("Choose a product or name a free line."))
-        if cleaned.get("price_brutto") is None:
+            self.add_error("product", _("Choose a product or enter a name."))
+            return cleaned
+        if cleaned.get("price_brutto") is None and "product" not in self.errors:
             price = None
             if product is not None:
                 group = self.price_group or product.inventory.default_price_group
                 price = product.prices.filter(price_group=group).values_list("amount", flat=True).first()
             if price is None:
-                self.add_error("price_brutto", _("Give the price: the product has none in this price group."))
+                self.add_error(
+                    "price_brutto",
+                    _("Give the price: the product has none in this price group.")
+                    if product is not None
+                    else _("Give the price of this free line."),
+                )
             cleaned["price_brutto"] = price
         cleaned["product_obj"] = product
         return cleaned

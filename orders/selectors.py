@@ -48,9 +48,11 @@ def orders_for_list(*, account, ids: list[int]) -> QuerySet[Order]:
     ).annotate(line_count=Subquery(lines.values("n"), output_field=IntegerField()))
 
 
-def order_counts_by_status(*, account) -> dict[int, int]:
-    """``{status id: number of the account's orders in it}`` (statuses without orders are absent)."""
-    return dict(Order.objects.filter(account=account).values_list("status_id").annotate(n=Count("id")))
+def order_counts_by_status(*, account, queryset: QuerySet[Order] | None = None) -> dict[int, int]:
+    """``{status id: number of the account's orders in it}`` (statuses without orders are absent);
+    with ``queryset`` (the account's orders, filtered), of those orders only."""
+    orders = Order.objects.filter(account=account) if queryset is None else queryset.filter(account=account)
+    return dict(orders.order_by().values_list("status_id").annotate(n=Count("id")))
 
 
 def orders_paid(queryset: QuerySet[Order], paid: bool) -> QuerySet[Order]:

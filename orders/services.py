@@ -3,6 +3,7 @@ the consumers: automatic actions, Connect, ...) in the same transaction, both wi
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from accounts import roles
 from accounts.tenancy import Tenant, require_role
 from catalog.models import Product, Warehouse
-from catalog.services import stock_adjust_many
+from catalog.services import StockShortfall, stock_adjust_many
 from changes import topics
 from changes.models import ChangeEvent
 from changes.origin import Origin
@@ -460,11 +461,23 @@ def line_update(*, line: OrderLine, origin: Origin, **changes) -> OrderLine:
         return line
     if "quantity" in fields and line.reserved:
         delta = line.quantity - line.reserved
-        stock_adjust_many(
-            account=order.account,
-            changes=[(line.product_id, line.warehouse_id, -delta)],
-            origin=origin,
-        )
+        try:
+            stock_adjust_many(
+                account=order.account,
+                changes=[(line.product_id, line.warehouse_id, -delta)],
+                origin=origin,
+            )
+        except StockShortfall as exc:
+            # Said as the user sees it: the new quantity against what the line can have, its own
+            # reservation included (999 requested, 6 in stock — not "998 requested, 5 in stock").
+            raise StockShortfall(
+                [
+                    dataclasses.replace(
+                        short, requested=line.quantity, available=short.available + line.reserved
+                    )
+                    for short in exc.lines
+                ]
+            ) from None
         line.reserved = line.quantity
     line.full_clean(exclude=["order", "product", "warehouse"])
     line.save()

@@ -3,23 +3,27 @@ order settings (statuses, sources, extra fields, custom buttons, automatic actio
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from accounts import roles
 from accounts.models import Role
 from accounts.tenancy import AccountViewMixin
+from catalog import selectors as catalog_selectors
 from catalog.selectors import product_suggestions
 from catalog.services import StockShortfall
 from changes.origin import Origin
 from config import formats
 from config.fields import id_number
-from config.paging import in_id_order, page_of_ids
+from config.paging import PAGE_SIZES, in_id_order, page_of_ids, page_size_from
 from config.web import form_errors_from, safe_next
 from orders import field_labels, forms, selectors, services
 from orders.filters import OrderFilter
@@ -45,6 +49,10 @@ def _order_or_404(account, pk) -> Order:
     return get_object_or_404(Order.objects.select_related("status", "source"), account=account, pk=pk)
 
 
+# Columns the order list sorts by (``?sort=date_add`` ascending, ``?sort=-date_add`` descending).
+ORDER_SORTS = {"id", "date_add", "total", "delivery_fullname", "status__position"}
+
+
 class OrderListView(AccountViewMixin, View):
     area = roles.ORDERS
 
@@ -57,11 +65,25 @@ class OrderListView(AccountViewMixin, View):
         queryset = order_filter.qs
         choices = order_filter.form.fields
         statuses = list(choices["status"].queryset)
-        page, ids = page_of_ids(queryset.order_by("-id"), params.get("page"))
+        sort = params.get("sort") or "-id"
+        sort = sort if sort.lstrip("-") in ORDER_SORTS else "-id"
+        if sort.lstrip("-") == "total":
+            queryset = selectors.orders_with_total(queryset)
+        per_page = page_size_from(params)
+        page, ids = page_of_ids(queryset.order_by(sort, "-id"), params.get("page"), per_page=per_page)
         orders = in_id_order(selectors.orders_for_list(account=self.account, ids=ids), ids)
         query = params.copy()
         query.pop("page", None)
-        counts = selectors.order_counts_by_status(account=self.account)
+        # The tabs count what the other filters leave, so a tab's number is the list it opens.
+        without_status = params.copy()
+        without_status.pop("status", None)
+        without_status.pop("page", None)
+        counted = OrderFilter(
+            without_status, queryset=Order.objects.filter(account=self.account), request=request
+        )
+        counts = selectors.order_counts_by_status(
+            account=self.account, queryset=counted.qs if counted.is_valid() else None
+        )
         for status in statuses:
             status.order_count = counts.get(status.pk, 0)
         return render(
@@ -76,6 +98,8 @@ class OrderListView(AccountViewMixin, View):
                 "filter": order_filter,
                 "query": query.urlencode(),
                 "total_count": sum(counts.values()),
+                "per_page": per_page,
+                "page_sizes": PAGE_SIZES,
             },
         )
 
@@ -122,7 +146,9 @@ class OrderBulkView(AccountViewMixin, View):
                 except (StockShortfall, ValidationError) as exc:
                     failed.append(f"#{order.pk}: {_error_text(exc)}")
             messages.success(
-                request, _("%(n)s order(s) moved to %(status)s.") % {"n": moved, "status": status}
+                request,
+                ngettext("%(n)s order moved to “%(status)s”.", "%(n)s orders moved to “%(status)s”.", moved)
+                % {"n": moved, "status": status},
             )
             for line in failed:
                 messages.error(request, line)
@@ -130,7 +156,11 @@ class OrderBulkView(AccountViewMixin, View):
             button = _own_or_404(CustomButton, self.account, action[7:])
             services.button_press(account=self.account, button=button, orders=orders, origin=origin)
             messages.success(
-                request, _("“%(name)s” pressed for %(n)s order(s).") % {"name": button.name, "n": len(orders)}
+                request,
+                ngettext(
+                    "“%(name)s” pressed for %(n)s order.", "“%(name)s” pressed for %(n)s orders.", len(orders)
+                )
+                % {"name": button.name, "n": len(orders)},
             )
         elif action == "merge":
             return self._merge(request, orders, back)
@@ -180,37 +210,84 @@ def _own_or_404(model, account, value):
     return get_object_or_404(model, account=account, pk=pk)
 
 
+LINE_KEY = re.compile(r"line-([0-9]{1,3})-")
+MAX_FORM_LINES = 100
+
+
+def _line_forms(account, data=None, *, add_line: bool = False) -> list[forms.LineForm]:
+    """The new-order form's lines: ``line-<n>-…`` fields, as many as were posted (one to start with)."""
+    if data is None:
+        return [forms.LineForm(account=account, prefix="line-0")]
+    numbers = sorted({int(match.group(1)) for key in data if (match := LINE_KEY.match(key))})
+    if not numbers and not add_line and any(key.startswith("line-") for key in data):
+        # One line posted as ``line-product``, ``line-quantity``… (the card's "Add a line" names).
+        return [forms.LineForm(data, account=account, prefix="line")]
+    numbers = numbers[:MAX_FORM_LINES] or [0]
+    if add_line and len(numbers) < MAX_FORM_LINES:
+        numbers.append(numbers[-1] + 1)
+    return [forms.LineForm(data, account=account, prefix=f"line-{n}") for n in numbers]
+
+
+def _line_is_blank(form: forms.LineForm) -> bool:
+    data = form.data
+    return not any(
+        (data.get(form.add_prefix(name)) or "").strip() for name in ("product", "name", "price_brutto")
+    )
+
+
 class OrderCreateView(AccountViewMixin, View):
+    """A new order: buyer, delivery, invoice and payment in sections, and any number of lines (a line
+    added by the page's script, or without scripts by "Add a line", which shows the form again)."""
+
     area = roles.ORDERS
 
     def get(self, request):
         return self._render(
             forms.OrderForm(account=self.account, initial={"currency": self.account.default_currency}),
-            forms.LineForm(account=self.account, prefix="line"),
+            _line_forms(self.account),
         )
 
     def post(self, request):
         form = forms.OrderForm(request.POST, account=self.account)
-        line_form = forms.LineForm(request.POST, account=self.account, prefix="line")
-        if form.is_valid() and line_form.is_valid():
-            changes = form.changes()
+        add_line = "add_line" in request.POST
+        line_forms = _line_forms(self.account, request.POST, add_line=add_line)
+        if add_line:
+            return self._render(form, line_forms, bound=False)
+        # Blank rows the user added and left are ignored, unless every row is blank.
+        used = [line for line in line_forms if not _line_is_blank(line)] or line_forms[:1]
+        # Every line is checked (not only up to the first bad one), so each shows its own message.
+        lines_valid = [line.is_valid() for line in used]
+        valid = form.is_valid() and all(lines_valid)
+        if valid:
             try:
                 order = services.order_create(
                     account=self.account,
-                    lines=[line_form.line_data()],
+                    lines=[line.line_data() for line in used],
                     origin=Origin.of_tenant(self.tenant),
-                    **changes,
+                    **form.changes(),
                 )
             except (StockShortfall, ValidationError) as exc:
-                line_form.add_error(None, _error_text(exc))
+                form.add_error(None, _error_text(exc))
             else:
                 messages.success(request, _("Order #%(id)s created.") % {"id": order.pk})
                 return redirect("orders:order-detail", pk=order.pk)
-        return self._render(form, line_form)
+        return self._render(form, used if not valid else line_forms)
 
-    def _render(self, form, line_form):
+    def _render(self, form, line_forms, *, bound: bool = True, status: int = 200):
         return render(
-            self.request, "orders/order_form.html", {"form": form, "line_form": line_form, "order": None}
+            self.request,
+            "orders/order_form.html",
+            {
+                "form": form,
+                "line_forms": line_forms,
+                "next_line": max(
+                    (int(f.prefix.split("-")[1]) for f in line_forms if f.prefix.count("-")), default=-1
+                )
+                + 1,
+                "order": None,
+                "show_errors": bound,
+            },
+            status=status,
         )
 
 
@@ -241,11 +318,14 @@ class OrderEditView(AccountViewMixin, View):
         return render(self.request, "orders/order_form.html", {"form": form, "order": order})
 
 
+# Names of icons of the page's SVG set (templates/partials/icons.html).
 JOURNAL_ICONS = {
-    JournalEntry.Type.ORDER_CREATED: "✚",
-    JournalEntry.Type.STATUS_CHANGED: "➜",
-    JournalEntry.Type.ORDER_PAID: "✔",
-    JournalEntry.Type.PACKAGE_CREATED: "📦",
+    JournalEntry.Type.ORDER_CREATED: "plus",
+    JournalEntry.Type.STATUS_CHANGED: "arrow-right",
+    JournalEntry.Type.ORDER_PAID: "coins",
+    JournalEntry.Type.PACKAGE_CREATED: "package",
+    JournalEntry.Type.ORDERS_MERGED: "merge",
+    JournalEntry.Type.TRACKING_UPDATED: "truck",
 }
 
 
@@ -276,7 +356,7 @@ def timeline(order: Order) -> list[dict]:
         items.append(
             {
                 "at": entry.created_at,
-                "icon": JOURNAL_ICONS.get(entry.type, "•"),
+                "icon": JOURNAL_ICONS.get(entry.type, "pencil"),
                 "title": entry.get_type_display(),
                 "detail": detail,
                 "actor": entry.origin_label,
@@ -287,7 +367,7 @@ def timeline(order: Order) -> list[dict]:
         items.append(
             {
                 "at": run.created_at,
-                "icon": "⚙",
+                "icon": "gear",
                 "title": _("Automatic action “%(name)s”: %(outcome)s")
                 % {"name": run.rule_name, "outcome": run.get_outcome_display()},
                 "detail": run.message,
@@ -387,7 +467,7 @@ class OrderActionView(AccountViewMixin, View):
     def do_status(self, request, order, origin):
         status = self._valid(forms.StatusChangeForm(request.POST, account=self.account))["status"]
         services.order_set_status(order=order, status=status, origin=origin)
-        messages.success(request, _("Status: %(name)s.") % {"name": status.name})
+        messages.success(request, _("Status changed to “%(name)s”.") % {"name": status.name})
 
     def do_payment(self, request, order, origin):
         form = forms.PaymentForm(request.POST)
@@ -431,10 +511,22 @@ class ProductSuggestView(AccountViewMixin, View):
     area = roles.ORDERS
 
     def get(self, request):
-        query = forms.ProductSuggestForm(request.GET)
+        # ``line-product`` (the card's line form) or ``line-<n>-product`` (a line of the new-order form).
+        typed = next(
+            (
+                request.GET[key]
+                for key in request.GET
+                if key == "line-product" or (LINE_KEY.match(key) and key.endswith("-product"))
+            ),
+            "",
+        )
+        query = forms.ProductSuggestForm({"line-product": typed})
         # Text that cannot be searched (a NUL character, too long) simply suggests nothing.
         text = query.cleaned_data["product"] if query.is_valid() else ""
-        products = product_suggestions(account=self.account, text=text)
+        ids = [product.pk for product in product_suggestions(account=self.account, text=text)]
+        # With their catalog price and stock, which the new-order form shows and totals with.
+        products = in_id_order(catalog_selectors.products_for_list(account=self.account, ids=ids), ids)
+        catalog_selectors.products_display_attach(products)
         return render(request, "orders/_product_options.html", {"products": products})
 
 
@@ -490,7 +582,11 @@ class OrderSettingsView(AccountViewMixin, View):
             self.request,
             "orders/settings.html",
             {
-                "rows": self.model.objects.filter(account=self.account),
+                "rows": (
+                    self.model.objects.filter(account=self.account).annotate(order_count=Count("orders"))
+                    if self.model is OrderStatus
+                    else self.model.objects.filter(account=self.account)
+                ),
                 "form": form,
                 "instance": instance,
                 "kind": self.kind,

@@ -166,6 +166,7 @@ class ConnectionViewSet(AccountScopedViewSet):
         body = SyncRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         kinds = body.validated_data.get("kinds") or None
+        services.sync_queued_mark(connection_id=connection.pk)
         wms_sync_connection.delay_on_commit(connection.pk, kinds, "api")
         return Response({"queued": kinds or list(SyncKind.values)}, status=status.HTTP_202_ACCEPTED)
 

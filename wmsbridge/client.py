@@ -367,7 +367,7 @@ class OngoingClient:
                     last = f"HTTP {status}: {_wms_message(response)}"
                 if attempt >= max_retries:
                     self.stats.failures += 1
-                    raise WmsUnavailable(
+                    unavailable = WmsUnavailable(
                         f"Ongoing WMS did not answer successfully after {attempt + 1} attempt(s); "
                         f"last: {last}",
                         status=status,
@@ -375,6 +375,9 @@ class OngoingClient:
                         path=path,
                         reason="unavailable" if status is not None else "network",
                     )
+                    # What happened, without the sentence around it, for messages that say the rest.
+                    unavailable.attempts, unavailable.last = attempt + 1, last
+                    raise unavailable
                 delay = (
                     min(retry_after, self.retry_after_max)
                     if retry_after is not None
@@ -502,13 +505,16 @@ class OngoingClient:
                 reason="credentials",
             )
         except WmsUnavailable as exc:
-            raise WmsUnavailable(
+            unavailable = WmsUnavailable(
                 f"Could not reach Ongoing WMS at {self.base_url}: {exc.message}",
                 status=exc.status,
                 method=exc.method,
                 path=exc.path,
                 reason="network",
             )
+            unavailable.attempts = getattr(exc, "attempts", None)
+            unavailable.last = getattr(exc, "last", exc.message)
+            raise unavailable from exc
         if not isinstance(statuses, dict) or "orderStatuses" not in statuses:
             raise WmsError(
                 f"The answer from {self.base_url} does not look like Ongoing WMS.", status=200, reason="url"

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from catalog.models import Inventory, Warehouse
 from orders.models import OrderStatus
@@ -259,10 +260,16 @@ def connection_test(*, connection: WmsConnection, password: str | None = None) -
         elif isinstance(exc, WmsUnavailable):
             reason = "network"
         template = messages.get(reason)
+        error = exc.message
+        if reason == "network" and getattr(exc, "attempts", None):
+            # Said once: "could not be reached at <url>: no answer after 3 tries (…)".
+            error = ngettext(
+                "no answer after %(n)s try (%(last)s)", "no answer after %(n)s tries (%(last)s)", exc.attempts
+            ) % {"n": exc.attempts, "last": exc.last}
         params = {
             "url": normalize_base_url(connection.base_url),
             "goods_owner": connection.goods_owner_id,
-            "error": exc.message,
+            "error": error,
         }
         message = template % params if template else exc.message
         return ConnectionCheck(False, reason if template else "error", message)
@@ -273,3 +280,33 @@ def connection_test(*, connection: WmsConnection, password: str | None = None) -
         _("Connected: goods owner %(goods_owner)s is reachable (%(count)s order statuses).")
         % {"goods_owner": connection.goods_owner_id, "count": count},
     )
+
+
+# A sync asked for (Sync now, the API, the schedule) shows in the history at once as "queued" and the
+# page keeps polling until the task has finished every kind — between two kinds no run is "running".
+_QUEUED_KEY = "wms-sync-queued:{}"
+_QUEUED_FOR = 30 * 60  # a task that never starts (no worker) stops showing as queued after this
+
+
+def sync_queued_mark(*, connection_id: int) -> None:
+    """Remember that a sync of the connection was asked for now (until the task ends)."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    cache.set(_QUEUED_KEY.format(connection_id), timezone.now().isoformat(), _QUEUED_FOR)
+
+
+def sync_queued_since(*, connection_id: int):
+    """When a sync that has not finished yet was asked for; None when none is waiting or running."""
+    from django.core.cache import cache
+    from django.utils.dateparse import parse_datetime
+
+    value = cache.get(_QUEUED_KEY.format(connection_id))
+    return parse_datetime(value) if isinstance(value, str) else None
+
+
+def sync_queued_clear(*, connection_id: int) -> None:
+    """The sync task has ended (done, failed or skipped)."""
+    from django.core.cache import cache
+
+    cache.delete(_QUEUED_KEY.format(connection_id))

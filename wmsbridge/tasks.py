@@ -40,9 +40,13 @@ def wms_sync_connection(
     order is remembered as exported in the transaction after the WMS accepted it; a duplicate task
     while a run is in progress records a skipped run and returns at once.
     """
+    from wmsbridge.services import sync_queued_clear
     from wmsbridge.sync import connection_sync
 
-    runs = connection_sync(connection_id=connection_id, kinds=kinds, trigger=trigger)
+    try:
+        runs = connection_sync(connection_id=connection_id, kinds=kinds, trigger=trigger)
+    finally:
+        sync_queued_clear(connection_id=connection_id)
     return [run.pk for run in runs]
 
 

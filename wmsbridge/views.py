@@ -123,9 +123,12 @@ class ConnectionDetailView(_ConnectionMixin, View):
 
 def _history_context(connection: WmsConnection) -> dict:
     runs = selectors.run_list(connection=connection, limit=50)
+    asked = services.sync_queued_since(connection_id=connection.pk)
     return {
         "runs": runs,
-        "running": any(r.status == SyncRun.Status.RUNNING for r in runs),
+        # Queued: asked for, and no run of it has started yet.
+        "queued": asked is not None and not any(r.started_at >= asked for r in runs),
+        "running": asked is not None or any(r.status == SyncRun.Status.RUNNING for r in runs),
         "chart": mark_safe(selectors.runs_chart_svg(runs)),  # noqa: S308 - built with escaped values
         "legend": selectors.chart_legend(),
     }
@@ -156,10 +159,9 @@ class ConnectionSyncView(_ConnectionMixin, View):
         connection = self.get_connection(pk)
         form = SyncNowForm(request.POST)
         kind = form.cleaned_data["kind"] if form.is_valid() else ""
+        services.sync_queued_mark(connection_id=connection.pk)
         wms_sync_connection.delay_on_commit(connection.pk, [kind] if kind else None, "manual")
-        messages.success(
-            request, _("Sync started. The history below shows its progress; refresh to see the result.")
-        )
+        messages.success(request, _("Sync started. The history below follows it as it runs."))
         return redirect("wmsbridge:connection-detail", pk=connection.pk)
 
 

@@ -152,3 +152,26 @@ def test_the_service_keeps_the_last_owner(account_a, owner):
     with pytest.raises(ValidationError):
         membership_remove(membership=owner, actor=actor)
     assert _roles(owner) == ["owner"]
+
+
+def test_a_member_does_not_see_the_admin_only_tokens_tab_and_is_told_why_at_its_address(member_user, client):
+    client.force_login(member_user)
+    settings_page = client.get(reverse("settings-company")).content.decode()
+    assert reverse("settings-tokens") not in settings_page
+    refused = client.get(reverse("settings-tokens"))
+    assert refused.status_code == 403
+    assert "owner or admin" in refused.content.decode()
+
+
+def test_the_dashboard_counts_products_as_the_list_does_and_names_the_variants(client_a, account_a):
+    from catalog.models import Inventory, Product
+
+    inventory = Inventory.objects.get(account=account_a, is_default=True)
+    shirt = Product.objects.create(account=account_a, inventory=inventory, sku="SHIRT")
+    for size in ("S", "M"):
+        Product.objects.create(account=account_a, inventory=inventory, sku=f"SHIRT-{size}", parent=shirt)
+    Product.objects.create(account=account_a, inventory=inventory, sku="MUG")
+    page = client_a.get(reverse("home")).content.decode()
+    assert "2 products" in page and "and 2 variants (listed under their products)" in page
+    listed = client_a.get(reverse("catalog:product-list")).content.decode()
+    assert "2 products" in listed

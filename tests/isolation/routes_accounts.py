@@ -45,6 +45,7 @@ CASES = [
     RouteCase("healthz", "public", reason="database and Redis state only"),
     RouteCase("api-schema", "public", reason="the OpenAPI schema describes the API, not an account's data"),
     RouteCase("api-docs", "public", reason="Swagger UI page"),
+    RouteCase("demo-image", "public", reason="a demo picture: a colour and two letters, no account's data"),
     RouteCase("admin:*", "staff"),
     RouteCase("admin/*", "staff"),
     RouteCase("login", "public", reason="sign-in form"),

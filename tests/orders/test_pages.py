@@ -234,3 +234,79 @@ def test_bulk_actions_return_only_to_pages_of_this_site(client_a, account_a):
         url, {"orders": [order.pk], "action": f"status:{ready.pk}", "next": "/orders/?paid=no"}
     )
     assert back["Location"] == "/orders/?paid=no"
+
+
+def test_edit_refuses_a_bad_email_and_a_country_that_does_not_exist(client_a, account_a):
+    order = order_create(
+        account=account_a,
+        lines=[{"name": "Usługa", "quantity": 1, "price_brutto": Decimal("1")}],
+        email="ok@example.test",
+        origin=TEST_ORIGIN,
+    )
+    url = reverse("orders:order-edit", args=[order.pk])
+    response = client_a.post(
+        url, _order_fields(source=order.source_id, email="bad@@", delivery_country_code="PO")
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "Enter a valid email address." in errors["email"]
+    assert "delivery_country_code" in errors
+    order.refresh_from_db()
+    assert order.email == "ok@example.test" and order.delivery_country_code == ""
+    good = client_a.post(
+        url, _order_fields(source=order.source_id, email="ewa@example.test", delivery_country_code="pl")
+    )
+    assert good.status_code == 302
+    order.refresh_from_db()
+    assert (order.email, order.delivery_country_code) == ("ewa@example.test", "PL")
+
+
+def test_invoice_same_as_delivery_copies_the_address(client_a, account_a):
+    order = order_create(
+        account=account_a,
+        lines=[{"name": "Usługa", "quantity": 1, "price_brutto": Decimal("1")}],
+        origin=TEST_ORIGIN,
+    )
+    fields = _order_fields(
+        source=order.source_id,
+        delivery_fullname="Ewa Zielińska",
+        delivery_address="ul. Długa 1",
+        delivery_city="Gdańsk",
+        delivery_country_code="PL",
+        invoice_nip="PL5260001246",
+        same_as_delivery="on",
+    )
+    assert client_a.post(reverse("orders:order-edit", args=[order.pk]), fields).status_code == 302
+    order.refresh_from_db()
+    assert (
+        order.invoice_fullname,
+        order.invoice_address,
+        order.invoice_city,
+        order.invoice_country_code,
+    ) == (
+        "Ewa Zielińska",
+        "ul. Długa 1",
+        "Gdańsk",
+        "PL",
+    )
+    assert order.invoice_nip == "PL5260001246"
+
+
+def test_a_quantity_change_beyond_stock_names_the_new_quantity_and_what_the_line_could_have(
+    client_a, account_a, lamp
+):
+    order = order_create(
+        account=account_a,
+        lines=[{"product": lamp, "quantity": 1, "price_brutto": Decimal("89")}],
+        origin=TEST_ORIGIN,
+    )
+    line = order.lines.get()
+    page = client_a.post(
+        reverse("orders:order-action", args=[order.pk, "line-change"]),
+        {"line": line.pk, "quantity": "999", "price_brutto": "89.00"},
+        follow=True,
+    ).content.decode()
+    # 4 left in the warehouse + the 1 the line already holds.
+    assert "LAMP-1: 999 requested, 5 in stock" in page
+    line.refresh_from_db()
+    assert line.quantity == 1 and Stock.objects.get(product=lamp).quantity == 4

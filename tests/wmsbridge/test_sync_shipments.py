@@ -362,3 +362,18 @@ def test_an_order_cancelled_in_the_wms_is_no_longer_polled(account_a, sandbox, e
     assert first.updated == 1  # status 1000 recorded
     assert wms_order_state(order)["connections"][0]["wms_status"] == 1000
     assert (second.progress_total, second.requests) == (0, 0)
+
+
+def test_a_poll_counts_each_open_order_once(account_a, sandbox, fast_client):
+    product = make_product(account_a, "SKU-1")
+    orders = [make_order(account_a, [product]) for _ in range(5)]
+    connection = make_connection(account_a, sandbox)
+    sync(connection, "articles", "orders")
+    sandbox.send_order(OrderExport.objects.get(order=orders[0]).wms_order_id)
+
+    run = sync(connection, "shipments")["shipments"]
+
+    # The first poll learns every order's WMS status: each is "updated" (one of them also shipped
+    # back), none is also "unchanged".
+    assert run.created == 1
+    assert run.updated + run.unchanged == 5, (run.updated, run.unchanged)

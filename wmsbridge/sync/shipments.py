@@ -164,6 +164,7 @@ _STATUS_UPDATE = """
     UPDATE wmsbridge_orderexport e SET wms_status = v.status, wms_status_at = %(now)s
     FROM unnest(%(ids)s::bigint[], %(statuses)s::integer[]) AS v(id, status)
     WHERE e.id = v.id AND e.wms_status IS DISTINCT FROM v.status
+    RETURNING e.id
 """
 
 
@@ -220,10 +221,12 @@ def shipments_sync(*, connection: WmsConnection, client: OngoingClient, recorder
             pk = retry.get(str((wms_order.get("orderInfo") or {}).get("orderNumber")))
             if pk is not None and is_sent(wms_status_number(wms_order)):
                 sent[pk] = wms_order
+    changed_ids: set[int] = set()
     if ids:
         with db.cursor() as cursor:
             cursor.execute(_STATUS_UPDATE, {"ids": ids, "statuses": statuses, "now": timezone.now()})
-            run.updated = cursor.rowcount
+            changed_ids = {row[0] for row in cursor.fetchall()}
+            run.updated = len(changed_ids)
     recorder.progress(0, len(sent), force=True)
     exports = OrderExport.objects.in_bulk(list(sent))
     done = 0
@@ -240,7 +243,8 @@ def shipments_sync(*, connection: WmsConnection, client: OngoingClient, recorder
             recorder.message(f"#{export.order_id}", " ".join(exc.messages))
         done += 1
         recorder.progress(done, len(sent))
-    run.unchanged = max(0, summary["count"] - len(sent))
+    # Each open order counts once: its status changed (updated), it was shipped back, or neither.
+    run.unchanged = max(0, summary["count"] - len(changed_ids | set(sent)))
     recorder.progress(done, len(sent), force=True)
 
 

@@ -8,6 +8,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         created, users = demo_setup()
+        from orders.demo_data import demo_images_localize
+
+        demo_images_localize()
         self.stdout.write(self.style.SUCCESS("Demo accounts created." if created else "Demo accounts ready."))
         for demo in users:
             self.stdout.write(f"  {demo.company:<28} e-mail: {demo.email:<32} password: {demo.password}")

@@ -54,10 +54,8 @@ class Command(BaseCommand):
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
-        base_url = sandbox.start()
-        self.stdout.write(
-            f"Ongoing WMS sandbox: {base_url}  (API {sandbox.api_url}, page {sandbox.control_url})"
-        )
+        sandbox.start()
+        self.stdout.write(f"Ongoing WMS sandbox: {sandbox.control_url}  (its API: {sandbox.api_url})")
         self.stdout.flush()
         try:
             while not stop.wait(0.5):

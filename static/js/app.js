@@ -1,0 +1,114 @@
+/* Hurtlink's few behaviours, without a framework. Every one is optional: without scripts the forms
+ * still post and the pages still work.
+ *
+ * - data-confirm on a form (or a submit button): ask first, in a small dialog that says what is lost
+ *   (data-confirm-lost) and names the action on its button (data-confirm-button);
+ * - data-select-all on a checkbox: ticks every checkbox named by its value (name="…") in its form;
+ * - data-copy="#id" on a button: copies that element's text (or value);
+ * - data-autosubmit on a select: submits its form when changed;
+ * - .toast button[data-dismiss]: closes a message.
+ */
+(function () {
+  "use strict";
+
+  function confirmDialog() {
+    return document.getElementById("confirm-dialog");
+  }
+
+  function askFirst(source, onYes) {
+    var dialog = confirmDialog();
+    if (!dialog || typeof dialog.showModal !== "function") {
+      if (window.confirm(source.dataset.confirm)) onYes();
+      return;
+    }
+    dialog.querySelector("[data-confirm-title]").textContent = source.dataset.confirm;
+    var lost = dialog.querySelector("[data-confirm-lost]");
+    lost.textContent = source.dataset.confirmLost || "";
+    lost.hidden = !source.dataset.confirmLost;
+    var yes = dialog.querySelector("[data-confirm-yes]");
+    yes.textContent = source.dataset.confirmButton || yes.dataset.defaultLabel;
+    yes.onclick = function () { dialog.close(); onYes(); };
+    dialog.querySelector("[data-confirm-no]").onclick = function () { dialog.close(); };
+    dialog.showModal();
+    dialog.querySelector("[data-confirm-no]").focus();
+  }
+
+  // Capture phase: runs before HTMX's own submit handler on the form, so an hx-post waits too.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var submitter = event.submitter || null;
+    var source = submitter && submitter.dataset.confirm ? submitter : form.dataset.confirm ? form : null;
+    if (!source || form.dataset.confirmed === "1") {
+      delete form.dataset.confirmed;
+      return;
+    }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    askFirst(source, function () {
+      form.dataset.confirmed = "1";
+      if (form.requestSubmit) form.requestSubmit(submitter || undefined); else form.submit();
+    });
+  }, true);
+
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (box.matches("[data-select-all]")) {
+      var scope = box.form || document;
+      scope.querySelectorAll('input[type=checkbox][name="' + box.dataset.selectAll + '"]').forEach(function (c) {
+        c.checked = box.checked;
+      });
+    } else if (box.matches("input[type=checkbox]") && box.form) {
+      // Unticking one row unticks "all"; ticking the last one ticks it.
+      var all = box.form.querySelector('[data-select-all="' + box.name + '"]');
+      if (all) {
+        var boxes = box.form.querySelectorAll('input[type=checkbox][name="' + box.name + '"]');
+        all.checked = Array.prototype.every.call(boxes, function (c) { return c.checked; });
+      }
+    }
+    if (box.matches("select[data-autosubmit]") && box.form) {
+      box.form.requestSubmit ? box.form.requestSubmit() : box.form.submit();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (button) {
+      var target = document.querySelector(button.dataset.copy);
+      var text = target ? (target.value !== undefined ? target.value : target.textContent).trim() : "";
+      var done = function () {
+        var label = button.querySelector("[data-copy-label]");
+        if (label) {
+          var before = label.textContent;
+          label.textContent = button.dataset.copied || before;
+          setTimeout(function () { label.textContent = before; }, 2000);
+        }
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(done, function () { fallbackCopy(target, text); done(); });
+      } else {
+        fallbackCopy(target, text);
+        done();
+      }
+      return;
+    }
+    var dismiss = event.target.closest("[data-dismiss]");
+    if (dismiss) {
+      var toast = dismiss.closest(".toast");
+      if (toast) toast.remove();
+    }
+  });
+
+  // Without the Clipboard API (plain http on another host): select the text and copy it.
+  function fallbackCopy(target, text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    try { document.execCommand("copy"); } catch (e) { /* the text stays selected for Ctrl-C */ }
+    area.remove();
+    if (target && target.select) target.select();
+  }
+})();

@@ -1,0 +1,104 @@
+"""In a real browser: destructive actions ask first and say what is lost; Cancel changes nothing. A new
+API token has a copy button."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import ApiToken
+from catalog.models import Inventory, Price, Product, ProductText, Stock
+from catalog.services import stock_adjust_many
+from changes.origin import Origin
+from orders.models import AutomationRule
+from orders.services import order_create
+from tests.browser.conftest import log_in
+from tests.factories import MembershipFactory
+from tests.factories.accounts import TEST_PASSWORD
+from tests.origins import TEST_ORIGIN
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def owner(transactional_db):
+    return MembershipFactory(account__name="Alpha Wholesale", role="owner")
+
+
+def test_removing_an_order_line_asks_first_and_says_the_stock_goes_back(page, owner):
+    account = owner.account
+    inventory = Inventory.objects.get(account=account, is_default=True)
+    lamp = Product.objects.create(account=account, inventory=inventory, sku="LAMP-1")
+    ProductText.objects.create(product=lamp, language=inventory.default_language, name="Lampka nocna")
+    Price.objects.create(product=lamp, price_group=inventory.default_price_group, amount=Decimal("89"))
+    stock_adjust_many(
+        origin=Origin.system(), account=account, changes=[(lamp.pk, inventory.default_warehouse_id, 5)]
+    )
+    order = order_create(
+        account=account,
+        lines=[
+            {"product": lamp, "quantity": 2, "price_brutto": Decimal("89")},
+            {"name": "Grawer", "quantity": 1, "price_brutto": Decimal("11")},
+        ],
+        origin=TEST_ORIGIN,
+    )
+    log_in(page, owner.user.email, TEST_PASSWORD)
+    page.goto(f"/orders/{order.pk}/")
+    row = page.locator("tr", has_text="Lampka nocna")
+    row.get_by_role("button", name="Remove line").click()
+    dialog = page.locator("dialog#confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Remove 2 × Lampka nocna from the order?")
+    expect(dialog).to_contain_text("Its 2 reserved units go back to")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    assert order.lines.count() == 2
+
+    row.get_by_role("button", name="Remove line").click()
+    dialog.get_by_role("button", name="Remove line").click()
+    page.wait_for_load_state()
+    expect(page.locator(".messages")).to_contain_text("Line removed")
+    assert list(order.lines.values_list("name", flat=True)) == ["Grawer"]
+    assert Stock.objects.get(product=lamp).quantity == 5
+
+
+def test_deleting_a_rule_asks_first(page, owner):
+    rule = AutomationRule.objects.create(
+        account=owner.account, name="Note every order", event="order_created"
+    )
+    log_in(page, owner.user.email, TEST_PASSWORD)
+    page.goto("/orders/settings/rules/")
+    page.locator("tr", has_text="Note every order").get_by_role("button", name="Delete").click()
+    dialog = page.locator("dialog#confirm-dialog")
+    expect(dialog).to_contain_text("Delete the rule “Note every order”?")
+    expect(dialog).to_contain_text("stops running")
+    dialog.get_by_role("button", name="Cancel").click()
+    assert AutomationRule.objects.filter(pk=rule.pk).exists()
+    page.locator("tr", has_text="Note every order").get_by_role("button", name="Delete").click()
+    dialog.get_by_role("button", name="Delete rule").click()
+    expect(page.locator(".messages")).to_contain_text("Rule deleted")
+    assert not AutomationRule.objects.filter(pk=rule.pk).exists()
+
+
+def test_a_new_token_is_copied_with_one_click_and_revoking_asks_first(page, owner):
+    log_in(page, owner.user.email, TEST_PASSWORD)
+    page.goto("/settings/tokens/")
+    page.get_by_label("Name").fill("Shop sync")
+    page.get_by_role("button", name="Create token").click()
+    secret = page.locator("#new-token").input_value()
+    assert secret.startswith("hl_")
+    page.get_by_role("button", name="Copy").click()
+    expect(page.locator("[data-copy]")).to_contain_text("Copied")
+    # What the button copied is what the clipboard (or, over plain http, the selection) holds.
+    page.locator("#new-token").click()
+    assert page.evaluate("window.getSelection().toString() || document.activeElement.value") == secret
+
+    page.locator("tr", has_text="Shop sync").get_by_role("button", name="Revoke").click()
+    dialog = page.locator("dialog#confirm-dialog")
+    expect(dialog).to_contain_text("Revoke the API token “Shop sync”?")
+    expect(dialog).to_contain_text("cannot be restored")
+    dialog.get_by_role("button", name="Revoke token").click()
+    page.wait_for_load_state()
+    assert ApiToken.objects.get(account=owner.account, name="Shop sync").revoked_at is not None
