@@ -115,7 +115,7 @@ def product_grid(*, product: Product) -> dict:
         "grid_rows": [
             {
                 "product": row,
-                # (column, value, synced by, refused?) — after a refused save the page shows what the user typed.
+                # (column, value, synced by, refused?): after a refused save, what the user typed.
                 "stock": [
                     (w, stock.get((row.pk, w.pk), 0), synced.get(("stock", row.pk, w.pk)), False)
                     for w in warehouses
