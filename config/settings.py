@@ -180,6 +180,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "wmsbridge.tasks.wms_dispatch",
         "schedule": 15 * 60,
     },
+    "connect-imports-refresh": {
+        "task": "connect.tasks.connect_imports_refresh_all",
+        "schedule": 15 * 60,
+    },
 }
 
 # --- Auth ---------------------------------------------------------------------------------------------

@@ -16,6 +16,10 @@ class ConnectConfig(AppConfig):
 
         propagation_register()
 
+        from connect.import_follow import import_follow_register
+
+        import_follow_register()
+
 
 def _demo_link(sender, wholesaler, shop, **kwargs) -> None:
     """The demo shop buys from the demo wholesaler through Connect."""
