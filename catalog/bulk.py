@@ -959,7 +959,7 @@ def linked_products_write(
         SELECT x.product_id AS id, r.images FROM {rows} r JOIN {match} x ON x.ext_id = r.ext_id
          WHERE r.images IS NOT NULL
            AND r.images IS DISTINCT FROM COALESCE(
-               (SELECT array_agg(i.url ORDER BY i.position, i.id) FROM catalog_productimage i
+               (SELECT array_agg(i.url::text ORDER BY i.position, i.id) FROM catalog_productimage i
                  WHERE i.product_id = x.product_id), '{{}}'::text[])"""  # noqa: S608 - generated table names
     cursor.execute(f"CREATE TEMPORARY TABLE {changed}_img AS {images_differ}", params)
     if cursor.rowcount:

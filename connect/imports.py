@@ -177,6 +177,7 @@ def connect_import_start(*, actor: Tenant, saved: ConnectImport) -> ImportJob:
         **Origin.of_tenant(actor).as_fields(),
     )
     ConnectImport.objects.filter(pk=saved.pk).update(last_job=job)
+    saved.last_job = job
     connect_import_job_run.delay_on_commit(job.pk)
     return job
 

@@ -351,9 +351,23 @@ def shared_product_list(
 
 
 def shared_categories(catalog: SharedCatalog) -> QuerySet[Category]:
-    """Categories that hold shared products (for filters and the import's "chosen categories")."""
-    used = shared_main_products(catalog).exclude(category__isnull=True).values("category_id")
-    return Category.objects.filter(account_id=catalog.provider_account_id, pk__in=used).order_by("name", "pk")
+    """Categories that hold shared products, and the categories above them (for filters and the
+    import's "chosen categories")."""
+    used = set(
+        shared_main_products(catalog).exclude(category__isnull=True).values_list("category_id", flat=True)
+    )
+    parents = dict(
+        Category.objects.filter(account_id=catalog.provider_account_id).values_list("pk", "parent_id")
+    )
+    wanted = set()
+    for pk in used:
+        hops = 0
+        while pk is not None and pk not in wanted and hops < 100:
+            wanted.add(pk)
+            pk, hops = parents.get(pk), hops + 1
+    return Category.objects.filter(account_id=catalog.provider_account_id, pk__in=wanted).order_by(
+        "name", "pk"
+    )
 
 
 @dataclass
@@ -448,5 +462,5 @@ def shared_product_ids_sql(
     queryset = shared_products(catalog)
     if only is not None:
         queryset = queryset.filter(pk__in=only.values("pk"))
-    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    sql, params = queryset.order_by().values("id").query.sql_with_params()
     return sql, params
