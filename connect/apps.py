@@ -20,6 +20,10 @@ class ConnectConfig(AppConfig):
 
         import_follow_register()
 
+        from connect.catalog_source import catalog_source_register
+
+        catalog_source_register()
+
 
 def _demo_link(sender, wholesaler, shop, **kwargs) -> None:
     """The demo shop buys from the demo wholesaler through Connect."""
