@@ -24,6 +24,10 @@ class ConnectConfig(AppConfig):
 
         catalog_source_register()
 
+        from connect.line_source import line_source_register
+
+        line_source_register()
+
 
 def _demo_link(sender, wholesaler, shop, **kwargs) -> None:
     """The demo shop buys from the demo wholesaler through Connect."""

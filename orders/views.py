@@ -24,6 +24,7 @@ from config.paging import in_id_order, page_of_ids
 from config.web import form_errors_from, safe_next
 from orders import field_labels, forms, services
 from orders.filters import OrderFilter
+from orders.line_sources import external_search
 from orders.models import (
     AutomationRule,
     AutomationRun,
@@ -459,7 +460,9 @@ class ProductSuggestView(AccountViewMixin, View):
         from catalog.views import _attach_display
 
         _attach_display(products)
-        return render(request, "orders/_product_options.html", {"products": products})
+        # Suppliers' shared catalogs too (only what each open link shares with this account).
+        external = external_search(account=self.account, text=text, limit=10) if len(text) >= 2 else []
+        return render(request, "orders/_product_options.html", {"products": products, "external": external})
 
 
 # -- settings --------------------------------------------------------------------------------------
