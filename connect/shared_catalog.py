@@ -429,7 +429,9 @@ def shared_product_get(catalog: SharedCatalog, *, pk: int) -> SharedProduct:
         )
         names = dict(
             ProductText.objects.filter(
-                product_id__in=[r.component_id for r in rows], language=catalog.language
+                product__account_id=catalog.provider_account_id,
+                product_id__in=[r.component_id for r in rows],
+                language=catalog.language,
             ).values_list("product_id", "name")
         )
         for row in rows:

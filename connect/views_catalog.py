@@ -145,7 +145,9 @@ class ConnectImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.account = account
         self.catalogs = {c.pk: c for c in shared_catalogs_for(account=account)}
-        self.fields["integration"].queryset = ConnectIntegration.objects.filter(pk__in=list(self.catalogs))
+        self.fields["integration"].queryset = ConnectIntegration.objects.filter(
+            account=account, pk__in=list(self.catalogs)
+        )
         self.fields["integration"].label_from_instance = lambda i: self.catalogs[i.pk].label
         self.fields["inventory"].queryset = Inventory.objects.filter(account=account)
         default = self.fields["inventory"].queryset.filter(is_default=True).first()

@@ -17,7 +17,9 @@ def test_the_demo_shop_sees_the_wholesalers_catalog_and_imported_part_of_it():
     link = ContractorLink.objects.get()
     saved = ConnectImport.objects.get(account=link.contractor_account)
     assert saved.keep_importing and saved.last_run_at is not None and saved.last_created > 0
-    linked = ProductLink.objects.filter(account=link.contractor_account, storage_id=link.contractor_integration_id)
+    linked = ProductLink.objects.filter(
+        account=link.contractor_account, storage_id=link.contractor_integration_id
+    )
     assert linked.count() == saved.last_created
     assert linked.count() < link.provider_account.products.count()  # a part, not all
 
