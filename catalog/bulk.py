@@ -1114,7 +1114,8 @@ def linked_products_unshare(
     longer among ``shared_sql`` (ids) — or gone — as unshared (``ProductLink.unshared_at``), and set
     their stock in ``warehouse_id`` to 0. Products are never deleted. ``external_ids`` limits the pass
     to those external products. Returns how many links were newly marked."""
-    # ``shared_sql`` comes from a queryset with %s placeholders, so this statement uses them too.
+    # ``shared_sql`` comes from a queryset with %s placeholders, so this statement uses them too. NOT
+    # EXISTS, not NOT IN: an anti-join, where NOT IN over a large set may fall back to a scan per row.
     limit = "AND l.external_id = ANY(%s)" if external_ids is not None else ""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -1122,7 +1123,8 @@ def linked_products_unshare(
                   UPDATE catalog_productlink l SET unshared_at = now()
                    WHERE l.account_id = %s AND l.storage = %s AND l.storage_id = %s
                      AND l.unshared_at IS NULL {limit}
-                     AND (l.external_product_id IS NULL OR l.external_product_id NOT IN ({shared_sql}))
+                     AND (l.external_product_id IS NULL OR NOT EXISTS (
+                          SELECT 1 FROM ({shared_sql}) shared WHERE shared.id = l.external_product_id))
                   RETURNING l.product_id)
                 SELECT array_agg(product_id) FROM marked""",  # noqa: S608 - composed SQL; values are parameters
             [
