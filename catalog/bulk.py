@@ -19,7 +19,8 @@ from decimal import Decimal
 
 import psycopg
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -699,3 +700,580 @@ def _set_from_query(
                     targets={kind.targets_key: targets},
                 )
     return written
+
+
+# --- products of an external storage (a Connect supplier's shared catalog) -----------------------------
+
+# The staging table the caller fills (``LinkedStaging.create``), one row per external product. NULL in
+# ``description``, ``features``, ``extra_fields``, ``images`` or ``tags`` means "not given: keep ours".
+LINKED_COLUMNS = (
+    ("ext_id", "bigint PRIMARY KEY"),
+    ("ext_parent", "bigint"),
+    ("sku", "text NOT NULL DEFAULT ''"),
+    ("ean", "text NOT NULL DEFAULT ''"),
+    ("tax_rate", "numeric(5, 2) NOT NULL DEFAULT 23"),
+    ("weight", "numeric(10, 3) NOT NULL DEFAULT 0"),
+    ("height", "numeric(10, 3) NOT NULL DEFAULT 0"),
+    ("width", "numeric(10, 3) NOT NULL DEFAULT 0"),
+    ("length", "numeric(10, 3) NOT NULL DEFAULT 0"),
+    ("is_bundle", "boolean NOT NULL DEFAULT false"),
+    ("category_id", "bigint"),
+    ("manufacturer", "text"),
+    ("tags", "text[]"),
+    ("name", "text"),
+    ("description", "text"),
+    ("features", "jsonb"),
+    ("extra_fields", "jsonb"),
+    ("images", "text[]"),
+    ("stock", "integer"),
+    ("price", "numeric(14, 2)"),
+)
+
+
+class LinkedStaging:
+    """Temporary tables of an import from an external storage: ``rows`` (``LINKED_COLUMNS``),
+    ``components`` (ext_bundle, ext_component, quantity) and the match ``m`` the writer builds."""
+
+    def __init__(self):
+        suffix = uuid.uuid4().hex[:12]
+        self.rows = f"linked_rows_{suffix}"
+        self.components = f"linked_components_{suffix}"
+        self.match = f"linked_match_{suffix}"
+        self.changed = f"linked_changed_{suffix}"
+
+    def create(self, cursor) -> None:
+        columns = ", ".join(f"{name} {kind}" for name, kind in LINKED_COLUMNS)
+        cursor.execute(f"CREATE TEMPORARY TABLE {self.rows} ({columns})")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {self.components}"
+            " (ext_bundle bigint, ext_component bigint, quantity integer)"
+        )
+
+    def drop(self) -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"DROP TABLE IF EXISTS {self.rows}, {self.components}, {self.match}, {self.changed}"
+                )
+        except DatabaseError:
+            pass  # inside a failed transaction: its rollback drops them
+
+
+@dataclass
+class LinkedResult:
+    """What an import from an external storage did; ``problems`` are (external id, field, message)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    written: int = 0  # rows written in every table (0 when nothing changed)
+    problems: list[tuple[int, str, str]] | None = None
+
+
+def category_paths_ensure(*, account, inventory, paths: list[str]) -> dict[str, int]:
+    """ "A/B/C" → id of that category in ``inventory`` (or account-wide), creating what is missing
+    level by level (one insert per level). Categories are few; names are trimmed."""
+    from catalog.models import Category
+
+    rows = list(
+        Category.objects.filter(account=account)
+        .filter(Q(inventory=inventory) | Q(inventory__isnull=True))
+        .values_list("pk", "parent_id", "name", "inventory_id")
+    )
+    by_id = {pk: (parent, name) for pk, parent, name, _inv in rows}
+    known: dict[str, int] = {}
+    for pk, _parent, _name, inventory_id in rows:
+        parts, node, hops = [], pk, 0
+        while node is not None and node in by_id and hops < 100:
+            parent, name = by_id[node]
+            parts.append(name.strip())
+            node, hops = parent, hops + 1
+        if node is None:
+            path = "/".join(reversed(parts))
+            if inventory_id is not None or path not in known:
+                known[path] = pk
+    wanted_paths = {p for p in paths if p}
+    for path in list(wanted_paths):
+        parts = path.split("/")
+        wanted_paths.update("/".join(parts[:i]) for i in range(1, len(parts)))
+    for depth in range(1, 1 + max((p.count("/") + 1 for p in wanted_paths), default=0)):
+        missing = sorted(p for p in wanted_paths if p.count("/") + 1 == depth and p not in known)
+        if not missing:
+            continue
+        created = Category.objects.bulk_create(
+            Category(
+                account=account,
+                inventory=inventory,
+                parent_id=known.get(path.rpartition("/")[0]) if depth > 1 else None,
+                name=path.rpartition("/")[2][:200],
+            )
+            for path in missing
+        )
+        known.update({path: row.pk for path, row in zip(missing, created, strict=True)})
+    return {path: known[path] for path in paths if path in known}
+
+
+def linked_products_check(
+    cursor, *, staging: LinkedStaging, account, inventory, storage: str, storage_id: int
+) -> list[tuple[int, str, str]]:
+    """Match the staged rows to the account's products — by link first, then by SKU in ``inventory`` —
+    into ``staging.match``, and return the rows' problems (nothing is written)."""
+    rows, match = staging.rows, staging.match
+    params = {"account": account.pk, "inventory": inventory.pk, "storage": storage, "sid": storage_id}
+    cursor.execute(f"ANALYZE {rows}")
+    cursor.execute(
+        f"""CREATE TEMPORARY TABLE {match} (ext_id bigint PRIMARY KEY, product_id bigint,
+                                             linked boolean, inserted boolean)"""
+    )
+    cursor.execute(
+        f"""INSERT INTO {match} (ext_id, product_id, linked, inserted)
+            SELECT r.ext_id, l.product_id, true, false FROM {rows} r
+              JOIN catalog_productlink l ON l.storage = %(storage)s AND l.storage_id = %(sid)s
+                                        AND l.external_id = r.ext_id AND l.account_id = %(account)s""",  # noqa: S608 - generated table names; values are parameters
+        params,
+    )
+    cursor.execute(
+        f"""INSERT INTO {match} (ext_id, product_id, linked, inserted)
+            SELECT r.ext_id, p.id, false, false FROM {rows} r
+              JOIN catalog_product p ON p.inventory_id = %(inventory)s AND p.sku = r.sku AND r.sku <> ''
+             WHERE NOT EXISTS (SELECT 1 FROM {match} x WHERE x.ext_id = r.ext_id)
+               AND NOT EXISTS (SELECT 1 FROM catalog_productlink l WHERE l.product_id = p.id)
+            ON CONFLICT (ext_id) DO NOTHING""",  # noqa: S608 - generated table names; values are parameters
+        params,
+    )
+    problems: list[tuple[int, str, str]] = []
+    cursor.execute(
+        f"""SELECT r.ext_id, r.sku FROM {rows} r
+             WHERE r.sku <> '' AND NOT EXISTS (SELECT 1 FROM {match} x WHERE x.ext_id = r.ext_id)
+               AND EXISTS (SELECT 1 FROM catalog_product p
+                            WHERE p.inventory_id = %(inventory)s AND p.sku = r.sku)""",  # noqa: S608 - generated table names; values are parameters
+        params,
+    )
+    for ext_id, sku in cursor.fetchall():
+        problems.append(
+            (
+                ext_id,
+                "sku",
+                _("The SKU %(sku)s is taken in this catalog by a product linked to another product.")
+                % {"sku": sku},
+            )
+        )
+    # A variant needs its parent: in this import or already linked.
+    cursor.execute(
+        f"""SELECT r.ext_id, r.ext_parent FROM {rows} r
+             WHERE r.ext_parent IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM {rows} q WHERE q.ext_id = r.ext_parent)
+               AND NOT EXISTS (SELECT 1 FROM catalog_productlink l
+                                WHERE l.storage = %(storage)s AND l.storage_id = %(sid)s
+                                  AND l.external_id = r.ext_parent AND l.account_id = %(account)s)""",  # noqa: S608 - generated table names; values are parameters
+        params,
+    )
+    for ext_id, parent in cursor.fetchall():
+        problems.append(
+            (ext_id, "parent", _("Its main product #%(id)s is not in this import.") % {"id": parent})
+        )
+    # A matched product cannot move between a main product and a variant.
+    cursor.execute(
+        f"""SELECT r.ext_id, (r.ext_parent IS NOT NULL) FROM {rows} r JOIN {match} x ON x.ext_id = r.ext_id
+              JOIN catalog_product p ON p.id = x.product_id
+             WHERE (r.ext_parent IS NULL) <> (p.parent_id IS NULL)""",  # noqa: S608 - generated table names; values are parameters
+    )
+    for ext_id, is_variant in cursor.fetchall():
+        message = (
+            _("It is a variant, but the matching product of this catalog is a main product.")
+            if is_variant
+            else _("It is a main product, but the matching product of this catalog is a variant.")
+        )
+        problems.append((ext_id, "parent", message))
+    cursor.execute(
+        f"""SELECT DISTINCT c.ext_bundle, c.ext_component FROM {staging.components} c
+             WHERE NOT EXISTS (SELECT 1 FROM {rows} q WHERE q.ext_id = c.ext_component)
+               AND NOT EXISTS (SELECT 1 FROM catalog_productlink l
+                                WHERE l.storage = %(storage)s AND l.storage_id = %(sid)s
+                                  AND l.external_id = c.ext_component AND l.account_id = %(account)s)""",  # noqa: S608 - generated table names; values are parameters
+        params,
+    )
+    for ext_id, component in cursor.fetchall():
+        problems.append(
+            (ext_id, "components", _("Its component #%(id)s is not in this import.") % {"id": component})
+        )
+    # Variants of a main product with a problem cannot go in either.
+    bad = {ext_id for ext_id, _f, _m in problems}
+    if bad:
+        cursor.execute(
+            f"SELECT ext_id, ext_parent FROM {rows} WHERE ext_parent = ANY(%s)",  # noqa: S608 - generated table names; values are parameters
+            [sorted(bad)],
+        )
+        for ext_id, parent in cursor.fetchall():
+            if ext_id not in bad:
+                problems.append(
+                    (ext_id, "parent", _("Its main product #%(id)s has problems.") % {"id": parent})
+                )
+    problems.sort()
+    return problems
+
+
+def linked_products_write(
+    cursor,
+    *,
+    staging: LinkedStaging,
+    account,
+    inventory,
+    storage: str,
+    storage_id: int,
+    language: str,
+    warehouse_id: int | None,
+    price_group_id: int | None,
+    origin: Origin,
+    leave_out: list[int] | None = None,
+) -> LinkedResult:
+    """Create or update the account's products from the staged rows of an external storage, inside the
+    caller's transaction, after :func:`linked_products_check` (whose problem rows are ``leave_out``).
+
+    Set-based throughout: new products, texts, stock, prices, links with ``INSERT … SELECT``; existing
+    ones with ``UPDATE … FROM`` / ``INSERT … ON CONFLICT`` that touch only rows whose values differ, so
+    a run with nothing changed writes nothing. The products' tags are added (the account's own tags
+    stay); images and bundle components follow the source when given. Stock goes to ``warehouse_id``
+    and prices to ``price_group_id`` (existing stock rows locked in primary-key order first, like every
+    stock writer). Records products created / changed and stock / price events with ``origin``.
+    """
+    rows, match, changed = staging.rows, staging.match, staging.changed
+    result = LinkedResult()
+    params = {
+        "account": account.pk,
+        "inventory": inventory.pk,
+        "storage": storage,
+        "sid": storage_id,
+        "language": language,
+        "warehouse": warehouse_id,
+        "price_group": price_group_id,
+    }
+    if leave_out:
+        cursor.execute(f"DELETE FROM {rows} WHERE ext_id = ANY(%s)", [leave_out])  # noqa: S608 - generated table names; values are parameters
+        cursor.execute(f"DELETE FROM {match} WHERE ext_id = ANY(%s)", [leave_out])  # noqa: S608 - generated table names; values are parameters
+    cursor.execute(f"CREATE TEMPORARY TABLE {changed} (product_id bigint PRIMARY KEY)")
+
+    def note_changed(sql: str, sql_params=None) -> int:
+        cursor.execute(
+            f"""WITH w AS ({sql}) INSERT INTO {changed} SELECT DISTINCT id FROM w
+                ON CONFLICT DO NOTHING""",  # noqa: S608 - generated table names; values are parameters
+            sql_params if sql_params is not None else params,
+        )
+        return cursor.rowcount
+
+    written = 0
+    cursor.execute(
+        f"""INSERT INTO catalog_manufacturer (account_id, name)
+            SELECT DISTINCT %(account)s, manufacturer FROM {rows} WHERE manufacturer IS NOT NULL
+            ON CONFLICT (account_id, name) DO NOTHING""",  # noqa: S608 - generated table names; values are parameters
+        params,
+    )
+    written += cursor.rowcount
+    cursor.execute(
+        f"""INSERT INTO catalog_tag (account_id, name)
+            SELECT DISTINCT %(account)s, left(unnest(tags), 100) FROM {rows} WHERE tags IS NOT NULL
+            ON CONFLICT (account_id, name) DO NOTHING""",  # noqa: S608 - generated table names; values are parameters
+        params,
+    )
+    written += cursor.rowcount
+
+    # New products: ids from the sequence, then one INSERT … SELECT (parents in the same statement: the
+    # foreign key is checked at commit).
+    cursor.execute("SELECT pg_get_serial_sequence('catalog_product', 'id')")
+    params["sequence"] = cursor.fetchone()[0]
+    cursor.execute(
+        f"""INSERT INTO {match} (ext_id, product_id, linked, inserted)
+            SELECT r.ext_id, nextval(%(sequence)s::regclass), false, true FROM {rows} r
+             WHERE NOT EXISTS (SELECT 1 FROM {match} x WHERE x.ext_id = r.ext_id)
+             ORDER BY r.ext_parent NULLS FIRST, r.ext_id""",  # noqa: S608 - generated table names; values are parameters
+        params,
+    )
+    result.created = cursor.rowcount
+    cursor.execute(f"ANALYZE {match}")
+    parent = """COALESCE(pm.product_id, (SELECT l.product_id FROM catalog_productlink l
+                   WHERE l.storage = %(storage)s AND l.storage_id = %(sid)s
+                     AND l.external_id = r.ext_parent AND l.account_id = %(account)s))"""
+    manufacturer = (
+        "LEFT JOIN catalog_manufacturer mf ON mf.account_id = %(account)s AND mf.name = r.manufacturer"
+    )
+    if result.created:
+        cursor.execute(
+            f"""INSERT INTO catalog_product (id, account_id, inventory_id, parent_id, sku, ean, tax_rate,
+                    weight, height, width, length, category_id, manufacturer_id, star, average_cost,
+                    is_bundle, created_at, updated_at)
+                SELECT x.product_id, %(account)s, %(inventory)s,
+                       CASE WHEN r.ext_parent IS NULL THEN NULL ELSE {parent} END,
+                       r.sku, r.ean, r.tax_rate, r.weight, r.height, r.width, r.length, r.category_id,
+                       mf.id, 0, 0, r.is_bundle, now(), now()
+                  FROM {rows} r JOIN {match} x ON x.ext_id = r.ext_id AND x.inserted
+                  LEFT JOIN {match} pm ON pm.ext_id = r.ext_parent
+                  {manufacturer}""",  # noqa: S608 - generated table names; values are parameters
+            params,
+        )
+        written += cursor.rowcount
+    # Existing products: only those whose values differ (the account's own SKU stays).
+    updated_products = note_changed(
+        f"""UPDATE catalog_product p SET
+                parent_id = CASE WHEN r.ext_parent IS NULL THEN NULL ELSE {parent} END,
+                ean = r.ean, tax_rate = r.tax_rate, weight = r.weight, height = r.height,
+                width = r.width, length = r.length, category_id = COALESCE(r.category_id, p.category_id),
+                manufacturer_id = COALESCE(mf.id, p.manufacturer_id), is_bundle = r.is_bundle,
+                updated_at = now()
+              FROM {rows} r JOIN {match} x ON x.ext_id = r.ext_id AND NOT x.inserted
+              LEFT JOIN {match} pm ON pm.ext_id = r.ext_parent
+              {manufacturer}
+             WHERE p.id = x.product_id
+               AND (p.parent_id, p.ean, p.tax_rate, p.weight, p.height, p.width, p.length, p.category_id,
+                    p.manufacturer_id, p.is_bundle)
+                   IS DISTINCT FROM
+                   (CASE WHEN r.ext_parent IS NULL THEN NULL ELSE {parent} END, r.ean, r.tax_rate,
+                    r.weight, r.height, r.width, r.length, COALESCE(r.category_id, p.category_id),
+                    COALESCE(mf.id, p.manufacturer_id), r.is_bundle)
+            RETURNING p.id"""  # noqa: S608 - generated table names; values are parameters
+    )
+    written += updated_products
+
+    # Texts in one language.
+    cursor.execute(
+        f"""INSERT INTO catalog_producttext (product_id, language, name, description, features, extra_fields)
+            SELECT x.product_id, %(language)s, left(COALESCE(r.name, ''), 300), COALESCE(r.description, ''),
+                   COALESCE(r.features, '[]'::jsonb), COALESCE(r.extra_fields, '{{}}'::jsonb)
+              FROM {rows} r JOIN {match} x ON x.ext_id = r.ext_id
+             WHERE x.inserted OR NOT EXISTS (SELECT 1 FROM catalog_producttext t
+                                              WHERE t.product_id = x.product_id AND t.language = %(language)s)
+            ON CONFLICT (product_id, language) DO NOTHING""",  # noqa: S608 - generated table names; values are parameters
+        params,
+    )
+    written += cursor.rowcount
+    written += note_changed(
+        f"""UPDATE catalog_producttext t SET
+                name = left(COALESCE(r.name, t.name), 300),
+                description = COALESCE(r.description, t.description),
+                features = COALESCE(r.features, t.features),
+                extra_fields = CASE WHEN r.extra_fields IS NULL THEN t.extra_fields
+                                    ELSE COALESCE(t.extra_fields, '{{}}'::jsonb) || r.extra_fields END
+              FROM {rows} r JOIN {match} x ON x.ext_id = r.ext_id AND NOT x.inserted
+             WHERE t.product_id = x.product_id AND t.language = %(language)s
+               AND (t.name, t.description, t.features, t.extra_fields) IS DISTINCT FROM
+                   (left(COALESCE(r.name, t.name), 300), COALESCE(r.description, t.description),
+                    COALESCE(r.features, t.features),
+                    CASE WHEN r.extra_fields IS NULL THEN t.extra_fields
+                         ELSE COALESCE(t.extra_fields, '{{}}'::jsonb) || r.extra_fields END)
+            RETURNING t.product_id AS id"""  # noqa: S608 - generated table names; values are parameters
+    )
+
+    # Images: replaced where the source gives a different list.
+    images_differ = f"""
+        SELECT x.product_id AS id, r.images FROM {rows} r JOIN {match} x ON x.ext_id = r.ext_id
+         WHERE r.images IS NOT NULL
+           AND r.images IS DISTINCT FROM COALESCE(
+               (SELECT array_agg(i.url::text ORDER BY i.position, i.id) FROM catalog_productimage i
+                 WHERE i.product_id = x.product_id), '{{}}'::text[])"""  # noqa: S608 - generated table names
+    cursor.execute(f"CREATE TEMPORARY TABLE {changed}_img AS {images_differ}", params)
+    if cursor.rowcount:
+        cursor.execute(
+            f"""DELETE FROM catalog_productimage i USING {changed}_img d WHERE i.product_id = d.id"""  # noqa: S608 - generated table names
+        )
+        written += cursor.rowcount
+        cursor.execute(
+            f"""INSERT INTO catalog_productimage (product_id, position, url)
+                SELECT d.id, u.n - 1, left(u.url, 1000) FROM {changed}_img d
+                 CROSS JOIN LATERAL unnest(d.images) WITH ORDINALITY AS u(url, n)"""  # noqa: S608 - generated table names
+        )
+        written += cursor.rowcount
+        cursor.execute(
+            f"""INSERT INTO {changed} SELECT d.id FROM {changed}_img d JOIN {match} x ON x.product_id = d.id
+                 WHERE NOT x.inserted ON CONFLICT DO NOTHING"""  # noqa: S608 - generated table names
+        )
+    cursor.execute(f"DROP TABLE {changed}_img")
+
+    # Tags: the source's tags are added.
+    written += note_changed(
+        f"""INSERT INTO catalog_product_tags (product_id, tag_id)
+            SELECT x.product_id, tg.id FROM {rows} r JOIN {match} x ON x.ext_id = r.ext_id
+             CROSS JOIN LATERAL unnest(r.tags) AS n(name)
+              JOIN catalog_tag tg ON tg.account_id = %(account)s AND tg.name = left(n.name, 100)
+             WHERE r.tags IS NOT NULL
+            ON CONFLICT (product_id, tag_id) DO NOTHING
+            RETURNING product_id AS id"""  # noqa: S608 - generated table names; values are parameters
+    )
+
+    # Bundle components follow the source.
+    components = f"""
+        SELECT b.product_id AS bundle_id, COALESCE(c.product_id, (
+                   SELECT l.product_id FROM catalog_productlink l
+                    WHERE l.storage = %(storage)s AND l.storage_id = %(sid)s
+                      AND l.external_id = s.ext_component AND l.account_id = %(account)s)) AS component_id,
+               s.quantity
+          FROM {staging.components} s JOIN {match} b ON b.ext_id = s.ext_bundle
+          LEFT JOIN {match} c ON c.ext_id = s.ext_component"""  # noqa: S608 - generated table names
+    written += note_changed(
+        f"""DELETE FROM catalog_bundlecomponent bc USING {match} b
+             WHERE bc.bundle_id = b.product_id
+               AND EXISTS (SELECT 1 FROM {rows} r WHERE r.ext_id = b.ext_id AND r.is_bundle)
+               AND (bc.component_id, bc.quantity) NOT IN (SELECT component_id, quantity FROM ({components}) w
+                                                           WHERE w.bundle_id = bc.bundle_id
+                                                             AND w.component_id IS NOT NULL)
+            RETURNING bc.bundle_id AS id"""  # noqa: S608 - generated table names; values are parameters
+    )
+    written += note_changed(
+        f"""INSERT INTO catalog_bundlecomponent (bundle_id, component_id, quantity)
+            SELECT bundle_id, component_id, quantity FROM ({components}) w
+             WHERE component_id IS NOT NULL AND component_id <> bundle_id
+            ON CONFLICT (bundle_id, component_id) DO NOTHING
+            RETURNING bundle_id AS id"""  # noqa: S608 - generated table names; values are parameters
+    )
+
+    # Stock and prices, where the caller names a target.
+    moved: dict[str, list[int]] = {}
+    for table, key, value, target, column in (
+        ("catalog_stock", "warehouse_id", "quantity", warehouse_id, "stock"),
+        ("catalog_price", "price_group_id", "amount", price_group_id, "price"),
+    ):
+        if target is None:
+            continue
+        cursor.execute(
+            f"""SELECT count(*) FROM (
+                  SELECT s.id FROM {table} s JOIN {match} x ON x.product_id = s.product_id AND NOT x.inserted
+                   WHERE s.{key} = %(target)s ORDER BY s.id FOR UPDATE OF s) locked""",  # noqa: S608 - generated table names; values are parameters
+            {"target": target},
+        )
+        cursor.execute(
+            f"""WITH w AS (
+                  INSERT INTO {table} AS s (product_id, {key}, {value})
+                  SELECT x.product_id, %(target)s, r.{column} FROM {rows} r
+                    JOIN {match} x ON x.ext_id = r.ext_id
+                   WHERE r.{column} IS NOT NULL
+                  ON CONFLICT (product_id, {key}) DO UPDATE SET {value} = EXCLUDED.{value}
+                   WHERE s.{value} IS DISTINCT FROM EXCLUDED.{value}
+                  RETURNING s.product_id)
+                SELECT array_agg(product_id) FROM w""",  # noqa: S608 - generated table names; values are parameters
+            {"target": target},
+        )
+        ids = cursor.fetchone()[0] or []
+        written += len(ids)
+        moved[key] = ids
+
+    # Links: new ones for created and SKU-matched products; a product shared again loses its mark.
+    cursor.execute(
+        f"""INSERT INTO catalog_productlink (account_id, product_id, storage, storage_id, external_product_id,
+                                             external_id, created_at, synced_at)
+            SELECT %(account)s, x.product_id, %(storage)s, %(sid)s, x.ext_id, x.ext_id, now(), now()
+              FROM {match} x WHERE NOT x.linked""",  # noqa: S608 - generated table names; values are parameters
+        params,
+    )
+    written += cursor.rowcount
+    cursor.execute(
+        f"""UPDATE catalog_productlink l
+               SET unshared_at = NULL, external_product_id = x.ext_id, synced_at = now()
+              FROM {match} x
+             WHERE l.product_id = x.product_id AND x.linked
+               AND (l.unshared_at IS NOT NULL OR l.external_product_id IS DISTINCT FROM x.ext_id
+                    OR EXISTS (SELECT 1 FROM {changed} c WHERE c.product_id = x.product_id))""",  # noqa: S608 - generated table names; values are parameters
+        params,
+    )
+    written += cursor.rowcount
+
+    cursor.execute(
+        f"""SELECT array_agg(x.product_id) FILTER (WHERE x.inserted),
+                   array_agg(x.product_id) FILTER (WHERE NOT x.inserted AND c.product_id IS NOT NULL),
+                   count(*) FILTER (WHERE NOT x.inserted AND c.product_id IS NULL)
+              FROM {match} x LEFT JOIN {changed} c ON c.product_id = x.product_id"""  # noqa: S608 - generated table names
+    )
+    inserted, updated, unchanged = cursor.fetchone()
+    inserted, updated = inserted or [], updated or []
+    result.updated, result.unchanged, result.written = len(updated), unchanged, written
+    common = {"account_id": account.pk, "origin": origin}
+    record_set(
+        topic=topics.PRODUCT_CREATED, product_ids=inserted, extra={"inventory_id": inventory.pk}, **common
+    )
+    record_set(
+        topic=topics.PRODUCT_CHANGED, product_ids=updated, extra={"inventory_id": inventory.pk}, **common
+    )
+    if moved.get("warehouse_id"):
+        record_set(
+            topic=topics.STOCK_CHANGED,
+            product_ids=moved["warehouse_id"],
+            targets={"warehouse_ids": [warehouse_id]},
+            **common,
+        )
+    if moved.get("price_group_id"):
+        record_set(
+            topic=topics.PRICE_CHANGED,
+            product_ids=moved["price_group_id"],
+            targets={"price_group_ids": [price_group_id]},
+            **common,
+        )
+    return result
+
+
+def linked_products_unshare(
+    *,
+    account,
+    storage: str,
+    storage_id: int,
+    shared_sql: str,
+    shared_params,
+    warehouse_id: int | None,
+    origin: Origin,
+    external_ids: list[int] | None = None,
+) -> int:
+    """Mark the account's products linked to ``storage``/``storage_id`` whose external product is no
+    longer among ``shared_sql`` (ids) — or gone — as unshared (``ProductLink.unshared_at``), and set
+    their stock in ``warehouse_id`` to 0. Products are never deleted. ``external_ids`` limits the pass
+    to those external products. Returns how many links were newly marked."""
+    # ``shared_sql`` comes from a queryset with %s placeholders, so this statement uses them too. NOT
+    # EXISTS, not NOT IN: an anti-join, where NOT IN over a large set may fall back to a scan per row.
+    limit = "AND l.external_id = ANY(%s)" if external_ids is not None else ""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH marked AS (
+                  UPDATE catalog_productlink l SET unshared_at = now()
+                   WHERE l.account_id = %s AND l.storage = %s AND l.storage_id = %s
+                     AND l.unshared_at IS NULL {limit}
+                     AND (l.external_product_id IS NULL OR NOT EXISTS (
+                          SELECT 1 FROM ({shared_sql}) shared WHERE shared.id = l.external_product_id))
+                  RETURNING l.product_id)
+                SELECT array_agg(product_id) FROM marked""",  # noqa: S608 - composed SQL; values are parameters
+            [
+                account.pk,
+                storage,
+                storage_id,
+                *([external_ids] if external_ids is not None else []),
+                *shared_params,
+            ],
+        )
+        product_ids = cursor.fetchone()[0] or []
+        if product_ids and warehouse_id is not None:
+            cursor.execute(
+                """SELECT count(*) FROM (SELECT s.id FROM catalog_stock s
+                     WHERE s.product_id = ANY(%s) AND s.warehouse_id = %s ORDER BY s.id FOR UPDATE) locked""",
+                [product_ids, warehouse_id],
+            )
+            cursor.execute(
+                """WITH w AS (
+                     INSERT INTO catalog_stock AS s (product_id, warehouse_id, quantity)
+                     SELECT unnest(%s::bigint[]), %s, 0
+                     ON CONFLICT (product_id, warehouse_id) DO UPDATE SET quantity = 0 WHERE s.quantity <> 0
+                     RETURNING s.product_id)
+                   SELECT array_agg(product_id) FROM w""",
+                [product_ids, warehouse_id],
+            )
+            zeroed = cursor.fetchone()[0] or []
+            record_set(
+                account_id=account.pk,
+                topic=topics.STOCK_CHANGED,
+                origin=origin,
+                product_ids=zeroed,
+                targets={"warehouse_ids": [warehouse_id]},
+            )
+    return len(product_ids)
+
+
+def product_link_remove(*, account, product_id: int) -> bool:
+    """Forget a product's link to its external counterpart (the product itself stays, no longer synced).
+    Returns False when the product had none."""
+    from catalog.models import ProductLink
+
+    deleted, _detail = ProductLink.objects.filter(account=account, product_id=product_id).delete()
+    return bool(deleted)

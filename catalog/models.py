@@ -368,7 +368,12 @@ class ImportJob(models.Model):
     origin_kind = models.CharField(max_length=20, blank=True)
     origin_id = models.BigIntegerField(null=True, blank=True)
     origin_label = models.CharField(max_length=200, blank=True)
-    file = models.FileField(_("file"), upload_to=_import_upload_to, max_length=300)
+    # Where the products come from: a CSV file, or an external storage (a Connect supplier's shared
+    # catalog: ``source_id`` is the saved import that ran, ``source_label`` names the supplier).
+    source = models.CharField(_("source"), max_length=20, default="csv")
+    source_id = models.BigIntegerField(null=True, blank=True)
+    source_label = models.CharField(_("from"), max_length=200, blank=True)
+    file = models.FileField(_("file"), upload_to=_import_upload_to, max_length=300, blank=True)
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     valid_rows_only = models.BooleanField(_("import the valid rows"), default=False)
@@ -388,7 +393,14 @@ class ImportJob(models.Model):
         indexes = [models.Index(fields=["account", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.file_name or self.file.name} → {self.inventory}"
+        return f"{self.title} → {self.inventory}"
+
+    @property
+    def title(self) -> str:
+        """What is imported, in words: the file name, or the supplier."""
+        if self.source != "csv":
+            return self.source_label
+        return self.file_name or self.file.name
 
     @property
     def is_finished(self) -> bool:

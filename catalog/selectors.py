@@ -18,7 +18,17 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from catalog import external
-from catalog.models import Category, ExtraField, Inventory, Price, Product, ProductImage, ProductText, Stock
+from catalog.models import (
+    Category,
+    ExtraField,
+    Inventory,
+    Price,
+    Product,
+    ProductImage,
+    ProductLink,
+    ProductText,
+    Stock,
+)
 
 
 def _stock_sum():
@@ -60,7 +70,8 @@ def products_for_list(*, account, ids: list[int]) -> QuerySet[Product]:
 
 def products_display_attach(products: list[Product]) -> None:
     """Set ``display_name`` (the catalog's default language first) and ``image_url`` (the first image)
-    on a page of products (rows in hand): one query each."""
+    on a page of products (rows in hand), and ``is_linked`` / ``is_unshared`` (a supplier link): one query
+    each."""
     names: dict[int, str] = {}
     for text in ProductText.objects.filter(product__in=products).select_related("product__inventory"):
         if text.product_id not in names or text.language == text.product.inventory.default_language:
@@ -68,9 +79,13 @@ def products_display_attach(products: list[Product]) -> None:
     images: dict[int, str] = {}
     for image in ProductImage.objects.filter(product__in=products).order_by("product_id", "position", "id"):
         images.setdefault(image.product_id, image.url)
+    links = dict(ProductLink.objects.filter(product__in=products).values_list("product_id", "unshared_at"))
     for product in products:
         product.display_name = names.get(product.pk, "")
         product.image_url = images.get(product.pk, "")
+        # Linked to a supplier's product (Connect), and whether the supplier stopped sharing it.
+        product.is_linked = product.pk in links
+        product.is_unshared = links.get(product.pk) is not None
 
 
 def product_suggestions(*, account, text: str, limit: int = 10) -> list[Product]:

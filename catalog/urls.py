@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/delete/", views.ProductDeleteView.as_view(), name="product-delete"),
     path("<int:pk>/grid/<str:kind>/", views.ProductGridView.as_view(), name="product-grid"),
     path("<int:pk>/components/", views.ProductComponentView.as_view(), name="product-components"),
+    path("<int:pk>/link/remove/", views.ProductLinkRemoveView.as_view(), name="product-link-remove"),
     path("catalogs/", views.InventoryListView.as_view(), name="inventory-list"),
     path("catalogs/<int:pk>/edit/", views.InventoryListView.as_view(), name="inventory-edit"),
     path("catalogs/<int:pk>/categories/", views.CategoryTreeView.as_view(), name="category-tree"),

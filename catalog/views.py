@@ -16,7 +16,8 @@ from accounts import roles
 from accounts.models import Role
 from accounts.tenancy import AccountViewMixin
 from catalog import forms, selectors, services
-from catalog.bulk import BulkItemErrors, price_set_many, stock_set_many
+from catalog.bulk import BulkItemErrors, price_set_many, product_link_remove, stock_set_many
+from catalog.external import external_catalogs, storage_label
 from catalog.filters import ProductFilter
 from catalog.models import (
     Category,
@@ -25,6 +26,7 @@ from catalog.models import (
     Manufacturer,
     PriceGroup,
     Product,
+    ProductLink,
     Tag,
     Warehouse,
 )
@@ -49,6 +51,11 @@ class ProductListView(AccountViewMixin, View):
     area = roles.PRODUCTS
 
     def get(self, request):
+        chosen = request.GET.get("inventory", "")
+        externals = external_catalogs(account=self.account)
+        for external in externals:
+            if chosen == external.key:
+                return redirect(external.url)
         base = Product.objects.filter(account=self.account)
         params = request.GET.copy()
         if "is_variant" not in params and not params.get("search"):
@@ -82,6 +89,7 @@ class ProductListView(AccountViewMixin, View):
             "tags": choices["tags"].queryset,
             "manufacturers": choices["manufacturer"].queryset,
             "kinds": [(k, v[2]) for k, v in DICTIONARIES.items()],
+            "external_catalogs": externals,
         }
         return render(request, "catalog/product_list.html", context)
 
@@ -103,8 +111,12 @@ def _detail_context(view, product: Product, **extra) -> dict:
     fields = selectors.extra_field_names(account=view.account)
     for text in texts:
         text.extra_named = [(fields.get(k, k), v) for k, v in text.extra_field_values().items()]
+    link = ProductLink.objects.filter(account=view.account, product=product).first()
+    if link is not None:
+        link.label = storage_label(account=view.account, storage=link.storage, storage_id=link.storage_id)
     context = {
         "product": product,
+        "external_link": link,
         "texts": sorted(texts, key=lambda t: t.language != product.inventory.default_language),
         "images": product.images.all(),
         "components": product.components.select_related("component"),
@@ -113,6 +125,18 @@ def _detail_context(view, product: Product, **extra) -> dict:
         **extra,
     }
     return context
+
+
+class ProductLinkRemoveView(AccountViewMixin, View):
+    """Forget a product's link to a supplier's product (the product stays; it is no longer synced)."""
+
+    area = roles.PRODUCTS
+
+    def post(self, request, pk: int):
+        product = _product_or_404(self.account, pk)
+        if product_link_remove(account=self.account, product_id=product.pk):
+            messages.success(request, _("The link is removed: this product no longer follows the supplier."))
+        return redirect("catalog:product-detail", pk=product.pk)
 
 
 class ProductFormView(AccountViewMixin, View):

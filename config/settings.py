@@ -188,6 +188,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "connect.tasks.connect_sync_check",
         "schedule": 15 * 60,
     },
+    "connect-imports-refresh": {
+        "task": "connect.tasks.connect_imports_refresh_all",
+        "schedule": 15 * 60,
+    },
 }
 
 # --- Auth ---------------------------------------------------------------------------------------------

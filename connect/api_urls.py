@@ -1,8 +1,9 @@
 """REST API routes of the connect app (mounted under /api/v1/, namespace "api")."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from connect import api
+from connect import api, api_catalog
 
 router = SimpleRouter()
 router.register("connect/provider-integrations", api.ProviderIntegrationViewSet, basename="connect-provider")
@@ -13,5 +14,17 @@ router.register(
 )
 router.register("connect/contractors", api.ContractorViewSet, basename="connect-contractor")
 router.register("connect/status-mappings", api.StatusMappingViewSet, basename="connect-status-mapping")
+router.register("connect/imports", api_catalog.ConnectImportViewSet, basename="connect-import")
 
-urlpatterns = router.urls
+urlpatterns = router.urls + [
+    path(
+        "connect/shared-catalogs/<int:integration_pk>/products/",
+        api_catalog.SharedProductViewSet.as_view({"get": "list"}),
+        name="connect-shared-product-list",
+    ),
+    path(
+        "connect/shared-catalogs/<int:integration_pk>/products/<int:pk>/",
+        api_catalog.SharedProductViewSet.as_view({"get": "retrieve"}),
+        name="connect-shared-product-detail",
+    ),
+]

@@ -20,6 +20,17 @@ class ConnectConfig(AppConfig):
         from connect.sync import sync_register
 
         sync_register()
+        from connect.import_follow import import_follow_register
+
+        import_follow_register()
+
+        from connect.catalog_source import catalog_source_register
+
+        catalog_source_register()
+
+        from connect.line_source import line_source_register
+
+        line_source_register()
 
 
 def _demo_link(sender, wholesaler, shop, **kwargs) -> None:

@@ -1,4 +1,5 @@
-"""The demo's Connect link: the demo shop is a contractor of the demo wholesaler, with trade credit."""
+"""The demo's Connect link: the demo shop is a contractor of the demo wholesaler, with trade credit, and
+imports part of the wholesaler's shared catalog (and keeps importing it)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ from decimal import Decimal
 
 from accounts.models import Account, Membership, Role
 from accounts.tenancy import Tenant
+from catalog.models import Inventory
 from connect import services
-from connect.models import ContractorLink, StatusMapping
+from connect.imports import connect_import_create, connect_import_job_run
+from connect.models import ConnectImport, ContractorLink, StatusMapping
+from connect.shared_catalog import shared_catalog_open, shared_categories
 from orders.models import OrderStatus
 
 DEMO_INTEGRATION_NAME = "Hurtownia Demo B2B"
@@ -77,4 +81,25 @@ def demo_connect_create(*, wholesaler: Account, shop: Account) -> ContractorLink
         direction=StatusMapping.Direction.RECEIVE,
         pairs=[(theirs[k], mine[k]) for k in kinds],
     )
+    demo_import_create(shop=shop, integration=joined)
     return link
+
+
+def demo_import_create(*, shop: Account, integration) -> ConnectImport | None:
+    """The shop imports part of the wholesaler's shared catalog (the products of its first category)
+    into its main catalog and keeps importing; the first run happens now, so the demo starts with it."""
+    catalog = shared_catalog_open(account=shop, integration=integration)
+    if catalog is None:
+        return None
+    top = shared_categories(catalog).filter(parent__isnull=True).order_by("name", "pk").first()
+    saved = connect_import_create(
+        actor=_owner(shop),
+        integration=integration,
+        inventory=Inventory.objects.get(account=shop, is_default=True),
+        scope=ConnectImport.Scope.CATEGORIES if top else ConnectImport.Scope.ALL,
+        category_ids=[top.pk] if top else [],
+        keep_importing=True,
+        valid_rows_only=True,
+    )
+    connect_import_job_run(job_id=saved.last_job_id)
+    return saved

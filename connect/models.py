@@ -714,3 +714,64 @@ class ProductSync(models.Model):
 
     def __str__(self) -> str:
         return f"sync of {self.integration_id}"
+
+
+class ConnectImport(models.Model):
+    """A saved import from a supplier's shared catalog into one of the contractor's catalogs.
+
+    Every run (the first one, "run again", and — with ``keep_importing`` — each change the supplier
+    makes and the periodic pass) imports what the scope names among the products shared *now*: new
+    ones are created, linked ones updated (``catalog.ProductLink``), products no longer shared are
+    marked, never deleted. A run started by a person is an ``ImportJob`` with its progress and report;
+    what the last run of any kind did is kept here.
+    """
+
+    class Scope(models.TextChoices):
+        ALL = "all", _("All shared products")
+        CATEGORIES = "categories", _("The products of chosen categories")
+        PRODUCTS = "products", _("A list of product ids")
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    integration = models.ForeignKey(
+        ConnectIntegration, on_delete=models.CASCADE, related_name="imports", verbose_name=_("supplier")
+    )
+    inventory = models.ForeignKey(
+        "catalog.Inventory", on_delete=models.CASCADE, related_name="+", verbose_name=_("target catalog")
+    )
+    scope = models.CharField(_("import"), max_length=12, choices=Scope.choices, default=Scope.ALL)
+    # The supplier's category and product ids (ids of the other account: read only through the shared
+    # catalog, which lets through only what is shared now).
+    category_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    product_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    keep_importing = models.BooleanField(
+        _("keep importing"),
+        default=False,
+        help_text=_(
+            "Newly shared products are added and changes of names, texts and images follow, "
+            "without a click; products no longer shared are marked."
+        ),
+    )
+    valid_rows_only = models.BooleanField(_("import the valid rows"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_job = models.ForeignKey(
+        "catalog.ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+    last_trigger = models.CharField(_("started by"), max_length=20, blank=True)
+    last_created = models.PositiveIntegerField(_("created"), default=0)
+    last_updated = models.PositiveIntegerField(_("updated"), default=0)
+    last_unshared = models.PositiveIntegerField(_("no longer shared"), default=0)
+    last_problems = models.PositiveIntegerField(_("problems"), default=0)
+    last_message = models.TextField(_("result"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("Connect import")
+        verbose_name_plural = _("Connect imports")
+        indexes = [models.Index(fields=["account", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.integration} → {self.inventory}"

@@ -596,4 +596,4 @@ def sync_register() -> None:
         accepts=change_accepted,
         wants=change_wanted,
     )
-    external.register(synced_cells)
+    external.register_synced(synced_cells)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from connect import views
+from connect import views, views_catalog
 
 app_name = "connect"
 
@@ -52,4 +52,14 @@ urlpatterns = [
         views.SupplierTabView.as_view(),
         name="supplier-tab",
     ),
+    # The shared catalog (read-only) and imports from it.
+    path("catalog/<int:pk>/", views_catalog.SharedCatalogView.as_view(), name="shared-catalog"),
+    path(
+        "catalog/<int:pk>/<int:product_pk>/",
+        views_catalog.SharedProductView.as_view(),
+        name="shared-product",
+    ),
+    path("imports/", views_catalog.ConnectImportListView.as_view(), name="import-list"),
+    path("imports/new/", views_catalog.ConnectImportCreateView.as_view(), name="import-create"),
+    path("imports/<int:pk>/", views_catalog.ConnectImportDetailView.as_view(), name="import-detail"),
 ]

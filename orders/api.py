@@ -23,6 +23,7 @@ from config import fields
 from config.api import api_validation_error
 from orders import automation, services
 from orders.filters import JournalFilter, OrderFilter, OrderLineFilter
+from orders.line_sources import external_get
 from orders.models import (
     AutomationRule,
     CustomButton,
@@ -360,17 +361,55 @@ class OrderViewSet(
 
 class OrderLineWriteSerializer(OrderLineSerializer):
     order = AccountScopedRelatedField(queryset=Order.objects.all())
+    external_product = fields.IdField(
+        source="external_product_id",
+        required=False,
+        allow_null=True,
+        help_text='A product of a supplier\'s shared catalog (with storage "connect" and storage_id, your '
+        "Connect integration with the supplier): the line keeps a reference to it.",
+    )
+    storage = serializers.CharField(
+        required=False, max_length=20, help_text='"db" (your catalog) or "connect" with external_product.'
+    )
+    storage_id = fields.IdField(
+        required=False, help_text="With external_product: your Connect integration's id."
+    )
 
     class Meta(OrderLineSerializer.Meta):
-        fields = ["order", *OrderLineSerializer.Meta.fields, "reserved"]
-        read_only_fields = [*OrderLineSerializer.Meta.read_only_fields, "reserved"]
+        fields = ["order", *OrderLineSerializer.Meta.fields, "external_product", "reserved"]
+        read_only_fields = [
+            *(f for f in OrderLineSerializer.Meta.read_only_fields if f not in ("storage", "storage_id")),
+            "reserved",
+        ]
 
     def get_fields(self):
         fields = super().get_fields()
         if self.instance is not None:
-            for name in ("order", "product", "warehouse"):
+            for name in ("order", "product", "warehouse", "external_product", "storage", "storage_id"):
                 fields[name].read_only = True
         return fields
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        external_id = attrs.pop("external_product_id", None)
+        storage = attrs.pop("storage", None)
+        storage_id = attrs.pop("storage_id", None)
+        if external_id is None:
+            return attrs
+        found = external_get(
+            account=self.context["account"],
+            storage=storage or "connect",
+            storage_id=storage_id or 0,
+            external_product_id=external_id,
+        )
+        if found is None:
+            raise serializers.ValidationError(
+                {"external_product": ["There is no such product in that supplier's shared catalog."]}
+            )
+        attrs["external"] = found
+        if attrs.get("price_brutto") is None and found.price is not None:
+            attrs["price_brutto"] = found.price
+        return attrs
 
     def create(self, validated_data):
         order = validated_data.pop("order")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Inventory, Product, Warehouse
 from config import fields
 from orders import actions
+from orders.line_sources import external_find
 from orders.models import (
     AutomationRule,
     CustomButton,
@@ -351,8 +352,23 @@ class LineForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        product, candidates = product_find(self.account, cleaned.get("product") or "")
-        if cleaned.get("product") and product is None:
+        text = cleaned.get("product") or ""
+        product, candidates = product_find(self.account, text)
+        external = None
+        if text.strip() and product is None and not candidates:
+            # Not in the account's catalogs: a supplier's shared catalog may have it (its key, SKU or EAN).
+            found = external_find(account=self.account, text=text.strip())
+            if len(found) == 1:
+                external = found[0]
+                product = external.product
+            elif found:
+                self.add_error(
+                    "product",
+                    _("Several suppliers' products match: %(list)s. Choose one from the suggestions.")
+                    % {"list": ", ".join(line.label for line in found[:5])},
+                )
+        cleaned["external"] = external
+        if text and product is None and external is None and not self.has_error("product"):
             if candidates:
                 names = ", ".join(p.sku or f"#{p.pk}" for p in candidates)
                 self.add_error(
@@ -365,7 +381,9 @@ class LineForm(forms.Form):
             return cleaned
         if cleaned.get("price_brutto") is None and "product" not in self.errors:
             price = None
-            if product is not None:
+            if external is not None and product is None:
+                price = external.price
+            elif product is not None:
                 group = self.price_group or product.inventory.default_price_group
                 price = product.prices.filter(price_group=group).values_list("amount", flat=True).first()
             if price is None:
@@ -384,6 +402,8 @@ class LineForm(forms.Form):
             "quantity": self.cleaned_data["quantity"],
             "price_brutto": self.cleaned_data["price_brutto"],
         }
+        if self.cleaned_data.get("external") is not None:
+            data["external"] = self.cleaned_data["external"]
         if self.cleaned_data["product_obj"] is not None:
             data["product"] = self.cleaned_data["product_obj"]
             if self.cleaned_data.get("warehouse"):

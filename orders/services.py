@@ -161,6 +161,16 @@ def order_create(*, account, lines: list[dict[str, Any]], origin: Origin, **fiel
 def _line_build(order: Order, data: dict[str, Any]) -> OrderLine:
     product: Product | None = data.get("product")
     warehouse: Warehouse | None = data.get("warehouse")
+    external = data.get("external")  # an orders.line_sources.ExternalLine the caller looked up
+    if external is not None:
+        product = product or external.product
+        data = {
+            "name": external.name,
+            "sku": external.sku,
+            "ean": external.ean,
+            "tax_rate": external.tax_rate,
+            **{k: v for k, v in data.items() if v not in (None, "")},
+        }
     line = OrderLine(
         order=order,
         quantity=data["quantity"],
@@ -191,6 +201,13 @@ def _line_build(order: Order, data: dict[str, Any]) -> OrderLine:
         line.reserved = line.quantity if order.account.stock_reservation and not order.is_technical else 0
     elif not line.name:
         raise ValidationError({"lines": _("A line without a product needs a name.")})
+    if external is not None:
+        # A line from an external storage keeps its reference: storage, storage id and the product.
+        line.storage = external.storage
+        line.storage_id = external.storage_id
+        line.external_product_id = external.external_product_id
+        if product is None:
+            line.weight = external.weight
     return line
 
 

@@ -27,6 +27,7 @@ from config.paging import PAGE_SIZES, in_id_order, page_of_ids, page_size_from
 from config.web import form_errors_from, safe_next
 from orders import field_labels, forms, selectors, services
 from orders.filters import OrderFilter
+from orders.line_sources import external_search
 from orders.models import (
     AutomationRule,
     AutomationRun,
@@ -522,12 +523,14 @@ class ProductSuggestView(AccountViewMixin, View):
         )
         query = forms.ProductSuggestForm({"line-product": typed})
         # Text that cannot be searched (a NUL character, too long) simply suggests nothing.
-        text = query.cleaned_data["product"] if query.is_valid() else ""
+        text = query.cleaned_data["product"].strip() if query.is_valid() else ""
         ids = [product.pk for product in product_suggestions(account=self.account, text=text)]
         # With their catalog price and stock, which the new-order form shows and totals with.
         products = in_id_order(catalog_selectors.products_for_list(account=self.account, ids=ids), ids)
         catalog_selectors.products_display_attach(products)
-        return render(request, "orders/_product_options.html", {"products": products})
+        # Suppliers' shared catalogs too (only what each open link shares with this account).
+        external = external_search(account=self.account, text=text, limit=10) if len(text) >= 2 else []
+        return render(request, "orders/_product_options.html", {"products": products, "external": external})
 
 
 # -- settings --------------------------------------------------------------------------------------

@@ -437,6 +437,17 @@ API_WRITES = [
         {"amount": "-5.00", "description": "fee", "order": "{order}"},
     ),
     (
+        "POST /connect/imports/",
+        "/connect/imports/",
+        {
+            "integration": "{connect_supplier}",
+            "inventory": "{inventory}",
+            "scope": "all",
+            "keep_importing": True,
+            "valid_rows_only": False,
+        },
+    ),
+    (
         "POST /connect/status-mappings/",
         "/connect/status-mappings/",
         {
@@ -454,6 +465,7 @@ WITHOUT_FIELDS = {
     "POST /stock/bulk-file/": "a CSV body (tests/catalog/test_bulk_input.py)",
     "POST /wms-connections/{id}/resume/": "no body",
     "POST /connect/provider-integrations/{id}/regenerate-code/": "no body",
+    "POST /connect/imports/{id}/run/": "no body",
     "POST /wms-connections/{id}/test/": "no body (and it calls the WMS)",
 }
 # Text fields whose valid values are digits (so a number there is no error).

@@ -177,3 +177,4 @@ CASES.append(
         payload={"component": "ALPHA-SECRET-SKU", "quantity": "1"},
     )
 )
+CASES.append(RouteCase("catalog:product-link-remove", "detail", setup=_product_of_a))

@@ -12,11 +12,23 @@ Blocked and disconnected links are covered in ``tests/connect/test_isolation_lin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from accounts.models import Account
+from catalog.models import ImportJob, Inventory, Product, ProductLink
+from catalog.services import product_save
+from changes.origin import Origin
 from connect import selectors, services
-from connect.models import ConnectIntegration, ConnectionCode, ContractorLink, CreditEntry, StatusMapping
+from connect.imports import connect_import_create
+from connect.models import (
+    ConnectImport,
+    ConnectIntegration,
+    ConnectionCode,
+    ContractorLink,
+    CreditEntry,
+    StatusMapping,
+)
 from orders.models import OrderStatus
 from tests.factories.accounts import AccountFactory
 from tests.factories.connect import contractor_join, owner_tenant, provider_create
@@ -147,6 +159,76 @@ def _provider_statuses_for_b(account_a) -> Setup:
         assert OrderStatus.objects.filter(account=account_a, name=GRANTED_STATUS).exists()
 
     return Setup(kwargs={"pk": link.contractor_integration_id}, marker=GRANTED_STATUS, unchanged=unchanged)
+
+
+SHARED_PRODUCT = "Alpha secret shared drill"
+
+
+def _shared_catalog_for_b(account_a) -> Setup:
+    """A shares its catalog (with a product only A's data names); B has joined but A has blocked it,
+    so B's own integration opens nothing of A's catalog yet."""
+    inventory = Inventory.objects.get(account=account_a, is_default=True)
+    product = product_save(
+        product=Product(account=account_a, inventory=inventory, sku="ALPHA-SHARED-1"),
+        origin=Origin.system(),
+        texts={inventory.default_language: {"name": SHARED_PRODUCT}},
+    )
+    _integration, code = provider_create(account_a, name="Alpha provider")
+    link = contractor_join(_partner_of(account_a), code)
+    link = services.contractor_set_state(actor=owner_tenant(account_a), link=link, state="blocked")
+
+    def unchanged():
+        assert Product.objects.filter(pk=product.pk, sku="ALPHA-SHARED-1").exists()
+        assert not ProductLink.objects.filter(external_product=product).exists()
+
+    return Setup(
+        kwargs={"pk": link.contractor_integration_id, "product_pk": product.pk},
+        marker=SHARED_PRODUCT,
+        unchanged=unchanged,
+    )
+
+
+def _api_kwargs(setup: Callable[[Account], Setup], *, detail: bool) -> Callable[[Account], Setup]:
+    def wrapped(account_a) -> Setup:
+        result = setup(account_a)
+        kwargs = {"integration_pk": result.kwargs["pk"]}
+        if detail:
+            kwargs["pk"] = result.kwargs["product_pk"]
+        result.kwargs = kwargs
+        return result
+
+    return wrapped
+
+
+def _web_catalog_kwargs(setup: Callable[[Account], Setup]) -> Callable[[Account], Setup]:
+    def wrapped(account_a) -> Setup:
+        result = setup(account_a)
+        result.kwargs = {"pk": result.kwargs["pk"]}
+        return result
+
+    return wrapped
+
+
+IMPORT_SUPPLIER = "Alpha secret import supplier"
+
+
+def _import_of_a(account_a) -> Setup:
+    """A imports from a third provider's shared catalog (a saved import of A's)."""
+    delta = AccountFactory(name="Delta Distribution")
+    _integration, code = provider_create(delta, name="Delta for shops")
+    link = contractor_join(account_a, code, name=IMPORT_SUPPLIER)
+    saved = connect_import_create(
+        actor=owner_tenant(account_a),
+        integration=link.contractor_integration,
+        inventory=Inventory.objects.get(account=account_a, is_default=True),
+    )
+
+    def unchanged():
+        row = ConnectImport.objects.get(pk=saved.pk)
+        assert not row.keep_importing and row.last_run_at is None
+        assert ImportJob.objects.filter(source_id=saved.pk, account=account_a).count() == 1
+
+    return Setup(kwargs={"pk": saved.pk}, marker=IMPORT_SUPPLIER, unchanged=unchanged)
 
 
 def _open_link(setup: Setup, owner, grantee) -> ContractorLink:
@@ -317,4 +399,46 @@ CASES = [
     RouteCase("connect:supplier-disconnect", "detail", setup=_supplier_of_a),
     # Stock and price sync: "Synchronise now" on another account's supplier integration is a 404.
     RouteCase("connect:supplier-resync", "detail", setup=_supplier_of_a, payload={"tab": "stock"}),
+    # The shared catalog: a contractor reads its provider's shared products only through an open link
+    # (blocked: 404; another contractor let through: still 404 for B; open: the product; blocked
+    # again: 404). What the settings and the range let through is in tests/connect/.
+    RouteCase(
+        "connect:shared-catalog",
+        "grant",
+        setup=_web_catalog_kwargs(_shared_catalog_for_b),
+        grant=_open_link,
+        revoke=_block_link,
+        expect=404,
+    ),
+    RouteCase(
+        "connect:shared-product",
+        "grant",
+        setup=_shared_catalog_for_b,
+        grant=_open_link,
+        revoke=_block_link,
+        expect=404,
+    ),
+    RouteCase(
+        "api:connect-shared-product-list",
+        "grant",
+        setup=_api_kwargs(_shared_catalog_for_b, detail=False),
+        grant=_open_link,
+        revoke=_block_link,
+        expect=404,
+    ),
+    RouteCase(
+        "api:connect-shared-product-detail",
+        "grant",
+        setup=_api_kwargs(_shared_catalog_for_b, detail=True),
+        grant=_open_link,
+        revoke=_block_link,
+        expect=404,
+    ),
+    # Imports from a supplier: the account's own saved imports only.
+    RouteCase("connect:import-list", "list", setup=_import_of_a),
+    RouteCase("connect:import-create", "list", setup=_import_of_a),
+    RouteCase("connect:import-detail", "detail", setup=_import_of_a, payload={"action": "keep", "keep": "1"}),
+    RouteCase("api:connect-import-list", "list", setup=_import_of_a),
+    RouteCase("api:connect-import-detail", "detail", setup=_import_of_a),
+    RouteCase("api:connect-import-run", "detail", setup=_import_of_a),
 ]

@@ -1,0 +1,116 @@
+"""Adding order lines from a supplier's shared catalog: the picker suggests them, and a line keeps its
+reference to the supplier's product (and uses the account's own linked product when there is one)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from catalog.models import Inventory, Product
+from changes.origin import Origin
+from connect import services
+from connect.imports import connect_import_create, connect_import_job_run
+from orders.models import OrderLine
+from orders.services import order_create
+from tests.connect.shared_setup import shared_catalog_setup
+from tests.factories.connect import owner_tenant
+
+
+@pytest.fixture
+def shared(account_a, account_b):
+    return shared_catalog_setup(account_a, account_b)
+
+
+@pytest.fixture
+def order_b(account_b):
+    return order_create(
+        account=account_b,
+        lines=[{"name": "Gift wrap", "quantity": 1, "price_brutto": Decimal("0")}],
+        origin=Origin.system(),
+        currency="EUR",
+    )
+
+
+def test_suggestions_include_the_suppliers_shared_products(shared, client_b):
+    body = client_b.get(reverse("orders:product-suggest"), {"line-product": "drill"}).content.decode()
+
+    assert f'value="connect:{shared.contractor_integration.pk}:{shared.drill.pk}"' in body
+    assert "Cordless drill · DRILL-1 · My supplier (Connect)" in body
+    assert (
+        "Unshared prototype"
+        not in client_b.get(reverse("orders:product-suggest"), {"line-product": "prototype"}).content.decode()
+    )
+
+
+def test_a_line_from_the_shared_catalog_keeps_the_suppliers_product(shared, account_b, client_b, order_b):
+    services.contractor_update(
+        actor=owner_tenant(account_b),
+        integration=shared.contractor_integration,
+        price_multiplier=Decimal("1.5"),
+    )
+    response = client_b.post(
+        reverse("orders:order-action", args=[order_b.pk, "line-add"]),
+        {
+            "line-product": f"connect:{shared.contractor_integration.pk}:{shared.saw.pk}",
+            "line-quantity": "2",
+        },
+    )
+
+    assert response.status_code in (200, 302)
+    line = OrderLine.objects.get(order=order_b, storage="connect")
+    assert line.storage == "connect" and line.storage_id == shared.contractor_integration.pk
+    assert line.external_product_id == shared.saw.pk and line.product is None
+    assert line.name == "Garden saw" and line.sku == "SAW-1" and line.price_brutto == Decimal("30.00")
+
+
+def test_a_line_for_a_linked_product_uses_the_own_product_and_still_names_the_suppliers(
+    shared, account_b, api_b, order_b
+):
+    saved = connect_import_create(
+        actor=owner_tenant(account_b),
+        integration=shared.contractor_integration,
+        inventory=Inventory.objects.get(account=account_b, is_default=True),
+        scope="products",
+        product_ids=[shared.saw.pk],
+    )
+    connect_import_job_run(job_id=saved.last_job_id)
+    mine = Product.objects.get(account=account_b, sku="SAW-1")
+
+    response = api_b.post(
+        reverse("api:orderline-list"),
+        {
+            "order": order_b.pk,
+            "external_product": shared.saw.pk,
+            "storage": "connect",
+            "storage_id": shared.contractor_integration.pk,
+            "quantity": 1,
+            "price_brutto": "25.00",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    line = OrderLine.objects.get(order=order_b, storage="connect")
+    assert line.product_id == mine.pk and line.external_product_id == shared.saw.pk
+    assert line.storage == "connect" and response.json()["external_product"] == shared.saw.pk
+
+
+def test_the_api_refuses_a_product_that_is_not_shared(shared, account_a, api_b, order_b):
+    services.contractor_set_state(actor=owner_tenant(account_a), link=shared.link, state="blocked")
+    for product in (shared.saw, shared.secret):
+        response = api_b.post(
+            reverse("api:orderline-list"),
+            {
+                "order": order_b.pk,
+                "external_product": product.pk,
+                "storage": "connect",
+                "storage_id": shared.contractor_integration.pk,
+                "quantity": 1,
+                "price_brutto": "1.00",
+            },
+            format="json",
+        )
+        assert response.status_code == 400 and "external_product" in response.json()["errors"]
+    assert not OrderLine.objects.filter(order=order_b, storage="connect").exists()
