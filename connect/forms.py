@@ -10,6 +10,8 @@ from decimal import Decimal
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
 
 from accounts.models import CURRENCY_CHOICES
 from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
@@ -197,6 +199,11 @@ class ContractorSettingsForm(fields.ModelForm):
 
     display_name = forms.CharField(label=_("Display name"), max_length=100)
     additional_info = _additional_info_field(_("Additional information to send"))
+    # A choice of countries (stored as the ISO code), as the company's country is: free text let
+    # "Germany" pass as "Ge".
+    invoice_country_code = LazyTypedChoiceField(
+        label=_("Invoice: country"), choices=[("", "---------"), *countries], required=False
+    )
 
     class Meta(fields.ModelForm.Meta):
         model = ContractorSettings

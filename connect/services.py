@@ -24,6 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_countries import countries
 
 from accounts.models import CURRENCY_CHOICES, Account, Role
 from accounts.tenancy import Tenant, require_role
@@ -278,9 +279,11 @@ def _validate_contractor_settings(
             ):
                 if not (values.get(field) or "").strip():
                     errors[field] = [message]
-            country = (values.get("invoice_country_code") or "").strip()
-            if len(country) != 2 or not country.isalpha():
-                errors["invoice_country_code"] = [_("Enter a two-letter country code, e.g. PL.")]
+            country = str(values.get("invoice_country_code") or "").strip().upper()
+            if country not in dict(countries):
+                errors["invoice_country_code"] = [_("Choose the country (an ISO code such as PL).")]
+            else:
+                values["invoice_country_code"] = country
     if products:
         multiplier = _decimal(values.get("price_multiplier"))
         if multiplier is None or not Decimal("0.0001") <= multiplier <= Decimal("1000"):

@@ -1,0 +1,62 @@
+"""What a first user found trying Connect in a browser: each fix seen on the pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from connect.models import ConnectIntegration
+from tests.factories.connect import provider_create
+
+pytestmark = pytest.mark.django_db
+
+
+def page(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def shop_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def join_data(code: str, **changes) -> dict:
+    data = {
+        "step": "join",
+        "code": code,
+        "display_name": "Alpha (supplier)",
+        "forwarding": "button",
+        "price_multiplier": "1.30",
+        "quantity_subtract": "0",
+        "quantity_keep_percent": "0",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_the_invoice_country_is_a_choice_of_countries(account_a, account_b, user_b):
+    _integration, code = provider_create(account_a)
+    shop = shop_client(user_b)
+    form = page(shop.post(reverse("connect:join"), {"step": "verify", "code": code}))
+    assert '<select name="invoice_country_code"' in form and ">Germany</option>" in form
+    invoice = {
+        "overwrite_invoice": "on",
+        "invoice_company": "Beta Shop",
+        "invoice_address": "Main 1",
+        "invoice_city": "Berlin",
+        "invoice_postcode": "10115",
+    }
+    refused = page(
+        shop.post(reverse("connect:join"), join_data(code, **invoice, invoice_country_code="Germany"))
+    )
+    assert "Select a valid choice" in refused
+    assert not ConnectIntegration.objects.filter(account=account_b).exists()
+    joined = shop.post(reverse("connect:join"), join_data(code, **invoice, invoice_country_code="DE"))
+    assert joined.status_code == 302, joined.content.decode()[:2000]
+    supplier = ConnectIntegration.objects.get(account=account_b)
+    assert supplier.contractor_settings.invoice_country_code == "DE"
+    tab = page(shop.get(reverse("connect:supplier-detail", args=[supplier.pk])))
+    assert '<option value="DE" selected>Germany</option>' in tab
