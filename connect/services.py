@@ -731,6 +731,17 @@ def contractor_settings_defaults(account: Account) -> dict[str, Any]:
     }
 
 
+def contractor_settings_errors(
+    *, account: Account, orders: bool, products: bool, display_name: str | None, settings: dict[str, Any]
+) -> dict[str, list[str]]:
+    """The checks ``integration_join`` and ``contractor_update`` make of a contractor's settings, without
+    writing: a form runs them with its own field checks so every error shows at once."""
+    values = contractor_settings_defaults(account) | _only(settings, CONTRACTOR_SETTINGS_FIELDS)
+    return _display_name_errors(display_name) | _validate_contractor_settings(
+        account, values, orders=orders, products=products
+    )
+
+
 @transaction.atomic
 def integration_join(
     *,

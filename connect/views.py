@@ -54,6 +54,23 @@ def errors_to_forms(exc: ValidationError, main, sections: dict | None = None) ->
         form.add_error(name if name in form.fields else None, errors)
 
 
+def contractor_form_valid(form, *, account, orders: bool, products: bool) -> bool:
+    """The form's own checks and the service's in one pass, so that every error shows at once (a
+    field the form refused is not judged again)."""
+    valid = form.is_valid()
+    errors = services.contractor_settings_errors(
+        account=account,
+        orders=orders,
+        products=products,
+        display_name=form.cleaned_data.get("display_name", "-") if "display_name" in form.fields else "-",
+        settings=form.service_values(),
+    )
+    for key, messages_ in errors.items():
+        if key in form.fields and key not in form.errors:  # fields of other tabs keep their values
+            form.add_error(key, messages_)
+    return valid and not form.errors
+
+
 class _ConnectMixin(AccountViewMixin):
     # The matrix (accounts.roles) asks for an admin before any write; the services decide again, so
     # the REST API and the BaseLinker-compatible API obey the same rule.
@@ -594,7 +611,9 @@ class JoinView(_ConnectMixin, View):
             products=offer.products,
             joining=True,
         )
-        if joining and settings_form.is_valid():
+        if joining and contractor_form_valid(
+            settings_form, account=self.account, orders=offer.orders, products=offer.products
+        ):
             try:
                 integration = services.integration_join(
                     actor=self.tenant,
@@ -672,7 +691,10 @@ class SupplierTabView(_SupplierMixin, View):
         integration, context = self._setup(pk, tab)
         self.manager_required()
         form = self._form(integration, context, request.POST)
-        if form.is_valid():
+        summary = context["summary"]
+        if contractor_form_valid(
+            form, account=self.account, orders=summary.orders, products=summary.products
+        ):
             extra = (
                 {"display_name": form.cleaned_data["display_name"]} if "display_name" in form.fields else {}
             )

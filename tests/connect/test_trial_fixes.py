@@ -60,3 +60,23 @@ def test_the_invoice_country_is_a_choice_of_countries(account_a, account_b, user
     assert supplier.contractor_settings.invoice_country_code == "DE"
     tab = page(shop.get(reverse("connect:supplier-detail", args=[supplier.pk])))
     assert '<option value="DE" selected>Germany</option>' in tab
+
+
+def test_the_join_form_shows_every_error_at_once_and_keeps_the_input(account_a, account_b, user_b):
+    _integration, code = provider_create(account_a)
+    shop = shop_client(user_b)
+    data = join_data(
+        code,
+        price_multiplier="abc",  # refused by the form
+        price_sync="on",  # without a price group: refused by the service's checks
+        overwrite_invoice="on",
+        invoice_company="Beta Shop",
+        invoice_city="",  # no address, city, postcode
+        invoice_fullname="Ann Buyer",
+    )
+    html = page(shop.post(reverse("connect:join"), data))
+    assert "Enter a number." in html or "Enter a decimal number" in html or "Enter a valid" in html
+    assert "Choose the price group that receives the supplier" in html
+    assert "Enter the street and number." in html and "Enter the city." in html
+    assert 'value="Ann Buyer"' in html and 'value="abc"' in html
+    assert not ConnectIntegration.objects.filter(account=account_b).exists()
