@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from babel import Locale, UnknownLocaleError
 from django import forms
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
@@ -106,6 +108,16 @@ class ProviderOrderSettingsForm(fields.ModelForm):
         return dict(self.cleaned_data)
 
 
+def language_name(code: str) -> str:
+    """A language's name in the page's language ("Polish", "polski"), the code if it has none."""
+    try:
+        shown = Locale.parse((translation.get_language() or "en").replace("-", "_"))
+        name = Locale.parse(code.replace("-", "_")).get_display_name(shown)
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code
+    return f"{name[:1].upper()}{name[1:]}" if name else code
+
+
 class ProviderSharingSettingsForm(fields.ModelForm):
     language = forms.ChoiceField(label=_("Language"))
 
@@ -144,7 +156,7 @@ class ProviderSharingSettingsForm(fields.ModelForm):
         self.fields["price_group"].queryset = PriceGroup.objects.filter(account=account)
         self.fields["price_group"].empty_label = _("No prices")
         languages = sorted({code for inv in inventories for code in [*inv.languages, inv.default_language]})
-        self.fields["language"].choices = [(code, code) for code in languages]
+        self.fields["language"].choices = [(code, language_name(code)) for code in languages]
         self.fields["categories"].help_text = _("Used with “only the chosen” and “all except the chosen”.")
         if not self.instance.pk:
             default = next((inv for inv in inventories if inv.is_default), None) or inventories.first()

@@ -476,3 +476,27 @@ def forwarded_order_refs(*, account: Account, order_ids: list[int]) -> dict[int,
         elif provider_account == account.pk and provider_order in wanted:
             refs[provider_order] = ForwardedOrderRef(provider_integration, link, pk)
     return refs
+
+
+@dataclass(frozen=True)
+class DashboardSummary:
+    """Connect on the dashboard's Integrations card."""
+
+    providers: int
+    suppliers: int
+    contractors_awaiting: int
+
+
+def dashboard_summary(*, account: Account) -> DashboardSummary:
+    """How many integrations the account provides and is connected to, and contractors awaiting its
+    approval."""
+    alive = ConnectIntegration.objects.alive().filter(account=account)
+    return DashboardSummary(
+        providers=alive.filter(role=ConnectIntegration.Role.PROVIDER).count(),
+        suppliers=ContractorLink.objects.connected()
+        .filter(contractor_account=account, contractor_integration__deleted_at__isnull=True)
+        .count(),
+        contractors_awaiting=ContractorLink.objects.connected()
+        .filter(provider_account=account, state=ContractorLink.State.AWAITING_APPROVAL)
+        .count(),
+    )

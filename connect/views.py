@@ -625,10 +625,9 @@ class JoinView(_ConnectMixin, View):
             except ValidationError as exc:
                 errors_to_forms(exc, settings_form)
             else:
-                messages.success(
-                    request,
-                    _("Connected with %(provider)s.") % {"provider": offer.provider_name},
-                )
+                done = _("Connected with %(provider)s.") % {"provider": offer.provider_name}
+                # "… Sp. z o.o." ends the sentence already.
+                messages.success(request, done[:-1] if done.endswith("..") else done)
                 return redirect("connect:supplier-detail", pk=integration.pk)
         return render(
             request,

@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from connect.models import ConnectIntegration
+from accounts.models import currency_choices
+from connect.models import ConnectIntegration, ContractorLink
 from tests.factories.connect import provider_create
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +81,33 @@ def test_the_join_form_shows_every_error_at_once_and_keeps_the_input(account_a, 
     assert "Enter the street and number." in html and "Enter the city." in html
     assert 'value="Ann Buyer"' in html and 'value="abc"' in html
     assert not ConnectIntegration.objects.filter(account=account_b).exists()
+
+
+def test_wording_names_languages_and_currencies(client_a, account_a, account_b, user_b):
+    account_a.name = "Trial Supplier Sp. z o.o."
+    account_a.save()
+    integration, code = provider_create(account_a, name="Trial Supplier Sp. z o.o.")
+    shop = shop_client(user_b)
+    verify = page(shop.post(reverse("connect:join"), {"step": "verify", "code": code}))
+    assert "Trial Supplier Sp. z o.o.</strong></header>" in verify  # not "X — X"
+    joined = shop.post(reverse("connect:join"), join_data(code), follow=True)
+    html = joined.content.decode()
+    assert "Connected with Trial Supplier Sp. z o.o." in html and "o.o.." not in html
+
+    detail = page(client_a.get(reverse("connect:provider-detail", args=[integration.pk])))
+    language = integration.sharing_settings.language
+    assert f'<option value="{language}" selected>{language}</option>' not in detail
+    assert ">English</option>" in detail or ">Polish</option>" in detail
+
+    codes = {code for code, _name in currency_choices()}
+    assert {"EUR", "PLN", "USD", "GBP"} <= codes
+    assert not codes & {"XAU", "XTS", "YUM", "YUD", "XXX", "DEM"}
+    credit_form = page(
+        client_a.get(
+            reverse("connect:contractor-edit", args=[integration.pk, ContractorLink.objects.get().pk])
+        )
+    )
+    assert "Testing Currency Code" not in credit_form and "Yugoslavian" not in credit_form
+
+    home = page(client_a.get(reverse("home")))
+    assert "1 integration you provide" in home and reverse("connect:integration-list") in home
