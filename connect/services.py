@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_countries import countries
 
 from accounts.models import CURRENCY_CHOICES, Account, Role
@@ -50,8 +50,11 @@ logger = logging.getLogger("connect")
 # Wrong codes, refused attempts: a separate logger so operators can route them (fail2ban, alerts).
 code_logger = logging.getLogger("connect.codes")
 
-# Wrong codes allowed per user (or API token) and per client address within the window.
+# Wrong codes allowed within the window per user (or API token), and per client address: higher, as
+# a whole office may share one address and one person's typos must not lock out a colleague.
 CODE_FAILURE_LIMIT = 10
+CODE_ADDRESS_FAILURE_LIMIT = 50
+CODE_ATTEMPTS_SHOWN = 3  # "n attempts left" from this many on
 CODE_FAILURE_WINDOW = 60 * 60
 
 ORDER_SETTINGS_FIELDS = (
@@ -599,23 +602,25 @@ class CodeOffer:
     products: bool
 
 
-def _attempt_keys(actor: Tenant, client_ip: str | None) -> list[str]:
-    keys = []
+def _attempt_keys(actor: Tenant, client_ip: str | None) -> dict[str, int]:
+    """The counters of an attempt, each with its limit."""
+    keys = {}
     if actor.token is not None:
-        keys.append(f"connect:code-failures:token:{actor.token.pk}")
+        keys[f"connect:code-failures:token:{actor.token.pk}"] = CODE_FAILURE_LIMIT
     elif actor.user is not None:
-        keys.append(f"connect:code-failures:user:{actor.user.pk}")
+        keys[f"connect:code-failures:user:{actor.user.pk}"] = CODE_FAILURE_LIMIT
     if client_ip:
-        keys.append(f"connect:code-failures:ip:{client_ip}")
+        keys[f"connect:code-failures:ip:{client_ip}"] = CODE_ADDRESS_FAILURE_LIMIT
     return keys
 
 
-def _failures(keys: list[str]) -> int:
-    counts = cache.get_many(keys)
-    return max((int(v) for v in counts.values()), default=0)
+def _attempts_left(keys: dict[str, int]) -> int:
+    """Wrong codes still allowed before every attempt is refused (the tightest counter decides)."""
+    counts = cache.get_many(list(keys))
+    return min((limit - int(counts.get(key) or 0) for key, limit in keys.items()), default=CODE_FAILURE_LIMIT)
 
 
-def _failure_record(keys: list[str]) -> None:
+def _failure_record(keys: dict[str, int]) -> None:
     # A fixed window per key: the first failure starts the hour, later ones only count.
     for key in keys:
         if not cache.add(key, 1, timeout=CODE_FAILURE_WINDOW):
@@ -640,7 +645,7 @@ def _code_check(
 ) -> tuple[CodeOffer, ConnectionCode]:
     require_manager(actor)
     keys = _attempt_keys(actor, client_ip)
-    if _failures(keys) >= CODE_FAILURE_LIMIT:
+    if _attempts_left(keys) <= 0:
         code_logger.warning(
             "connect: code attempt refused (rate limit) account=%s actor=%s ip=%s",
             actor.account.pk,
@@ -669,7 +674,14 @@ def _code_check(
             client_ip,
             "malformed" if normalized is None else "unknown, revoked or deleted",
         )
-        raise ValidationError({"code": [_no_such_code()]})
+        message = _no_such_code()
+        left = _attempts_left(keys)
+        if 0 < left <= CODE_ATTEMPTS_SHOWN:
+            left_text = ngettext(
+                "%(count)d attempt left this hour.", "%(count)d attempts left this hour.", left
+            ) % {"count": left}
+            message = f"{message} {left_text}"
+        raise ValidationError({"code": [message]})
     provider = found.integration
     if provider.account_id == actor.account.pk:
         code_logger.info("connect: own code refused account=%s actor=%s", actor.account.pk, actor.actor_label)
@@ -701,8 +713,9 @@ def _code_check(
 def code_verify(*, actor: Tenant, code: str, client_ip: str | None) -> CodeOffer:
     """Check a code a contractor typed: the provider's name and what it offers, or "no such code" (the
     same for a code that never existed, an old regenerated one and a deleted integration's). Wrong
-    codes are counted per user (or token) and per address; after CODE_FAILURE_LIMIT within the hour
-    every attempt is refused unread (TooManyCodeAttempts). Every failure is logged. Admins only."""
+    codes are counted per user (or token) and per address; after CODE_FAILURE_LIMIT (per address:
+    CODE_ADDRESS_FAILURE_LIMIT) within the hour every attempt is refused
+    unread (TooManyCodeAttempts). Every failure is logged. Admins only."""
     offer, _code = _code_check(actor=actor, code=code, client_ip=client_ip, lock=False)
     return offer
 

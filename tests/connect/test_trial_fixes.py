@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts.models import currency_choices
 from connect.models import ConnectIntegration, ContractorLink
+from tests.factories.accounts import MembershipFactory
 from tests.factories.connect import provider_create
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +112,20 @@ def test_wording_names_languages_and_currencies(client_a, account_a, account_b, 
 
     home = page(client_a.get(reverse("home")))
     assert "1 integration you provide" in home and reverse("connect:integration-list") in home
+
+
+def test_a_colleague_on_the_same_address_is_not_locked_out(account_a, account_b, user_b):
+    _integration, good_code = provider_create(account_a)
+    office = {"REMOTE_ADDR": "198.51.100.20"}
+    typist = shop_client(user_b)
+    wrong = {"step": "verify", "code": "AAAA-BBBB-CCCC"}
+    shown = [page(typist.post(reverse("connect:join"), wrong, **office)) for _ in range(8)]
+    assert "attempts left" not in shown[5]
+    assert "3 attempts left this hour." in shown[6] and "2 attempts left this hour." in shown[7]
+    shown = [page(typist.post(reverse("connect:join"), wrong, **office)) for _ in range(2)]
+    assert "1 attempt left this hour." in shown[0]
+    refused = page(typist.post(reverse("connect:join"), {"step": "verify", "code": good_code}, **office))
+    assert "Too many wrong codes" in refused
+    colleague = shop_client(MembershipFactory(account=account_b, role="admin").user)
+    offer = page(colleague.post(reverse("connect:join"), {"step": "verify", "code": good_code}, **office))
+    assert "Alpha Wholesale" in offer and "Too many wrong codes" not in offer
