@@ -223,9 +223,18 @@ class ContractorSettingsForm(fields.ModelForm):
         widgets = {"forwarding": forms.RadioSelect}
 
     def __init__(
-        self, *args, account, tab: str, orders: bool, products: bool, joining: bool = False, **kwargs
+        self,
+        *args,
+        account,
+        tab: str,
+        orders: bool,
+        products: bool,
+        joining: bool = False,
+        supplier_currency: str = "",
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        self.currency_warning = ""
         wanted: list[str] = []
         if tab == "connection":
             wanted = ["display_name"] + (ORDER_FIELDS if orders else [])  # the form's field order
@@ -240,11 +249,38 @@ class ContractorSettingsForm(fields.ModelForm):
             self.fields["price_group"].queryset = PriceGroup.objects.filter(account=account)
         if "warehouse" in self.fields:
             self.fields["warehouse"].queryset = Warehouse.objects.filter(account=account)
+        if products and supplier_currency:
+            self._name_currencies(account, supplier_currency)
         if "overwrite_invoice" in self.fields:
             for name in ORDER_FIELDS:
                 if name.startswith("invoice_"):
                     self.fields[name].widget.attrs["data-invoice"] = "1"
         self.order_fields(wanted)
+
+    def _name_currencies(self, account, supplier_currency: str) -> None:
+        """Say which currency the supplier's prices are in, and when the target price group's differs,
+        that the multiplier has to convert: prices are never converted silently."""
+        if "price_group" in self.fields:
+            self.fields["price_group"].label_from_instance = lambda group: f"{group.name} ({group.currency})"
+        chosen = self.instance.price_group if self.instance.pk else None
+        if self.is_bound and "price_group" in self.fields:
+            number = self.data.get(self.add_prefix("price_group"))
+            chosen = None
+            if number and str(number).isascii() and str(number).isdigit():
+                chosen = PriceGroup.objects.filter(account=account, pk=int(number)).first()
+        if chosen is not None and chosen.currency != supplier_currency:
+            self.currency_warning = _(
+                "Supplier prices are in %(supplier)s; your price group “%(group)s” is in %(currency)s — "
+                "set the multiplier to convert."
+            ) % {"supplier": supplier_currency, "group": chosen.name, "currency": chosen.currency}
+        else:
+            self.currency_warning = _("Supplier prices are in %(supplier)s.") % {
+                "supplier": supplier_currency
+            }
+        for name in ("price_multiplier", "price_group"):
+            if name in self.fields:
+                help_text = self.fields[name].help_text
+                self.fields[name].help_text = f"{help_text} {self.currency_warning}".strip()
 
     def service_values(self) -> dict:
         data = dict(self.cleaned_data)

@@ -30,6 +30,7 @@ from connect.models import (
     ContractorLink,
     CreditEntry,
     ForwardedOrder,
+    ProviderSharingSettings,
     StatusMapping,
 )
 from orders.models import OrderStatus
@@ -242,6 +243,7 @@ class ProviderSummary:
     state_label: str
     disconnected: bool
     is_open: bool
+    price_currency: str = ""  # the currency of the shared prices ("" when no prices are shared)
 
 
 def link_for_contractor(*, integration: ConnectIntegration) -> ContractorLink:
@@ -271,6 +273,19 @@ def provider_summary_for_contractor(
         state_label=str(link.get_state_display()),
         disconnected=link.disconnected_at is not None or provider.deleted_at is not None,
         is_open=link.is_open and provider.deleted_at is None,
+        price_currency=shared_price_currency(integration=provider),
+    )
+
+
+def shared_price_currency(*, integration: ConnectIntegration) -> str:
+    """The currency of the prices a provider integration shares (its price group's), "" if none."""
+    if not integration.products_enabled:
+        return ""
+    return (
+        ProviderSharingSettings.objects.filter(integration=integration)
+        .values_list("price_group__currency", flat=True)
+        .first()
+        or ""
     )
 
 

@@ -30,7 +30,7 @@ from accounts.models import CURRENCY_CHOICES, Account, Role
 from accounts.tenancy import Tenant, require_role
 from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
 from config import formats
-from connect import codes, sync
+from connect import codes, selectors, sync
 from connect.models import (
     AdditionalInfo,
     ConnectIntegration,
@@ -600,6 +600,7 @@ class CodeOffer:
     display_name: str
     orders: bool
     products: bool
+    price_currency: str = ""  # of the shared prices, "" when none are shared
 
 
 def _attempt_keys(actor: Tenant, client_ip: str | None) -> dict[str, int]:
@@ -706,6 +707,7 @@ def _code_check(
         display_name=provider.display_name,
         orders=provider.orders_enabled,
         products=provider.products_enabled,
+        price_currency=selectors.shared_price_currency(integration=provider),
     )
     return offer, found
 

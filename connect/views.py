@@ -610,6 +610,7 @@ class JoinView(_ConnectMixin, View):
             orders=offer.orders,
             products=offer.products,
             joining=True,
+            supplier_currency=offer.price_currency,
         )
         if joining and contractor_form_valid(
             settings_form, account=self.account, orders=offer.orders, products=offer.products
@@ -678,6 +679,7 @@ class SupplierTabView(_SupplierMixin, View):
             tab=context["tab"],
             orders=context["summary"].orders,
             products=context["summary"].products,
+            supplier_currency=context["summary"].price_currency,
         )
 
     def get(self, request, pk: int, tab: str = "connection"):

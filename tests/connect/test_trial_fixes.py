@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import currency_choices
+from catalog.models import PriceGroup
 from connect.models import ConnectIntegration, ContractorLink
 from tests.factories.accounts import MembershipFactory
 from tests.factories.connect import provider_create
@@ -129,3 +130,31 @@ def test_a_colleague_on_the_same_address_is_not_locked_out(account_a, account_b,
     colleague = shop_client(MembershipFactory(account=account_b, role="admin").user)
     offer = page(colleague.post(reverse("connect:join"), {"step": "verify", "code": good_code}, **office))
     assert "Alpha Wholesale" in offer and "Too many wrong codes" not in offer
+
+
+def test_different_currencies_are_named_on_the_join_form_and_the_prices_tab(account_a, account_b, user_b):
+    integration, code = provider_create(account_a)
+    supplier_group = integration.sharing_settings.price_group
+    supplier_group.currency = "PLN"
+    supplier_group.save()
+    retail = PriceGroup.objects.create(account=account_b, name="Shop EUR", currency="EUR")
+    shop = shop_client(user_b)
+    form = page(shop.post(reverse("connect:join"), {"step": "verify", "code": code}))
+    assert "Supplier prices are in PLN." in form and "Shop EUR (EUR)</option>" in form
+    refused = page(
+        shop.post(reverse("connect:join"), join_data(code, price_multiplier="x", price_group=retail.pk))
+    )
+    assert "Supplier prices are in PLN; your price group “Shop EUR” is in EUR" in refused
+    joined = shop.post(reverse("connect:join"), join_data(code, price_sync="on", price_group=retail.pk))
+    assert joined.status_code == 302
+    supplier = ConnectIntegration.objects.get(account=account_b)
+    prices = page(shop.get(reverse("connect:supplier-tab", args=[supplier.pk, "prices"])))
+    assert "Supplier prices are in PLN; your price group “Shop EUR” is in EUR — set the multiplier" in prices
+    same = PriceGroup.objects.create(account=account_b, name="Zloty", currency="PLN")
+    saved = shop.post(
+        reverse("connect:supplier-tab", args=[supplier.pk, "prices"]),
+        {"price_sync": "on", "price_group": same.pk},
+    )
+    assert saved.status_code == 302
+    prices = page(shop.get(reverse("connect:supplier-tab", args=[supplier.pk, "prices"])))
+    assert "Supplier prices are in PLN." in prices and "set the multiplier to convert" not in prices
