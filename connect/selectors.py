@@ -121,6 +121,21 @@ class CreditSummary:
         return self.charges - self.payments - self.adjustments
 
     @property
+    def owed(self) -> Decimal:
+        """What the contractor owes (0 when paid ahead)."""
+        return max(self.used, ZERO)
+
+    @property
+    def prepaid(self) -> Decimal:
+        """Paid ahead: a balance in the contractor's favour (payments beyond what was charged)."""
+        return max(-self.used, ZERO)
+
+    @property
+    def has_balance(self) -> bool:
+        """Something is owed or prepaid: shown even when the limit was cleared."""
+        return self.used != ZERO
+
+    @property
     def available(self) -> Decimal | None:
         """limit − charges + payments + adjustments; None when the contractor has no trade credit.
         Negative when the limit was lowered below what is used."""

@@ -1059,7 +1059,11 @@ def credit_settings_update(
             % {"currency": link.credit_currency}
         ]
     _raise(errors)
-    before = {"credit_limit": _str(link.credit_limit), "credit_currency": link.credit_currency}
+    before = {
+        "credit_limit": _str(link.credit_limit),
+        "credit_currency": link.credit_currency,
+        "block_stock_below": _str(link.block_stock_below),
+    }
     was_blocked = _stock_blocked(link)
     link.credit_limit = limit
     link.credit_currency = currency
@@ -1067,7 +1071,7 @@ def credit_settings_update(
     link.block_stock_below = threshold
     link.save(update_fields=list(CREDIT_FIELDS))
     _stock_block_follow(link, was_blocked)
-    after = {"credit_limit": _str(limit), "credit_currency": currency}
+    after = {"credit_limit": _str(limit), "credit_currency": currency, "block_stock_below": _str(threshold)}
     if before != after or message:
         _event(link, LinkEvent.Kind.CREDIT_CHANGED, actor, before=before, after=after, message=message)
     return link
@@ -1088,7 +1092,8 @@ def _stock_block_follow(link: ContractorLink, was_blocked: bool) -> None:
 
 
 def _str(value) -> str | None:
-    return None if value is None else str(value)
+    # Amounts as stored (two places), so "100" and "100.00" are no change.
+    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
 
 
 def credit_limit_set(*, actor: Tenant, link: ContractorLink, new_limit, message: str = "") -> ContractorLink:

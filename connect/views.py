@@ -642,7 +642,9 @@ class _SupplierMixin(_ConnectMixin):
         summary = selectors.provider_summary_for_contractor(contractor_integration=integration)
         link = selectors.link_for_contractor(integration=integration)
         tabs = ["connection"] + (["products", "prices", "stock"] if summary.products else [])
-        credit = selectors.credit_summary(link=link) if link.credit_limit is not None else None
+        credit = selectors.credit_summary(link=link)
+        if credit.limit is None and not credit.has_balance:
+            credit = None  # no trade credit and nothing outstanding
         product_tab = tab in ("products", "prices", "stock")
         return {
             "sync": sync.sync_status(integration=integration) if product_tab else None,
@@ -651,6 +653,8 @@ class _SupplierMixin(_ConnectMixin):
             "summary": summary,
             "link": link,
             "credit": credit,
+            # Read-only: the provider's ledger of this link, newest first (no provider orders or people).
+            "ledger": selectors.credit_entry_list(link=link)[:50] if credit and tab == "connection" else [],
             "tab": tab,
             "tabs": tabs,
             "show_statuses": summary.orders,

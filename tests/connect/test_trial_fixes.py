@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import currency_choices
 from catalog.models import PriceGroup
-from connect.models import ConnectIntegration, ContractorLink
+from connect.models import ConnectIntegration, ContractorLink, CreditEntry
 from tests.factories.accounts import MembershipFactory
 from tests.factories.connect import provider_create
 
@@ -158,3 +160,50 @@ def test_different_currencies_are_named_on_the_join_form_and_the_prices_tab(acco
     assert saved.status_code == 302
     prices = page(shop.get(reverse("connect:supplier-tab", args=[supplier.pk, "prices"])))
     assert "Supplier prices are in PLN." in prices and "set the multiplier to convert" not in prices
+
+
+def test_trade_credit_shows_prepayments_balances_and_the_ledger_on_both_sides(
+    client_a, account_a, account_b, user_b, pair
+):
+    integration, link = pair
+    credit_url = reverse("connect:contractor-credit", args=[integration.pk, link.pk])
+    edit_url = reverse("connect:contractor-edit", args=[integration.pk, link.pk])
+    client_a.post(credit_url, {"credit_limit": "2000", "credit_currency": "EUR"})
+    client_a.post(
+        reverse("connect:contractor-payment", args=[integration.pk, link.pk]),
+        {"payment-amount": "150.00", "payment-description": "paid ahead"},
+    )
+    edit = page(client_a.get(edit_url))
+    assert "-150,00" not in edit and "−150,00" not in edit.split('id="ledger"')[0]
+    assert "Prepaid" in edit and "150,00\xa0€" in edit and "in the contractor's favour" in edit
+
+    shop = shop_client(user_b)
+    supplier_url = reverse("connect:supplier-detail", args=[link.contractor_integration_id])
+    theirs = page(shop.get(supplier_url))
+    assert "Prepaid: 150,00\xa0€ in your favour." in theirs and "-150" not in theirs
+    assert 'id="ledger"' in theirs and "paid ahead" in theirs
+
+    # A "block stock below" change is logged as such.
+    client_a.post(credit_url, {"credit_limit": "2000", "credit_currency": "EUR", "block_stock_below": "100"})
+    history = page(client_a.get(edit_url)).split("timeline")[1]
+    assert "block stock below — → 100,00\xa0€" in history
+    assert "2.000,00\xa0€ → 2.000,00\xa0€" not in history
+
+    # Cleared limit with an outstanding balance: the balance and the ledger stay visible.
+    CreditEntry.objects.create(
+        link=link, kind="charge", amount=Decimal("400"), currency="EUR", description="order 7"
+    )
+    client_a.post(credit_url, {"credit_limit": "", "credit_currency": "EUR"})
+    edit = page(client_a.get(edit_url))
+    assert "Owed" in edit and "250,00\xa0€" in edit and "order 7" in edit
+    theirs = page(shop.get(supplier_url))
+    assert "Owed: 250,00\xa0€." in theirs and "order 7" in theirs
+
+
+def test_the_blocked_notice_shows_on_every_supplier_tab(client_a, account_a, account_b, user_b, pair):
+    integration, link = pair
+    client_a.post(reverse("connect:contractor-state", args=[integration.pk, link.pk]), {"state": "blocked"})
+    shop = shop_client(user_b)
+    for tab in ("products", "prices", "stock"):
+        html = page(shop.get(reverse("connect:supplier-tab", args=[link.contractor_integration_id, tab])))
+        assert "has blocked this connection" in html, tab
