@@ -1072,6 +1072,7 @@ def credit_settings_update(
     link.save(update_fields=list(CREDIT_FIELDS))
     _stock_block_follow(link, was_blocked)
     after = {"credit_limit": _str(limit), "credit_currency": currency, "block_stock_below": _str(threshold)}
+    _unchanged_as_before(before, after)
     if before != after or message:
         _event(link, LinkEvent.Kind.CREDIT_CHANGED, actor, before=before, after=after, message=message)
     return link
@@ -1092,8 +1093,20 @@ def _stock_block_follow(link: ContractorLink, was_blocked: bool) -> None:
 
 
 def _str(value) -> str | None:
-    # Amounts as stored (two places), so "100" and "100.00" are no change.
-    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
+    return None if value is None else str(value)
+
+
+def _unchanged_as_before(before: dict, after: dict) -> None:
+    """An amount given again ("100" for the stored "100.00") is written as before: no change."""
+    for key, value in after.items():
+        old = before.get(key)
+        if (
+            key != "credit_currency"
+            and value is not None
+            and old is not None
+            and Decimal(value) == Decimal(old)
+        ):
+            after[key] = old
 
 
 def credit_limit_set(*, actor: Tenant, link: ContractorLink, new_limit, message: str = "") -> ContractorLink:
