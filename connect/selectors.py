@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
+    Count,
     DecimalField,
     Prefetch,
     Q,
@@ -53,9 +54,14 @@ def integration_list(*, account: Account, role: str | None = None) -> QuerySet[C
     ).order_by("role", "display_name", "id")
 
 
-def integration_get(*, account: Account, pk: int, role: str | None = None) -> ConnectIntegration:
-    """One of the account's integrations; Http404 for a missing, deleted or foreign one."""
-    queryset = ConnectIntegration.objects.alive().filter(account=account, pk=pk)
+def integration_get(
+    *, account: Account, pk: int, role: str | None = None, include_deleted: bool = False
+) -> ConnectIntegration:
+    """One of the account's integrations; Http404 for a missing, deleted or foreign one (deleted ones
+    too with ``include_deleted``: their pages stay readable for the ledgers and history)."""
+    queryset = ConnectIntegration.objects.filter(account=account, pk=pk)
+    if not include_deleted:
+        queryset = queryset.filter(deleted_at__isnull=True)
     if role:
         queryset = queryset.filter(role=role)
     integration = queryset.select_related(
@@ -206,24 +212,36 @@ def contractor_list(
     return with_credit(queryset.select_related("contractor_account")).order_by("name", "id")
 
 
-def contractor_get(*, account: Account, integration_pk: int, pk: int) -> ContractorLink:
+def contractor_get(
+    *, account: Account, integration_pk: int, pk: int, include_deleted: bool = False
+) -> ContractorLink:
     """One contractor of one of the account's provider integrations; Http404 otherwise (another
-    provider's contractor and a missing one alike)."""
+    provider's contractor and a missing one alike). ``include_deleted``: of a deleted integration too
+    (read-only pages)."""
+    queryset = ContractorLink.objects.filter(
+        pk=pk, provider_account=account, provider_integration_id=integration_pk
+    )
+    if not include_deleted:
+        queryset = queryset.filter(provider_integration__deleted_at__isnull=True)
     link = (
-        with_credit(
-            ContractorLink.objects.filter(
-                pk=pk,
-                provider_account=account,
-                provider_integration_id=integration_pk,
-                provider_integration__deleted_at__isnull=True,
-            )
-        )
+        with_credit(queryset)
         .select_related("contractor_account", "provider_integration", "price_group")
         .first()
     )
     if link is None:
         raise Http404
     return link
+
+
+def deleted_provider_list(*, account: Account) -> QuerySet[ConnectIntegration]:
+    """The account's deleted provider integrations, newest deletion first: read-only, for their ledgers."""
+    return (
+        ConnectIntegration.objects.filter(
+            account=account, role=ConnectIntegration.Role.PROVIDER, deleted_at__isnull=False
+        )
+        .annotate(contractor_count=Count("contractor_links"))
+        .order_by("-deleted_at", "-id")
+    )
 
 
 def link_for_provider(*, account: Account, pk: int) -> ContractorLink:

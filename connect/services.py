@@ -827,6 +827,8 @@ def contractor_update(
         contractor_integration=integration
     )
     provider = link.provider_integration
+    if link.disconnected_at is not None or provider.deleted_at is not None:
+        raise ValidationError(_("The supplier has ended this connection: its settings are read-only."))
     errors = _display_name_errors(display_name) if display_name is not None else {}
     errors |= _validate_contractor_settings(
         actor.account, values, orders=provider.orders_enabled, products=provider.products_enabled

@@ -84,14 +84,18 @@ class _ConnectMixin(AccountViewMixin):
     def can_manage(self) -> bool:
         return services.can_manage(self.tenant)
 
-    def provider(self, pk: int) -> ConnectIntegration:
-        return selectors.integration_get(account=self.account, pk=pk, role=PROVIDER)
+    def provider(self, pk: int, *, include_deleted: bool = False) -> ConnectIntegration:
+        return selectors.integration_get(
+            account=self.account, pk=pk, role=PROVIDER, include_deleted=include_deleted
+        )
 
     def supplier(self, pk: int) -> ConnectIntegration:
         return selectors.integration_get(account=self.account, pk=pk, role=CONTRACTOR)
 
-    def contractor(self, integration_pk: int, pk: int) -> ContractorLink:
-        return selectors.contractor_get(account=self.account, integration_pk=integration_pk, pk=pk)
+    def contractor(self, integration_pk: int, pk: int, *, include_deleted: bool = False) -> ContractorLink:
+        return selectors.contractor_get(
+            account=self.account, integration_pk=integration_pk, pk=pk, include_deleted=include_deleted
+        )
 
 
 # ------------------------------------------------------------------------------------------- list
@@ -120,7 +124,12 @@ class IntegrationListView(_ConnectMixin, View):
         return render(
             request,
             "connect/integration_list.html",
-            {"providers": providers, "supplier_links": supplier_links, "can_manage": self.can_manage},
+            {
+                "providers": providers,
+                "deleted_providers": selectors.deleted_provider_list(account=self.account),
+                "supplier_links": supplier_links,
+                "can_manage": self.can_manage,
+            },
         )
 
 
@@ -199,7 +208,9 @@ class _ProviderTabMixin(_ConnectMixin):
     tab = ""
 
     def tab_context(self, integration: ConnectIntegration) -> dict:
-        return {"integration": integration, "tab": self.tab, "can_manage": self.can_manage}
+        # A deleted integration's pages are read-only (its ledgers and history stay readable).
+        can_manage = self.can_manage and integration.deleted_at is None
+        return {"integration": integration, "tab": self.tab, "can_manage": can_manage}
 
 
 class ProviderDetailView(_ProviderTabMixin, View):
@@ -208,7 +219,7 @@ class ProviderDetailView(_ProviderTabMixin, View):
     tab = "connection"
 
     def get(self, request, pk: int):
-        integration = self.provider(pk)
+        integration = self.provider(pk, include_deleted=True)
         return self._render(integration, *_provider_forms(request, self.account, integration))
 
     def post(self, request, pk: int):
@@ -236,7 +247,8 @@ class ProviderDetailView(_ProviderTabMixin, View):
         return self._render(integration, basics, orders_form, sharing_form)
 
     def _render(self, integration, basics, orders_form, sharing_form):
-        code = selectors.provider_code(integration=integration) if self.can_manage else None
+        readable = self.can_manage and integration.deleted_at is None
+        code = selectors.provider_code(integration=integration) if readable else None
         return render(
             self.request,
             "connect/provider_detail.html",
@@ -400,10 +412,12 @@ class ContractorListView(_ProviderTabMixin, View):
     tab = "contractors"
 
     def get(self, request, pk: int):
-        integration = self.provider(pk)
+        integration = self.provider(pk, include_deleted=True)
         state = request.GET.get("state", "")
         if state not in {value for value, _label in forms.CONTRACTOR_STATES}:
             state = ""
+        if integration.deleted_at is not None and "state" not in request.GET:
+            state = "all"  # all of a deleted integration's contractors are disconnected
         search = request.GET.get("search", "").replace("\x00", "")  # PostgreSQL text has no NUL
         queryset = selectors.contractor_list(integration=integration, search=search, state=state)
         page, ids = page_of_ids(queryset, request.GET.get("page"))
@@ -428,7 +442,7 @@ class _ContractorPageMixin(_ProviderTabMixin):
     tab = "contractors"
 
     def render_page(self, integration, link, **bound):
-        can_manage = self.can_manage
+        can_manage = self.can_manage and integration.deleted_at is None
         summary = selectors.credit_summary(link=link)
         sharing = getattr(integration, "sharing_settings", None)
         ledger = selectors.credit_entry_list(link=link)
@@ -467,8 +481,8 @@ class ContractorEditView(_ContractorPageMixin, View):
     """A contractor: its name here, range of shared products, price group; state; trade credit."""
 
     def get(self, request, pk: int, link_pk: int):
-        integration = self.provider(pk)
-        return self.render_page(integration, self.contractor(pk, link_pk))
+        integration = self.provider(pk, include_deleted=True)
+        return self.render_page(integration, self.contractor(pk, link_pk, include_deleted=True))
 
     def post(self, request, pk: int, link_pk: int):
         integration = self.provider(pk)

@@ -207,3 +207,50 @@ def test_the_blocked_notice_shows_on_every_supplier_tab(client_a, account_a, acc
     for tab in ("products", "prices", "stock"):
         html = page(shop.get(reverse("connect:supplier-tab", args=[link.contractor_integration_id, tab])))
         assert "has blocked this connection" in html, tab
+
+
+def test_a_deleted_integration_stays_readable_with_its_ledgers(client_a, account_a, account_b, user_b, pair):
+    integration, link = pair
+    client_a.post(
+        reverse("connect:contractor-credit", args=[integration.pk, link.pk]),
+        {"credit_limit": "500", "credit_currency": "EUR"},
+    )
+    CreditEntry.objects.create(
+        link=link, kind="charge", amount=Decimal("120"), currency="EUR", description="order 9"
+    )
+    assert client_a.post(reverse("connect:provider-delete", args=[integration.pk])).status_code == 302
+
+    listing = page(client_a.get(reverse("connect:integration-list")))
+    assert 'id="deleted-integrations"' in listing and "deleted on" in listing
+    detail = page(client_a.get(reverse("connect:provider-detail", args=[integration.pk])))
+    assert "Deleted on" in detail and "Read-only" in detail and "Save settings" not in detail
+    assert 'id="connection-code"' not in detail
+    contractors = page(client_a.get(reverse("connect:provider-contractors", args=[integration.pk])))
+    assert "Beta Shop" in contractors
+    edit = page(client_a.get(reverse("connect:contractor-edit", args=[integration.pk, link.pk])))
+    assert "order 9" in edit and "Save trade credit" not in edit and "Record payment" not in edit
+    # Still nothing can be written.
+    refused = client_a.post(
+        reverse("connect:contractor-credit", args=[integration.pk, link.pk]),
+        {"credit_limit": "900", "credit_currency": "EUR"},
+    )
+    assert refused.status_code == 404
+    assert client_a.post(reverse("connect:provider-detail", args=[integration.pk]), {}).status_code == 404
+
+    # The contractor's side: read-only with the reason, no Save on any tab.
+    shop = shop_client(user_b)
+    supplier = link.contractor_integration_id
+    for url in (
+        reverse("connect:supplier-detail", args=[supplier]),
+        reverse("connect:supplier-tab", args=[supplier, "prices"]),
+        reverse("connect:supplier-statuses", args=[supplier]),
+    ):
+        html = page(shop.get(url))
+        assert "The supplier has ended this connection" in html, url
+        assert ">Save</button>" not in html, url
+    refused = page(
+        shop.post(
+            reverse("connect:supplier-tab", args=[supplier, "prices"]), {"price_sync": "", "price_group": ""}
+        )
+    )
+    assert "its settings are read-only" in refused
