@@ -276,7 +276,6 @@ class ProviderSummary:
     state_label: str
     disconnected: bool
     is_open: bool
-    price_currency: str = ""  # the currency of the shared prices ("" when no prices are shared)
 
 
 def link_for_contractor(*, integration: ConnectIntegration) -> ContractorLink:
@@ -306,7 +305,6 @@ def provider_summary_for_contractor(
         state_label=str(link.get_state_display()),
         disconnected=link.disconnected_at is not None or provider.deleted_at is not None,
         is_open=link.is_open and provider.deleted_at is None,
-        price_currency=shared_price_currency(integration=provider),
     )
 
 

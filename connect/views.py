@@ -667,6 +667,9 @@ class _SupplierMixin(_ConnectMixin):
             "summary": summary,
             "link": link,
             "credit": credit,
+            "price_currency": selectors.shared_price_currency(integration=link.provider_integration)
+            if summary.products and summary.is_open and tab in ("connection", "products", "prices")
+            else "",
             # Read-only: the provider's ledger of this link, newest first (no provider orders or people).
             "ledger": selectors.credit_entry_list(link=link)[:50] if credit and tab == "connection" else [],
             "tab": tab,
@@ -697,7 +700,7 @@ class SupplierTabView(_SupplierMixin, View):
             tab=context["tab"],
             orders=context["summary"].orders,
             products=context["summary"].products,
-            supplier_currency=context["summary"].price_currency,
+            supplier_currency=context["price_currency"],
         )
 
     def get(self, request, pk: int, tab: str = "connection"):
