@@ -6,6 +6,8 @@ import hashlib
 import secrets
 
 import moneyed
+from babel.core import get_global
+from babel.numbers import get_territory_currencies
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -15,8 +17,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+
+def _current_currencies() -> frozenset[str]:
+    """ISO 4217 codes some country or territory uses as legal tender today (Unicode CLDR data, through
+    babel): no historic currencies (Yugoslav dinars), precious metals (XAU) or test codes (XTS)."""
+    territories = get_global("territory_currencies")
+    return frozenset(
+        code for territory in territories for code in get_territory_currencies(territory, tender=True)
+    )
+
+
+_CURRENT = _current_currencies()
 CURRENCY_CHOICES = sorted(
-    ((code, f"{code} — {currency.name}") for code, currency in moneyed.CURRENCIES.items() if code != "XXX"),
+    (code, f"{code} — {currency.name}") for code, currency in moneyed.CURRENCIES.items() if code in _CURRENT
 )
 
 
@@ -44,7 +57,7 @@ def country_currencies() -> dict[str, str]:
 
 
 def currency_choices() -> list[tuple[str, str]]:
-    """The ISO 4217 currencies, for model fields.
+    """The current ISO 4217 currencies, for model fields.
 
     Given to models as a callable so that migrations keep a reference to it and never freeze the
     display names, which come from a library (babel, through py-moneyed) and change between releases.

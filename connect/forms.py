@@ -7,9 +7,13 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from babel import Locale, UnknownLocaleError
 from django import forms
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
 
 from accounts.models import CURRENCY_CHOICES
 from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
@@ -104,6 +108,16 @@ class ProviderOrderSettingsForm(fields.ModelForm):
         return dict(self.cleaned_data)
 
 
+def language_name(code: str) -> str:
+    """A language's name in the page's language ("Polish", "polski"), the code if it has none."""
+    try:
+        shown = Locale.parse((translation.get_language() or "en").replace("-", "_"))
+        name = Locale.parse(code.replace("-", "_")).get_display_name(shown)
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code
+    return f"{name[:1].upper()}{name[1:]}" if name else code
+
+
 class ProviderSharingSettingsForm(fields.ModelForm):
     language = forms.ChoiceField(label=_("Language"))
 
@@ -142,7 +156,7 @@ class ProviderSharingSettingsForm(fields.ModelForm):
         self.fields["price_group"].queryset = PriceGroup.objects.filter(account=account)
         self.fields["price_group"].empty_label = _("No prices")
         languages = sorted({code for inv in inventories for code in [*inv.languages, inv.default_language]})
-        self.fields["language"].choices = [(code, code) for code in languages]
+        self.fields["language"].choices = [(code, language_name(code)) for code in languages]
         self.fields["categories"].help_text = _("Used with “only the chosen” and “all except the chosen”.")
         if not self.instance.pk:
             default = next((inv for inv in inventories if inv.is_default), None) or inventories.first()
@@ -197,6 +211,11 @@ class ContractorSettingsForm(fields.ModelForm):
 
     display_name = forms.CharField(label=_("Display name"), max_length=100)
     additional_info = _additional_info_field(_("Additional information to send"))
+    # A choice of countries (stored as the ISO code), as the company's country is: free text let
+    # "Germany" pass as "Ge".
+    invoice_country_code = LazyTypedChoiceField(
+        label=_("Invoice: country"), choices=[("", "---------"), *countries], required=False
+    )
 
     class Meta(fields.ModelForm.Meta):
         model = ContractorSettings
@@ -204,9 +223,18 @@ class ContractorSettingsForm(fields.ModelForm):
         widgets = {"forwarding": forms.RadioSelect}
 
     def __init__(
-        self, *args, account, tab: str, orders: bool, products: bool, joining: bool = False, **kwargs
+        self,
+        *args,
+        account,
+        tab: str,
+        orders: bool,
+        products: bool,
+        joining: bool = False,
+        supplier_currency: str = "",
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        self.currency_warning = ""
         wanted: list[str] = []
         if tab == "connection":
             wanted = ["display_name"] + (ORDER_FIELDS if orders else [])  # the form's field order
@@ -221,11 +249,38 @@ class ContractorSettingsForm(fields.ModelForm):
             self.fields["price_group"].queryset = PriceGroup.objects.filter(account=account)
         if "warehouse" in self.fields:
             self.fields["warehouse"].queryset = Warehouse.objects.filter(account=account)
+        if products and supplier_currency:
+            self._name_currencies(account, supplier_currency)
         if "overwrite_invoice" in self.fields:
             for name in ORDER_FIELDS:
                 if name.startswith("invoice_"):
                     self.fields[name].widget.attrs["data-invoice"] = "1"
         self.order_fields(wanted)
+
+    def _name_currencies(self, account, supplier_currency: str) -> None:
+        """Say which currency the supplier's prices are in, and when the target price group's differs,
+        that the multiplier has to convert: prices are never converted silently."""
+        if "price_group" in self.fields:
+            self.fields["price_group"].label_from_instance = lambda group: f"{group.name} ({group.currency})"
+        chosen = self.instance.price_group if self.instance.pk else None
+        if self.is_bound and "price_group" in self.fields:
+            number = self.data.get(self.add_prefix("price_group"))
+            chosen = None
+            if number and str(number).isascii() and str(number).isdigit():
+                chosen = PriceGroup.objects.filter(account=account, pk=int(number)).first()
+        if chosen is not None and chosen.currency != supplier_currency:
+            self.currency_warning = _(
+                "Supplier prices are in %(supplier)s; your price group “%(group)s” is in %(currency)s — "
+                "set the multiplier to convert."
+            ) % {"supplier": supplier_currency, "group": chosen.name, "currency": chosen.currency}
+        else:
+            self.currency_warning = _("Supplier prices are in %(supplier)s.") % {
+                "supplier": supplier_currency
+            }
+        for name in ("price_multiplier", "price_group"):
+            if name in self.fields:
+                help_text = self.fields[name].help_text
+                self.fields[name].help_text = f"{help_text} {self.currency_warning}".strip()
 
     def service_values(self) -> dict:
         data = dict(self.cleaned_data)

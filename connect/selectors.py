@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
+    Count,
     DecimalField,
     Prefetch,
     Q,
@@ -30,6 +31,7 @@ from connect.models import (
     ContractorLink,
     CreditEntry,
     ForwardedOrder,
+    ProviderSharingSettings,
     StatusMapping,
 )
 from orders.models import OrderStatus
@@ -52,9 +54,14 @@ def integration_list(*, account: Account, role: str | None = None) -> QuerySet[C
     ).order_by("role", "display_name", "id")
 
 
-def integration_get(*, account: Account, pk: int, role: str | None = None) -> ConnectIntegration:
-    """One of the account's integrations; Http404 for a missing, deleted or foreign one."""
-    queryset = ConnectIntegration.objects.alive().filter(account=account, pk=pk)
+def integration_get(
+    *, account: Account, pk: int, role: str | None = None, include_deleted: bool = False
+) -> ConnectIntegration:
+    """One of the account's integrations; Http404 for a missing, deleted or foreign one (deleted ones
+    too with ``include_deleted``: their pages stay readable for the ledgers and history)."""
+    queryset = ConnectIntegration.objects.filter(account=account, pk=pk)
+    if not include_deleted:
+        queryset = queryset.filter(deleted_at__isnull=True)
     if role:
         queryset = queryset.filter(role=role)
     integration = queryset.select_related(
@@ -118,6 +125,21 @@ class CreditSummary:
     @property
     def used(self) -> Decimal:
         return self.charges - self.payments - self.adjustments
+
+    @property
+    def owed(self) -> Decimal:
+        """What the contractor owes (0 when paid ahead)."""
+        return max(self.used, ZERO)
+
+    @property
+    def prepaid(self) -> Decimal:
+        """Paid ahead: a balance in the contractor's favour (payments beyond what was charged)."""
+        return max(-self.used, ZERO)
+
+    @property
+    def has_balance(self) -> bool:
+        """Something is owed or prepaid: shown even when the limit was cleared."""
+        return self.used != ZERO
 
     @property
     def available(self) -> Decimal | None:
@@ -190,24 +212,36 @@ def contractor_list(
     return with_credit(queryset.select_related("contractor_account")).order_by("name", "id")
 
 
-def contractor_get(*, account: Account, integration_pk: int, pk: int) -> ContractorLink:
+def contractor_get(
+    *, account: Account, integration_pk: int, pk: int, include_deleted: bool = False
+) -> ContractorLink:
     """One contractor of one of the account's provider integrations; Http404 otherwise (another
-    provider's contractor and a missing one alike)."""
+    provider's contractor and a missing one alike). ``include_deleted``: of a deleted integration too
+    (read-only pages)."""
+    queryset = ContractorLink.objects.filter(
+        pk=pk, provider_account=account, provider_integration_id=integration_pk
+    )
+    if not include_deleted:
+        queryset = queryset.filter(provider_integration__deleted_at__isnull=True)
     link = (
-        with_credit(
-            ContractorLink.objects.filter(
-                pk=pk,
-                provider_account=account,
-                provider_integration_id=integration_pk,
-                provider_integration__deleted_at__isnull=True,
-            )
-        )
+        with_credit(queryset)
         .select_related("contractor_account", "provider_integration", "price_group")
         .first()
     )
     if link is None:
         raise Http404
     return link
+
+
+def deleted_provider_list(*, account: Account) -> QuerySet[ConnectIntegration]:
+    """The account's deleted provider integrations, newest deletion first: read-only, for their ledgers."""
+    return (
+        ConnectIntegration.objects.filter(
+            account=account, role=ConnectIntegration.Role.PROVIDER, deleted_at__isnull=False
+        )
+        .annotate(contractor_count=Count("contractor_links"))
+        .order_by("-deleted_at", "-id")
+    )
 
 
 def link_for_provider(*, account: Account, pk: int) -> ContractorLink:
@@ -271,6 +305,18 @@ def provider_summary_for_contractor(
         state_label=str(link.get_state_display()),
         disconnected=link.disconnected_at is not None or provider.deleted_at is not None,
         is_open=link.is_open and provider.deleted_at is None,
+    )
+
+
+def shared_price_currency(*, integration: ConnectIntegration) -> str:
+    """The currency of the prices a provider integration shares (its price group's), "" if none."""
+    if not integration.products_enabled:
+        return ""
+    return (
+        ProviderSharingSettings.objects.filter(integration=integration)
+        .values_list("price_group__currency", flat=True)
+        .first()
+        or ""
     )
 
 
@@ -476,3 +522,27 @@ def forwarded_order_refs(*, account: Account, order_ids: list[int]) -> dict[int,
         elif provider_account == account.pk and provider_order in wanted:
             refs[provider_order] = ForwardedOrderRef(provider_integration, link, pk)
     return refs
+
+
+@dataclass(frozen=True)
+class DashboardSummary:
+    """Connect on the dashboard's Integrations card."""
+
+    providers: int
+    suppliers: int
+    contractors_awaiting: int
+
+
+def dashboard_summary(*, account: Account) -> DashboardSummary:
+    """How many integrations the account provides and is connected to, and contractors awaiting its
+    approval."""
+    alive = ConnectIntegration.objects.alive().filter(account=account)
+    return DashboardSummary(
+        providers=alive.filter(role=ConnectIntegration.Role.PROVIDER).count(),
+        suppliers=ContractorLink.objects.connected()
+        .filter(contractor_account=account, contractor_integration__deleted_at__isnull=True)
+        .count(),
+        contractors_awaiting=ContractorLink.objects.connected()
+        .filter(provider_account=account, state=ContractorLink.State.AWAITING_APPROVAL)
+        .count(),
+    )

@@ -23,13 +23,14 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+from django_countries import countries
 
 from accounts.models import CURRENCY_CHOICES, Account, Role
 from accounts.tenancy import Tenant, require_role
 from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
 from config import formats
-from connect import codes, sync
+from connect import codes, selectors, sync
 from connect.models import (
     AdditionalInfo,
     ConnectIntegration,
@@ -49,8 +50,11 @@ logger = logging.getLogger("connect")
 # Wrong codes, refused attempts: a separate logger so operators can route them (fail2ban, alerts).
 code_logger = logging.getLogger("connect.codes")
 
-# Wrong codes allowed per user (or API token) and per client address within the window.
+# Wrong codes allowed within the window per user (or API token), and per client address: higher, as
+# a whole office may share one address and one person's typos must not lock out a colleague.
 CODE_FAILURE_LIMIT = 10
+CODE_ADDRESS_FAILURE_LIMIT = 50
+CODE_ATTEMPTS_SHOWN = 3  # "n attempts left" from this many on
 CODE_FAILURE_WINDOW = 60 * 60
 
 ORDER_SETTINGS_FIELDS = (
@@ -278,9 +282,11 @@ def _validate_contractor_settings(
             ):
                 if not (values.get(field) or "").strip():
                     errors[field] = [message]
-            country = (values.get("invoice_country_code") or "").strip()
-            if len(country) != 2 or not country.isalpha():
-                errors["invoice_country_code"] = [_("Enter a two-letter country code, e.g. PL.")]
+            country = str(values.get("invoice_country_code") or "").strip().upper()
+            if country not in dict(countries):
+                errors["invoice_country_code"] = [_("Choose the country (an ISO code such as PL).")]
+            else:
+                values["invoice_country_code"] = country
     if products:
         multiplier = _decimal(values.get("price_multiplier"))
         if multiplier is None or not Decimal("0.0001") <= multiplier <= Decimal("1000"):
@@ -594,25 +600,28 @@ class CodeOffer:
     display_name: str
     orders: bool
     products: bool
+    price_currency: str = ""  # of the shared prices, "" when none are shared
 
 
-def _attempt_keys(actor: Tenant, client_ip: str | None) -> list[str]:
-    keys = []
+def _attempt_keys(actor: Tenant, client_ip: str | None) -> dict[str, int]:
+    """The counters of an attempt, each with its limit."""
+    keys = {}
     if actor.token is not None:
-        keys.append(f"connect:code-failures:token:{actor.token.pk}")
+        keys[f"connect:code-failures:token:{actor.token.pk}"] = CODE_FAILURE_LIMIT
     elif actor.user is not None:
-        keys.append(f"connect:code-failures:user:{actor.user.pk}")
+        keys[f"connect:code-failures:user:{actor.user.pk}"] = CODE_FAILURE_LIMIT
     if client_ip:
-        keys.append(f"connect:code-failures:ip:{client_ip}")
+        keys[f"connect:code-failures:ip:{client_ip}"] = CODE_ADDRESS_FAILURE_LIMIT
     return keys
 
 
-def _failures(keys: list[str]) -> int:
-    counts = cache.get_many(keys)
-    return max((int(v) for v in counts.values()), default=0)
+def _attempts_left(keys: dict[str, int]) -> int:
+    """Wrong codes still allowed before every attempt is refused (the tightest counter decides)."""
+    counts = cache.get_many(list(keys))
+    return min((limit - int(counts.get(key) or 0) for key, limit in keys.items()), default=CODE_FAILURE_LIMIT)
 
 
-def _failure_record(keys: list[str]) -> None:
+def _failure_record(keys: dict[str, int]) -> None:
     # A fixed window per key: the first failure starts the hour, later ones only count.
     for key in keys:
         if not cache.add(key, 1, timeout=CODE_FAILURE_WINDOW):
@@ -637,7 +646,7 @@ def _code_check(
 ) -> tuple[CodeOffer, ConnectionCode]:
     require_manager(actor)
     keys = _attempt_keys(actor, client_ip)
-    if _failures(keys) >= CODE_FAILURE_LIMIT:
+    if _attempts_left(keys) <= 0:
         code_logger.warning(
             "connect: code attempt refused (rate limit) account=%s actor=%s ip=%s",
             actor.account.pk,
@@ -666,7 +675,14 @@ def _code_check(
             client_ip,
             "malformed" if normalized is None else "unknown, revoked or deleted",
         )
-        raise ValidationError({"code": [_no_such_code()]})
+        message = _no_such_code()
+        left = _attempts_left(keys)
+        if 0 < left <= CODE_ATTEMPTS_SHOWN:
+            left_text = ngettext(
+                "%(count)d attempt left this hour.", "%(count)d attempts left this hour.", left
+            ) % {"count": left}
+            message = f"{message} {left_text}"
+        raise ValidationError({"code": [message]})
     provider = found.integration
     if provider.account_id == actor.account.pk:
         code_logger.info("connect: own code refused account=%s actor=%s", actor.account.pk, actor.actor_label)
@@ -691,6 +707,7 @@ def _code_check(
         display_name=provider.display_name,
         orders=provider.orders_enabled,
         products=provider.products_enabled,
+        price_currency=selectors.shared_price_currency(integration=provider),
     )
     return offer, found
 
@@ -698,8 +715,9 @@ def _code_check(
 def code_verify(*, actor: Tenant, code: str, client_ip: str | None) -> CodeOffer:
     """Check a code a contractor typed: the provider's name and what it offers, or "no such code" (the
     same for a code that never existed, an old regenerated one and a deleted integration's). Wrong
-    codes are counted per user (or token) and per address; after CODE_FAILURE_LIMIT within the hour
-    every attempt is refused unread (TooManyCodeAttempts). Every failure is logged. Admins only."""
+    codes are counted per user (or token) and per address; after CODE_FAILURE_LIMIT (per address:
+    CODE_ADDRESS_FAILURE_LIMIT) within the hour every attempt is refused
+    unread (TooManyCodeAttempts). Every failure is logged. Admins only."""
     offer, _code = _code_check(actor=actor, code=code, client_ip=client_ip, lock=False)
     return offer
 
@@ -726,6 +744,17 @@ def contractor_settings_defaults(account: Account) -> dict[str, Any]:
         "stock_sync": False,
         "warehouse": None,
     }
+
+
+def contractor_settings_errors(
+    *, account: Account, orders: bool, products: bool, display_name: str | None, settings: dict[str, Any]
+) -> dict[str, list[str]]:
+    """The checks ``integration_join`` and ``contractor_update`` make of a contractor's settings, without
+    writing: a form runs them with its own field checks so every error shows at once."""
+    values = contractor_settings_defaults(account) | _only(settings, CONTRACTOR_SETTINGS_FIELDS)
+    return _display_name_errors(display_name) | _validate_contractor_settings(
+        account, values, orders=orders, products=products
+    )
 
 
 @transaction.atomic
@@ -798,6 +827,8 @@ def contractor_update(
         contractor_integration=integration
     )
     provider = link.provider_integration
+    if link.disconnected_at is not None or provider.deleted_at is not None:
+        raise ValidationError(_("The supplier has ended this connection: its settings are read-only."))
     errors = _display_name_errors(display_name) if display_name is not None else {}
     errors |= _validate_contractor_settings(
         actor.account, values, orders=provider.orders_enabled, products=provider.products_enabled
@@ -1030,7 +1061,11 @@ def credit_settings_update(
             % {"currency": link.credit_currency}
         ]
     _raise(errors)
-    before = {"credit_limit": _str(link.credit_limit), "credit_currency": link.credit_currency}
+    before = {
+        "credit_limit": _str(link.credit_limit),
+        "credit_currency": link.credit_currency,
+        "block_stock_below": _str(link.block_stock_below),
+    }
     was_blocked = _stock_blocked(link)
     link.credit_limit = limit
     link.credit_currency = currency
@@ -1038,7 +1073,8 @@ def credit_settings_update(
     link.block_stock_below = threshold
     link.save(update_fields=list(CREDIT_FIELDS))
     _stock_block_follow(link, was_blocked)
-    after = {"credit_limit": _str(limit), "credit_currency": currency}
+    after = {"credit_limit": _str(limit), "credit_currency": currency, "block_stock_below": _str(threshold)}
+    _unchanged_as_before(before, after)
     if before != after or message:
         _event(link, LinkEvent.Kind.CREDIT_CHANGED, actor, before=before, after=after, message=message)
     return link
@@ -1060,6 +1096,19 @@ def _stock_block_follow(link: ContractorLink, was_blocked: bool) -> None:
 
 def _str(value) -> str | None:
     return None if value is None else str(value)
+
+
+def _unchanged_as_before(before: dict, after: dict) -> None:
+    """An amount given again ("100" for the stored "100.00") is written as before: no change."""
+    for key, value in after.items():
+        old = before.get(key)
+        if (
+            key != "credit_currency"
+            and value is not None
+            and old is not None
+            and Decimal(value) == Decimal(old)
+        ):
+            after[key] = old
 
 
 def credit_limit_set(*, actor: Tenant, link: ContractorLink, new_limit, message: str = "") -> ContractorLink:

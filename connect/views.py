@@ -54,6 +54,23 @@ def errors_to_forms(exc: ValidationError, main, sections: dict | None = None) ->
         form.add_error(name if name in form.fields else None, errors)
 
 
+def contractor_form_valid(form, *, account, orders: bool, products: bool) -> bool:
+    """The form's own checks and the service's in one pass, so that every error shows at once (a
+    field the form refused is not judged again)."""
+    valid = form.is_valid()
+    errors = services.contractor_settings_errors(
+        account=account,
+        orders=orders,
+        products=products,
+        display_name=form.cleaned_data.get("display_name", "-") if "display_name" in form.fields else "-",
+        settings=form.service_values(),
+    )
+    for key, messages_ in errors.items():
+        if key in form.fields and key not in form.errors:  # fields of other tabs keep their values
+            form.add_error(key, messages_)
+    return valid and not form.errors
+
+
 class _ConnectMixin(AccountViewMixin):
     # The matrix (accounts.roles) asks for an admin before any write; the services decide again, so
     # the REST API and the BaseLinker-compatible API obey the same rule.
@@ -67,14 +84,18 @@ class _ConnectMixin(AccountViewMixin):
     def can_manage(self) -> bool:
         return services.can_manage(self.tenant)
 
-    def provider(self, pk: int) -> ConnectIntegration:
-        return selectors.integration_get(account=self.account, pk=pk, role=PROVIDER)
+    def provider(self, pk: int, *, include_deleted: bool = False) -> ConnectIntegration:
+        return selectors.integration_get(
+            account=self.account, pk=pk, role=PROVIDER, include_deleted=include_deleted
+        )
 
     def supplier(self, pk: int) -> ConnectIntegration:
         return selectors.integration_get(account=self.account, pk=pk, role=CONTRACTOR)
 
-    def contractor(self, integration_pk: int, pk: int) -> ContractorLink:
-        return selectors.contractor_get(account=self.account, integration_pk=integration_pk, pk=pk)
+    def contractor(self, integration_pk: int, pk: int, *, include_deleted: bool = False) -> ContractorLink:
+        return selectors.contractor_get(
+            account=self.account, integration_pk=integration_pk, pk=pk, include_deleted=include_deleted
+        )
 
 
 # ------------------------------------------------------------------------------------------- list
@@ -103,7 +124,12 @@ class IntegrationListView(_ConnectMixin, View):
         return render(
             request,
             "connect/integration_list.html",
-            {"providers": providers, "supplier_links": supplier_links, "can_manage": self.can_manage},
+            {
+                "providers": providers,
+                "deleted_providers": selectors.deleted_provider_list(account=self.account),
+                "supplier_links": supplier_links,
+                "can_manage": self.can_manage,
+            },
         )
 
 
@@ -182,7 +208,9 @@ class _ProviderTabMixin(_ConnectMixin):
     tab = ""
 
     def tab_context(self, integration: ConnectIntegration) -> dict:
-        return {"integration": integration, "tab": self.tab, "can_manage": self.can_manage}
+        # A deleted integration's pages are read-only (its ledgers and history stay readable).
+        can_manage = self.can_manage and integration.deleted_at is None
+        return {"integration": integration, "tab": self.tab, "can_manage": can_manage}
 
 
 class ProviderDetailView(_ProviderTabMixin, View):
@@ -191,7 +219,7 @@ class ProviderDetailView(_ProviderTabMixin, View):
     tab = "connection"
 
     def get(self, request, pk: int):
-        integration = self.provider(pk)
+        integration = self.provider(pk, include_deleted=True)
         return self._render(integration, *_provider_forms(request, self.account, integration))
 
     def post(self, request, pk: int):
@@ -219,7 +247,8 @@ class ProviderDetailView(_ProviderTabMixin, View):
         return self._render(integration, basics, orders_form, sharing_form)
 
     def _render(self, integration, basics, orders_form, sharing_form):
-        code = selectors.provider_code(integration=integration) if self.can_manage else None
+        readable = self.can_manage and integration.deleted_at is None
+        code = selectors.provider_code(integration=integration) if readable else None
         return render(
             self.request,
             "connect/provider_detail.html",
@@ -383,10 +412,12 @@ class ContractorListView(_ProviderTabMixin, View):
     tab = "contractors"
 
     def get(self, request, pk: int):
-        integration = self.provider(pk)
+        integration = self.provider(pk, include_deleted=True)
         state = request.GET.get("state", "")
         if state not in {value for value, _label in forms.CONTRACTOR_STATES}:
             state = ""
+        if integration.deleted_at is not None and "state" not in request.GET:
+            state = "all"  # all of a deleted integration's contractors are disconnected
         search = request.GET.get("search", "").replace("\x00", "")  # PostgreSQL text has no NUL
         queryset = selectors.contractor_list(integration=integration, search=search, state=state)
         page, ids = page_of_ids(queryset, request.GET.get("page"))
@@ -411,7 +442,7 @@ class _ContractorPageMixin(_ProviderTabMixin):
     tab = "contractors"
 
     def render_page(self, integration, link, **bound):
-        can_manage = self.can_manage
+        can_manage = self.can_manage and integration.deleted_at is None
         summary = selectors.credit_summary(link=link)
         sharing = getattr(integration, "sharing_settings", None)
         ledger = selectors.credit_entry_list(link=link)
@@ -450,8 +481,8 @@ class ContractorEditView(_ContractorPageMixin, View):
     """A contractor: its name here, range of shared products, price group; state; trade credit."""
 
     def get(self, request, pk: int, link_pk: int):
-        integration = self.provider(pk)
-        return self.render_page(integration, self.contractor(pk, link_pk))
+        integration = self.provider(pk, include_deleted=True)
+        return self.render_page(integration, self.contractor(pk, link_pk, include_deleted=True))
 
     def post(self, request, pk: int, link_pk: int):
         integration = self.provider(pk)
@@ -593,8 +624,11 @@ class JoinView(_ConnectMixin, View):
             orders=offer.orders,
             products=offer.products,
             joining=True,
+            supplier_currency=offer.price_currency,
         )
-        if joining and settings_form.is_valid():
+        if joining and contractor_form_valid(
+            settings_form, account=self.account, orders=offer.orders, products=offer.products
+        ):
             try:
                 integration = services.integration_join(
                     actor=self.tenant,
@@ -606,10 +640,9 @@ class JoinView(_ConnectMixin, View):
             except ValidationError as exc:
                 errors_to_forms(exc, settings_form)
             else:
-                messages.success(
-                    request,
-                    _("Connected with %(provider)s.") % {"provider": offer.provider_name},
-                )
+                done = _("Connected with %(provider)s.") % {"provider": offer.provider_name}
+                # "… Sp. z o.o." ends the sentence already.
+                messages.success(request, done[:-1] if done.endswith("..") else done)
                 return redirect("connect:supplier-detail", pk=integration.pk)
         return render(
             request,
@@ -623,7 +656,9 @@ class _SupplierMixin(_ConnectMixin):
         summary = selectors.provider_summary_for_contractor(contractor_integration=integration)
         link = selectors.link_for_contractor(integration=integration)
         tabs = ["connection"] + (["products", "prices", "stock"] if summary.products else [])
-        credit = selectors.credit_summary(link=link) if link.credit_limit is not None else None
+        credit = selectors.credit_summary(link=link)
+        if credit.limit is None and not credit.has_balance:
+            credit = None  # no trade credit and nothing outstanding
         product_tab = tab in ("products", "prices", "stock")
         return {
             "sync": sync.sync_status(integration=integration) if product_tab else None,
@@ -632,6 +667,11 @@ class _SupplierMixin(_ConnectMixin):
             "summary": summary,
             "link": link,
             "credit": credit,
+            "price_currency": selectors.shared_price_currency(integration=link.provider_integration)
+            if summary.products and summary.is_open and tab in ("connection", "products", "prices")
+            else "",
+            # Read-only: the provider's ledger of this link, newest first (no provider orders or people).
+            "ledger": selectors.credit_entry_list(link=link)[:50] if credit and tab == "connection" else [],
             "tab": tab,
             "tabs": tabs,
             "show_statuses": summary.orders,
@@ -660,6 +700,7 @@ class SupplierTabView(_SupplierMixin, View):
             tab=context["tab"],
             orders=context["summary"].orders,
             products=context["summary"].products,
+            supplier_currency=context["price_currency"],
         )
 
     def get(self, request, pk: int, tab: str = "connection"):
@@ -672,7 +713,10 @@ class SupplierTabView(_SupplierMixin, View):
         integration, context = self._setup(pk, tab)
         self.manager_required()
         form = self._form(integration, context, request.POST)
-        if form.is_valid():
+        summary = context["summary"]
+        if contractor_form_valid(
+            form, account=self.account, orders=summary.orders, products=summary.products
+        ):
             extra = (
                 {"display_name": form.cleaned_data["display_name"]} if "display_name" in form.fields else {}
             )

@@ -45,7 +45,7 @@ def test_a_wholesaler_and_a_shop_connect_and_run_trade_credit(browser, page, liv
     shop_page.get_by_label("Invoice: address").fill("Hauptstr. 1")
     shop_page.get_by_label("Invoice: city").fill("Berlin")
     shop_page.get_by_label("Invoice: postcode").fill("10115")
-    shop_page.get_by_label("Invoice: country code").fill("DE")
+    shop_page.get_by_label("Invoice: country").select_option("DE")
     shop_page.get_by_role("button", name="Connect").click()
     shop_page.wait_for_url("**/connect/supplier/*/")
     assert "Connected with Alpha Wholesale" in shop_page.locator(".messages").inner_text()

@@ -145,7 +145,7 @@ def test_wrong_codes_are_rate_limited_per_address(account_a, user_a, db):
     from tests.factories.accounts import AccountFactory
 
     _provider, good_code = provider_create(account_a)
-    for i in range(services.CODE_FAILURE_LIMIT):
+    for i in range(services.CODE_ADDRESS_FAILURE_LIMIT):
         stranger = owner_tenant(AccountFactory(name=f"Stranger {i}"))
         with pytest.raises(ValidationError):
             services.code_verify(actor=stranger, code=codes.code_generate(), client_ip="192.0.2.7")
