@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from catalog import demo_images
 from catalog.models import Inventory, Price, PriceGroup, Product, ProductImage, ProductText, Stock, Warehouse
 from orders.demo_data import demo_data_create
 from orders.models import JournalEntry, Order, OrderLine, OrderStatus
@@ -59,7 +60,10 @@ def test_products_have_valid_eans_texts_in_two_languages_images_stock_and_prices
 
     images = ProductImage.objects.filter(product__account=account_a).select_related("product")
     assert {i.product_id for i in images} == {p.pk for p in products}
-    assert all(i.url.startswith(f"https://picsum.photos/seed/{i.product.sku}") for i in images)
+    # Pictures are drawn locally and served by the app (the demo works offline), one file per image.
+    assert all(
+        i.url == demo_images.image_url(demo_images.file_name(i.product.sku, i.position)) for i in images
+    )
 
     stock = Stock.objects.filter(product__account=account_a)
     assert {s.product_id for s in stock.filter(warehouse=inventory.default_warehouse)} == {
