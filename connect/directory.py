@@ -27,8 +27,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -388,9 +387,7 @@ def _listed() -> QuerySet[Publication]:
     return (
         Publication.objects.listed()
         .defer("logo", "listed_logo")
-        .annotate(
-            has_logo=RawSQL("connect_publication.listed_logo IS NOT NULL", (), output_field=BooleanField())
-        )
+        .annotate(has_logo=ExpressionWrapper(Q(listed_logo__isnull=False), output_field=BooleanField()))
         .select_related("integration")
     )
 
