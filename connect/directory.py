@@ -299,6 +299,21 @@ def publication_verify(*, staff_user, publication: Publication) -> Publication:
     """Staff verify an entry: its working copy becomes the listed copy the directory shows. Only an
     entry waiting for verification can be verified. The provider's contact is told by e-mail."""
     _staff(staff_user)
+    publication = publication_listing_take(publication=publication, verified_by=staff_user)
+    _mail(
+        to=[publication.contact_email],
+        subject=_("Your entry “%(name)s” is in the partner directory") % {"name": publication.listed_name},
+        template="connect/email/publication_verified.txt",
+        context={"publication": publication, "url": _publish_url(publication)},
+    )
+    return publication
+
+
+@transaction.atomic
+def publication_listing_take(*, publication: Publication, verified_by=None) -> Publication:
+    """The verification itself: the working copy of an entry waiting for verification becomes its
+    listed copy. Staff go through ``publication_verify``; the demo data, which has no staff, calls
+    this for its own wholesaler."""
     publication = Publication.objects.select_for_update().get(pk=publication.pk)
     if publication.state != Publication.State.WAITING:
         raise ValidationError(_("Only entries waiting for verification can be verified."))
@@ -311,14 +326,12 @@ def publication_verify(*, staff_user, publication: Publication) -> Publication:
     publication.state = Publication.State.VERIFIED
     publication.state_changed_at = now
     publication.rejection_reason = ""
-    publication.verified_by = staff_user
+    publication.verified_by = verified_by
     publication.save()
-    logger.info("connect: directory entry %s verified by staff %s", publication.pk, staff_user.pk)
-    _mail(
-        to=[publication.contact_email],
-        subject=_("Your entry “%(name)s” is in the partner directory") % {"name": publication.listed_name},
-        template="connect/email/publication_verified.txt",
-        context={"publication": publication, "url": _publish_url(publication)},
+    logger.info(
+        "connect: directory entry %s verified by %s",
+        publication.pk,
+        f"staff {verified_by.pk}" if verified_by else "the system",
     )
     return publication
 
