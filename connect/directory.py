@@ -706,7 +706,7 @@ def request_settle(
     (e-mail after the commit; its page shows it). Called by ``request_answer`` and when the provider
     activates or blocks an awaiting contractor from its page. Runs inside the caller's transaction."""
     request = (
-        ConnectionRequest.objects.select_for_update()
+        ConnectionRequest.objects.select_for_update(of=("self",))
         .filter(
             link=link, provider_account_id=link.provider_account_id, state=ConnectionRequest.State.PENDING
         )
