@@ -306,7 +306,7 @@ class ProviderIntegrationViewSet(
     @extend_schema(methods=["PATCH"], request=PublicationWriteSerializer, responses=PublicationSerializer)
     @action(detail=True, methods=["get", "patch"])
     def publication(self, request, pk=None):
-        """The integration's entry in the partner directory (null before the first save). PATCH saves
+        """The integration's entry in the partner directory (``id`` null before the first save). PATCH saves
         what is given; a public entry whose name, description or logo changed waits for verification
         (the directory keeps the verified text until then)."""
         integration = self.get_object()
@@ -326,7 +326,13 @@ class ProviderIntegrationViewSet(
             except DjangoValidationError as exc:
                 _raise_for(exc)
         publication = directory.publication_for_provider(integration=integration)
-        return Response(PublicationSerializer(publication).data if publication else None)
+        if publication is None:  # not saved yet: what the tab starts with (a private draft)
+            publication = Publication(
+                account=self.account,
+                integration=integration,
+                **directory.publication_initial(integration=integration),
+            )
+        return Response(PublicationSerializer(publication).data)
 
     @extend_schema(request=None, responses=CodeSerializer)
     @action(detail=True, methods=["post"], url_path="regenerate-code")
@@ -508,6 +514,11 @@ class OfferSerializer(serializers.Serializer):
 class _ListedPublicationField(fields.IdRelatedField):
     """A directory entry that is listed now (any account's: the directory is public). Any other id —
     a draft, an entry waiting for verification, a rejected or private one — does not exist."""
+
+    default_error_messages = {
+        **fields.IdRelatedField.default_error_messages,
+        "does_not_exist": "This directory entry does not exist.",
+    }
 
     def get_queryset(self):
         return directory.directory_list()
@@ -1046,6 +1057,11 @@ class DirectoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     serializer_class = DirectoryEntrySerializer
     filterset_class = DirectoryFilter
     http_method_names = ["get", "post", "head", "options"]
+
+    default_error_messages = {
+        **fields.IdRelatedField.default_error_messages,
+        "does_not_exist": "This directory entry does not exist.",
+    }
 
     def get_queryset(self):
         return directory.directory_list()
