@@ -534,9 +534,21 @@ class PublicationForm(forms.Form):
 
 class DirectoryFilterForm(forms.Form):
     search = forms.CharField(label=_("Name"), required=False, max_length=200)
-    countries = _CountryMultipleField(label=_("Countries"), required=False)
-    industries = forms.MultipleChoiceField(label=_("Industries"), choices=Industry.choices, required=False)
-    services = forms.MultipleChoiceField(label=_("Services"), choices=ServiceType.choices, required=False)
+    countries = _CountryMultipleField(
+        label=_("Countries"), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+    )
+    industries = forms.MultipleChoiceField(
+        label=_("Industries"),
+        choices=Industry.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    services = forms.MultipleChoiceField(
+        label=_("Services"),
+        choices=ServiceType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def filters(self) -> dict:
         if not self.is_valid():
