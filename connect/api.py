@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -468,11 +469,9 @@ class ContractorIntegrationSerializer(fields.ModelSerializer):
         if last is None:
             return None
         resend_after = None
-        if last.state == ConnectionRequest.State.REJECTED:
-            resend_after = directory.request_resend_after(
-                account=integration.account,
-                provider_integration_id=link.provider_integration_id,
-            )
+        if last.state == ConnectionRequest.State.REJECTED and last.answered_at is not None:
+            after = last.answered_at + directory.REQUEST_COOLDOWN
+            resend_after = after if after > timezone.now() else None
         return ConnectionRequestStateSerializer(
             {
                 "state": last.state,

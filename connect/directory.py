@@ -693,7 +693,11 @@ def request_get_for_provider(
 
 
 def request_latest_for_contractor(*, link: ContractorLink) -> ConnectionRequest | None:
-    """The last request the contractor sent for its link (its own row), if any."""
+    """The last request the contractor sent for its link (its own row), if any. Uses the link's
+    ``request_list`` when a list loaded it (``selectors.contractor_integrations_with_links``)."""
+    loaded = getattr(link, "request_list", None)
+    if loaded is not None:
+        return loaded[0] if loaded else None
     return ConnectionRequest.objects.filter(
         link=link, contractor_account_id=link.contractor_account_id
     ).first()
