@@ -305,7 +305,7 @@ class ProviderIntegrationViewSet(
 
     @extend_schema(methods=["GET"], responses=PublicationSerializer)
     @extend_schema(methods=["PATCH"], request=PublicationWriteSerializer, responses=PublicationSerializer)
-    @action(detail=True, methods=["get", "patch"])
+    @action(detail=True, methods=["get", "patch"], serializer_class=PublicationSerializer)
     def publication(self, request, pk=None):
         """The integration's entry in the partner directory (``id`` null before the first save). PATCH saves
         what is given; a public entry whose name, description or logo changed waits for verification
