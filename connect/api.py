@@ -19,7 +19,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
@@ -33,7 +33,7 @@ from accounts.tenancy import request_tenant
 from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
 from config import fields
 from config.api import api_validation_error
-from connect import directory, selectors, services, sync
+from connect import directory, selectors, services, shared_catalog, sync
 from connect.filters import ContractorFilter, StatusMappingFilter
 from connect.models import (
     AdditionalInfo,
@@ -1045,6 +1045,25 @@ class DirectoryMessageSerializer(serializers.Serializer):
     message = serializers.CharField(max_length=directory.MESSAGE_MAX_LENGTH)
 
 
+class DirectoryProductSerializer(serializers.Serializer):
+    """A product a directory entry shares, as a visitor sees it (``price`` null unless the provider
+    shows prices publicly)."""
+
+    id = serializers.IntegerField(source="pk")
+    sku = serializers.CharField()
+    ean = serializers.CharField()
+    name = serializers.CharField(source="shared_name")
+    stock = serializers.IntegerField(source="shared_stock")
+    price = fields.DecimalField(max_digits=14, decimal_places=2, source="shared_price", allow_null=True)
+    currency = serializers.SerializerMethodField()
+    image = serializers.CharField(source="shared_image", allow_null=True)
+    variant_count = serializers.IntegerField()
+
+    @extend_schema_field(serializers.CharField())
+    def get_currency(self, product) -> str:
+        return self.context["currency"] if product.shared_price is not None else ""
+
+
 class DirectoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The public B2B partner directory: verified entries of every account (only their listed copy).
     Entries that are not listed (draft, waiting for their first verification, rejected, unpublished,
@@ -1073,6 +1092,23 @@ class DirectoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         publication = directory.directory_get(pk=pk)
         self.check_object_permissions(self.request, publication)
         return publication
+
+    @extend_schema(
+        responses=DirectoryProductSerializer(many=True),
+        parameters=[OpenApiParameter("search", str, description="Part of the name, SKU or EAN.")],
+    )
+    @action(detail=True, methods=["get"])
+    def products(self, request, pk=None):
+        """See products: what the entry's integration shares, read-only (404 unless the provider shows
+        products); prices only when it shows them publicly."""
+        catalog = shared_catalog.shared_catalog_for_directory(publication=self.get_object())
+        if catalog is None:
+            raise Http404
+        search = (request.query_params.get("search") or "").replace("\x00", "")[:200]
+        products = shared_catalog.shared_product_list(catalog, search=search).order_by("pk")
+        page = self.paginate_queryset(products)
+        data = DirectoryProductSerializer(page, many=True, context={"currency": catalog.currency}).data
+        return self.get_paginated_response(data)
 
     @extend_schema(request=DirectoryMessageSerializer, responses={202: None, 429: None})
     @action(detail=True, methods=["post"])

@@ -74,4 +74,5 @@ urlpatterns = [
     path("directory/<int:pk>/logo/", views.DirectoryLogoView.as_view(), name="directory-logo"),
     path("directory/<int:pk>/message/", views.DirectoryMessageView.as_view(), name="directory-message"),
     path("directory/<int:pk>/connect/", views.DirectoryConnectView.as_view(), name="directory-connect"),
+    path("directory/<int:pk>/products/", views.DirectoryProductsView.as_view(), name="directory-products"),
 ]

@@ -24,7 +24,7 @@ from django.views import View
 from accounts import roles
 from accounts.tenancy import AccountViewMixin
 from config.paging import in_id_order, page_of_ids
-from connect import directory, forms, selectors, services, sync
+from connect import directory, forms, selectors, services, shared_catalog, sync
 from connect.codes import code_display
 from connect.models import ConnectIntegration, ContractorLink, StatusMapping
 from orders.models import OrderStatus
@@ -1027,5 +1027,37 @@ class DirectoryConnectView(_DirectoryMixin, View):
                 "refusal": refusal,
                 "settings_form": settings_form,
                 "code_form": None,
+            },
+        )
+
+
+class DirectoryProductsView(_DirectoryMixin, View):
+    """*See products*: what a listed entry's integration shares, read-only, for any account (only when
+    the provider shows products; prices only when it shows them publicly). Read through the shared
+    catalog's selectors, like a contractor's own browse."""
+
+    def get(self, request, pk: int):
+        publication = self.entry(pk)
+        catalog = shared_catalog.shared_catalog_for_directory(publication=publication)
+        if catalog is None:
+            raise Http404
+        search = (request.GET.get("search") or "").replace("\x00", "")[:200]
+        queryset = shared_catalog.shared_product_list(catalog, search=search)
+        page, ids = page_of_ids(queryset.order_by("pk"), request.GET.get("page"))
+        products = in_id_order(
+            shared_catalog.shared_product_list(catalog, variants=True).filter(pk__in=ids), ids
+        )
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            "connect/directory_products.html",
+            {
+                "p": publication,
+                "catalog": catalog,
+                "products": products,
+                "page": page,
+                "search": search,
+                "query": query.urlencode(),
             },
         )

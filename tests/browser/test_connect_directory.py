@@ -1,10 +1,14 @@
 """In a real browser: a new account finds a wholesaler in the partner directory by country and service,
-sends a connection request, and the wholesaler accepts it from its dashboard; the shop's page follows."""
+browses its products, sends a connection request, and the wholesaler accepts it from its dashboard; the
+shop's page follows."""
 
 from __future__ import annotations
 
 import pytest
 
+from catalog.models import Inventory, Product
+from catalog.services import product_save
+from changes.origin import Origin
 from connect.models import ContractorLink
 from tests.browser.conftest import log_in
 from tests.factories import MembershipFactory
@@ -19,8 +23,15 @@ def test_a_new_account_finds_a_wholesaler_sends_a_request_and_is_accepted(
 ):
     wholesaler = MembershipFactory(account__name="Alpha Wholesale", role="owner")
     integration, _code = provider_create(wholesaler.account, name="Alpha for shops")
+    inventory = Inventory.objects.get(account=wholesaler.account, is_default=True)
+    product_save(
+        product=Product(account=wholesaler.account, inventory=inventory, sku="CHAIR-1"),
+        origin=Origin.system(),
+        texts={inventory.default_language: {"name": "Teak garden chair"}},
+    )
     listed_publication(
         integration,
+        show_products=True,
         company_name="Alpha Wholesale",
         description="Garden furniture for shops in Poland and Germany.",
         countries=["PL", "DE"],
@@ -54,6 +65,11 @@ def test_a_new_account_finds_a_wholesaler_sends_a_request_and_is_accepted(
     shop_page.get_by_role("link", name="Alpha Wholesale").click()
     shop_page.wait_for_url("**/connect/directory/*/")
     assert "Garden furniture for shops" in shop_page.locator("main").inner_text()
+    shop_page.get_by_role("button", name="See products").click()
+    shop_page.wait_for_url("**/connect/directory/*/products/")
+    assert "Teak garden chair" in shop_page.locator("#directory-products").inner_text()
+    shop_page.get_by_role("button", name="Back to the partner").click()
+    shop_page.wait_for_url("**/connect/directory/*/")
     shop_page.get_by_role("button", name="Send connection request").click()
     assert "accepts each new contractor" in shop_page.locator("#approval-note").inner_text()
     shop_page.get_by_role("button", name="Send connection request").click()

@@ -505,6 +505,22 @@ def _entry_to_list(account_a) -> Setup:
     return Setup(kwargs=setup.kwargs, marker=setup.marker)
 
 
+DIRECTORY_PRODUCT = "Alpha secret product seen from the directory"
+
+
+def _entry_products_to_list(account_a) -> Setup:
+    """An unlisted entry that shows products, and a product its integration shares."""
+    setup = _entry_to_list(account_a)
+    inventory = Inventory.objects.get(account=account_a, is_default=True)
+    product_save(
+        product=Product(account=account_a, inventory=inventory, sku="ALPHA-DIRECTORY-1"),
+        origin=Origin.system(),
+        texts={inventory.default_language: {"name": DIRECTORY_PRODUCT}},
+    )
+    assert Publication.objects.get(pk=setup.kwargs["pk"]).show_products
+    return Setup(kwargs=setup.kwargs, marker=DIRECTORY_PRODUCT)
+
+
 def _publication_of_a(account_a) -> Setup:
     """The Publish tab's entry, addressed by A's provider integration."""
     setup = _unlisted_entry_of_a(account_a)
@@ -641,6 +657,23 @@ CASES += [
         "api:connect-directory-detail",
         "grant",
         setup=_entry_to_list,
+        grant=_list_entry,
+        revoke=_unlist_entry,
+        expect=404,
+    ),
+    # See products: what the integration behind a listed entry shares, only while it is listed.
+    RouteCase(
+        "connect:directory-products",
+        "grant",
+        setup=_entry_products_to_list,
+        grant=_list_entry,
+        revoke=_unlist_entry,
+        expect=404,
+    ),
+    RouteCase(
+        "api:connect-directory-products",
+        "grant",
+        setup=_entry_products_to_list,
         grant=_list_entry,
         revoke=_unlist_entry,
         expect=404,
