@@ -48,6 +48,11 @@ class HomeView(AccountViewMixin, TemplateView):
         context["statuses"] = figures.statuses
         context["order_count"] = figures.order_count
         context["recent_orders"] = figures.recent_orders
+        from connect.directory import pending_request_list
+
+        pending = pending_request_list(account=self.account)
+        context["connect_requests"] = list(pending[:10])
+        context["connect_request_count"] = pending.count() if context["connect_requests"] else 0
         return context
 
 

@@ -304,6 +304,10 @@ SPECTACULAR_SETTINGS = {
         "OrderSourceKindEnum": "orders.models.OrderSource.Kind",
         "OrderExtraFieldKindEnum": "orders.models.OrderExtraField.Kind",
         "WmsSyncKindEnum": "wmsbridge.models.SyncKind",
+        "ConnectPublicationStateEnum": "connect.models.Publication.State",
+        "ConnectRequestStateEnum": "connect.models.ConnectionRequest.State",
+        "ConnectLinkStateEnum": "connect.models.ContractorLink.State",
+        "CountryEnum": "django_countries.countries",
     },
     # Swagger UI is vendored under static/ so the docs page works with no internet.
     "SWAGGER_UI_DIST": "/" + STATIC_URL + "vendor/swagger-ui",

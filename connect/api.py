@@ -9,11 +9,17 @@ another account in a body are "does not exist" like missing ids.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
@@ -21,20 +27,26 @@ from rest_framework.response import Response
 
 from accounts import roles
 from accounts.api_base import AccountScopedMixin, AccountScopedRelatedField
+from accounts.filters import AccountFilterSet
 from accounts.models import CURRENCY_CHOICES
+from accounts.tenancy import request_tenant
 from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
 from config import fields
 from config.api import api_validation_error
-from connect import selectors, services, sync
+from connect import directory, selectors, services, shared_catalog, sync
 from connect.filters import ContractorFilter, StatusMappingFilter
 from connect.models import (
     AdditionalInfo,
     ConnectIntegration,
+    ConnectionRequest,
     ContractorLink,
     ContractorSettings,
     CreditEntry,
+    Industry,
     ProviderOrderSettings,
     ProviderSharingSettings,
+    Publication,
+    ServiceType,
     StatusMapping,
 )
 from connect.views import client_ip
@@ -46,7 +58,7 @@ _SECTIONS = {"orders": "order_settings", "sharing": "sharing_settings"}
 def _raise_for(exc: DjangoValidationError, *, settings_key: str | None = None):
     """A service's ValidationError as the API's error format: provider sections nested under
     ``order_settings`` / ``sharing_settings``, a contractor's settings under ``settings``."""
-    if isinstance(exc, services.TooManyCodeAttempts):
+    if isinstance(exc, services.RateLimited):
         raise Throttled(wait=exc.retry_after, detail=" ".join(exc.messages)) from exc
 
     def section_of(key: str) -> tuple[str, str] | None:
@@ -148,6 +160,76 @@ class CodeSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="The new code, grouped for reading.")
 
 
+class PublicationSerializer(fields.ModelSerializer):
+    """A provider's own entry: the working copy it edits, its verification and the listed copy."""
+
+    has_logo = serializers.SerializerMethodField()
+    directory_id = serializers.SerializerMethodField(
+        help_text="The entry's id in the directory while listed."
+    )
+
+    class Meta:
+        model = Publication
+        fields = [
+            "id",
+            *directory.PUBLICATION_FIELDS,
+            "has_logo",
+            "state",
+            "rejection_reason",
+            "state_changed_at",
+            "listed_name",
+            "listed_description",
+            "listed_at",
+            "directory_id",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_has_logo(self, publication) -> bool:
+        return bool(publication.logo)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_directory_id(self, publication) -> int | None:
+        return publication.pk if publication.is_listed else None
+
+
+class PublicationWriteSerializer(serializers.Serializer):
+    is_public = serializers.BooleanField(
+        required=False, help_text="Public entries need every required field and are verified by staff."
+    )
+    company_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    countries = serializers.ListField(
+        child=fields.CountryField(), required=False, help_text="ISO 3166-1 alpha-2 codes."
+    )
+    industries = serializers.ListField(
+        child=serializers.ChoiceField(choices=Industry.choices), required=False
+    )
+    services = serializers.ListField(
+        child=serializers.ChoiceField(choices=ServiceType.choices), required=False
+    )
+    contact_email = serializers.EmailField(required=False, allow_blank=True)
+    website = serializers.URLField(max_length=200, required=False, allow_blank=True)
+    logo = serializers.CharField(
+        required=False,
+        allow_null=True,
+        write_only=True,
+        help_text="The logo as base64 (PNG, JPEG, GIF or WebP, at most 256 KB); null removes it.",
+    )
+    show_products = serializers.BooleanField(required=False)
+    approval_required = serializers.BooleanField(required=False)
+    show_prices = serializers.BooleanField(required=False)
+
+    def validate_logo(self, value):
+        if value is None:
+            return None
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise serializers.ValidationError("Not base64.") from None
+
+
 class ProviderIntegrationViewSet(
     AccountScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -221,6 +303,38 @@ class ProviderIntegrationViewSet(
         services.integration_delete(actor=self.tenant, integration=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(methods=["GET"], responses=PublicationSerializer)
+    @extend_schema(methods=["PATCH"], request=PublicationWriteSerializer, responses=PublicationSerializer)
+    @action(detail=True, methods=["get", "patch"], serializer_class=PublicationSerializer)
+    def publication(self, request, pk=None):
+        """The integration's entry in the partner directory (``id`` null before the first save). PATCH saves
+        what is given; a public entry whose name, description or logo changed waits for verification
+        (the directory keeps the verified text until then)."""
+        integration = self.get_object()
+        if request.method == "PATCH":
+            body = PublicationWriteSerializer(data=request.data, partial=True)
+            body.is_valid(raise_exception=True)
+            data = dict(body.validated_data)
+            logo = data.pop("logo", ...)
+            try:
+                directory.publication_save(
+                    actor=self.tenant,
+                    integration=integration,
+                    logo=logo if logo not in (None, ...) else None,
+                    logo_remove=logo is None,
+                    **data,
+                )
+            except DjangoValidationError as exc:
+                _raise_for(exc)
+        publication = directory.publication_for_provider(integration=integration)
+        if publication is None:  # not saved yet: what the tab starts with (a private draft)
+            publication = Publication(
+                account=self.account,
+                integration=integration,
+                **directory.publication_initial(integration=integration),
+            )
+        return Response(PublicationSerializer(publication).data)
+
     @extend_schema(request=None, responses=CodeSerializer)
     @action(detail=True, methods=["post"], url_path="regenerate-code")
     def regenerate_code(self, request, pk=None):
@@ -283,6 +397,16 @@ class SyncSerializer(serializers.Serializer):
     repaired_prices = serializers.IntegerField(help_text="Prices it repaired then.")
 
 
+class ConnectionRequestStateSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=ConnectionRequest.State.choices)
+    answer_message = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    resend_after = serializers.DateTimeField(
+        allow_null=True, help_text="A rejected request can be sent again from this time (null: now)."
+    )
+
+
 class ContractorIntegrationSerializer(fields.ModelSerializer):
     settings = ContractorSettingsSerializer(source="contractor_settings", read_only=True)
     provider = serializers.SerializerMethodField()
@@ -290,6 +414,9 @@ class ContractorIntegrationSerializer(fields.ModelSerializer):
     sync = serializers.SerializerMethodField(
         help_text="How your linked products' stock and prices follow the supplier (Products / Prices / "
         "Stock settings)."
+    )
+    request = serializers.SerializerMethodField(
+        help_text="Your last connection request to this provider (joined from the directory), if any."
     )
 
     class Meta:
@@ -303,6 +430,7 @@ class ContractorIntegrationSerializer(fields.ModelSerializer):
             "provider",
             "credit",
             "sync",
+            "request",
             "created_at",
         ]
 
@@ -334,6 +462,26 @@ class ContractorIntegrationSerializer(fields.ModelSerializer):
         )
         return ProviderSummarySerializer(summary.__dict__).data
 
+    @extend_schema_field(ConnectionRequestStateSerializer(allow_null=True))
+    def get_request(self, integration):
+        link = integration.provider_link
+        last = directory.request_latest_for_contractor(link=link)
+        if last is None:
+            return None
+        resend_after = None
+        if last.state == ConnectionRequest.State.REJECTED and last.answered_at is not None:
+            after = last.answered_at + directory.REQUEST_COOLDOWN
+            resend_after = after if after > timezone.now() else None
+        return ConnectionRequestStateSerializer(
+            {
+                "state": last.state,
+                "answer_message": last.answer_message,
+                "created_at": last.created_at,
+                "answered_at": last.answered_at,
+                "resend_after": resend_after,
+            }
+        ).data
+
     @extend_schema_field(CreditSerializer(allow_null=True))
     def get_credit(self, integration):
         link = integration.provider_link  # loaded with its credit sums (contractor_integrations_with_links)
@@ -362,9 +510,40 @@ class OfferSerializer(serializers.Serializer):
     products = serializers.BooleanField()
 
 
-class JoinSerializer(VerifySerializer):
+class _ListedPublicationField(fields.IdRelatedField):
+    """A directory entry that is listed now (any account's: the directory is public). Any other id —
+    a draft, an entry waiting for verification, a rejected or private one — does not exist."""
+
+    default_error_messages = {
+        **fields.IdRelatedField.default_error_messages,
+        "does_not_exist": "This directory entry does not exist.",
+    }
+
+    def get_queryset(self):
+        return directory.directory_list()
+
+
+class JoinSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        max_length=100,
+        required=False,
+        help_text="The code as the provider gave it (dashes optional). Give a code or a publication.",
+    )
+    publication = _ListedPublicationField(
+        queryset=Publication.objects.none(),  # get_queryset(): the listed entries
+        required=False,
+        help_text="A directory entry's id (instead of a code). With approval required, the integration "
+        "is created awaiting approval and a connection request goes to the provider.",
+    )
     display_name = serializers.CharField(max_length=100)
     settings = ContractorSettingsSerializer(required=False)
+
+    def validate(self, attrs):
+        if ("code" in attrs) == ("publication" in attrs):
+            raise serializers.ValidationError(
+                {"code": ["Give a connection code or a directory entry (publication), not both."]}
+            )
+        return attrs
 
 
 class ContractorIntegrationUpdateSerializer(serializers.Serializer):
@@ -422,14 +601,15 @@ class ContractorIntegrationViewSet(
 
     @extend_schema(request=JoinSerializer, responses={201: ContractorIntegrationSerializer, 429: None})
     def create(self, request):
-        """Join a provider with its code."""
+        """Join a provider with its code, or from its directory entry (``publication``)."""
         body = JoinSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         data = body.validated_data
+        via = {"code": data["code"]} if "code" in data else {"publication": data["publication"]}
         try:
             integration = services.integration_join(
                 actor=self.tenant,
-                code=data["code"],
+                **via,
                 client_ip=client_ip(request),
                 display_name=data["display_name"],
                 settings=data.get("settings"),
@@ -479,6 +659,24 @@ class ContractorIntegrationViewSet(
         """Disconnect from the provider. The provider keeps your history and ledger."""
         services.integration_disconnect(actor=self.tenant, integration=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={201: ConnectionRequestStateSerializer, 429: None})
+    @action(detail=True, methods=["post"], url_path="resend-request")
+    def resend_request(self, request, pk=None):
+        """Send a rejected connection request again (after the cool-down)."""
+        integration = self.get_object()
+        try:
+            sent = directory.request_resend(actor=self.tenant, integration=integration)
+        except DjangoValidationError as exc:
+            _raise_for(exc)
+        data = {
+            "state": sent.state,
+            "answer_message": "",
+            "created_at": sent.created_at,
+            "answered_at": None,
+            "resend_after": None,
+        }
+        return Response(ConnectionRequestStateSerializer(data).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=StatusSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="provider-statuses", pagination_class=None)
@@ -778,3 +976,234 @@ class StatusMappingViewSet(
 
     def perform_destroy(self, instance):
         services.status_mapping_delete(actor=self.tenant, mapping=instance)
+
+
+# ---------------------------------------------------------------------------- the partner directory
+
+
+class DirectoryEntrySerializer(serializers.ModelSerializer):
+    """A listed entry as every account sees it: the verified name, description and logo."""
+
+    name = serializers.CharField(source="listed_name")
+    description = serializers.CharField(source="listed_description")
+    orders = serializers.BooleanField(source="integration.orders_enabled", help_text="Takes your orders.")
+    products = serializers.BooleanField(source="integration.products_enabled", help_text="Shares products.")
+    logo_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Publication
+        fields = [
+            "id",
+            "name",
+            "description",
+            "countries",
+            "industries",
+            "services",
+            "website",
+            "orders",
+            "products",
+            "show_products",
+            "approval_required",
+            "show_prices",
+            "logo_url",
+            "listed_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_logo_url(self, publication) -> str | None:
+        if not getattr(publication, "has_logo", False):
+            return None
+        return reverse("connect:directory-logo", args=[publication.pk])
+
+
+class DirectoryFilter(AccountFilterSet):
+    search = filters.CharFilter(method="filter_search", help_text="Part of the listed name.")
+    countries = filters.MultipleChoiceFilter(
+        choices=directory.country_choices, method="filter_overlap", help_text="Serves any of these countries."
+    )
+    industries = filters.MultipleChoiceFilter(
+        choices=Industry.choices, method="filter_overlap", help_text="In any of these industries."
+    )
+    services = filters.MultipleChoiceFilter(
+        choices=ServiceType.choices, method="filter_overlap", help_text="Offers any of these services."
+    )
+
+    class Meta:
+        model = Publication
+        fields = ["search", "countries", "industries", "services"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(listed_name__icontains=value.replace("\x00", ""))
+
+    def filter_overlap(self, queryset, name, value):
+        return queryset.filter(**{f"{name}__overlap": list(value)}) if value else queryset
+
+
+class DirectoryMessageSerializer(serializers.Serializer):
+    reply_to = serializers.EmailField(help_text="Where the partner answers.")
+    message = serializers.CharField(max_length=directory.MESSAGE_MAX_LENGTH)
+
+
+class DirectoryProductSerializer(serializers.Serializer):
+    """A product a directory entry shares, as a visitor sees it (``price`` null unless the provider
+    shows prices publicly)."""
+
+    id = serializers.IntegerField(source="pk")
+    sku = serializers.CharField()
+    ean = serializers.CharField()
+    name = serializers.CharField(source="shared_name")
+    stock = serializers.IntegerField(source="shared_stock")
+    price = fields.DecimalField(max_digits=14, decimal_places=2, source="shared_price", allow_null=True)
+    currency = serializers.SerializerMethodField()
+    image = serializers.CharField(source="shared_image", allow_null=True)
+    variant_count = serializers.IntegerField()
+
+    @extend_schema_field(serializers.CharField())
+    def get_currency(self, product) -> str:
+        return self.context["currency"] if product.shared_price is not None else ""
+
+
+class DirectoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The public B2B partner directory: verified entries of every account (only their listed copy).
+    Entries that are not listed (draft, waiting for their first verification, rejected, unpublished,
+    private) do not exist here: 404. ``message`` e-mails the partner's contact (Get in touch)."""
+
+    # Connect area: every member reads the directory; writing to a partner is an admin's act.
+    area = roles.CONNECT
+    queryset = Publication.objects.none()  # get_queryset(): the listed entries (connect.directory)
+    serializer_class = DirectoryEntrySerializer
+    filterset_class = DirectoryFilter
+    http_method_names = ["get", "post", "head", "options"]
+
+    default_error_messages = {
+        **fields.IdRelatedField.default_error_messages,
+        "does_not_exist": "This directory entry does not exist.",
+    }
+
+    def get_queryset(self):
+        return directory.directory_list()
+
+    def get_object(self):
+        try:
+            pk = fields.id_number(self.kwargs["pk"])
+        except DjangoValidationError:
+            raise Http404 from None
+        publication = directory.directory_get(pk=pk)
+        self.check_object_permissions(self.request, publication)
+        return publication
+
+    @extend_schema(
+        responses=DirectoryProductSerializer(many=True),
+        parameters=[OpenApiParameter("search", str, description="Part of the name, SKU or EAN.")],
+    )
+    @action(detail=True, methods=["get"])
+    def products(self, request, pk=None):
+        """See products: what the entry's integration shares, read-only (404 unless the provider shows
+        products); prices only when it shows them publicly."""
+        catalog = shared_catalog.shared_catalog_for_directory(publication=self.get_object())
+        if catalog is None:
+            raise Http404
+        search = (request.query_params.get("search") or "").replace("\x00", "")[:200]
+        products = shared_catalog.shared_product_list(catalog, search=search).order_by("pk")
+        page = self.paginate_queryset(products)
+        data = DirectoryProductSerializer(page, many=True, context={"currency": catalog.currency}).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(request=DirectoryMessageSerializer, responses={202: None, 429: None})
+    @action(detail=True, methods=["post"])
+    def message(self, request, pk=None):
+        """Get in touch: your message goes by e-mail to the partner's contact address with your
+        account's name; answers go to ``reply_to``. Limited per account (HTTP 429)."""
+        tenant = request_tenant(request)
+        services.require_manager(tenant)
+        publication = self.get_object()
+        body = DirectoryMessageSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            directory.directory_message_send(actor=tenant, publication=publication, **body.validated_data)
+        except DjangoValidationError as exc:
+            _raise_for(exc)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class PartnerRequestSerializer(fields.ModelSerializer):
+    integration = serializers.IntegerField(source="provider_integration_id", read_only=True)
+    contractor = serializers.IntegerField(source="link_id", read_only=True, help_text="The contractor's id.")
+    company = serializers.CharField(source="contractor_account.name", read_only=True)
+    vat_number = serializers.CharField(source="contractor_account.vat_number", read_only=True)
+
+    class Meta:
+        model = ConnectionRequest
+        fields = [
+            "id",
+            "integration",
+            "contractor",
+            "company",
+            "vat_number",
+            "state",
+            "answer_message",
+            "answered_at",
+            "answered_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class RequestAnswerSerializer(serializers.Serializer):
+    message = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, help_text="The contractor reads it."
+    )
+
+
+class ConnectionRequestFilter(AccountFilterSet):
+    integration = filters.NumberFilter(field_name="provider_integration_id")
+    state = filters.ChoiceFilter(choices=ConnectionRequest.State.choices)
+
+    class Meta:
+        model = ConnectionRequest
+        fields = ["integration", "state"]
+
+
+class ConnectionRequestViewSet(
+    AccountScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Connection requests the account received from the directory (its integrations that require
+    approval). Accepting activates the contractor; rejecting leaves it waiting, and it may ask again
+    after a cool-down. Members read; owners and admins answer."""
+
+    area = roles.CONNECT
+    queryset = ConnectionRequest.objects.select_related("contractor_account")
+    account_field = "provider_account"
+    serializer_class = PartnerRequestSerializer
+    filterset_class = ConnectionRequestFilter
+    http_method_names = ["get", "post", "head", "options"]
+    ordering = ["-created_at", "-id"]
+
+    def _answer(self, request, accept: bool):
+        services.require_manager(self.tenant)
+        connection_request = self.get_object()
+        body = RequestAnswerSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            directory.request_answer(
+                actor=self.tenant,
+                request=connection_request,
+                accept=accept,
+                message=body.validated_data.get("message", ""),
+            )
+        except DjangoValidationError as exc:
+            _raise_for(exc)
+        return Response(self.get_serializer(self.get_queryset().get(pk=connection_request.pk)).data)
+
+    @extend_schema(request=RequestAnswerSerializer, responses=PartnerRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """Accept: the contractor becomes active and everything the integration offers crosses."""
+        return self._answer(request, True)
+
+    @extend_schema(request=RequestAnswerSerializer, responses=PartnerRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Reject, with an optional message; the contractor may ask again after the cool-down."""
+        return self._answer(request, False)

@@ -15,6 +15,10 @@ router.register(
 router.register("connect/contractors", api.ContractorViewSet, basename="connect-contractor")
 router.register("connect/status-mappings", api.StatusMappingViewSet, basename="connect-status-mapping")
 router.register("connect/imports", api_catalog.ConnectImportViewSet, basename="connect-import")
+router.register("connect/directory", api.DirectoryViewSet, basename="connect-directory")
+router.register(
+    "connect/connection-requests", api.ConnectionRequestViewSet, basename="connect-connection-request"
+)
 
 urlpatterns = router.urls + [
     path(

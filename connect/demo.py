@@ -1,5 +1,6 @@
 """The demo's Connect link: the demo shop is a contractor of the demo wholesaler, with trade credit, and
-imports part of the wholesaler's shared catalog (and keeps importing it)."""
+imports part of the wholesaler's shared catalog (and keeps importing it); the wholesaler's integration is
+verified in the partner directory."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from decimal import Decimal
 from accounts.models import Account, Membership, Role
 from accounts.tenancy import Tenant
 from catalog.models import Inventory
-from connect import services
+from connect import directory, services
 from connect.imports import connect_import_create, connect_import_job_run
 from connect.models import ConnectImport, ContractorLink, StatusMapping
 from connect.shared_catalog import shared_catalog_open, shared_categories
@@ -82,6 +83,7 @@ def demo_connect_create(*, wholesaler: Account, shop: Account) -> ContractorLink
         pairs=[(theirs[k], mine[k]) for k in kinds],
     )
     demo_import_create(shop=shop, integration=joined)
+    demo_publication_create(wholesaler=wholesaler, integration=integration)
     return link
 
 
@@ -103,3 +105,37 @@ def demo_import_create(*, shop: Account, integration) -> ConnectImport | None:
     )
     connect_import_job_run(job_id=saved.last_job_id)
     return saved
+
+
+DEMO_DESCRIPTION = (
+    "Wholesale of home, garden and office goods from our warehouse near Poznań. Over 1,000 products "
+    "in stock, shipped the same day until 14:00. We dropship to your customers in your name, or "
+    "deliver pallets to your warehouse. New partners are accepted within one working day."
+)
+
+
+def demo_publication_create(*, wholesaler: Account, integration) -> None:
+    """The wholesaler's integration is public and verified in the directory: it serves Central
+    Europe as a wholesaler and dropshipper, shows its products (without prices) and accepts each new
+    contractor (so a new account sends a request). Idempotent."""
+    if directory.publication_for_provider(integration=integration) is not None:
+        return
+    publication = directory.publication_save(
+        actor=_owner(wholesaler),
+        integration=integration,
+        is_public=True,
+        company_name=wholesaler.name,
+        description=DEMO_DESCRIPTION,
+        countries=["PL", "DE", "CZ", "SK", "AT", "LT"],
+        industries=["home_garden", "office"],
+        services=["wholesaler", "dropshipping"],
+        contact_email=wholesaler.email or DEMO_CONTACT,
+        website="",
+        show_products=True,
+        approval_required=True,
+        show_prices=False,
+    )
+    directory.publication_listing_take(publication=publication)
+
+
+DEMO_CONTACT = "wholesaler@demo.hurtlink.test"

@@ -22,8 +22,10 @@ from connect.models import (
     AdditionalInfo,
     ContractorLink,
     ContractorSettings,
+    Industry,
     ProviderOrderSettings,
     ProviderSharingSettings,
+    ServiceType,
 )
 from orders.models import Order, OrderStatus
 
@@ -487,3 +489,146 @@ CONTRACTOR_STATES = (
         ("all", _("All")),
     ]
 )
+
+
+# ----------------------------------------------------------------------------- the directory
+
+
+class _CountryMultipleField(forms.MultipleChoiceField):
+    """ISO countries by code (django-countries' list, names in the active language)."""
+
+    def __init__(self, **kwargs):
+        from connect.directory import country_choices
+
+        super().__init__(choices=country_choices, **kwargs)
+
+
+class PublicationForm(forms.Form):
+    """The Publish tab. Parses; ``connect.directory.publication_save`` decides what a public entry
+    needs (so private drafts may be incomplete) and checks the logo."""
+
+    is_public = forms.TypedChoiceField(
+        label=_("Visibility"),
+        choices=[("0", _("Private: only partners with your code")), ("1", _("Public: in the directory"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+        initial="0",
+    )
+    company_name = forms.CharField(label=_("Company name as listed"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What you offer partners: range, brands, terms, delivery times."),
+    )
+    countries = _CountryMultipleField(
+        label=_("Countries served"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
+    )
+    industries = forms.MultipleChoiceField(
+        label=_("Industries"), choices=Industry.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    services = forms.MultipleChoiceField(
+        label=_("Services"), choices=ServiceType.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    contact_email = forms.EmailField(
+        label=_("Contact e-mail"),
+        required=False,
+        help_text=_("Messages from the directory (Get in touch) and connection requests go here."),
+    )
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("PNG, JPEG, GIF or WebP, at most 256 KB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+    )
+    logo_remove = forms.BooleanField(label=_("Remove the logo"), required=False)
+    show_products = forms.BooleanField(
+        label=_("Show products"),
+        required=False,
+        help_text=_("Visitors from the directory may browse the products this integration shares."),
+    )
+    show_prices = forms.BooleanField(
+        label=_("Show prices publicly"),
+        required=False,
+        help_text=_("Visitors browsing your products see their prices too."),
+    )
+    approval_required = forms.BooleanField(
+        label=_("Approval required"),
+        required=False,
+        help_text=_("Each new contractor from the directory waits until you accept it."),
+    )
+
+    def __init__(self, *args, products: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not products:
+            for name in ("show_products", "show_prices"):
+                del self.fields[name]
+
+    def service_values(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("logo", None)
+        data["countries"] = list(data.get("countries") or [])
+        data["industries"] = list(data.get("industries") or [])
+        data["services"] = list(data.get("services") or [])
+        return data
+
+    def logo_bytes(self) -> bytes | None:
+        upload = self.cleaned_data.get("logo")
+        if not upload:
+            return None
+        # Never read more than one byte past the limit: the service refuses it anyway.
+        from connect.directory import LOGO_MAX_BYTES
+
+        return upload.read(LOGO_MAX_BYTES + 1)
+
+
+class DirectoryFilterForm(forms.Form):
+    search = forms.CharField(label=_("Name"), required=False, max_length=200)
+    countries = _CountryMultipleField(
+        label=_("Countries"), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+    )
+    industries = forms.MultipleChoiceField(
+        label=_("Industries"),
+        choices=Industry.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    services = forms.MultipleChoiceField(
+        label=_("Services"),
+        choices=ServiceType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "search": (data.get("search") or "").replace("\x00", ""),
+            "countries": data.get("countries") or [],
+            "industries": data.get("industries") or [],
+            "services": data.get("services") or [],
+        }
+
+
+class DirectoryMessageForm(forms.Form):
+    reply_to = forms.EmailField(
+        label=_("Your e-mail for replies"), help_text=_("The partner answers to this address.")
+    )
+    message = forms.CharField(label=_("Message"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class RequestAnswerForm(forms.Form):
+    answer = forms.ChoiceField(choices=[("accept", _("Accept")), ("reject", _("Reject"))])
+    message = forms.CharField(
+        label=_("Message to the contractor (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -28,6 +28,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -775,3 +776,207 @@ class ConnectImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.integration} → {self.inventory}"
+
+
+# ------------------------------------------------------------------------ the partner directory
+
+
+class Industry(models.TextChoices):
+    """The directory's fixed list of industries (a provider chooses one or more)."""
+
+    AUTOMOTIVE = "automotive", _("Automotive")
+    BOOKS_MEDIA = "books_media", _("Books and media")
+    ELECTRONICS = "electronics", _("Electronics")
+    FASHION = "fashion", _("Fashion, clothing and shoes")
+    FOOD = "food", _("Food and drinks")
+    HEALTH_BEAUTY = "health_beauty", _("Health and beauty")
+    HOME_GARDEN = "home_garden", _("Home and garden")
+    INDUSTRIAL = "industrial", _("Industry and tools")
+    KIDS_TOYS = "kids_toys", _("Kids and toys")
+    OFFICE = "office", _("Office supplies")
+    PETS = "pets", _("Pet supplies")
+    SPORTS = "sports", _("Sports and outdoors")
+    OTHER = "other", _("Other")
+
+
+class ServiceType(models.TextChoices):
+    """What a provider offers its partners (BaseLinker's service types)."""
+
+    DROPSHIPPING = "dropshipping", _("Dropshipping")
+    FULFILMENT = "fulfilment", _("Fulfilment")
+    WHOLESALER = "wholesaler", _("Wholesaler")
+    OTHER = "other", _("Other")
+
+
+class PublicationQuerySet(models.QuerySet):
+    def listed(self):
+        """Entries the directory shows: public, with a verified listed copy, of a live integration."""
+        return self.filter(is_public=True, listed_at__isnull=False, integration__deleted_at__isnull=True)
+
+
+class Publication(models.Model):
+    """A provider integration's entry in the public B2B partner directory (the Publish tab).
+
+    The provider edits the working copy (name, description, logo and the rest); *Save* asks staff to
+    verify it. The directory shows the **listed copy** (``listed_*``): the name, description and logo
+    staff last verified. Changing the name, description or logo of a verified entry sends it back to
+    verification while the listed copy stays in the directory; verification copies the working copy
+    over the listed one. The other fields (countries, industries, services, contact, switches) take
+    effect at once. Only ``connect.directory`` writes these rows.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        WAITING = "waiting", _("Waiting for verification")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="connect_publications"
+    )
+    integration = models.OneToOneField(
+        ConnectIntegration, on_delete=models.CASCADE, related_name="publication", editable=False
+    )
+    is_public = models.BooleanField(_("public"), default=False)
+    company_name = models.CharField(_("company name as listed"), max_length=200)
+    description = models.TextField(_("description"), max_length=4000)
+    countries = ArrayField(models.CharField(max_length=2), default=list, verbose_name=_("countries served"))
+    industries = ArrayField(
+        models.CharField(max_length=20, choices=Industry.choices), default=list, verbose_name=_("industries")
+    )
+    services = ArrayField(
+        models.CharField(max_length=20, choices=ServiceType.choices), default=list, verbose_name=_("services")
+    )
+    contact_email = models.EmailField(_("contact e-mail"))
+    website = models.URLField(_("website"), blank=True)
+    logo = models.BinaryField(_("logo"), null=True, blank=True, editable=False)
+    logo_type = models.CharField(max_length=20, blank=True, editable=False)
+    show_products = models.BooleanField(
+        _("show products"),
+        default=False,
+        help_text=_("Visitors from the directory may browse the products this integration shares."),
+    )
+    approval_required = models.BooleanField(
+        _("approval required"),
+        default=False,
+        help_text=_("Each new contractor from the directory waits until you accept it."),
+    )
+    show_prices = models.BooleanField(
+        _("show prices publicly"),
+        default=False,
+        help_text=_("Visitors browsing your products see their prices too."),
+    )
+    state = models.CharField(_("verification"), max_length=10, choices=State.choices, default=State.DRAFT)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+    # The copy the directory shows: what staff last verified. Null ``listed_at``: not listed.
+    listed_name = models.CharField(_("listed name"), max_length=200, blank=True, editable=False)
+    listed_description = models.TextField(_("listed description"), blank=True, editable=False)
+    listed_logo = models.BinaryField(null=True, blank=True, editable=False)
+    listed_logo_type = models.CharField(max_length=20, blank=True, editable=False)
+    listed_at = models.DateTimeField(_("listed since"), null=True, blank=True, editable=False)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["listed_name", "id"]
+        verbose_name = _("directory entry")
+        verbose_name_plural = _("directory entries")
+        indexes = [
+            models.Index(fields=["is_public", "listed_at"]),
+            GinIndex(fields=["countries"], name="connect_pub_countries_gin"),
+            GinIndex(fields=["industries"], name="connect_pub_industries_gin"),
+            GinIndex(fields=["services"], name="connect_pub_services_gin"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="rejected") | ~Q(rejection_reason=""),
+                name="connect_publication_rejected_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.listed_name or self.company_name
+
+    @property
+    def is_listed(self) -> bool:
+        return self.is_public and self.listed_at is not None
+
+    @property
+    def industry_labels(self) -> list[str]:
+        labels = dict(Industry.choices)
+        return [str(labels.get(code, code)) for code in self.industries]
+
+    @property
+    def service_labels(self) -> list[str]:
+        labels = dict(ServiceType.choices)
+        return [str(labels.get(code, code)) for code in self.services]
+
+    @property
+    def has_changes_to_verify(self) -> bool:
+        """The working copy differs from the listed one in what staff check."""
+        return (
+            self.listed_at is None
+            or self.company_name != self.listed_name
+            or self.description != self.listed_description
+            or bytes(self.logo or b"") != bytes(self.listed_logo or b"")
+        )
+
+
+class ConnectionRequest(models.Model):
+    """A contractor from the directory asks to be let through by a provider that requires approval.
+
+    Its contractor integration and link exist from the start (the link *awaiting approval*, so nothing
+    crosses); accepting activates the link, rejecting leaves it waiting and says why. A rejected
+    request may be sent again after ``connect.directory.REQUEST_COOLDOWN``. One pending request per
+    provider integration and contractor account (a unique constraint decides, so two tabs give one).
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    link = models.ForeignKey(ContractorLink, on_delete=models.CASCADE, related_name="requests")
+    provider_integration = models.ForeignKey(
+        ConnectIntegration, on_delete=models.CASCADE, related_name="connection_requests"
+    )
+    provider_account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    contractor_account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answer_message = models.TextField(_("message"), blank=True, max_length=2000)
+    answered_by = models.CharField(_("answered by"), max_length=200, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("connection request")
+        verbose_name_plural = _("connection requests")
+        indexes = [
+            models.Index(fields=["provider_account", "state"]),
+            models.Index(fields=["contractor_account", "provider_integration", "-answered_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider_integration", "contractor_account"],
+                condition=Q(state="pending"),
+                name="connect_request_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=~Q(provider_account=models.F("contractor_account")),
+                name="connect_request_two_accounts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"request #{self.pk} ({self.state})"

@@ -28,6 +28,7 @@ from connect.codes import code_display
 from connect.models import (
     ConnectIntegration,
     ConnectionCode,
+    ConnectionRequest,
     ContractorLink,
     CreditEntry,
     ForwardedOrder,
@@ -331,7 +332,13 @@ def contractor_integrations_with_links(
             queryset=ContractorLink.objects.with_credit().select_related(
                 "provider_integration", "provider_account"
             ),
-        )
+        ),
+        # Connection requests from the directory, newest first (``request_list``).
+        Prefetch(
+            "provider_link__requests",
+            queryset=ConnectionRequest.objects.order_by("-created_at", "-id"),
+            to_attr="request_list",
+        ),
     )
 
 

@@ -119,19 +119,60 @@ def _no_such_code() -> str:
     return _("There is no such connection code. Check it and try again.")
 
 
-class TooManyCodeAttempts(ValidationError):
+class RateLimited(ValidationError):
+    """Too many attempts of something limited per user, account or address; nothing was done."""
+
+    def __init__(self, retry_after: int, message: str, field: str = "__all__"):
+        self.retry_after = retry_after
+        super().__init__({field: [message]})
+
+
+class TooManyCodeAttempts(RateLimited):
     """Too many wrong codes from this user or address; the code was not even looked at."""
 
     def __init__(self, retry_after: int):
-        self.retry_after = retry_after
         super().__init__(
-            {
-                "code": [
-                    _("Too many wrong codes. Try again in %(minutes)s minutes.")
-                    % {"minutes": max(1, retry_after // 60)}
-                ]
-            }
+            retry_after,
+            _("Too many wrong codes. Try again in %(minutes)s minutes.")
+            % {"minutes": max(1, retry_after // 60)},
+            field="code",
         )
+
+
+@dataclass(frozen=True)
+class WindowLimit:
+    """At most ``limit`` counted events per key within a fixed window (in the cache, i.e. Redis).
+
+    The first event of a key starts its window; later ones only count. Keys name who is limited
+    (``user:7``, ``ip:10.0.0.1``, ``account:3``) under the limit's ``prefix``; an attempt is refused
+    when any of its keys has reached the limit. Used for wrong connection codes, directory messages
+    and connection requests.
+    """
+
+    prefix: str
+    limit: int
+    window: int  # seconds
+
+    def keys(self, *whom: str) -> list[str]:
+        return [f"{self.prefix}:{who}" for who in whom if who]
+
+    def reached(self, keys: list[str]) -> bool:
+        counts = cache.get_many(keys)
+        return max((int(v) for v in counts.values()), default=0) >= self.limit
+
+    def count(self, keys: list[str]) -> None:
+        for key in keys:
+            if not cache.add(key, 1, timeout=self.window):
+                try:
+                    cache.incr(key)
+                except ValueError:  # expired between add and incr
+                    cache.add(key, 1, timeout=self.window)
+
+    def reset(self, keys: list[str]) -> None:
+        cache.delete_many(keys)
+
+
+CODE_FAILURES = WindowLimit("connect:code-failures", CODE_FAILURE_LIMIT, CODE_FAILURE_WINDOW)
 
 
 # ------------------------------------------------------------------------------------------ roles
@@ -574,6 +615,8 @@ def integration_delete(*, actor: Tenant, integration: ConnectIntegration) -> Non
     if integration.role == ConnectIntegration.Role.CONTRACTOR:
         integration_disconnect(actor=actor, integration=integration)
         return
+    from connect import directory
+
     integration = _lock_integration(integration)
     now = timezone.now()
     ConnectionCode.objects.filter(integration=integration, revoked_at__isnull=True).update(revoked_at=now)
@@ -583,6 +626,7 @@ def integration_delete(*, actor: Tenant, integration: ConnectIntegration) -> Non
         link.disconnected_at = now
         link.save(update_fields=["disconnected_at"])
         _event(link, LinkEvent.Kind.DISCONNECTED, actor, by="provider")
+        directory.requests_withdraw(link=link)
     integration.deleted_at = now
     integration.save(update_fields=["deleted_at", "updated_at"])
     logger.info("connect: provider integration %s deleted by %s", integration.pk, actor.actor_label)
@@ -593,7 +637,8 @@ def integration_delete(*, actor: Tenant, integration: ConnectIntegration) -> Non
 
 @dataclass(frozen=True)
 class CodeOffer:
-    """What a valid code offers, as the contractor sees it before joining."""
+    """What a provider integration offers, as the contractor sees it before joining (with a code or
+    from the directory)."""
 
     integration: ConnectIntegration  # the provider's (never shown whole to the contractor)
     provider_name: str
@@ -601,6 +646,7 @@ class CodeOffer:
     orders: bool
     products: bool
     price_currency: str = ""  # of the shared prices, "" when none are shared
+    approval_required: bool = False  # from the directory: the provider accepts each new contractor
 
 
 def _attempt_keys(actor: Tenant, client_ip: str | None) -> dict[str, int]:
@@ -621,24 +667,59 @@ def _attempts_left(keys: dict[str, int]) -> int:
     return min((limit - int(counts.get(key) or 0) for key, limit in keys.items()), default=CODE_FAILURE_LIMIT)
 
 
-def _failure_record(keys: dict[str, int]) -> None:
-    # A fixed window per key: the first failure starts the hour, later ones only count.
-    for key in keys:
-        if not cache.add(key, 1, timeout=CODE_FAILURE_WINDOW):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, timeout=CODE_FAILURE_WINDOW)
-
-
 def code_failures_reset(*, user_id: int | None = None, client_ip: str | None = None) -> None:
     """Forget counted failures (support, tests)."""
-    keys = []
-    if user_id is not None:
-        keys.append(f"connect:code-failures:user:{user_id}")
-    if client_ip:
-        keys.append(f"connect:code-failures:ip:{client_ip}")
-    cache.delete_many(keys)
+    CODE_FAILURES.reset(
+        CODE_FAILURES.keys(
+            f"user:{user_id}" if user_id is not None else "", f"ip:{client_ip}" if client_ip else ""
+        )
+    )
+
+
+def _already_connected() -> str:
+    return _("Your account is already connected with this code's integration.")
+
+
+def offer_check(
+    *, actor: Tenant, provider: ConnectIntegration, approval_required: bool = False, field: str = "code"
+) -> CodeOffer:
+    """What ``provider`` offers the actor's account, or why it may not join: its own account's
+    integration, or one it is already connected with (errors keyed ``field``). Shared by joining
+    with a code and from the directory."""
+    if provider.account_id == actor.account.pk:
+        code_logger.info("connect: own code refused account=%s actor=%s", actor.account.pk, actor.actor_label)
+        raise ValidationError(
+            {
+                field: [
+                    _("This is a code of your own account. Give it to your partner; they enter it in theirs.")
+                    if field == "code"
+                    else _("This is your own account's entry.")
+                ]
+            }
+        )
+    if (
+        ContractorLink.objects.connected()
+        .filter(provider_integration=provider, contractor_account=actor.account)
+        .exists()
+    ):
+        raise ValidationError(
+            {
+                field: [
+                    _already_connected()
+                    if field == "code"
+                    else _("Your account is already connected with this partner's integration.")
+                ]
+            }
+        )
+    return CodeOffer(
+        integration=provider,
+        provider_name=provider.account.name,
+        display_name=provider.display_name,
+        orders=provider.orders_enabled,
+        products=provider.products_enabled,
+        price_currency=selectors.shared_price_currency(integration=provider),
+        approval_required=approval_required,
+    )
 
 
 def _code_check(
@@ -667,7 +748,7 @@ def _code_check(
             queryset = queryset.select_for_update(of=("self",))
         found = queryset.first()
     if found is None:
-        _failure_record(keys)
+        CODE_FAILURES.count(keys)
         code_logger.warning(
             "connect: wrong connection code account=%s actor=%s ip=%s (%s)",
             actor.account.pk,
@@ -683,33 +764,7 @@ def _code_check(
             ) % {"count": left}
             message = f"{message} {left_text}"
         raise ValidationError({"code": [message]})
-    provider = found.integration
-    if provider.account_id == actor.account.pk:
-        code_logger.info("connect: own code refused account=%s actor=%s", actor.account.pk, actor.actor_label)
-        raise ValidationError(
-            {
-                "code": [
-                    _("This is a code of your own account. Give it to your partner; they enter it in theirs.")
-                ]
-            }
-        )
-    if (
-        ContractorLink.objects.connected()
-        .filter(provider_integration=provider, contractor_account=actor.account)
-        .exists()
-    ):
-        raise ValidationError(
-            {"code": [_("Your account is already connected with this code's integration.")]}
-        )
-    offer = CodeOffer(
-        integration=provider,
-        provider_name=provider.account.name,
-        display_name=provider.display_name,
-        orders=provider.orders_enabled,
-        products=provider.products_enabled,
-        price_currency=selectors.shared_price_currency(integration=provider),
-    )
-    return offer, found
+    return offer_check(actor=actor, provider=found.integration), found
 
 
 def code_verify(*, actor: Tenant, code: str, client_ip: str | None) -> CodeOffer:
@@ -761,17 +816,34 @@ def contractor_settings_errors(
 def integration_join(
     *,
     actor: Tenant,
-    code: str,
+    code: str | None = None,
+    publication=None,
     client_ip: str | None,
     display_name: str,
     settings: dict[str, Any] | None = None,
 ) -> ConnectIntegration:
-    """Join a provider with its code: creates the contractor integration, its settings and the link
-    (active). Refused like ``code_verify``; a second join of the same integration by the same account
+    """Join a provider, with its code or from its directory entry (``publication``; exactly one of
+    the two): creates the contractor integration, its settings and the link. With a code the link is
+    active. From the directory the link is active too, unless the entry requires approval: then it
+    waits (nothing crosses) and a connection request goes to the provider (``connect.directory``).
+
+    Refused like ``code_verify`` (or, from the directory, like ``directory.publication_offer``: an
+    entry that is not listed does not exist); a second join of the same integration by the same account
     is "already connected" (a unique constraint decides, so two tabs at once give one link). The code
-    row is locked so a regeneration or deletion in flight either happens before (code refused) or
-    after (contractor connected). Admins only."""
-    offer, code_row = _code_check(actor=actor, code=code, client_ip=client_ip, lock=True)
+    row (or the entry) is locked so a regeneration, deletion or unpublishing in flight either happens
+    before (refused) or after (connected). Admins only."""
+    if (code is None) == (publication is None):
+        raise TypeError("integration_join takes a code or a publication")
+    code_row = None
+    if code is not None:
+        offer, code_row = _code_check(actor=actor, code=code, client_ip=client_ip, lock=True)
+        field = "code"
+    else:
+        from connect import directory
+
+        offer = directory.publication_offer(actor=actor, publication=publication, lock=True)
+        directory.request_limit_check(actor=actor)
+        field = "publication"
     account = actor.account
     values = contractor_settings_defaults(account) | _only(settings, CONTRACTOR_SETTINGS_FIELDS)
     errors = _display_name_errors(display_name) | _validate_contractor_settings(
@@ -785,6 +857,7 @@ def integration_join(
         created_by=_user(actor),
     )
     ContractorSettings.objects.create(integration=integration, **values)
+    waiting = offer.approval_required
     try:
         with transaction.atomic():
             link = ContractorLink.objects.create(
@@ -794,18 +867,28 @@ def integration_join(
                 contractor_account=account,
                 code=code_row,
                 name=account.name[:200],
-                state=ContractorLink.State.ACTIVE,
+                state=ContractorLink.State.AWAITING_APPROVAL if waiting else ContractorLink.State.ACTIVE,
             )
     except IntegrityError:
         raise ValidationError(
-            {"code": [_("Your account is already connected with this code's integration.")]}
+            {
+                field: [
+                    _already_connected()
+                    if field == "code"
+                    else _("Your account is already connected with this partner's integration.")
+                ]
+            }
         )
-    _event(link, LinkEvent.Kind.JOINED, actor)
+    _event(link, LinkEvent.Kind.JOINED, actor, via=field)
+    if waiting:
+        directory.request_create(actor=actor, link=link)
     logger.info(
-        "connect: account %s joined provider integration %s (link %s)",
+        "connect: account %s joined provider integration %s (link %s, via %s%s)",
         account.pk,
         offer.integration.pk,
         link.pk,
+        field,
+        ", awaiting approval" if waiting else "",
     )
     return integration
 
@@ -882,6 +965,9 @@ def integration_disconnect(*, actor: Tenant, integration: ConnectIntegration) ->
         link.disconnected_at = now
         link.save(update_fields=["disconnected_at"])
         _event(link, LinkEvent.Kind.DISCONNECTED, actor, by="contractor")
+    from connect import directory
+
+    directory.requests_withdraw(link=link)
     integration.deleted_at = now
     integration.save(update_fields=["deleted_at", "updated_at"])
     logger.info("connect: contractor integration %s disconnected by %s", integration.pk, actor.actor_label)
@@ -993,6 +1079,11 @@ def contractor_set_state(*, actor: Tenant, link: ContractorLink, state: str) -> 
         _event(link, kind, actor)
         if state == ContractorLink.State.ACTIVE:
             sync.resync_on_commit(link_id=link.pk)  # catch up on what changed while it was blocked
+        # A contractor from the directory waiting for approval: activating accepts its request,
+        # blocking rejects it (the contractor is told either way).
+        from connect import directory
+
+        directory.request_settle(link=link, accepted=state == ContractorLink.State.ACTIVE, actor=actor)
     return link
 
 

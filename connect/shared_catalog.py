@@ -65,8 +65,8 @@ _MONEY = DecimalField(max_digits=14, decimal_places=2)
 class SharedCatalog:
     """An open door into one provider's shared catalog, as one contractor integration sees it."""
 
-    integration: ConnectIntegration  # the contractor's
-    link: ContractorLink
+    integration: ConnectIntegration  # the contractor's (the provider's for a directory preview)
+    link: ContractorLink | None  # None for a directory preview
     sharing: ProviderSharingSettings
     provider_account_id: int
     inventory_id: int
@@ -196,6 +196,57 @@ def shared_catalog_open(*, account: Account, integration: ConnectIntegration) ->
         tag_ids=frozenset(sharing.tags.values_list("pk", flat=True)),
         range_mode=link.range_mode,
         range_ids=range_ids,
+    )
+
+
+def shared_catalog_for_directory(*, publication) -> SharedCatalog | None:
+    """What a directory entry with *show products* lets any signed-in account browse before joining:
+    the integration's sharing settings (categories, tags, language, source warehouse, descriptions,
+    parameters, images), no contractor range (a visitor has none), no extra fields, and prices only
+    when the provider chose to show them publicly (its sharing price group). None unless the entry is
+    listed now, shows products and its integration shares products. ``integration`` and ``pk`` name the
+    provider's integration here (there is no contractor integration yet) and ``link`` is None."""
+    from connect.models import Publication
+
+    found = (
+        Publication.objects.listed()
+        .filter(pk=publication.pk, show_products=True, integration__products_enabled=True)
+        .select_related("integration__sharing_settings__price_group")
+        .defer("logo", "listed_logo")
+        .first()
+    )
+    sharing = getattr(found.integration, "sharing_settings", None) if found is not None else None
+    if sharing is None:
+        return None
+    provider_id = found.account_id
+    price_group = sharing.price_group if found.show_prices else None
+    if price_group is not None and price_group.account_id != provider_id:
+        price_group = None
+    chosen = list(sharing.categories.values_list("pk", flat=True))
+    category_ids = None
+    excluded: frozenset[int] = frozenset()
+    if sharing.category_mode == ProviderSharingSettings.Categories.ONLY:
+        category_ids = _descendants(provider_id, chosen)
+    elif sharing.category_mode == ProviderSharingSettings.Categories.EXCEPT:
+        excluded = _descendants(provider_id, chosen)
+    return SharedCatalog(
+        integration=found.integration,
+        link=None,
+        sharing=sharing,
+        provider_account_id=provider_id,
+        inventory_id=sharing.inventory_id,
+        language=sharing.language,
+        warehouse_id=sharing.source_warehouse_id,
+        price_group_id=price_group.pk if price_group is not None else None,
+        currency=price_group.currency if price_group is not None else "",
+        stock_blocked=False,
+        descriptions=sharing.descriptions,
+        parameters=sharing.parameters,
+        images=sharing.images,
+        extra_fields={},
+        category_ids=category_ids,
+        excluded_category_ids=excluded,
+        tag_ids=frozenset(sharing.tags.values_list("pk", flat=True)),
     )
 
 

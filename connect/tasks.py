@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMessage
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -59,3 +61,18 @@ def connect_imports_refresh_all() -> int:
     from connect.imports import connect_imports_refresh_all as refresh_all
 
     return refresh_all()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def connect_mail_send(to: list[str], subject: str, body: str, reply_to: list[str]) -> bool:
+    """Send one e-mail the directory queued after its commit (a message from Get in touch, a new or
+    answered connection request, a verification result). Running it twice sends the mail twice: a
+    worker lost mid-send redelivers rather than drops it."""
+    EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        reply_to=reply_to or None,
+    ).send()
+    return True

@@ -17,6 +17,11 @@ urlpatterns = [
     path("provider/<int:pk>/publish/", views.ProviderPublishView.as_view(), name="provider-publish"),
     path("provider/<int:pk>/contractors/", views.ContractorListView.as_view(), name="provider-contractors"),
     path(
+        "provider/<int:pk>/requests/<int:request_pk>/answer/",
+        views.RequestAnswerView.as_view(),
+        name="request-answer",
+    ),
+    path(
         "provider/<int:pk>/contractors/<int:link_pk>/",
         views.ContractorEditView.as_view(),
         name="contractor-edit",
@@ -47,6 +52,7 @@ urlpatterns = [
     path("supplier/<int:pk>/statuses/", views.SupplierStatusesView.as_view(), name="supplier-statuses"),
     path("supplier/<int:pk>/disconnect/", views.SupplierDisconnectView.as_view(), name="supplier-disconnect"),
     path("supplier/<int:pk>/resync/", views.SupplierResyncView.as_view(), name="supplier-resync"),
+    path("supplier/<int:pk>/request/", views.SupplierRequestView.as_view(), name="supplier-request"),
     path(
         "supplier/<int:pk>/<slug:tab>/",
         views.SupplierTabView.as_view(),
@@ -62,4 +68,11 @@ urlpatterns = [
     path("imports/", views_catalog.ConnectImportListView.as_view(), name="import-list"),
     path("imports/new/", views_catalog.ConnectImportCreateView.as_view(), name="import-create"),
     path("imports/<int:pk>/", views_catalog.ConnectImportDetailView.as_view(), name="import-detail"),
+    # The public partner directory (Integrations → Publications).
+    path("directory/", views.DirectoryListView.as_view(), name="directory-list"),
+    path("directory/<int:pk>/", views.DirectoryDetailView.as_view(), name="directory-detail"),
+    path("directory/<int:pk>/logo/", views.DirectoryLogoView.as_view(), name="directory-logo"),
+    path("directory/<int:pk>/message/", views.DirectoryMessageView.as_view(), name="directory-message"),
+    path("directory/<int:pk>/connect/", views.DirectoryConnectView.as_view(), name="directory-connect"),
+    path("directory/<int:pk>/products/", views.DirectoryProductsView.as_view(), name="directory-products"),
 ]

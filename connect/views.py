@@ -9,10 +9,12 @@ read; another account's integration or contractor is a 404.
 
 from __future__ import annotations
 
+import base64
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,7 +24,7 @@ from django.views import View
 from accounts import roles
 from accounts.tenancy import AccountViewMixin
 from config.paging import in_id_order, page_of_ids
-from connect import forms, selectors, services, sync
+from connect import directory, forms, selectors, services, shared_catalog, sync
 from connect.codes import code_display
 from connect.models import ConnectIntegration, ContractorLink, StatusMapping
 from orders.models import OrderStatus
@@ -293,13 +295,116 @@ class ProviderDeleteView(_ProviderTabMixin, View):
 
 
 class ProviderPublishView(_ProviderTabMixin, View):
-    """Tab **Publish**: the public partner directory comes in a later version."""
+    """Tab **Publish**: private or public in the partner directory; the entry, its verification state
+    (draft, waiting, verified, rejected with the reason) and what the directory lists now."""
 
     tab = "publish"
 
     def get(self, request, pk: int):
         integration = self.provider(pk)
-        return render(request, "connect/provider_publish.html", self.tab_context(integration))
+        publication = directory.publication_for_provider(integration=integration)
+        return self._render(integration, publication, self._form(integration, publication))
+
+    def post(self, request, pk: int):
+        integration = self.provider(pk)
+        self.manager_required()
+        publication = directory.publication_for_provider(integration=integration)
+        form = self._form(integration, publication, request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                saved = directory.publication_save(
+                    actor=self.tenant,
+                    integration=integration,
+                    logo=form.logo_bytes(),
+                    **form.service_values(),
+                )
+            except ValidationError as exc:
+                errors_to_forms(exc, form)
+            else:
+                messages.success(request, _publish_message(saved))
+                return redirect("connect:provider-publish", pk=integration.pk)
+        return self._render(integration, publication, form)
+
+    def _form(self, integration, publication, data=None, files=None):
+        if publication is None:
+            initial = directory.publication_initial(integration=integration)
+        else:
+            initial = {f: getattr(publication, f) for f in directory.PUBLICATION_FIELDS}
+        initial["is_public"] = "1" if initial["is_public"] else "0"
+        return forms.PublicationForm(data, files, initial=initial, products=integration.products_enabled)
+
+    def _render(self, integration, publication, form):
+        logo = None
+        if publication is not None and publication.logo:
+            logo = f"data:{publication.logo_type};base64,{base64.b64encode(bytes(publication.logo)).decode()}"
+        return render(
+            self.request,
+            "connect/provider_publish.html",
+            {
+                **self.tab_context(integration),
+                "publication": publication,
+                "form": form,
+                "logo_data": logo,
+                "pending": directory.pending_request_list(account=self.account, integration=integration),
+            },
+        )
+
+
+def _publish_message(publication) -> str:
+    State = publication.State
+    if publication.state == State.WAITING:
+        if publication.listed_at is not None:
+            return _(
+                "Saved. The changes wait for verification; the directory shows the verified text until then."
+            )
+        return _("Saved and sent for verification. The entry appears in the directory once it is verified.")
+    if publication.state == State.VERIFIED:
+        return (
+            _("Saved.") if publication.is_public else _("Saved. The entry is private: not in the directory.")
+        )
+    if publication.state == State.REJECTED:
+        return _("Saved. The entry stays rejected until you change what the reason says.")
+    return _("Saved as a private draft.")
+
+
+class RequestAnswerView(_ProviderTabMixin, View):
+    """Accept or reject a pending connection request (Contractors tab, Publish tab, dashboard)."""
+
+    def post(self, request, pk: int, request_pk: int):
+        integration = self.provider(pk)
+        self.manager_required()
+        connection_request = directory.request_get_for_provider(
+            account=self.account, pk=request_pk, integration_pk=integration.pk
+        )
+        form = forms.RequestAnswerForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose accept or reject."))
+        else:
+            accept = form.cleaned_data["answer"] == "accept"
+            try:
+                directory.request_answer(
+                    actor=self.tenant,
+                    request=connection_request,
+                    accept=accept,
+                    message=form.cleaned_data["message"],
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                name = connection_request.contractor_account.name
+                messages.success(
+                    request,
+                    (
+                        _("%(name)s accepted: it is an active contractor now.")
+                        if accept
+                        else _("%(name)s rejected.")
+                    )
+                    % {"name": name},
+                )
+        target = request.POST.get("next", "")
+        if target == "home":
+            return redirect("home")
+        return redirect("connect:provider-contractors", pk=integration.pk)
 
 
 # ------------------------------------------------------------------------------------- statuses
@@ -434,6 +539,7 @@ class ContractorListView(_ProviderTabMixin, View):
                 "query": query.urlencode(),
                 "states": forms.CONTRACTOR_STATES,
                 "state": state,
+                "pending": directory.pending_request_list(account=self.account, integration=integration),
             },
         )
 
@@ -592,6 +698,30 @@ class ContractorAdjustView(_LedgerEntryView):
 # -------------------------------------------------------------------------------- contractor side
 
 
+def _join_settings_form(request, account, offer, *, joining: bool):
+    """The join window's settings (the same with a code and from the directory)."""
+    return forms.ContractorSettingsForm(
+        request.POST if joining else None,
+        initial={"display_name": offer.display_name, **services.contractor_settings_defaults(account)},
+        account=account,
+        tab="connection",
+        orders=offer.orders,
+        products=offer.products,
+        joining=True,
+        supplier_currency=offer.price_currency,
+    )
+
+
+def _joined_message(offer) -> str:
+    if offer.approval_required:
+        return _(
+            "Request sent to %(provider)s. Nothing crosses until it accepts; you will be told by e-mail."
+        ) % {"provider": offer.provider_name}
+    done = _("Connected with %(provider)s.") % {"provider": offer.provider_name}
+    # "… Sp. z o.o." ends the sentence already.
+    return done[:-1] if done.endswith("..") else done
+
+
 class JoinView(_ConnectMixin, View):
     """*I have a connection code*: enter it, Verify shows who and what, then the settings."""
 
@@ -613,19 +743,7 @@ class JoinView(_ConnectMixin, View):
             errors_to_forms(exc, code_form)
             return render(request, "connect/join.html", {"code_form": code_form, "offer": None})
         joining = request.POST.get("step") == "join"
-        settings_form = forms.ContractorSettingsForm(
-            request.POST if joining else None,
-            initial={
-                "display_name": offer.display_name,
-                **services.contractor_settings_defaults(self.account),
-            },
-            account=self.account,
-            tab="connection",
-            orders=offer.orders,
-            products=offer.products,
-            joining=True,
-            supplier_currency=offer.price_currency,
-        )
+        settings_form = _join_settings_form(request, self.account, offer, joining=joining)
         if joining and contractor_form_valid(
             settings_form, account=self.account, orders=offer.orders, products=offer.products
         ):
@@ -640,9 +758,7 @@ class JoinView(_ConnectMixin, View):
             except ValidationError as exc:
                 errors_to_forms(exc, settings_form)
             else:
-                done = _("Connected with %(provider)s.") % {"provider": offer.provider_name}
-                # "… Sp. z o.o." ends the sentence already.
-                messages.success(request, done[:-1] if done.endswith("..") else done)
+                messages.success(request, _joined_message(offer))
                 return redirect("connect:supplier-detail", pk=integration.pk)
         return render(
             request,
@@ -660,6 +776,12 @@ class _SupplierMixin(_ConnectMixin):
         if credit.limit is None and not credit.has_balance:
             credit = None  # no trade credit and nothing outstanding
         product_tab = tab in ("products", "prices", "stock")
+        connection_request = directory.request_latest_for_contractor(link=link)
+        resend_after = None
+        if connection_request is not None and connection_request.state == connection_request.State.REJECTED:
+            resend_after = directory.request_resend_after(
+                account=self.account, provider_integration_id=link.provider_integration_id
+            )
         return {
             "sync": sync.sync_status(integration=integration) if product_tab else None,
             "stock_zeroed": product_tab and link.is_open and sync.stock_zeroed(link=link),
@@ -672,6 +794,8 @@ class _SupplierMixin(_ConnectMixin):
             else "",
             # Read-only: the provider's ledger of this link, newest first (no provider orders or people).
             "ledger": selectors.credit_entry_list(link=link)[:50] if credit and tab == "connection" else [],
+            "connection_request": connection_request,
+            "resend_after": resend_after,
             "tab": tab,
             "tabs": tabs,
             "show_statuses": summary.orders,
@@ -787,3 +911,202 @@ class SupplierDisconnectView(_SupplierMixin, View):
         services.integration_disconnect(actor=self.tenant, integration=integration)
         messages.success(request, _("Disconnected from “%(name)s”.") % {"name": integration.display_name})
         return redirect("connect:integration-list")
+
+
+class SupplierRequestView(_SupplierMixin, View):
+    """Send a rejected connection request again (after the cool-down)."""
+
+    def post(self, request, pk: int):
+        integration = self.supplier(pk)
+        try:
+            directory.request_resend(actor=self.tenant, integration=integration)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Request sent again."))
+        return redirect("connect:supplier-detail", pk=integration.pk)
+
+
+# ------------------------------------------------------------------------------- the directory
+
+
+class _DirectoryMixin(_ConnectMixin):
+    def entry(self, pk: int):
+        """A listed entry; 404 for every other id (unverified, rejected, private, never used)."""
+        return directory.directory_get(pk=pk)
+
+    def detail_context(self, publication, **extra) -> dict:
+        relation = directory.directory_relation(account=self.account, publication=publication)
+        return {
+            "p": publication,
+            "relation": relation,
+            "can_manage": self.can_manage,
+            "country_names": directory.country_names(publication.countries),
+            "message_form": extra.pop("message_form", None)
+            or forms.DirectoryMessageForm(initial={"reply_to": getattr(self.request.user, "email", "")}),
+            **extra,
+        }
+
+
+class DirectoryListView(_DirectoryMixin, View):
+    """Integrations → Publications: verified partners, filtered by name, countries, industries and
+    services, paginated."""
+
+    def get(self, request):
+        form = forms.DirectoryFilterForm(request.GET)
+        queryset = directory.directory_list(**form.filters())
+        page, ids = page_of_ids(queryset, request.GET.get("page"), per_page=20)
+        rows = in_id_order(queryset.filter(pk__in=ids), ids)
+        connected = directory.directory_connected_ids(account=self.account, publications=rows)
+        for row in rows:
+            row.country_names = directory.country_names(row.countries)
+            row.my_integration_id = connected.get(row.pk)
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            "connect/directory_list.html",
+            {
+                "rows": rows,
+                "page": page,
+                "query": query.urlencode(),
+                "form": form,
+                "filtered": any(form.filters().values()),
+                "can_manage": self.can_manage,
+            },
+        )
+
+
+class DirectoryDetailView(_DirectoryMixin, View):
+    """One partner: description, countries, industries, services; Get in touch, See products,
+    Connect or Send connection request."""
+
+    def get(self, request, pk: int):
+        publication = self.entry(pk)
+        return render(request, "connect/directory_detail.html", self.detail_context(publication))
+
+
+class DirectoryLogoView(_DirectoryMixin, View):
+    """A listed entry's logo (the verified one)."""
+
+    def get(self, request, pk: int):
+        data, content_type = directory.directory_logo(pk=pk)
+        response = HttpResponse(data, content_type=content_type)
+        response["Cache-Control"] = "private, max-age=300"
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'"
+        return response
+
+
+class DirectoryMessageView(_DirectoryMixin, View):
+    """*Get in touch*: the message form e-mails the partner's contact address."""
+
+    def post(self, request, pk: int):
+        self.manager_required()
+        publication = self.entry(pk)
+        form = forms.DirectoryMessageForm(request.POST)
+        if form.is_valid():
+            try:
+                directory.directory_message_send(
+                    actor=self.tenant, publication=publication, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                errors_to_forms(exc, form)
+            else:
+                messages.success(
+                    request,
+                    _("Message sent to %(name)s. Answers come to %(email)s.")
+                    % {"name": publication.listed_name, "email": form.cleaned_data["reply_to"]},
+                )
+                return redirect("connect:directory-detail", pk=publication.pk)
+        context = self.detail_context(publication, message_form=form, message_open=True)
+        return render(request, "connect/directory_detail.html", context, status=400)
+
+
+class DirectoryConnectView(_DirectoryMixin, View):
+    """*Connect* / *Send connection request*: the join window of a code, without the code."""
+
+    act = roles.Act.WRITE  # the form itself is for admins
+
+    def _offer(self, publication):
+        try:
+            return directory.publication_offer(actor=self.tenant, publication=publication), None
+        except ValidationError as exc:
+            return None, " ".join(exc.messages)
+
+    def get(self, request, pk: int):
+        self.manager_required()
+        publication = self.entry(pk)
+        offer, refusal = self._offer(publication)
+        settings_form = _join_settings_form(request, self.account, offer, joining=False) if offer else None
+        return self._render(publication, offer, refusal, settings_form)
+
+    def post(self, request, pk: int):
+        self.manager_required()
+        publication = self.entry(pk)
+        offer, refusal = self._offer(publication)
+        if offer is None:
+            return self._render(publication, None, refusal, None)
+        settings_form = _join_settings_form(request, self.account, offer, joining=True)
+        if contractor_form_valid(
+            settings_form, account=self.account, orders=offer.orders, products=offer.products
+        ):
+            try:
+                integration = services.integration_join(
+                    actor=self.tenant,
+                    publication=publication,
+                    client_ip=client_ip(request),
+                    display_name=settings_form.cleaned_data["display_name"],
+                    settings=settings_form.service_values(),
+                )
+            except ValidationError as exc:
+                errors_to_forms(exc, settings_form)
+            else:
+                messages.success(request, _joined_message(offer))
+                return redirect("connect:supplier-detail", pk=integration.pk)
+        return self._render(publication, offer, refusal, settings_form)
+
+    def _render(self, publication, offer, refusal, settings_form):
+        return render(
+            self.request,
+            "connect/join.html",
+            {
+                "publication": publication,
+                "offer": offer,
+                "refusal": refusal,
+                "settings_form": settings_form,
+                "code_form": None,
+            },
+        )
+
+
+class DirectoryProductsView(_DirectoryMixin, View):
+    """*See products*: what a listed entry's integration shares, read-only, for any account (only when
+    the provider shows products; prices only when it shows them publicly). Read through the shared
+    catalog's selectors, like a contractor's own browse."""
+
+    def get(self, request, pk: int):
+        publication = self.entry(pk)
+        catalog = shared_catalog.shared_catalog_for_directory(publication=publication)
+        if catalog is None:
+            raise Http404
+        search = (request.GET.get("search") or "").replace("\x00", "")[:200]
+        queryset = shared_catalog.shared_product_list(catalog, search=search)
+        page, ids = page_of_ids(queryset.order_by("pk"), request.GET.get("page"))
+        products = in_id_order(
+            shared_catalog.shared_product_list(catalog, variants=True).filter(pk__in=ids), ids
+        )
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            "connect/directory_products.html",
+            {
+                "p": publication,
+                "catalog": catalog,
+                "products": products,
+                "page": page,
+                "search": search,
+                "query": query.urlencode(),
+            },
+        )

@@ -10,11 +10,16 @@ from tests.factories import AccountFactory, ApiTokenFactory, MembershipFactory, 
 
 def forget_connect_code_failures() -> None:
     """Wrong connection codes are counted in Redis per user and per address, and every test client
-    comes from 127.0.0.1: without this, one test's wrong codes would throttle the next test's."""
+    comes from 127.0.0.1: without this, one test's wrong codes would throttle the next test's. The
+    directory's messages and requests are counted per account (ids are reused between tests)."""
     from django.core.cache import cache
 
     client = cache._cache.get_client(None, write=True)
-    keys = list(client.scan_iter(match="*connect:code-failures:*"))
+    keys = [
+        key
+        for pattern in ("*connect:code-failures:*", "*connect:directory-*")
+        for key in client.scan_iter(match=pattern)
+    ]
     if keys:
         client.delete(*keys)
 

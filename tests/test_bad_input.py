@@ -141,7 +141,22 @@ def _connect_world(account) -> dict:
     )
     supplier_link = contractor_join(account, provider_create(AccountFactory(name="Bad input supplier"))[1])
     _other, code_to_join = provider_create(AccountFactory(name="Bad input second supplier"))
+    # The directory: another account's listed entry, and the account's own one (approval required)
+    # with a partner's request waiting.
+    from tests.factories.connect import listed_publication
+
+    entry = listed_publication(provider_create(AccountFactory(name="Bad input listed"))[0])
+    listed_publication(provider, approval_required=True)
+    asking = AccountFactory(name="Bad input asking")
+    requester = connect_services.integration_join(
+        actor=owner_tenant(asking),
+        publication=provider.publication,
+        client_ip=None,
+        display_name="Bad input",
+    )
     return {
+        "directory_entry": entry.pk,
+        "connect_request": requester.provider_link.requests.get().pk,
         "connect_provider": provider.pk,
         "connect_link": link.pk,
         "connect_supplier": supplier_link.contractor_integration_id,
@@ -458,8 +473,43 @@ API_WRITES = [
         },
     ),
 ]
+API_WRITES += [
+    (
+        "PATCH /connect/provider-integrations/{id}/publication/",
+        "/connect/provider-integrations/{connect_provider}/publication/",
+        {
+            "is_public": True,
+            "company_name": "Bad input wholesale",
+            "description": "Everything.",
+            "countries": ["PL", "DE"],
+            "industries": ["home_garden"],
+            "services": ["wholesaler"],
+            "contact_email": "sales@example.test",
+            "website": "https://example.test",
+            "show_products": True,
+            "approval_required": True,
+            "show_prices": False,
+        },
+    ),
+    (
+        "POST /connect/directory/{id}/message/",
+        "/connect/directory/{directory_entry}/message/",
+        {"reply_to": "me@example.test", "message": "Hello"},
+    ),
+    (
+        "POST /connect/connection-requests/{id}/accept/",
+        "/connect/connection-requests/{connect_request}/accept/",
+        {"message": "Welcome"},
+    ),
+    (
+        "POST /connect/connection-requests/{id}/reject/",
+        "/connect/connection-requests/{connect_request}/reject/",
+        {"message": "Not now"},
+    ),
+]
 # Writes whose body is not a JSON object of fields: checked by their own tests.
 WITHOUT_FIELDS = {
+    "POST /connect/contractor-integrations/{id}/resend-request/": "no body",
     "POST /imports/": "a multipart file upload (tests/catalog/test_import.py)",
     "POST /prices/bulk-file/": "a CSV body (tests/catalog/test_bulk_input.py)",
     "POST /stock/bulk-file/": "a CSV body (tests/catalog/test_bulk_input.py)",
@@ -686,6 +736,8 @@ API_FILTERS = {
     "/account/members/": ["role", "page_size"],
     "/connect/contractors/": ["integration", "state", "connected", "search", "page_size"],
     "/connect/status-mappings/": ["link", "direction", "page_size"],
+    "/connect/directory/": ["search", "countries", "industries", "services", "page", "page_size"],
+    "/connect/connection-requests/": ["integration", "state", "page_size"],
 }
 # Impossible dates are a 400 on the parameter (offsets beyond ±15:59 are read in UTC by these filters).
 DATE_FILTERS = {("/orders/", name) for name in ("date_from", "date_to", "status_date_from", "status_date_to")}
@@ -884,6 +936,24 @@ WEB_FORMS = [
         "/connect/provider/{connect_provider}/statuses/",
         {"action": "send", "contractor": "{connect_link}", "send-s{status}": "{partner_status}"},
     ),
+    (
+        "/connect/provider/{connect_provider}/publish/",
+        {
+            "is_public": "1",
+            "company_name": "Bad input wholesale",
+            "description": "Everything.",
+            "countries": ["PL"],
+            "industries": ["home_garden"],
+            "services": ["wholesaler"],
+            "contact_email": "sales@example.test",
+            "website": "https://example.test",
+        },
+    ),
+    ("/connect/directory/{directory_entry}/message/", {"reply_to": "me@example.test", "message": "Hi"}),
+    (
+        "/connect/provider/{connect_provider}/requests/{connect_request}/answer/",
+        {"answer": "reject", "message": "Not now"},
+    ),
 ]
 
 
@@ -926,6 +996,7 @@ WEB_FILTERS = {
     "/orders/product-suggestions/": ["line-product"],
     "/shipments/": ["page"],
     "/connect/provider/{connect_provider}/contractors/": ["search", "state", "page"],
+    "/connect/directory/": ["search", "countries", "industries", "services", "page"],
 }
 
 

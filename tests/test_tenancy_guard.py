@@ -55,6 +55,9 @@ ALLOWED: dict[str, str] = {
     "accounts/services.py:invitation_by_key": "an invitation, by the hash of the secret key in its link",
     "wmsbridge/views.py:webhook": "Ongoing's webhook: its connection, by the unguessable secret in the URL",
     "shipments/views.py:tracking_page": "the tracking link's number and secret key are the credentials",
+    # The public partner directory: what providers published and staff verified, for every account.
+    "connect/directory.py:_listed": "the directory lists the verified entries of every account, by design",
+    "connect/directory.py:directory_logo": "a listed entry's verified logo, shown to every account",
     # Sweeps and operators' commands walk every account on purpose.
     "accounts/services.py:invitations_expire": "drops the expired invitations of every account",
     "changes/services.py:deliveries_sweep": "redelivers what a dead worker left, for every account",

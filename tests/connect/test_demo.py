@@ -29,3 +29,17 @@ def test_the_demo_shop_is_a_contractor_of_the_demo_wholesaler_with_credit():
         reverse("connect:supplier-detail", args=[link.contractor_integration_id])
     ).content.decode()
     assert DEMO_USERS[0].company in page and "2.000,00\xa0€ available" in page  # the shop is German
+
+
+def test_the_demo_wholesaler_is_in_the_directory_and_a_new_account_finds_it():
+    from connect import directory
+    from tests.factories.accounts import MembershipFactory
+
+    call_command("demo_setup")
+    entry = directory.directory_list(countries=["DE"], services=["wholesaler"]).get()
+    assert entry.listed_name == DEMO_USERS[0].company and entry.state == "verified"
+    assert entry.approval_required and entry.show_products and not entry.show_prices
+    newcomer = Client()
+    newcomer.force_login(MembershipFactory(account__name="Newcomer Shop", role="owner").user)
+    page = newcomer.get(reverse("connect:directory-list"), {"countries": ["DE"], "services": ["wholesaler"]})
+    assert DEMO_USERS[0].company in page.content.decode()

@@ -45,4 +45,30 @@ def connected_pair(provider_account: Account, contractor_account: Account, **kwa
     return integration, contractor_join(contractor_account, code)
 
 
-__all__ = ["ConnectIntegration", "connected_pair", "contractor_join", "owner_tenant", "provider_create"]
+__all__ = [
+    "ConnectIntegration",
+    "connected_pair",
+    "contractor_join",
+    "listed_publication",
+    "owner_tenant",
+    "provider_create",
+]
+
+
+def listed_publication(integration, **values):
+    """``integration``'s entry, public and verified (as staff would), with sensible required fields."""
+    from connect import directory
+
+    fields = {
+        "is_public": True,
+        "company_name": f"{integration.account.name} (listed)",
+        "description": "Wholesale of everything, shipped the same day.",
+        "countries": ["PL", "DE"],
+        "industries": ["home_garden"],
+        "services": ["wholesaler"],
+        "contact_email": "sales@alpha.example.test",
+    } | values
+    publication = directory.publication_save(
+        actor=owner_tenant(integration.account), integration=integration, **fields
+    )
+    return directory.publication_listing_take(publication=publication)

@@ -196,6 +196,17 @@ def _connection(account):
     )
 
 
+def _publication(account):
+    """An entry of a provider integration of the account's, private and unverified (a draft)."""
+    from connect import directory
+    from tests.factories.connect import owner_tenant, provider_create
+
+    integration, _code = provider_create(account, name="Alpha ref provider")
+    return directory.publication_save(
+        actor=owner_tenant(account), integration=integration, company_name="Alpha ref entry"
+    )
+
+
 def _named(label: str, **fields):
     def make(account):
         return _model(label).objects.create(account=account, **fields)
@@ -219,6 +230,7 @@ MAKERS: dict[str, Callable[[Account], Model]] = {
     "orders.OrderExtraField": _named("orders.OrderExtraField", name="Alpha ref field"),
     "shipments.Package": _package,
     "wmsbridge.WmsConnection": _connection,
+    "connect.Publication": _publication,
 }
 
 

@@ -13,7 +13,10 @@ Blocked and disconnected links are covered in ``tests/connect/test_isolation_lin
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from accounts.models import Account
 from catalog.models import ImportJob, Inventory, Product, ProductLink
@@ -25,8 +28,10 @@ from connect.models import (
     ConnectImport,
     ConnectIntegration,
     ConnectionCode,
+    ConnectionRequest,
     ContractorLink,
     CreditEntry,
+    Publication,
     StatusMapping,
 )
 from orders.models import OrderStatus
@@ -441,4 +446,274 @@ CASES = [
     RouteCase("api:connect-import-list", "list", setup=_import_of_a),
     RouteCase("api:connect-import-detail", "detail", setup=_import_of_a),
     RouteCase("api:connect-import-run", "detail", setup=_import_of_a),
+]
+
+
+# -- the partner directory ---------------------------------------------------------------------------
+
+ENTRY_TEXT = "Alpha secret directory text"
+REQUESTER_NAME = "Gamma secret requester"
+
+
+def _png_with(marker: str) -> bytes:
+    """A small PNG whose text chunk carries ``marker`` (so a served logo is recognisable)."""
+    import io
+
+    from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("Comment", marker)
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, format="PNG", pnginfo=info)
+    return buffer.getvalue()
+
+
+def _unlisted_entry_of_a(account_a) -> Setup:
+    """A's provider integration with a complete public entry waiting for its first verification: it
+    does not exist for other accounts (404 everywhere; lists do not show it)."""
+    from connect import directory
+
+    integration, _code = provider_create(account_a, name="Alpha provider")
+    publication = directory.publication_save(
+        actor=owner_tenant(account_a),
+        integration=integration,
+        logo=_png_with(ENTRY_TEXT),
+        is_public=True,
+        company_name="Alpha listed name",
+        description=ENTRY_TEXT,
+        countries=["PL"],
+        industries=["home_garden"],
+        services=["wholesaler"],
+        contact_email="alpha@example.test",
+        approval_required=True,
+    )
+
+    def unchanged():
+        row = Publication.objects.get(pk=publication.pk)
+        assert row.state == "waiting" and row.description == ENTRY_TEXT and row.listed_at is None
+        assert not ContractorLink.objects.filter(provider_integration=integration).exists()
+        assert not ConnectionRequest.objects.filter(provider_integration=integration).exists()
+
+    return Setup(kwargs={"pk": publication.pk}, marker=ENTRY_TEXT, unchanged=unchanged)
+
+
+def _entry_to_list(account_a) -> Setup:
+    """``_unlisted_entry_of_a`` for the grant: listing it (and a code join of another account) are
+    the changes the case makes itself."""
+    setup = _unlisted_entry_of_a(account_a)
+    return Setup(kwargs=setup.kwargs, marker=setup.marker)
+
+
+DIRECTORY_PRODUCT = "Alpha secret product seen from the directory"
+
+
+def _entry_products_to_list(account_a) -> Setup:
+    """An unlisted entry that shows products, and a product its integration shares."""
+    setup = _entry_to_list(account_a)
+    inventory = Inventory.objects.get(account=account_a, is_default=True)
+    product_save(
+        product=Product(account=account_a, inventory=inventory, sku="ALPHA-DIRECTORY-1"),
+        origin=Origin.system(),
+        texts={inventory.default_language: {"name": DIRECTORY_PRODUCT}},
+    )
+    assert Publication.objects.get(pk=setup.kwargs["pk"]).show_products
+    return Setup(kwargs=setup.kwargs, marker=DIRECTORY_PRODUCT)
+
+
+def _publication_of_a(account_a) -> Setup:
+    """The Publish tab's entry, addressed by A's provider integration."""
+    setup = _unlisted_entry_of_a(account_a)
+    publication = Publication.objects.get(pk=setup.kwargs["pk"])
+    return Setup(kwargs={"pk": publication.integration_id}, marker=ENTRY_TEXT, unchanged=setup.unchanged)
+
+
+def _request_to_a(account_a) -> Setup:
+    """A's listed entry requires approval; C sent a request that waits for A's answer."""
+    from connect import directory
+
+    setup = _unlisted_entry_of_a(account_a)
+    publication = directory.publication_listing_take(
+        publication=Publication.objects.get(pk=setup.kwargs["pk"])
+    )
+    gamma = AccountFactory(name=REQUESTER_NAME)
+    services.integration_join(
+        actor=owner_tenant(gamma), publication=publication, client_ip=None, display_name="Alpha"
+    )
+    request = ConnectionRequest.objects.get(contractor_account=gamma)
+
+    def unchanged():
+        row = ConnectionRequest.objects.get(pk=request.pk)
+        assert row.state == "pending" and row.answer_message == ""
+        assert ContractorLink.objects.get(pk=row.link_id).state == "awaiting"
+
+    return Setup(
+        kwargs={"pk": request.pk, "request_pk": request.pk, "integration": publication.integration_id},
+        marker=REQUESTER_NAME,
+        unchanged=unchanged,
+    )
+
+
+def _request_answer_of_a(account_a) -> Setup:
+    setup = _request_to_a(account_a)
+    return Setup(
+        kwargs={"pk": setup.kwargs["integration"], "request_pk": setup.kwargs["request_pk"]},
+        marker=setup.marker,
+        unchanged=setup.unchanged,
+    )
+
+
+def _request_api_of_a(account_a) -> Setup:
+    setup = _request_to_a(account_a)
+    return Setup(kwargs={"pk": setup.kwargs["pk"]}, marker=setup.marker, unchanged=setup.unchanged)
+
+
+def _rejected_supplier_of_a(account_a) -> Setup:
+    """A asked a third provider from the directory and was rejected: its integration awaits."""
+    from connect import directory
+    from tests.factories.connect import listed_publication
+
+    delta = AccountFactory(name="Delta Distribution")
+    publication = listed_publication(provider_create(delta, name="Delta")[0], approval_required=True)
+    integration = services.integration_join(
+        actor=owner_tenant(account_a), publication=publication, client_ip=None, display_name=SUPPLIER_NAME
+    )
+    request = ConnectionRequest.objects.get(contractor_account=account_a)
+    directory.request_answer(actor=owner_tenant(delta), request=request, accept=False, message="No")
+    # The cool-down is over: a resend would go through if the route let B act on A's integration.
+    ConnectionRequest.objects.filter(pk=request.pk).update(
+        answered_at=timezone.now() - directory.REQUEST_COOLDOWN - timedelta(minutes=1)
+    )
+
+    def unchanged():
+        assert ConnectionRequest.objects.filter(contractor_account=account_a).count() == 1
+
+    return Setup(kwargs={"pk": integration.pk}, marker=SUPPLIER_NAME, unchanged=unchanged)
+
+
+def _is_reader(account) -> bool:
+    # The isolation suite reads as "Beta Shop" (tests/conftest.py); see _partner_of.
+    return account.name == "Beta Shop"
+
+
+def _list_entry(setup: Setup, owner, grantee):
+    """The grant behind a directory entry is its listing: verified, it is every account's to read, so
+    it is given only for the reading account itself. For another account A can do only what concerns
+    that account alone — connect it to the integration behind the entry with the code — and that must
+    not make the unlisted entry readable to anyone."""
+    from connect import directory
+
+    publication = Publication.objects.get(pk=setup.kwargs["pk"])
+    if _is_reader(grantee):
+        if publication.state != "waiting":  # listed before and unpublished: ask again
+            publication = directory.publication_save(
+                actor=owner_tenant(owner), integration=publication.integration, description=ENTRY_TEXT + " "
+            )
+            publication = directory.publication_save(
+                actor=owner_tenant(owner), integration=publication.integration, description=ENTRY_TEXT
+            )
+        return directory.publication_listing_take(publication=publication)
+    return contractor_join(grantee, selectors.provider_code(integration=publication.integration))
+
+
+def _unlist_entry(granted) -> None:
+    from django.contrib.auth import get_user_model
+
+    from connect import directory
+
+    if isinstance(granted, ContractorLink):
+        _block_link(granted)
+        return
+    staff, _new = get_user_model().objects.get_or_create(
+        email="staff@isolation.test", defaults={"is_staff": True}
+    )
+    directory.publication_unpublish(staff_user=staff, publication=granted, reason="Isolation suite")
+
+
+ANSWER_FORM = {"answer": "accept", "message": "hijacked"}
+
+CASES += [
+    # The directory: lists show listed entries only (A's unlisted one never appears to B).
+    RouteCase("connect:directory-list", "list", setup=_unlisted_entry_of_a),
+    RouteCase("api:connect-directory-list", "list", setup=_unlisted_entry_of_a),
+    # The directory's public entry: B reads it (and its logo) only while it is listed.
+    RouteCase(
+        "connect:directory-detail",
+        "grant",
+        setup=_entry_to_list,
+        grant=_list_entry,
+        revoke=_unlist_entry,
+        expect=404,
+    ),
+    RouteCase(
+        "connect:directory-logo",
+        "grant",
+        setup=_entry_to_list,
+        grant=_list_entry,
+        revoke=_unlist_entry,
+        expect=404,
+    ),
+    RouteCase(
+        "api:connect-directory-detail",
+        "grant",
+        setup=_entry_to_list,
+        grant=_list_entry,
+        revoke=_unlist_entry,
+        expect=404,
+    ),
+    # See products: what the integration behind a listed entry shares, only while it is listed.
+    RouteCase(
+        "connect:directory-products",
+        "grant",
+        setup=_entry_products_to_list,
+        grant=_list_entry,
+        revoke=_unlist_entry,
+        expect=404,
+    ),
+    RouteCase(
+        "api:connect-directory-products",
+        "grant",
+        setup=_entry_products_to_list,
+        grant=_list_entry,
+        revoke=_unlist_entry,
+        expect=404,
+    ),
+    # Writing to, or joining, an entry that is not listed: 404 like an id never used.
+    RouteCase(
+        "connect:directory-message",
+        "detail",
+        setup=_unlisted_entry_of_a,
+        payload={"reply_to": "b@example.test", "message": "hi"},
+    ),
+    RouteCase(
+        "api:connect-directory-message",
+        "detail",
+        setup=_unlisted_entry_of_a,
+        payload={"reply_to": "b@example.test", "message": "hi"},
+    ),
+    RouteCase(
+        "connect:directory-connect",
+        "detail",
+        setup=_unlisted_entry_of_a,
+        payload={"display_name": "hijacked", "step": "join", "forwarding": "button"},
+    ),
+    # The provider's side: its entry, its requests and their answers.
+    RouteCase(
+        "api:connect-provider-publication",
+        "detail",
+        setup=_publication_of_a,
+        payload={"description": "hijacked", "is_public": False},
+    ),
+    RouteCase("api:connect-connection-request-list", "list", setup=_request_to_a),
+    RouteCase("api:connect-connection-request-detail", "detail", setup=_request_api_of_a),
+    RouteCase(
+        "api:connect-connection-request-accept", "detail", setup=_request_api_of_a, payload={"message": "x"}
+    ),
+    RouteCase(
+        "api:connect-connection-request-reject", "detail", setup=_request_api_of_a, payload={"message": "x"}
+    ),
+    RouteCase("connect:request-answer", "detail", setup=_request_answer_of_a, payload=ANSWER_FORM),
+    # The contractor's side: sending a rejected request again.
+    RouteCase("connect:supplier-request", "detail", setup=_rejected_supplier_of_a),
+    RouteCase("api:connect-contractor-integration-resend-request", "detail", setup=_rejected_supplier_of_a),
 ]

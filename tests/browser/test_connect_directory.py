@@ -1,0 +1,93 @@
+"""In a real browser: a new account finds a wholesaler in the partner directory by country and service,
+browses its products, sends a connection request, and the wholesaler accepts it from its dashboard; the
+shop's page follows."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.models import Inventory, Product
+from catalog.services import product_save
+from changes.origin import Origin
+from connect.models import ContractorLink
+from tests.browser.conftest import log_in
+from tests.factories import MembershipFactory
+from tests.factories.accounts import TEST_PASSWORD, AccountFactory
+from tests.factories.connect import listed_publication, provider_create
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_new_account_finds_a_wholesaler_sends_a_request_and_is_accepted(
+    browser, page, live_server, page_problems
+):
+    wholesaler = MembershipFactory(account__name="Alpha Wholesale", role="owner")
+    integration, _code = provider_create(wholesaler.account, name="Alpha for shops")
+    inventory = Inventory.objects.get(account=wholesaler.account, is_default=True)
+    product_save(
+        product=Product(account=wholesaler.account, inventory=inventory, sku="CHAIR-1"),
+        origin=Origin.system(),
+        texts={inventory.default_language: {"name": "Teak garden chair"}},
+    )
+    listed_publication(
+        integration,
+        show_products=True,
+        company_name="Alpha Wholesale",
+        description="Garden furniture for shops in Poland and Germany.",
+        countries=["PL", "DE"],
+        services=["wholesaler", "dropshipping"],
+        approval_required=True,
+    )
+    listed_publication(
+        provider_create(AccountFactory(name="Cargo Fulfilment"), name="Cargo")[0],
+        company_name="Cargo Fulfilment",
+        countries=["FR"],
+        services=["fulfilment"],
+    )
+    shop = MembershipFactory(account__name="Beta Shop", account__default_currency="EUR", role="owner")
+
+    shop_context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    shop_page = shop_context.new_page()
+    shop_page.on("pageerror", lambda exc: page_problems.add(f"JavaScript error: {exc}"))
+    log_in(shop_page, shop.user.email, TEST_PASSWORD)
+    shop_page.get_by_role("link", name="Integrations").click()
+    shop_page.get_by_role("link", name="Publications").click()
+    shop_page.wait_for_url("**/connect/directory/")
+    assert "2 partners" in shop_page.locator("main").inner_text()
+    shop_page.locator("#id_countries").select_option("PL")
+    shop_page.get_by_label("Wholesaler").check()
+    shop_page.get_by_role("button", name="Filter").click()
+    shop_page.wait_for_url("**/connect/directory/?*")
+    listing = shop_page.locator(".cx-directory").inner_text()
+    assert "Alpha Wholesale" in listing and "Cargo Fulfilment" not in listing
+    assert "1 partner" in shop_page.locator("main").inner_text()
+
+    shop_page.get_by_role("link", name="Alpha Wholesale").click()
+    shop_page.wait_for_url("**/connect/directory/*/")
+    assert "Garden furniture for shops" in shop_page.locator("main").inner_text()
+    shop_page.get_by_role("button", name="See products").click()
+    shop_page.wait_for_url("**/connect/directory/*/products/")
+    assert "Teak garden chair" in shop_page.locator("#directory-products").inner_text()
+    shop_page.get_by_role("button", name="Back to the partner").click()
+    shop_page.wait_for_url("**/connect/directory/*/")
+    shop_page.get_by_role("button", name="Send connection request").click()
+    assert "accepts each new contractor" in shop_page.locator("#approval-note").inner_text()
+    shop_page.get_by_role("button", name="Send connection request").click()
+    shop_page.wait_for_url("**/connect/supplier/*/")
+    assert "Request sent, waiting for Alpha Wholesale" in shop_page.locator("#request-state").inner_text()
+    assert ContractorLink.objects.get().state == "awaiting"
+
+    log_in(page, wholesaler.user.email, TEST_PASSWORD)
+    requests = page.locator("#connect-requests")
+    assert "Beta Shop" in requests.inner_text()
+    requests.get_by_placeholder("Message to the contractor (optional)").fill("Welcome, Beta Shop!")
+    requests.get_by_role("button", name="Accept").click()
+    assert "accepted: it is an active contractor now" in page.locator(".messages").inner_text()
+    page.goto(f"/connect/provider/{integration.pk}/contractors/")
+    assert "Active" in page.locator("table").last.inner_text()
+
+    shop_page.reload()
+    state = shop_page.locator("#request-state").inner_text()
+    assert "Alpha Wholesale accepted your connection request" in state and "Welcome, Beta Shop!" in state
+    assert ContractorLink.objects.get().is_open
+    shop_context.close()
