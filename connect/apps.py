@@ -16,6 +16,12 @@ class ConnectConfig(AppConfig):
 
         propagation_register()
 
+        # Forwarding plugs into the orders app: the action "Forward to a Connect supplier" and the
+        # consumer of status changes that gives a cancelled order's charge back.
+        from connect.forwarding import forwarding_register
+
+        forwarding_register()
+
 
 def _demo_link(sender, wholesaler, shop, **kwargs) -> None:
     """The demo shop buys from the demo wholesaler through Connect."""

@@ -29,7 +29,7 @@ from accounts.models import CURRENCY_CHOICES, Account, Role
 from accounts.tenancy import Tenant, require_role
 from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
 from config import formats
-from connect import codes
+from connect import codes, forwarding
 from connect.models import (
     AdditionalInfo,
     ConnectIntegration,
@@ -42,7 +42,7 @@ from connect.models import (
     ProviderSharingSettings,
     StatusMapping,
 )
-from orders.models import Order, OrderStatus
+from orders.models import Order, OrderSource, OrderStatus
 from wmsbridge.crypto import secret_encrypt
 
 logger = logging.getLogger("connect")
@@ -771,6 +771,8 @@ def integration_join(
             {"code": [_("Your account is already connected with this code's integration.")]}
         )
     _event(link, LinkEvent.Kind.JOINED, actor)
+    if offer.orders and values["forwarding"] == ContractorSettings.Forwarding.BUTTON:
+        forwarding.forward_button_ensure(integration=integration)
     logger.info(
         "connect: account %s joined provider integration %s (link %s)",
         account.pk,
@@ -806,6 +808,12 @@ def contractor_update(
         integration.display_name = display_name.strip()
         integration.save(update_fields=["display_name", "updated_at"])
     ContractorSettings.objects.filter(pk=current.pk).update(**values)
+    if (
+        provider.orders_enabled
+        and values["forwarding"] == ContractorSettings.Forwarding.BUTTON
+        and current.forwarding != ContractorSettings.Forwarding.BUTTON
+    ):
+        forwarding.forward_button_ensure(integration=integration)
     if "send_statuses" in settings or "receive_statuses" in settings:
         integration_statuses_update(
             actor=actor,
@@ -906,6 +914,11 @@ def contractor_link_update(*, actor: Tenant, link: ContractorLink, **values: Any
     ):
         if mode != kept_for:
             m2m[field] = []
+    if name != link.name and link.order_source_id is not None:
+        # The source of this contractor's forwarded orders is named after it.
+        OrderSource.objects.filter(pk=link.order_source_id, account=account).update(
+            name=forwarding.source_name(name)
+        )
     link.name = name
     link.range_mode = mode
     link.price_group = merged.get("price_group")
