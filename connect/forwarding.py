@@ -176,13 +176,14 @@ def _integration_for(actor: Tenant, integration: ConnectIntegration | None) -> C
         if not candidates:
             raise ValidationError({"integration": [_("You have no Connect supplier that takes orders.")]})
         raise ValidationError({"integration": [_("Choose the supplier to forward to.")]})
-    if (
-        integration.account_id != actor.account.pk
-        or integration.role != ConnectIntegration.Role.CONTRACTOR
-        or integration.deleted_at is not None
-    ):
+    current = (
+        ConnectIntegration.objects.alive()
+        .filter(account=actor.account, pk=integration.pk, role=ConnectIntegration.Role.CONTRACTOR)
+        .first()
+    )
+    if current is None:
         raise ValidationError({"integration": [_("This supplier integration does not exist.")]})
-    return integration
+    return current
 
 
 def _closed_reason(link: ContractorLink) -> str | None:
