@@ -292,6 +292,9 @@ SPECTACULAR_SETTINGS = {
         "OrderSourceKindEnum": "orders.models.OrderSource.Kind",
         "OrderExtraFieldKindEnum": "orders.models.OrderExtraField.Kind",
         "WmsSyncKindEnum": "wmsbridge.models.SyncKind",
+        "StateEnum": "connect.models.ContractorLink.State",
+        "ForwardStateEnum": "connect.models.ForwardedOrder.State",
+        "CreditEntryKindEnum": "connect.models.CreditEntry.Kind",
     },
     # Swagger UI is vendored under static/ so the docs page works with no internet.
     "SWAGGER_UI_DIST": "/" + STATIC_URL + "vendor/swagger-ui",

@@ -337,6 +337,13 @@ class StatusSerializer(fields.ModelSerializer):
         fields = ["id", "name", "color", "position"]
 
 
+class ContractorCreditEntrySerializer(fields.ModelSerializer):
+    class Meta:
+        model = CreditEntry
+        fields = ["id", "kind", "amount", "currency", "order", "description", "created_at"]
+        read_only_fields = fields
+
+
 class ContractorIntegrationViewSet(
     AccountScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -416,6 +423,15 @@ class ContractorIntegrationViewSet(
         """Disconnect from the provider. The provider keeps your history and ledger."""
         services.integration_disconnect(actor=self.tenant, integration=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses=ContractorCreditEntrySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def ledger(self, request, pk=None):
+        """Your trade-credit ledger with this supplier, newest first: the charges of your forwarded
+        orders (``order``: the supplier's order), charges given back, your payments and adjustments."""
+        link = selectors.link_for_contractor(integration=self.get_object())
+        page = self.paginate_queryset(selectors.credit_entry_list(link=link))
+        return self.get_paginated_response(ContractorCreditEntrySerializer(page, many=True).data)
 
     @extend_schema(responses=StatusSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="provider-statuses", pagination_class=None)

@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from connect import api
+from connect import api, api_forwarding
 
 router = SimpleRouter()
 router.register("connect/provider-integrations", api.ProviderIntegrationViewSet, basename="connect-provider")
@@ -13,5 +13,6 @@ router.register(
 )
 router.register("connect/contractors", api.ContractorViewSet, basename="connect-contractor")
 router.register("connect/status-mappings", api.StatusMappingViewSet, basename="connect-status-mapping")
+router.register("connect/forwards", api_forwarding.ForwardViewSet, basename="connect-forward")
 
 urlpatterns = router.urls
