@@ -1,4 +1,5 @@
-"""The demo's Connect link: the demo shop is a contractor of the demo wholesaler, with trade credit."""
+"""The demo's Connect link: the demo shop is a contractor of the demo wholesaler, with trade credit, and
+has forwarded one of its orders to it (paid with the credit); a second order waits for its click."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ from decimal import Decimal
 
 from accounts.models import Account, Membership, Role
 from accounts.tenancy import Tenant
-from connect import services
+from catalog.models import Inventory, Stock
+from changes.origin import Origin
+from connect import forwarding, services
 from connect.models import ContractorLink, StatusMapping
-from orders.models import OrderStatus
+from orders.models import Order, OrderStatus
+from orders.services import order_create
 
 DEMO_INTEGRATION_NAME = "Hurtownia Demo B2B"
 
@@ -37,7 +41,11 @@ def demo_connect_create(*, wholesaler: Account, shop: Account) -> ContractorLink
         code_name=shop.name,
         orders_enabled=True,
         products_enabled=True,
-        order_settings={"shipments": True, "additional_info": ["admin_comments", "user_comments"]},
+        order_settings={
+            "shipments": True,
+            "additional_info": ["admin_comments", "user_comments"],
+            "match_inventory": Inventory.objects.filter(account=wholesaler, is_default=True).first(),
+        },
     )
     joined = services.integration_join(
         actor=contractor,
@@ -77,4 +85,62 @@ def demo_connect_create(*, wholesaler: Account, shop: Account) -> ContractorLink
         direction=StatusMapping.Direction.RECEIVE,
         pairs=[(theirs[k], mine[k]) for k in kinds],
     )
+    demo_forward(shop=shop, wholesaler=wholesaler)
     return link
+
+
+# Buyers of the shop's demo orders: (name, street, postcode, city, e-mail).
+DEMO_BUYERS = (
+    ("Anna Nowak", "ul. Kwiatowa 12", "00-950", "Warszawa", "anna.nowak@example.test"),
+    ("Piotr Wiśniewski", "ul. Morska 3/5", "81-301", "Gdynia", "p.wisniewski@example.test"),
+)
+
+
+def demo_forward(*, shop: Account, wholesaler: Account) -> list[Order]:
+    """Two shop orders of the wholesaler's products (matched by SKU): the first forwarded already,
+    paid with the trade credit; the second waits for the "Forward to …" button on its card."""
+    stocked = list(
+        Stock.objects.filter(
+            product__account=wholesaler,
+            product__parent__isnull=True,
+            product__is_bundle=False,
+            quantity__gte=20,
+        )
+        .exclude(product__sku="")
+        .select_related("product")
+        .order_by("product_id")[:4]
+    )
+    if len(stocked) < 4:
+        return []
+    origin = Origin.system("Demo")
+    orders = []
+    for n, (name, street, postcode, city, email) in enumerate(DEMO_BUYERS):
+        pick = stocked[2 * n : 2 * n + 2]
+        orders.append(
+            order_create(
+                account=shop,
+                origin=origin,
+                currency="EUR",
+                lines=[
+                    {
+                        "name": row.product.sku,
+                        "sku": row.product.sku,
+                        "ean": row.product.ean,
+                        "price_brutto": Decimal("49.90") + 10 * i,
+                        "quantity": 1 + i,
+                    }
+                    for i, row in enumerate(pick)
+                ],
+                email=email,
+                delivery_method="Courier",
+                delivery_price=Decimal("12.00"),
+                delivery_fullname=name,
+                delivery_address=street,
+                delivery_postcode=postcode,
+                delivery_city=city,
+                delivery_country_code="PL",
+                user_comments="Please call before delivery." if n == 0 else "",
+            )
+        )
+    forwarding.forward(actor=_owner(shop), order_ids=[orders[0].pk], origin=origin)
+    return orders

@@ -40,7 +40,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -654,29 +653,11 @@ def _commit(
         for plan, order in charged
     )
     charge_of = {plan.order.pk: entry for (plan, _order), entry in zip(charged, charges, strict=True)}
-    now = timezone.now()
-    rows = [
-        ForwardedOrder(
-            pk=plan.row_id,
-            provider_order=order,
-            charge=charge_of.get(plan.order.pk),
-            state=ForwardedOrder.State.FORWARDED,
-            reason="",
-            updated_at=now,
-        )
+    decided = [
+        (plan.row_id, order.pk, getattr(charge_of.get(plan.order.pk), "pk", None), "forwarded", "")
         for plan, order in zip(accepted, provider_orders, strict=True)
-    ] + [
-        ForwardedOrder(
-            pk=plan.row_id,
-            provider_order=None,
-            charge=None,
-            state=ForwardedOrder.State.REFUSED,
-            reason=plan.reason[:500],
-            updated_at=now,
-        )
-        for plan in refused
-    ]
-    ForwardedOrder.objects.bulk_update(rows, ["provider_order", "charge", "state", "reason", "updated_at"])
+    ] + [(plan.row_id, None, None, "refused", plan.reason[:500]) for plan in refused]
+    _rows_decide(link, decided)
     by = origin.label
     if accepted:
         order_services.journal_add_many(
@@ -727,6 +708,25 @@ def _commit(
         for plan in refused
     }
     return outcomes
+
+
+def _rows_decide(link: ContractorLink, decided: list[tuple]) -> None:
+    """Write the batch's forward rows (id, provider order, charge, state, reason) in one statement."""
+    if not decided:
+        return
+    ids, orders, charges, states, reasons = (list(column) for column in zip(*decided, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE connect_forwardedorder AS f
+               SET provider_order_id = d.provider_order_id, charge_id = d.charge_id, state = d.state,
+                   reason = d.reason, updated_at = now()
+              FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[])
+                   AS d(id, provider_order_id, charge_id, state, reason)
+             WHERE f.id = d.id AND f.link_id = %s
+            """,
+            [ids, orders, charges, states, reasons, link.pk],
+        )
 
 
 # ------------------------------------------------------------------ cancelled: the charge back

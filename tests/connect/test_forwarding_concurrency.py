@@ -70,7 +70,7 @@ def test_double_clicks_tabs_and_retried_requests_give_one_supplier_order(account
     assert order.journal.filter(type=JournalEntry.Type.ORDER_FORWARDED).count() == 1
 
 
-def test_two_workers_running_the_forwarding_button_twice_pressed_give_one_supplier_order(account_a, account_b):
+def test_two_workers_running_the_button_pressed_twice_give_one_supplier_order(account_a, account_b):
     """The button pressed twice (two events) and both deliveries run by two workers at once, then
     delivered again (a redelivered task): one supplier order; the other run says it was forwarded."""
     _provider, link = connected_pair(account_a, account_b)
