@@ -720,7 +720,7 @@ def _rows_decide(link: ContractorLink, decided: list[tuple]) -> None:
             """
             UPDATE connect_forwardedorder AS f
                SET provider_order_id = d.provider_order_id, charge_id = d.charge_id, state = d.state,
-                   reason = d.reason, updated_at = now()
+                   reason = d.reason, updated_at = clock_timestamp()
               FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[])
                    AS d(id, provider_order_id, charge_id, state, reason)
              WHERE f.id = d.id AND f.link_id = %s

@@ -437,6 +437,11 @@ API_WRITES = [
         {"amount": "-5.00", "description": "fee", "order": "{order}"},
     ),
     (
+        "POST /connect/forwards/",
+        "/connect/forwards/",
+        {"orders": ["{order}", "{order2}"], "integration": "{connect_supplier}"},
+    ),
+    (
         "POST /connect/status-mappings/",
         "/connect/status-mappings/",
         {
