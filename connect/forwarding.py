@@ -20,8 +20,9 @@ What it guarantees:
 - **Set-based.** A batch of up to ``BATCH_SIZE`` orders costs a constant number of queries, whatever
   its size (provider orders through ``orders.services.orders_create_many``).
 
-Locks are taken in one order — the link, the contractor orders (by id), the provider's stock rows (by
-id) — so concurrent forwards never deadlock; batches of one link run one after another.
+Locks are taken in one order — the link, then the provider's stock rows (by id) — so concurrent
+forwards never deadlock; batches of one link run one after another. The contractor's orders are not
+locked (their claim decides).
 
 What the supplier receives follows its order-download settings (target status, payment, delivery
 cost, line matching, source warehouse, price group, overwritten product data, additional
@@ -60,6 +61,7 @@ from connect.models import (
     ProviderOrderSettings,
 )
 from connect.selectors import credit_summary
+from connect.services import credit_currency_refusal, credit_short_refusal
 from orders import actions as actions_registry
 from orders import services as order_services
 from orders.models import JournalEntry, Order, OrderLine, OrderSource, OrderStatus
@@ -300,11 +302,10 @@ def _forward_batch(actor: Tenant, link_id: int, ids: list[int], origin: Origin) 
             )
             .get(pk=link_id, contractor_account=actor.account)
         )
+        # The contractor's orders are read, not locked: the claim below decides who forwards each, and
+        # a status change on them (or its propagation) never waits for a forward.
         orders = list(
-            Order.objects.select_for_update(of=("self",))
-            .select_related("status")
-            .filter(account=actor.account, pk__in=ids)
-            .order_by("pk")
+            Order.objects.select_related("status").filter(account=actor.account, pk__in=ids).order_by("pk")
         )
         claimed = _claim(link, [o.pk for o in orders])
         outcomes: dict[int, ForwardOutcome] = {}
@@ -554,12 +555,11 @@ def _build(actor: Tenant, link: ContractorLink, plans: list[_Plan]) -> None:
     )
     available = credit_summary(link=link).available if link.credit_limit is not None else None
     for plan in candidates:
-        if available is not None and plan.order.currency != link.credit_currency:
-            plan.reason = _(
-                "The order is in %(currency)s but your trade credit with this supplier is settled in "
-                "%(settlement)s; orders are not converted."
-            ) % {"currency": plan.order.currency, "settlement": link.credit_currency}
-            continue
+        if available is not None:
+            currency_problem = credit_currency_refusal(link=link, currency=plan.order.currency)
+            if currency_problem:
+                plan.reason = currency_problem
+                continue
         needs: dict[tuple[int, int], int] = defaultdict(int)
         if provider.stock_reservation:
             for d in plan.lines:
@@ -577,11 +577,9 @@ def _build(actor: Tenant, link: ContractorLink, plans: list[_Plan]) -> None:
             }
             continue
         if available is not None and plan.total > 0:
-            if plan.total > available:
-                plan.reason = _(
-                    "Not enough trade credit: %(amount)s %(currency)s needed, %(available)s %(currency)s "
-                    "available."
-                ) % {"amount": plan.total, "currency": link.credit_currency, "available": available}
+            short = credit_short_refusal(link=link, amount=plan.total, available=available)
+            if short:
+                plan.reason = short
                 continue
             available -= plan.total
             plan.charge = plan.total

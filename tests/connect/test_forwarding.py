@@ -258,7 +258,7 @@ def test_an_order_in_another_currency_than_the_credit_is_refused_without_convers
     order = shop_order(account_b, [free_line("Thing", "10.00")], currency="EUR")
     outcome = _forward(shop, order)
     assert outcome.state == "refused"
-    assert "in EUR but your trade credit with this supplier is settled in PLN" in outcome.reason
+    assert "in EUR but the trade credit is settled in PLN; orders are not converted" in outcome.reason
     assert not CreditEntry.objects.filter(link=link).exists()
 
 
@@ -393,3 +393,18 @@ def test_the_supplier_merges_forwarded_orders_of_one_contractor_found_by_its_sou
     assert technical.is_technical and technical.source == source
     assert technical.lines.count() == 3
     assert sum(li.price_brutto for li in technical.lines.all()) == Decimal("60.00")
+
+
+def test_renaming_the_contractor_renames_its_source_and_switching_to_the_button_creates_it(
+    pair, shop, account_a, account_b
+):
+    integration, link = pair
+    forwarding.forward(actor=shop, order_ids=[shop_order(account_b, [free_line("Thing", "10.00")]).pk])
+    services.contractor_link_update(actor=owner_tenant(account_a), link=link, name="Beta Retail")
+    assert ContractorLink.objects.get(pk=link.pk).order_source.name == "Connect: Beta Retail"
+
+    CustomButton.objects.filter(account=account_b).delete()
+    services.contractor_update(actor=shop, integration=link.contractor_integration, forwarding="automatic")
+    assert not CustomButton.objects.filter(account=account_b).exists()
+    services.contractor_update(actor=shop, integration=link.contractor_integration, forwarding="button")
+    assert CustomButton.objects.get(account=account_b).name == "Forward to My supplier"
