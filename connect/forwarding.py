@@ -61,7 +61,7 @@ from connect.models import (
     ProviderOrderSettings,
 )
 from connect.selectors import credit_summary
-from connect.services import credit_currency_refusal, credit_short_refusal
+from connect.services import credit_currency_refusal, credit_short_refusal, source_name
 from orders import actions as actions_registry
 from orders import services as order_services
 from orders.models import JournalEntry, Order, OrderLine, OrderSource, OrderStatus
@@ -592,8 +592,8 @@ def _build(actor: Tenant, link: ContractorLink, plans: list[_Plan]) -> None:
 
 
 def _order_source(link: ContractorLink) -> OrderSource:
-    """The provider's order source of this contractor, "Connect: <name>" (made by its first forward).
-    The link is locked by the caller."""
+    """The provider's order source of this contractor, "Connect: <name>" (made when it joined; for a
+    link older than that, by its first forward). The link is locked by the caller."""
     if link.order_source is not None:
         return link.order_source
     link.order_source = OrderSource.objects.create(
@@ -603,10 +603,6 @@ def _order_source(link: ContractorLink) -> OrderSource:
     )
     link.save(update_fields=["order_source"])
     return link.order_source
-
-
-def source_name(contractor_name: str) -> str:
-    return (_("Connect: %(name)s") % {"name": contractor_name})[:100]
 
 
 # ------------------------------------------------------------------------------------ writing

@@ -771,6 +771,12 @@ def integration_join(
             {"code": [_("Your account is already connected with this code's integration.")]}
         )
     _event(link, LinkEvent.Kind.JOINED, actor)
+    if offer.orders:
+        # The provider's source of this contractor's orders: there (and filterable) from the start.
+        link.order_source = OrderSource.objects.create(
+            account_id=link.provider_account_id, kind=OrderSource.Kind.CONNECT, name=source_name(link.name)
+        )
+        link.save(update_fields=["order_source"])
     if offer.orders and values["forwarding"] == ContractorSettings.Forwarding.BUTTON:
         from connect import forwarding
 
@@ -782,6 +788,11 @@ def integration_join(
         link.pk,
     )
     return integration
+
+
+def source_name(contractor_name: str) -> str:
+    """The name of the provider's order source of a contractor's forwarded orders."""
+    return (_("Connect: %(name)s") % {"name": contractor_name})[:100]
 
 
 @transaction.atomic
@@ -919,8 +930,6 @@ def contractor_link_update(*, actor: Tenant, link: ContractorLink, **values: Any
         if mode != kept_for:
             m2m[field] = []
     if name != link.name and link.order_source_id is not None:
-        from connect.forwarding import source_name
-
         # The source of this contractor's forwarded orders is named after it.
         OrderSource.objects.filter(pk=link.order_source_id, account=account).update(name=source_name(name))
     link.name = name
