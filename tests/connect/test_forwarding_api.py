@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from connect import forwarding
-from connect.models import ForwardedOrder
+from connect.models import ContractorLink, ForwardedOrder
 from orders.models import Order
 from tests.connect.forwarding_setup import free_line, product, set_credit, shop_order
 from tests.factories.connect import owner_tenant
@@ -155,3 +155,23 @@ def test_forwarding_costs_the_same_number_of_queries_whatever_the_batch_size(
     assert len(result.forwarded) == size
     assert len(queries) <= 40, [q["sql"][:120] for q in queries]
     assert sum(o.charged for o in result.forwarded) == Decimal("13.00") * size
+
+
+def test_the_supplier_filters_its_orders_by_the_contractors_source_and_merges_them(
+    pair, api_a, client, user_a, account_a, account_b
+):
+    _integration, link = pair
+    forwarding.forward(
+        actor=owner_tenant(account_b),
+        order_ids=[shop_order(account_b, [free_line("Thing", "10.00")]).pk for _ in range(2)],
+    )
+    walk_in = shop_order(account_a, [free_line("Walk-in", "5.00")])
+    source = ContractorLink.objects.get(pk=link.pk).order_source
+    listed = api_a.get("/api/v1/orders/", {"source": source.pk}).json()["results"]
+    assert len(listed) == 2 and {o["source"] for o in listed} == {source.pk}
+    client.force_login(user_a)
+    page = client.get(reverse("orders:order-list"), {"source": source.pk}).content.decode()
+    assert f"/orders/{listed[0]['id']}/" in page and f"/orders/{walk_in.pk}/" not in page
+    merged = api_a.post("/api/v1/orders/merge/", {"orders": [o["id"] for o in listed]}, format="json")
+    assert merged.status_code == 201 and merged.json()["is_technical"]
+    assert merged.json()["source"] == source.pk
