@@ -99,11 +99,17 @@ DEMO_BUYERS = (
 def demo_forward(*, shop: Account, wholesaler: Account) -> list[Order]:
     """Two shop orders of the wholesaler's products (matched by SKU): the first forwarded already,
     paid with the trade credit; the second waits for the "Forward to …" button on its card."""
+    inventory = Inventory.objects.filter(account=wholesaler, is_default=True).first()
+    if inventory is None:
+        return []
+    # Stock where the forwarded lines take it from: the matching catalog's default warehouse.
     stocked = list(
         Stock.objects.filter(
             product__account=wholesaler,
+            product__inventory=inventory,
             product__parent__isnull=True,
             product__is_bundle=False,
+            warehouse_id=inventory.default_warehouse_id,
             quantity__gte=20,
         )
         .exclude(product__sku="")

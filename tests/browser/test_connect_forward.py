@@ -12,6 +12,7 @@ from connect.models import ContractorLink
 from orders.models import Order
 from tests.browser.conftest import log_in
 from tests.connect.forwarding_setup import (
+    eur,
     free_line,
     inventory_of,
     product,
@@ -45,10 +46,14 @@ def test_a_shop_forwards_an_order_with_a_click_and_sees_the_credit_used(
     theirs = Order.objects.get(account=wholesaler.account)
     text = panel.inner_text()
     assert f"as their order #{theirs.pk}" in text
-    assert "Paid with trade credit: 60.00 EUR." in text and "Available credit now: 440.00 EUR." in text
+    assert (
+        f"Paid with trade credit: {eur('60.00', shop.account)}." in text
+        and f"Available credit now: {eur('440.00', shop.account)}." in text
+    )
 
     page.goto(f"/connect/supplier/{link.contractor_integration_id}/")
-    assert "60.00 used, 440.00 available of 500.00 EUR" in page.content()
+    used, left, limit = (eur(amount, shop.account) for amount in ("60.00", "440.00", "500.00"))
+    assert f"{used} used, {left} available of {limit}" in page.content()
 
     # The wholesaler's card says where the order came from; its stock went to the order.
     supplier_context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})

@@ -7,11 +7,19 @@ from decimal import Decimal
 
 from catalog.models import Inventory, ProductLink
 from catalog.services import product_write
+from config import formats
 from connect import services
 from connect.models import ContractorLink
 from orders.services import order_create
 from tests.factories.connect import owner_tenant
 from tests.origins import TEST_ORIGIN
+
+
+def eur(amount: str, account=None) -> str:
+    """An amount in EUR as messages show it, or as ``account``'s pages show it (its country's format)."""
+    region = account.country.code if account is not None and account.country else ""
+    with formats.region_override(region):
+        return formats.format_money(Decimal(amount), "EUR")
 
 
 def inventory_of(account) -> Inventory:

@@ -24,7 +24,8 @@ def test_the_demo_shop_is_a_contractor_of_the_demo_wholesaler_with_credit():
     assert link.status_mappings.count() == 4
     # One shop order is forwarded already, paid with the credit; the other waits for its button.
     forwarded = ForwardedOrder.objects.select_related("provider_order", "charge").get(link=link)
-    assert forwarded.state == "forwarded" and forwarded.provider_order.account == link.provider_account
+    assert forwarded.state == "forwarded", forwarded.reason
+    assert forwarded.provider_order.account == link.provider_account
     assert forwarded.charge.amount == Decimal("181.70")
     assert forwarded.provider_order.lines.filter(product__isnull=False).count() == 2
     assert selectors.credit_summary(link=link).available == Decimal("1818.30")

@@ -21,6 +21,7 @@ from orders import automation
 from orders.models import AutomationRule, CustomButton, JournalEntry, Order, OrderSource, OrderStatus
 from orders.services import button_press, order_set_status, orders_merge
 from tests.connect.forwarding_setup import (
+    eur,
     free_line,
     inventory_of,
     link_products,
@@ -241,7 +242,7 @@ def test_trade_credit_pays_the_order_and_a_short_credit_refuses_with_the_amounts
     assert (entry.kind, entry.amount, entry.order_id) == ("charge", Decimal("70.00"), theirs.pk)
     assert credit_summary(link=ContractorLink.objects.get(pk=link.pk)).available == Decimal("30.00")
     assert refused.state == "refused"
-    assert refused.reason == "Not enough trade credit: 40.00 EUR needed, 30.00 EUR available."
+    assert refused.reason == f"Not enough trade credit: {eur('40.00')} needed, {eur('30.00')} available."
     assert Order.objects.filter(account=account_a).count() == 1
     assert ForwardedOrder.objects.get(contractor_order=second).reason == refused.reason
 

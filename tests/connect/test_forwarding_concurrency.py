@@ -18,7 +18,7 @@ from connect.models import ContractorLink, CreditEntry, ForwardedOrder
 from connect.selectors import credit_summary
 from orders.models import CustomButton, JournalEntry, Order
 from orders.services import button_press
-from tests.connect.forwarding_setup import free_line, set_credit, shop_order
+from tests.connect.forwarding_setup import eur, free_line, set_credit, shop_order
 from tests.factories.connect import connected_pair, owner_tenant
 from tests.origins import TEST_ORIGIN
 
@@ -106,7 +106,7 @@ def test_fifty_forwards_at_once_against_a_credit_for_twenty_forward_exactly_twen
     states = [r.state for r in results]
     assert states.count("forwarded") == 20 and states.count("refused") == 30
     reasons = {r.reason for r in results if r.state == "refused"}
-    assert reasons == {"Not enough trade credit: 20.00 EUR needed, 0.00 EUR available."}
+    assert reasons == {f"Not enough trade credit: {eur('20.00')} needed, {eur('0.00')} available."}
     link = ContractorLink.objects.get(pk=link.pk)
     summary = credit_summary(link=link)
     assert summary.charges == Decimal("400.00") and summary.available == Decimal("0.00")
