@@ -51,6 +51,7 @@ from catalog.models import Price, Product, ProductLink, ProductText
 from catalog.services import stock_levels_lock
 from changes import topics
 from changes.origin import Origin
+from config import formats
 from connect.models import (
     AdditionalInfo,
     ConnectIntegration,
@@ -118,9 +119,8 @@ class ForwardOutcome:
         if self.state == self.FORWARDED:
             text = _("forwarded as the supplier's order #%(id)s") % {"id": self.provider_order_id}
             if self.charged:
-                text += " · " + _("%(amount)s %(currency)s charged to the trade credit") % {
-                    "amount": self.charged,
-                    "currency": self.currency,
+                text += " · " + _("%(amount)s charged to the trade credit") % {
+                    "amount": formats.format_money(self.charged, self.currency)
                 }
             return text
         if self.state == self.ALREADY:
