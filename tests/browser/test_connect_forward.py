@@ -47,12 +47,12 @@ def test_a_shop_forwards_an_order_with_a_click_and_sees_the_credit_used(
     text = panel.inner_text()
     assert f"as their order #{theirs.pk}" in text
     assert (
-        f"Paid with trade credit: {eur('60.00', shop.account)}." in text
-        and f"Available credit now: {eur('440.00', shop.account)}." in text
+        f"Paid with trade credit: {eur('60.00', region='GB')}." in text
+        and f"Available credit now: {eur('440.00', region='GB')}." in text
     )
 
     page.goto(f"/connect/supplier/{link.contractor_integration_id}/")
-    used, left, limit = (eur(amount, shop.account) for amount in ("60.00", "440.00", "500.00"))
+    used, left, limit = (eur(amount, region="GB") for amount in ("60.00", "440.00", "500.00"))
     assert f"{used} used, {left} available of {limit}" in page.content()
 
     # The wholesaler's card says where the order came from; its stock went to the order.

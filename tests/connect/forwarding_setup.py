@@ -15,9 +15,11 @@ from tests.factories.connect import owner_tenant
 from tests.origins import TEST_ORIGIN
 
 
-def eur(amount: str, account=None) -> str:
-    """An amount in EUR as messages show it, or as ``account``'s pages show it (its country's format)."""
-    region = account.country.code if account is not None and account.country else ""
+def eur(amount: str, account=None, region: str = "") -> str:
+    """An amount in EUR as messages show it, or as ``account``'s pages show it (its country's format),
+    or as pages show it in ``region`` (a browser asking for en-GB: "GB")."""
+    if account is not None and account.country:
+        region = account.country.code
     with formats.region_override(region):
         return formats.format_money(Decimal(amount), "EUR")
 
