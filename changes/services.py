@@ -56,6 +56,49 @@ def change_record(
     return event
 
 
+def change_record_many(
+    *,
+    account_id: int,
+    topic: str,
+    origin: Origin,
+    items: list[tuple[int | None, dict]],
+) -> list[ChangeEvent]:
+    """Record one change per ``(subject_id, payload)`` of ``items`` (changes of one kind made together,
+    e.g. orders created by one statement) in a constant number of queries: each consumer is asked
+    whether it ``wants`` them once, with the first item's payload, so use it only for changes alike in
+    what consumers decide on (the topic, the account, shared values such as a status). Otherwise as
+    :func:`change_record`: inside the transaction of the changes, delivered after commit."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("change_record_many() must run inside the transaction of the changes")
+    if not items:
+        return []
+    first = items[0][1] or {}
+    consumers = [
+        c for c in registry.consumers_for(topic) if c.accepts(origin) and c.wants(account_id, topic, first)
+    ]
+    if not consumers:
+        return []
+    events = ChangeEvent.objects.bulk_create(
+        ChangeEvent(
+            account_id=account_id,
+            topic=topic,
+            subject_id=subject_id,
+            payload=payload or {},
+            origin_depth=origin.depth,
+            **origin.as_fields(),
+        )
+        for subject_id, payload in items
+    )
+    ChangeDelivery.objects.bulk_create(
+        [ChangeDelivery(event=event, consumer=c.name) for event in events for c in consumers]
+    )
+    from changes.tasks import changes_deliver
+
+    for event in events:
+        changes_deliver.delay_on_commit(event.pk)
+    return events
+
+
 def event_deliver(*, event_id: int) -> int:
     """Run every pending delivery of one event. Returns how many were delivered now."""
     pending = ChangeDelivery.objects.filter(event_id=event_id, delivered_at__isnull=True).values_list(

@@ -308,6 +308,8 @@ SPECTACULAR_SETTINGS = {
         "ConnectRequestStateEnum": "connect.models.ConnectionRequest.State",
         "ConnectLinkStateEnum": "connect.models.ContractorLink.State",
         "CountryEnum": "django_countries.countries",
+        "ForwardStateEnum": "connect.models.ForwardedOrder.State",
+        "CreditEntryKindEnum": "connect.models.CreditEntry.Kind",
     },
     # Swagger UI is vendored under static/ so the docs page works with no internet.
     "SWAGGER_UI_DIST": "/" + STATIC_URL + "vendor/swagger-ui",

@@ -559,6 +559,13 @@ class StatusSerializer(fields.ModelSerializer):
         fields = ["id", "name", "color", "position"]
 
 
+class ContractorCreditEntrySerializer(fields.ModelSerializer):
+    class Meta:
+        model = CreditEntry
+        fields = ["id", "kind", "amount", "currency", "order", "description", "created_at"]
+        read_only_fields = fields
+
+
 class ContractorIntegrationViewSet(
     AccountScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -677,6 +684,15 @@ class ContractorIntegrationViewSet(
             "resend_after": None,
         }
         return Response(ConnectionRequestStateSerializer(data).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=ContractorCreditEntrySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def ledger(self, request, pk=None):
+        """Your trade-credit ledger with this supplier, newest first: the charges of your forwarded
+        orders (``order``: the supplier's order), charges given back, your payments and adjustments."""
+        link = selectors.link_for_contractor(integration=self.get_object())
+        page = self.paginate_queryset(selectors.credit_entry_list(link=link))
+        return self.get_paginated_response(ContractorCreditEntrySerializer(page, many=True).data)
 
     @extend_schema(responses=StatusSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="provider-statuses", pagination_class=None)

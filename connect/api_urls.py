@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from connect import api, api_catalog
+from connect import api, api_catalog, api_forwarding
 
 router = SimpleRouter()
 router.register("connect/provider-integrations", api.ProviderIntegrationViewSet, basename="connect-provider")
@@ -19,6 +19,7 @@ router.register("connect/directory", api.DirectoryViewSet, basename="connect-dir
 router.register(
     "connect/connection-requests", api.ConnectionRequestViewSet, basename="connect-connection-request"
 )
+router.register("connect/forwards", api_forwarding.ForwardViewSet, basename="connect-forward")
 
 urlpatterns = router.urls + [
     path(

@@ -31,6 +31,11 @@ class ConnectConfig(AppConfig):
         from connect.line_source import line_source_register
 
         line_source_register()
+        # Forwarding plugs into the orders app: the action "Forward to a Connect supplier" and the
+        # consumer of status changes that gives a cancelled order's charge back.
+        from connect.forwarding import forwarding_register
+
+        forwarding_register()
 
 
 def _demo_link(sender, wholesaler, shop, **kwargs) -> None:

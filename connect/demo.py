@@ -1,6 +1,7 @@
 """The demo's Connect link: the demo shop is a contractor of the demo wholesaler, with trade credit, and
 imports part of the wholesaler's shared catalog (and keeps importing it); the wholesaler's integration is
-verified in the partner directory."""
+verified in the partner directory; the shop has forwarded one of its orders to it (paid with the credit);
+a second order waits for its click."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from decimal import Decimal
 
 from accounts.models import Account, Membership, Role
 from accounts.tenancy import Tenant
-from catalog.models import Inventory
-from connect import directory, services
+from catalog.models import Inventory, Stock
+from changes.origin import Origin
+from connect import directory, forwarding, services
 from connect.imports import connect_import_create, connect_import_job_run
 from connect.models import ConnectImport, ContractorLink, StatusMapping
 from connect.shared_catalog import shared_catalog_open, shared_categories
-from orders.models import OrderStatus
+from orders.models import Order, OrderStatus
+from orders.services import order_create
 
 DEMO_INTEGRATION_NAME = "Hurtownia Demo B2B"
 
@@ -42,7 +45,11 @@ def demo_connect_create(*, wholesaler: Account, shop: Account) -> ContractorLink
         code_name=shop.name,
         orders_enabled=True,
         products_enabled=True,
-        order_settings={"shipments": True, "additional_info": ["admin_comments", "user_comments"]},
+        order_settings={
+            "shipments": True,
+            "additional_info": ["admin_comments", "user_comments"],
+            "match_inventory": Inventory.objects.filter(account=wholesaler, is_default=True).first(),
+        },
     )
     joined = services.integration_join(
         actor=contractor,
@@ -84,6 +91,7 @@ def demo_connect_create(*, wholesaler: Account, shop: Account) -> ContractorLink
     )
     demo_import_create(shop=shop, integration=joined)
     demo_publication_create(wholesaler=wholesaler, integration=integration)
+    demo_forward(shop=shop, wholesaler=wholesaler)
     return link
 
 
@@ -139,3 +147,66 @@ def demo_publication_create(*, wholesaler: Account, integration) -> None:
 
 
 DEMO_CONTACT = "wholesaler@demo.hurtlink.test"
+
+
+# Buyers of the shop's demo orders: (name, street, postcode, city, e-mail).
+DEMO_BUYERS = (
+    ("Anna Nowak", "ul. Kwiatowa 12", "00-950", "Warszawa", "anna.nowak@example.test"),
+    ("Piotr Wiśniewski", "ul. Morska 3/5", "81-301", "Gdynia", "p.wisniewski@example.test"),
+)
+
+
+def demo_forward(*, shop: Account, wholesaler: Account) -> list[Order]:
+    """Two shop orders of the wholesaler's products (matched by SKU): the first forwarded already,
+    paid with the trade credit; the second waits for the "Forward to …" button on its card."""
+    inventory = Inventory.objects.filter(account=wholesaler, is_default=True).first()
+    if inventory is None:
+        return []
+    # Stock where the forwarded lines take it from: the matching catalog's default warehouse.
+    stocked = list(
+        Stock.objects.filter(
+            product__account=wholesaler,
+            product__inventory=inventory,
+            product__parent__isnull=True,
+            product__is_bundle=False,
+            warehouse_id=inventory.default_warehouse_id,
+            quantity__gte=20,
+        )
+        .exclude(product__sku="")
+        .select_related("product")
+        .order_by("product_id")[:4]
+    )
+    if len(stocked) < 4:
+        return []
+    origin = Origin.system("Demo")
+    orders = []
+    for n, (name, street, postcode, city, email) in enumerate(DEMO_BUYERS):
+        pick = stocked[2 * n : 2 * n + 2]
+        orders.append(
+            order_create(
+                account=shop,
+                origin=origin,
+                currency="EUR",
+                lines=[
+                    {
+                        "name": row.product.sku,
+                        "sku": row.product.sku,
+                        "ean": row.product.ean,
+                        "price_brutto": Decimal("49.90") + 10 * i,
+                        "quantity": 1 + i,
+                    }
+                    for i, row in enumerate(pick)
+                ],
+                email=email,
+                delivery_method="Courier",
+                delivery_price=Decimal("12.00"),
+                delivery_fullname=name,
+                delivery_address=street,
+                delivery_postcode=postcode,
+                delivery_city=city,
+                delivery_country_code="PL",
+                user_comments="Please call before delivery." if n == 0 else "",
+            )
+        )
+    forwarding.forward(actor=_owner(shop), order_ids=[orders[0].pk], origin=origin)
+    return orders

@@ -468,6 +468,16 @@ class ContractorLink(models.Model):
         help_text=_("When the available credit falls under this amount, the contractor sees all stock as 0."),
         **MONEY,
     )
+    # The provider's order source "Connect: <name>" of this contractor's forwarded orders (made by the
+    # first forward, renamed with the contractor): one per contractor, so the order list filters by it.
+    order_source = models.ForeignKey(
+        "orders.OrderSource",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     objects = LinkQuerySet.as_manager()
 
@@ -630,7 +640,9 @@ class ForwardedOrder(models.Model):
     the insert, and the loser reads the winner's row. ``provider_order`` is null until the provider's
     order exists (and again if the provider deletes it: a database trigger then sets the state to
     "deleted by the supplier", whatever deleted the order, and the contractor's card says so; see
-    migration 0003). ``charge`` is the ledger entry paid with trade credit, if any.
+    migration 0003). ``charge`` is the ledger entry paid with trade credit, if any; ``refund`` the entry
+    that gave it back when the provider cancelled its order. A refused forward keeps its row with the
+    ``reason`` (the contractor's card shows it) and may be tried again.
     """
 
     class State(models.TextChoices):
@@ -651,6 +663,10 @@ class ForwardedOrder(models.Model):
     charge = models.ForeignKey(
         CreditEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    refund = models.ForeignKey(
+        CreditEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -660,6 +676,14 @@ class ForwardedOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contractor_order_id} → {self.provider_order_id}"
+
+    @property
+    def shown_state(self) -> str:
+        """The state as the cards show it: a forwarded order whose provider order is gone is "deleted by
+        the supplier" (the trigger of migration 0003 also says so in ``state``)."""
+        if self.state == self.State.FORWARDED and self.provider_order_id is None:
+            return self.State.PROVIDER_DELETED
+        return self.state
 
 
 class PackageCopy(models.Model):

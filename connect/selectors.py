@@ -13,9 +13,12 @@ from decimal import Decimal
 from django.db.models import (
     Count,
     DecimalField,
+    IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
 )
@@ -210,7 +213,19 @@ def contractor_list(
             | Q(contractor_account__vat_number__icontains=search)
             | Q(contractor_account__email__icontains=search)
         )
-    return with_credit(queryset.select_related("contractor_account")).order_by("name", "id")
+    forwarded = (
+        ForwardedOrder.objects.filter(
+            link_id=OuterRef("pk"), state=ForwardedOrder.State.FORWARDED, provider_order__isnull=False
+        )
+        .values("link_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        with_credit(queryset.select_related("contractor_account"))
+        .annotate(forwarded_count=Coalesce(Subquery(forwarded, output_field=IntegerField()), Value(0)))
+        .order_by("name", "id")
+    )
 
 
 def contractor_get(
@@ -552,4 +567,107 @@ def dashboard_summary(*, account: Account) -> DashboardSummary:
         contractors_awaiting=ContractorLink.objects.connected()
         .filter(provider_account=account, state=ContractorLink.State.AWAITING_APPROVAL)
         .count(),
+    )
+
+
+# ------------------------------------------------------------------------------ forwarded orders
+
+
+def forwarded_order_list(*, account: Account) -> QuerySet[ForwardedOrder]:
+    """The forwards ``account`` takes part in: as the contractor every one (refused ones too, with their
+    reason), as the provider those that reached it. Each side reads only the link's names and the two
+    order ids of the other side."""
+    return (
+        ForwardedOrder.objects.filter(
+            Q(contractor_account=account) | Q(provider_account=account, state=ForwardedOrder.State.FORWARDED)
+        )
+        .select_related("charge", "refund", "link", "link__contractor_integration")
+        .order_by("-id")
+    )
+
+
+@dataclass(frozen=True)
+class OrderForwardState:
+    """What the order card shows about Connect: ``role`` "contractor" (the order was forwarded, or its
+    forward refused) or "provider" (the order came from a contractor); ``pending`` while a forwarding
+    button pressed for it is still to run."""
+
+    role: str
+    row: ForwardedOrder | None
+    partner: str
+    state: str
+    credit: CreditSummary | None = None
+    pending: bool = False
+    link_id: int | None = None
+    integration_id: int | None = None
+
+
+def order_forward_state(*, order) -> OrderForwardState | None:
+    """The Connect state of one of the account's orders, for its card (None: nothing to show)."""
+    from changes import topics
+    from changes.models import ChangeEvent
+    from orders.models import AutomationRule
+
+    row = (
+        ForwardedOrder.objects.filter(contractor_account_id=order.account_id, contractor_order_id=order.pk)
+        .select_related("charge", "refund", "link", "link__contractor_integration")
+        .first()
+    )
+    if row is not None:
+        credit = credit_summary(link=row.link) if row.charge_id else None
+        return OrderForwardState(
+            role="contractor",
+            row=row,
+            partner=row.link.contractor_integration.display_name,
+            state=row.shown_state,
+            credit=credit,
+            integration_id=row.link.contractor_integration_id,
+        )
+    row = (
+        ForwardedOrder.objects.filter(provider_account_id=order.account_id, provider_order_id=order.pk)
+        .select_related("charge", "refund", "link")
+        .first()
+    )
+    if row is not None:
+        return OrderForwardState(
+            role="provider",
+            row=row,
+            partner=row.link.name,
+            state=row.shown_state,
+            link_id=row.link_id,
+            integration_id=row.link.provider_integration_id,
+        )
+    buttons = [
+        rule.event_button_id
+        for rule in AutomationRule.objects.filter(
+            account_id=order.account_id,
+            event_button__isnull=False,
+            actions__contains=[{"type": "connect_forward"}],
+        )
+    ]
+    pending = bool(buttons) and (
+        ChangeEvent.objects.filter(
+            account_id=order.account_id,
+            topic=topics.ORDER_BUTTON_PRESSED,
+            subject_id=order.pk,
+            payload__button_id__in=buttons,
+            deliveries__delivered_at__isnull=True,
+        ).exists()
+    )
+    if pending:
+        return OrderForwardState(role="contractor", row=None, partner="", state="pending", pending=True)
+    return None
+
+
+def contractor_recent_forwards(*, link: ContractorLink, limit: int = 10) -> list[ForwardedOrder]:
+    """The orders a contractor forwarded most recently, as its provider sees them (its own orders)."""
+    return list(
+        ForwardedOrder.objects.filter(
+            provider_account_id=link.provider_account_id,
+            link=link,
+            state=ForwardedOrder.State.FORWARDED,
+            provider_order__isnull=False,
+        )
+        .select_related("provider_order__status", "charge")
+        .order_by("-id")[:limit]
     )

@@ -43,7 +43,7 @@ from connect.models import (
     ProviderSharingSettings,
     StatusMapping,
 )
-from orders.models import Order, OrderStatus
+from orders.models import Order, OrderSource, OrderStatus
 from wmsbridge.crypto import secret_encrypt
 
 logger = logging.getLogger("connect")
@@ -880,6 +880,16 @@ def integration_join(
             }
         )
     _event(link, LinkEvent.Kind.JOINED, actor, via=field)
+    if offer.orders:
+        # The provider's source of this contractor's orders: there (and filterable) from the start.
+        link.order_source = OrderSource.objects.create(
+            account_id=link.provider_account_id, kind=OrderSource.Kind.CONNECT, name=source_name(link.name)
+        )
+        link.save(update_fields=["order_source"])
+    if offer.orders and values["forwarding"] == ContractorSettings.Forwarding.BUTTON:
+        from connect import forwarding
+
+        forwarding.forward_button_ensure(integration=integration)
     if waiting:
         directory.request_create(actor=actor, link=link)
     logger.info(
@@ -891,6 +901,11 @@ def integration_join(
         ", awaiting approval" if waiting else "",
     )
     return integration
+
+
+def source_name(contractor_name: str) -> str:
+    """The name of the provider's order source of a contractor's forwarded orders."""
+    return (_("Connect: %(name)s") % {"name": contractor_name})[:100]
 
 
 @transaction.atomic
@@ -924,6 +939,14 @@ def contractor_update(
     if provider.products_enabled and any(f in settings for f in CONTRACTOR_PRODUCT_FIELDS):
         # Saving the Products / Prices / Stock settings recomputes every linked product at once.
         sync.resync_on_commit(link_id=link.pk)
+    if (
+        provider.orders_enabled
+        and values["forwarding"] == ContractorSettings.Forwarding.BUTTON
+        and current.forwarding != ContractorSettings.Forwarding.BUTTON
+    ):
+        from connect import forwarding
+
+        forwarding.forward_button_ensure(integration=integration)
     if "send_statuses" in settings or "receive_statuses" in settings:
         integration_statuses_update(
             actor=actor,
@@ -1050,6 +1073,9 @@ def contractor_link_update(*, actor: Tenant, link: ContractorLink, **values: Any
         link.price_group_id,
         {f: {o.pk for o in getattr(link, f).all()} for f in LINK_M2M},
     )
+    if name != link.name and link.order_source_id is not None:
+        # The source of this contractor's forwarded orders is named after it.
+        OrderSource.objects.filter(pk=link.order_source_id, account=account).update(name=source_name(name))
     link.name = name
     link.range_mode = mode
     link.price_group = merged.get("price_group")
@@ -1302,6 +1328,28 @@ class CreditShort(ValidationError):
     """The available credit does not cover a charge; nothing was written."""
 
 
+def credit_currency_refusal(*, link: ContractorLink, currency: str) -> str | None:
+    """Why an amount in ``currency`` cannot be charged to the link's credit (None: it can): amounts are
+    never converted, so only the settlement currency is."""
+    if currency != link.credit_currency:
+        return _(
+            "The order is in %(currency)s but the trade credit is settled in %(settlement)s; orders are "
+            "not converted."
+        ) % {"currency": currency, "settlement": link.credit_currency}
+    return None
+
+
+def credit_short_refusal(*, link: ContractorLink, amount: Decimal, available: Decimal) -> str | None:
+    """Why ``amount`` cannot be charged when ``available`` is what the credit has left (None: it can).
+    The caller holds the link's row lock and summed the ledger under it."""
+    if amount > available:
+        return _("Not enough trade credit: %(amount)s needed, %(available)s available.") % {
+            "amount": formats.format_money(amount, link.credit_currency),
+            "available": formats.format_money(available, link.credit_currency),
+        }
+    return None
+
+
 @transaction.atomic
 def credit_charge(
     *,
@@ -1312,10 +1360,11 @@ def credit_charge(
     description: str = "",
     actor: str = "",
 ) -> CreditEntry:
-    """Charge the contractor's credit (order forwarding calls this inside its own transaction, with
-    the link found through an open link). Takes the link's row lock, then refuses with CreditShort
-    when the available amount is short, and refuses another currency than the settlement currency.
-    Without a limit there is no trade credit and nothing may be charged."""
+    """Charge the contractor's credit once. Takes the link's row lock, then refuses with CreditShort
+    when the available amount is short, and refuses another currency than the settlement currency
+    (``credit_short_refusal`` / ``credit_currency_refusal``: forwarding charges its batches of orders
+    with the same rules, under the same lock). Without a limit there is no trade credit and nothing
+    may be charged."""
     from connect.selectors import credit_summary
 
     link = ContractorLink.objects.select_for_update(of=("self",)).get(pk=link.pk)
@@ -1323,21 +1372,13 @@ def credit_charge(
         raise ValidationError(_("The contractor is blocked or disconnected."))
     if link.credit_limit is None:
         raise ValidationError(_("This contractor has no trade credit."))
-    if currency != link.credit_currency:
-        raise ValidationError(
-            _("The order is in %(currency)s but the credit is settled in %(settlement)s.")
-            % {"currency": currency, "settlement": link.credit_currency}
-        )
+    currency_problem = credit_currency_refusal(link=link, currency=currency)
+    if currency_problem:
+        raise ValidationError(currency_problem)
     value = _entry_checks(link, amount, positive=True, order=order)
-    available = credit_summary(link=link).available
-    if available < value:
-        raise CreditShort(
-            _("Not enough trade credit: %(amount)s needed, %(available)s available.")
-            % {
-                "amount": formats.format_money(value, currency),
-                "available": formats.format_money(available, currency),
-            }
-        )
+    short = credit_short_refusal(link=link, amount=value, available=credit_summary(link=link).available)
+    if short:
+        raise CreditShort(short)
     was_blocked = _stock_blocked(link)
     entry = CreditEntry.objects.create(
         link=link,

@@ -46,6 +46,8 @@ urlpatterns = [
         views.ContractorAdjustView.as_view(),
         name="contractor-adjust",
     ),
+    # The Connect state on an order's card (polled while a forwarding button's action runs).
+    path("orders/<int:pk>/forward/", views.OrderForwardStateView.as_view(), name="order-forward-state"),
     # Contractor side: "I have a connection code".
     path("join/", views.JoinView.as_view(), name="join"),
     path("supplier/<int:pk>/", views.SupplierTabView.as_view(), name="supplier-detail"),

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,7 +27,7 @@ from config.paging import in_id_order, page_of_ids
 from connect import directory, forms, selectors, services, shared_catalog, sync
 from connect.codes import code_display
 from connect.models import ConnectIntegration, ContractorLink, StatusMapping
-from orders.models import OrderStatus
+from orders.models import Order, OrderStatus
 
 PROVIDER = ConnectIntegration.Role.PROVIDER
 CONTRACTOR = ConnectIntegration.Role.CONTRACTOR
@@ -563,6 +563,7 @@ class _ContractorPageMixin(_ProviderTabMixin):
             "page": page,
             "query": "",
             "events": selectors.link_event_list(link=link, limit=20),
+            "recent_forwards": selectors.contractor_recent_forwards(link=link),
             "link_form": bound.get("link_form")
             or forms.ContractorLinkForm(
                 instance=link, account=self.account, inventory=sharing.inventory if sharing else None
@@ -1110,3 +1111,13 @@ class DirectoryProductsView(_DirectoryMixin, View):
                 "query": query.urlencode(),
             },
         )
+
+
+class OrderForwardStateView(AccountViewMixin, View):
+    """The Connect part of an order's card (HTMX: polled while a forwarding button's action runs)."""
+
+    area = roles.ORDERS
+
+    def get(self, request, pk: int):
+        order = get_object_or_404(Order, account=self.account, pk=pk)
+        return render(request, "connect/_order_card_forward.html", {"order": order})

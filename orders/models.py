@@ -180,6 +180,8 @@ class JournalEntry(models.Model):
         STATUS_CHANGED = 18, _("Status changed")
         INVOICE_EDITED = 21, _("Invoice data edited")
         TRACKING_UPDATED = 100, _("Tracking update")
+        ORDER_FORWARDED = 101, _("Forwarded to a supplier")
+        FORWARD_REFUSED = 102, _("Forwarding refused")
 
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="journal")
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="journal")

@@ -21,7 +21,7 @@ from catalog.services import StockShortfall, stock_adjust_many
 from changes import topics
 from changes.models import ChangeEvent
 from changes.origin import Origin
-from changes.services import change_record
+from changes.services import change_record, change_record_many
 from config.fields import decimal_number
 from config.integrity import account_row_save, delete_unless_in_use
 from orders.models import (
@@ -156,6 +156,124 @@ def order_create(*, account, lines: list[dict[str, Any]], origin: Origin, **fiel
     if order.confirmed:
         journal_add(order=order, type=JournalEntry.Type.ORDER_CONFIRMED, origin=origin)
     return order
+
+
+def journal_add_many(
+    *,
+    orders: list[Order],
+    type: int,
+    origin: Origin,
+    object_ids: list[int] | None = None,
+    data: list[dict] | None = None,
+) -> list[JournalEntry]:
+    """One journal entry of ``type`` for each of ``orders`` (with the same origin) in one insert; the
+    set-based :func:`journal_add` (no change events: record those with ``change_record_many``)."""
+    return JournalEntry.objects.bulk_create(
+        JournalEntry(
+            account_id=order.account_id,
+            order=order,
+            type=type,
+            object_id=(object_ids[i] if object_ids else 0) or 0,
+            data=(data[i] if data else None) or {},
+            **origin.as_fields(),
+        )
+        for i, order in enumerate(orders)
+    )
+
+
+@transaction.atomic
+def orders_create_many(*, account, orders: list[dict[str, Any]], origin: Origin) -> list[Order]:
+    """Create many orders with their lines in a constant number of queries, whatever their number: one
+    insert of the orders, one of the lines, one stock change for all of them, one insert of the journal
+    entries and one of the change events. The rules of :func:`order_create`: status and source are this
+    account's, catalog lines take their quantity from stock (reservation on; if stock is short,
+    StockShortfall lists every short line and nothing is written), each order journals "order created"
+    (and "order confirmed") and records "order created" for the consumers.
+
+    ``orders``: dicts with ``fields`` (Order fields; ``status`` and ``source`` required), ``lines``
+    (dicts with ``name``, ``quantity``, ``price_brutto`` and optional ``product_id`` with its
+    ``warehouse_id``, ``external_product_id``, ``sku``, ``ean``, ``tax_rate``, ``weight``,
+    ``attributes``: everything given, nothing looked up per line) and optional ``journal`` (data kept
+    in the "order created" entry). Returns the orders, in the order given.
+    """
+    if not orders:
+        return []
+    product_ids = {line["product_id"] for o in orders for line in o["lines"] if line.get("product_id")}
+    warehouse_ids = {line["warehouse_id"] for o in orders for line in o["lines"] if line.get("product_id")}
+    products = {
+        pk: (inventory_id, parent_id)
+        for pk, inventory_id, parent_id in Product.objects.filter(
+            account=account, pk__in=product_ids
+        ).values_list("pk", "inventory_id", "parent_id")
+    }
+    known_warehouses = set(
+        Warehouse.objects.filter(account=account, pk__in=warehouse_ids).values_list("pk", flat=True)
+    )
+    if len(products) != len(product_ids):
+        raise ValidationError({"lines": _("A product of another account cannot be ordered.")})
+    if len(known_warehouses) != len(warehouse_ids) or None in warehouse_ids:
+        raise ValidationError({"lines": _("A warehouse of another account cannot be used.")})
+    built: list[Order] = []
+    for item in orders:
+        fields = dict(item["fields"])
+        for name in ("status", "source"):
+            if fields.get(name) is None or fields[name].account_id != account.pk:
+                raise ValidationError({name: _("Choose one of this account's values.")})
+        if not item["lines"]:
+            raise ValidationError({"lines": _("An order needs at least one line.")})
+        fields.setdefault("currency", account.default_currency)
+        if fields.get("confirmed") and not fields.get("date_confirmed"):
+            fields["date_confirmed"] = timezone.now()
+        built.append(Order(account=account, **fields))
+    Order.objects.bulk_create(built)
+    lines: list[OrderLine] = []
+    for order, item in zip(built, orders, strict=True):
+        reserve = account.stock_reservation and not order.is_technical
+        for data in item["lines"]:
+            product_id = data.get("product_id")
+            if not product_id and not data.get("name"):
+                raise ValidationError({"lines": _("A line without a product needs a name.")})
+            inventory_id, parent_id = products.get(product_id, (0, None))
+            lines.append(
+                OrderLine(
+                    order=order,
+                    product_id=product_id,
+                    warehouse_id=data.get("warehouse_id") if product_id else None,
+                    storage_id=inventory_id or 0,
+                    variant_id=product_id if parent_id else 0,
+                    external_product_id=data.get("external_product_id"),
+                    sku=data.get("sku", ""),
+                    ean=data.get("ean", ""),
+                    name=data.get("name", ""),
+                    attributes=data.get("attributes", ""),
+                    price_brutto=data["price_brutto"],
+                    tax_rate=data.get("tax_rate", Decimal("23")),
+                    quantity=data["quantity"],
+                    weight=data.get("weight", Decimal("0")),
+                    reserved=data["quantity"] if reserve and product_id else 0,
+                )
+            )
+    OrderLine.objects.bulk_create(lines)
+    stock_adjust_many(account=account, changes=_line_stock_changes(lines, -1), origin=origin)
+    entries = journal_add_many(
+        orders=built,
+        type=JournalEntry.Type.ORDER_CREATED,
+        origin=origin,
+        data=[item.get("journal") or {} for item in orders],
+    )
+    confirmed = [order for order in built if order.confirmed]
+    if confirmed:
+        journal_add_many(orders=confirmed, type=JournalEntry.Type.ORDER_CONFIRMED, origin=origin)
+    change_record_many(
+        account_id=account.pk,
+        topic=topics.ORDER_CREATED,
+        origin=origin,
+        items=[
+            (order.pk, {"order_id": order.pk, "status_id": order.status_id, "journal_id": entry.pk})
+            for order, entry in zip(built, entries, strict=True)
+        ],
+    )
+    return built
 
 
 def _line_build(order: Order, data: dict[str, Any]) -> OrderLine:
@@ -634,6 +752,38 @@ def button_press(*, account, button: CustomButton, orders: list[Order], origin: 
                 payload={"button_id": button.pk},
             )
     return len(orders)
+
+
+def rules_with_action(*, account, action: dict) -> list[AutomationRule]:
+    """The account's rules with an action equal to (or containing every key of) ``action``."""
+    return list(AutomationRule.objects.filter(account=account, actions__contains=[action]))
+
+
+@transaction.atomic
+def button_with_rule_create(
+    *, account, name: str, actions: list[dict], color: str = "#1e88e5"
+) -> AutomationRule:
+    """A custom button of ``account`` and the enabled rule that runs ``actions`` when it is pressed (both
+    named ``name``; a name already taken by another button gets a number). The actions are stored as
+    given: the caller has checked them (an app creating its own action's button)."""
+    taken = set(
+        CustomButton.objects.filter(account=account, name__startswith=name[:90]).values_list(
+            "name", flat=True
+        )
+    )
+    label = name[:100]
+    number = 2
+    while label in taken:
+        label = f"{name[:90]} ({number})"
+        number += 1
+    button = CustomButton.objects.create(account=account, name=label, color=color)
+    return AutomationRule.objects.create(
+        account=account,
+        name=label,
+        event=AutomationRule.Event.BUTTON,
+        event_button=button,
+        actions=actions,
+    )
 
 
 # -- settings --------------------------------------------------------------------------------------

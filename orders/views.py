@@ -346,6 +346,22 @@ def timeline(order: Order) -> list[dict]:
             detail = _("into technical order #%(id)s") % {"id": entry.object_id}
         elif entry.type == JournalEntry.Type.TRACKING_UPDATED:
             detail = _tracking_detail(entry.data)
+        elif entry.type == JournalEntry.Type.ORDER_FORWARDED:
+            detail = _("to %(supplier)s as their order #%(id)s") % {
+                "supplier": entry.data.get("supplier", ""),
+                "id": entry.object_id,
+            }
+            if entry.data.get("charged"):
+                detail += " · " + _("%(amount)s paid with trade credit") % {
+                    "amount": formats.format_money(entry.data["charged"], entry.data.get("currency") or None)
+                }
+        elif entry.type == JournalEntry.Type.FORWARD_REFUSED:
+            detail = entry.data.get("reason", "")
+        elif entry.data.get("connect", {}).get("contractor_order_id"):
+            detail = _("forwarded by %(name)s, their order #%(id)s") % {
+                "name": entry.data["connect"].get("contractor", ""),
+                "id": entry.data["connect"]["contractor_order_id"],
+            }
         elif "fields" in entry.data:
             line = entry.type == JournalEntry.Type.PRODUCT_EDITED
             detail = "; ".join(
@@ -354,14 +370,21 @@ def timeline(order: Order) -> list[dict]:
             )
         elif entry.data.get("name"):
             detail = f"{formats.format_number(entry.data.get('quantity', ''))} × {entry.data['name']}"
+        actor = entry.origin_label
+        if entry.data.get("by") and entry.type in (
+            JournalEntry.Type.ORDER_FORWARDED,
+            JournalEntry.Type.FORWARD_REFUSED,
+        ):
+            actor = f"{entry.data['by']} · {actor}"
         items.append(
             {
                 "at": entry.created_at,
                 "icon": JOURNAL_ICONS.get(entry.type, "pencil"),
                 "title": entry.get_type_display(),
                 "detail": detail,
-                "actor": entry.origin_label,
+                "actor": actor,
                 "log_id": entry.pk,
+                "failed": entry.type == JournalEntry.Type.FORWARD_REFUSED,
             }
         )
     for run in order.automation_runs.all():

@@ -88,7 +88,7 @@ def test_ledger_entries_are_validated(pair, account_a, account_b, tenant_a):
     with pytest.raises(ValidationError) as caught:
         services.credit_adjust(actor=tenant_a, link=link, amount="5", description=" ")
     assert "description" in caught.value.message_dict
-    with pytest.raises(services.ValidationError, match="in PLN but the credit is settled in EUR"):
+    with pytest.raises(services.ValidationError, match="in PLN but the trade credit is settled in EUR"):
         services.credit_charge(link=link, amount=Decimal("1"), currency="PLN")
     assert not CreditEntry.objects.filter(link=link).exists()
 

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from accounts.demo import DEMO_USERS
 from connect import selectors
-from connect.models import ContractorLink
+from connect.models import ContractorLink, ForwardedOrder
+from orders.models import Order
 
 pytestmark = pytest.mark.django_db
 
@@ -20,15 +21,25 @@ def test_the_demo_shop_is_a_contractor_of_the_demo_wholesaler_with_credit():
     assert link.provider_account.name == DEMO_USERS[0].company
     assert link.contractor_account.name == DEMO_USERS[1].company
     assert link.is_open and link.credit_limit == Decimal("2000.00") and link.credit_currency == "EUR"
-    assert selectors.credit_summary(link=link).available == Decimal("2000.00")
     assert link.status_mappings.count() == 4
+    # One shop order is forwarded already, paid with the credit; the other waits for its button.
+    forwarded = ForwardedOrder.objects.select_related("provider_order", "charge").get(link=link)
+    assert forwarded.state == "forwarded", forwarded.reason
+    assert forwarded.provider_order.account == link.provider_account
+    assert forwarded.charge.amount == Decimal("181.70")
+    assert forwarded.provider_order.lines.filter(product__isnull=False).count() == 2
+    assert selectors.credit_summary(link=link).available == Decimal("1818.30")
+    waiting = Order.objects.filter(account=link.contractor_account).exclude(pk=forwarded.contractor_order_id)
+    assert waiting.count() == 1
 
     shop = Client()
     assert shop.login(email=DEMO_USERS[1].email, password=DEMO_USERS[1].password)
     page = shop.get(
         reverse("connect:supplier-detail", args=[link.contractor_integration_id])
     ).content.decode()
-    assert DEMO_USERS[0].company in page and "2.000,00\xa0€ available" in page  # the shop is German
+    assert DEMO_USERS[0].company in page and "1.818,30\xa0€ available" in page  # the shop is German
+    card = shop.get(reverse("orders:order-detail", args=[waiting.get().pk])).content.decode()
+    assert f"Forward to {DEMO_USERS[0].company}" in card
 
 
 def test_the_demo_wholesaler_is_in_the_directory_and_a_new_account_finds_it():

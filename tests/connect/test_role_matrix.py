@@ -49,6 +49,11 @@ def test_browsing_and_importing_a_shared_catalog_is_product_work_members_do():
     )
 
 
+# Forwarding an order is an order action: members forward (as they press the order card's button that
+# runs the same forward), so these routes are in the orders area.
+FORWARDING_ROUTES = {"api:connect-forward-list", "api:connect-forward-detail", "connect:order-forward-state"}
+
+
 def test_every_connect_route_is_in_the_connect_area_and_members_read():
     connect_routes = {
         route: m
@@ -57,7 +62,8 @@ def test_every_connect_route_is_in_the_connect_area_and_members_read():
     }
     assert len(connect_routes) >= 30
     for route, matrix_route in connect_routes.items():
-        assert roles.area_of(matrix_route.view) is roles.CONNECT, route
+        area = roles.ORDERS if route in FORWARDING_ROUTES else roles.CONNECT
+        assert roles.area_of(matrix_route.view) is area, route
     for route in (
         "connect:integration-list",
         "connect:provider-contractors",
@@ -67,3 +73,9 @@ def test_every_connect_route_is_in_the_connect_area_and_members_read():
     # Opening the forms that create something is already for admins.
     for route in ("connect:provider-create", "connect:join"):
         assert MATRIX[route].role_for("GET") == Role.ADMIN, route
+
+
+def test_members_forward_orders_through_the_api_as_through_the_order_card():
+    assert MATRIX["api:connect-forward-list"].role_for("POST") == Role.MEMBER
+    assert MATRIX["orders:order-action"].role_for("POST") == Role.MEMBER
+    assert MATRIX["connect:order-forward-state"].role_for("GET") == Role.MEMBER

@@ -31,6 +31,7 @@ from connect.models import (
     ConnectionRequest,
     ContractorLink,
     CreditEntry,
+    ForwardedOrder,
     Publication,
     StatusMapping,
 )
@@ -121,6 +122,63 @@ def _supplier_of_a(account_a) -> Setup:
         assert not StatusMapping.objects.filter(link=link).exists()
 
     return Setup(kwargs={"pk": link.contractor_integration_id}, marker=SUPPLIER_NAME, unchanged=unchanged)
+
+
+def _forwarded_by_a(account_a):
+    """A is a contractor of a third provider (Delta) and has forwarded one order to it; B is Delta's
+    contractor too."""
+    from connect import forwarding
+    from orders.services import order_create
+    from tests.origins import TEST_ORIGIN
+
+    delta = AccountFactory(name="Delta Distribution")
+    _integration, code = provider_create(delta, name="Delta for shops")
+    link = contractor_join(account_a, code, name=SUPPLIER_NAME)
+    contractor_join(_partner_of(account_a), code)
+    order = order_create(
+        account=account_a,
+        lines=[{"name": "Alpha secret line", "price_brutto": Decimal("10"), "quantity": 1}],
+        origin=TEST_ORIGIN,
+    )
+    outcome = forwarding.forward(actor=owner_tenant(account_a), order_ids=[order.pk]).outcomes[0]
+    assert outcome.state == "forwarded"
+    return link, order
+
+
+def _forward_of_a(account_a) -> Setup:
+    link, order = _forwarded_by_a(account_a)
+    row = order.connect_forward
+
+    def unchanged():
+        assert ForwardedOrder.objects.filter(pk=row.pk, state="forwarded").exists()
+
+    return Setup(kwargs={"pk": row.pk}, marker=SUPPLIER_NAME, unchanged=unchanged)
+
+
+def _orders_of_a_to_forward(account_a) -> Setup:
+    link, order = _forwarded_by_a(account_a)
+    from orders.services import order_create
+    from tests.origins import TEST_ORIGIN
+
+    waiting = order_create(
+        account=account_a,
+        lines=[{"name": "Alpha secret line", "price_brutto": Decimal("10"), "quantity": 1}],
+        origin=TEST_ORIGIN,
+    )
+
+    def unchanged():
+        assert not ForwardedOrder.objects.filter(contractor_order=waiting).exists()
+
+    return Setup(
+        kwargs={"orders": [waiting.pk, order.pk], "integration": link.contractor_integration_id},
+        marker=SUPPLIER_NAME,
+        unchanged=unchanged,
+    )
+
+
+def _forwarded_order_of_a(account_a) -> Setup:
+    _link, order = _forwarded_by_a(account_a)
+    return Setup(kwargs={"pk": order.pk}, marker=SUPPLIER_NAME)
 
 
 def _mapping_of_a(account_a) -> Setup:
@@ -332,6 +390,17 @@ CASES = [
         "detail",
         setup=_mapping_of_a,
     ),
+    # REST API: forwarding (part 3) and the contractor's own ledger
+    RouteCase(
+        "api:connect-forward-list",
+        "refs",
+        setup=_orders_of_a_to_forward,
+        payload=lambda setup: {"orders": setup.kwargs["orders"], "integration": setup.kwargs["integration"]},
+    ),
+    RouteCase("api:connect-forward-detail", "detail", setup=_forward_of_a),
+    RouteCase("api:connect-contractor-integration-ledger", "detail", setup=_supplier_of_a),
+    # The Connect part of A's order card
+    RouteCase("connect:order-forward-state", "detail", setup=_forwarded_order_of_a),
     # Web pages: provider side
     RouteCase("connect:integration-list", "list", setup=_provider_of_a),
     RouteCase("connect:provider-create", "list", setup=_provider_of_a),
