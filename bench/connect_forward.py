@@ -14,8 +14,8 @@ Printed before the result (same run):
 - the baseline: the supplier's orders created directly with ``orders.services.orders_create_many``
   (what a forward has to write at least), per order, and the forward's ratio to it.
 
-Then 100 status changes and 100 packages on the supplier's side would measure how fast they reach the
-shop: ``measure_propagation`` (status/tracking propagation plugs in there; null until then).
+Then 100 status changes and 100 packages on the supplier's side measure how fast they reach the
+shop: ``measure_propagation`` (from ``bench/connect_propagation.py``).
 Everything created is removed at the end. The last line is one JSON object: bench, orders, seconds,
 orders_per_s, forwarded_once, duplicates, queries_per_order, status_latency_median_s,
 status_latency_p95_s, tracking_latency_median_s, tracking_latency_p95_s.
@@ -293,12 +293,14 @@ def baseline(pair: Pair, orders: int) -> float:
 
 
 def measure_propagation(pair: Pair, *, status_changes: int = 100, packages: int = 100) -> dict:
-    """Status and tracking propagation latency, to be wired to ``connect.propagation`` once it is in
-    place: with a real worker running, change the status of ``status_changes`` of the supplier's
-    orders (a mapped status) and create ``packages`` packages on them, then time each until the shop's
-    order shows the mapped status / the tracking number; return the median and 95th percentile in
-    seconds under the four ``LATENCY_KEYS``. Until then every figure is None (printed as null)."""
-    return dict.fromkeys(LATENCY_KEYS)
+    """Status and tracking propagation latency on the forwarded orders, with a real worker process:
+    ``status_changes`` status changes and ``packages`` packages on the supplier's orders, each timed from
+    its commit until the shop's order shows the mapped status / the tracking number
+    (``bench/connect_propagation.py``); the median and 95th percentile in seconds under ``LATENCY_KEYS``."""
+    from connect_propagation import measure_propagation as measure
+
+    figures = measure(link=pair.link, status_changes=status_changes, packages=packages)
+    return {key: figures.get(key) for key in LATENCY_KEYS}
 
 
 def main() -> None:
