@@ -461,6 +461,8 @@ API_WRITES = [
             "keep_importing": True,
             "valid_rows_only": False,
         },
+    ),
+    (
         "POST /connect/forwards/",
         "/connect/forwards/",
         {"orders": ["{order}", "{order2}"], "integration": "{connect_supplier}"},
