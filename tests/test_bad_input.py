@@ -515,6 +515,7 @@ API_WRITES += [
 # Writes whose body is not a JSON object of fields: checked by their own tests.
 WITHOUT_FIELDS = {
     "POST /connect/contractor-integrations/{id}/resend-request/": "no body",
+    "POST /connect/contractor-integrations/{id}/resync/": "no body",
     "POST /imports/": "a multipart file upload (tests/catalog/test_import.py)",
     "POST /prices/bulk-file/": "a CSV body (tests/catalog/test_bulk_input.py)",
     "POST /stock/bulk-file/": "a CSV body (tests/catalog/test_bulk_input.py)",

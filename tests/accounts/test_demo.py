@@ -19,7 +19,9 @@ def test_demo_setup_loads_once_and_the_wholesaler_has_data(client, capsys):
         Product.objects.filter(account=wholesaler).count(),
         Order.objects.filter(account=wholesaler),
     )
-    assert products >= 300 and orders.count() == 150
+    # 150 orders of its own, and the one the demo shop forwarded to it through Connect.
+    assert products >= 300 and orders.count() == 151
+    assert orders.filter(source__kind="connect").count() == 1
     assert len({o.status_id for o in orders}) >= 5
     assert Package.objects.filter(account=wholesaler).exists()
     call_command("demo_setup")  # the next start reuses what is there
