@@ -85,7 +85,9 @@ def _api_list_views():
                 yield from walk(entry, inner)
             elif isinstance(entry, URLPattern) and namespace == "api":
                 actions = getattr(entry.callback, "actions", None) or {}
-                if actions.get("get") == "list":
+                # A nested list (a supplier's shared catalog under its integration id) is not the
+                # account's own rows: its grant cases in routes_connect.py cover what it shows.
+                if actions.get("get") == "list" and not entry.pattern.converters:
                     yield f"api:{entry.name}", entry.callback
 
     return sorted(walk(get_resolver()), key=lambda item: item[0])
