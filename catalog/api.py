@@ -138,6 +138,7 @@ class CategorySerializer(fields.ModelSerializer):
 
 class ImageSerializer(fields.NestedRowSerializer):
     always_required = ("url",)
+    url = fields.UriReferenceField(max_length=1000)
 
     class Meta:
         model = ProductImage

@@ -31,6 +31,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries.serializer_fields import CountryField as CountrySerializerField
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.integrity import account_unique_clashes, unique_violation_errors
@@ -573,3 +574,9 @@ class ModelForm(forms.ModelForm):
         for field, messages in account_unique_clashes(self.instance).items():
             if field in self.fields and field not in self.errors:
                 self.add_error(field, messages)
+
+
+@extend_schema_field({"type": "string", "format": "uri-reference"})
+class UriReferenceField(serializers.URLField):
+    """An absolute URL on input; on output also an address on this site (``/demo-images/…``) or an
+    empty string, so the schema says ``uri-reference`` (RFC 3986), which covers all three."""

@@ -33,6 +33,7 @@ from accounts.tenancy import request_tenant
 from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
 from config import fields
 from config.api import api_validation_error
+from config.fields import UriReferenceField
 from connect import directory, selectors, services, shared_catalog, sync
 from connect.filters import ContractorFilter, StatusMappingFilter
 from connect.models import (
@@ -210,7 +211,7 @@ class PublicationWriteSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=ServiceType.choices), required=False
     )
     contact_email = serializers.EmailField(required=False, allow_blank=True)
-    website = serializers.URLField(max_length=200, required=False, allow_blank=True)
+    website = UriReferenceField(max_length=200, required=False, allow_blank=True)
     logo = serializers.CharField(
         required=False,
         allow_null=True,
@@ -1005,6 +1006,7 @@ class DirectoryEntrySerializer(serializers.ModelSerializer):
     orders = serializers.BooleanField(source="integration.orders_enabled", help_text="Takes your orders.")
     products = serializers.BooleanField(source="integration.products_enabled", help_text="Shares products.")
     logo_url = serializers.SerializerMethodField()
+    website = UriReferenceField(read_only=True)
 
     class Meta:
         model = Publication
