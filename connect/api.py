@@ -168,6 +168,7 @@ class PublicationSerializer(fields.ModelSerializer):
     directory_id = serializers.SerializerMethodField(
         help_text="The entry's id in the directory while listed."
     )
+    website = UriReferenceField(read_only=True)
 
     class Meta:
         model = Publication
