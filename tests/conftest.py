@@ -124,3 +124,22 @@ def celery_worker(transactional_db):
 
 
 __all__ = ["UserFactory"]
+
+
+# Where the suite's time goes: after a run, the seconds spent in each test folder (setup, call and
+# teardown), so that the cost of the browser tests, say, shows in every CI log.
+_folder_seconds: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report) -> None:
+    parts = report.nodeid.split("::", 1)[0].split("/")
+    folder = "/".join(parts[:2]) if len(parts) > 2 else parts[0]
+    _folder_seconds[folder] = _folder_seconds.get(folder, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not _folder_seconds:
+        return
+    terminalreporter.section("seconds per test folder")
+    for folder, seconds in sorted(_folder_seconds.items(), key=lambda item: -item[1]):
+        terminalreporter.write_line(f"{seconds:8.1f}  {folder}")
