@@ -19,6 +19,9 @@ class Code:
     PERMISSION_DENIED = "ERROR_PERMISSION_DENIED"
     NOT_ENOUGH_STOCK = "ERROR_NOT_ENOUGH_STOCK"
     INTERNAL = "ERROR_INTERNAL"
+    # A Connect supplier's shared catalog (as an inventory or an external storage) cannot be written.
+    READ_ONLY = "ERROR_READ_ONLY"
+    PRICES_NOT_SHARED = "ERROR_PRICES_NOT_SHARED"
     # "<what> not found": also the answer for another account's ids, so ids cannot be probed.
     ORDER_NOT_FOUND = "ERROR_ORDER_NOT_FOUND"
     ORDER_PRODUCT_NOT_FOUND = "ERROR_ORDER_PRODUCT_NOT_FOUND"
@@ -35,6 +38,7 @@ class Code:
     LABEL_NOT_FOUND = "ERROR_LABEL_NOT_FOUND"
     CONNECT_INTEGRATION_NOT_FOUND = "ERROR_CONNECT_INTEGRATION_NOT_FOUND"
     CONNECT_CONTRACTOR_NOT_FOUND = "ERROR_CONNECT_CONTRACTOR_NOT_FOUND"
+    STORAGE_NOT_FOUND = "ERROR_STORAGE_NOT_FOUND"
 
 
 class ApiError(Exception):

@@ -1,98 +1,168 @@
 """The account's rows a method names by id. Another account's id is answered exactly like an id that
-does not exist (the same error code and message), so ids cannot be probed across accounts."""
+does not exist (the same error code and message), so ids cannot be probed across accounts.
+
+The account's Connect shared catalogs are named by ids of their own (``blconnector.shared_catalogs``):
+reads find them with :func:`catalog_of` and :func:`storage_of`; a write naming one is answered
+``ERROR_READ_ONLY`` — but only while it is open to the account, otherwise "not found" as any id."""
 
 from __future__ import annotations
 
+from django.db.models import Model, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 
-from blconnector.errors import Code, not_found
+from blconnector import shared_catalogs
+from blconnector.errors import ApiError, Code, not_found
 from blconnector.registry import Call
 from catalog.models import Category, Inventory, Manufacturer, PriceGroup, Product, Warehouse
+from connect.shared_catalog import SharedCatalog, shared_catalog_get
 from orders.models import Order, OrderLine, OrderSource, OrderStatus
 from shipments.models import Package
 
 
+def _one(rows: QuerySet, pk, code: str, what: str) -> Model:
+    """The row ``pk`` among ``rows`` (already narrowed to the account), else "<what> <pk> not found"."""
+    row = rows.filter(pk=pk).first()
+    if row is None:
+        raise not_found(code, what, pk)
+    return row
+
+
 def order_of(call: Call, order_id: int) -> Order:
-    order = Order.objects.filter(account=call.account, pk=order_id).first()
-    if order is None:
-        raise not_found(Code.ORDER_NOT_FOUND, _("Order"), order_id)
-    return order
+    return _one(Order.objects.filter(account=call.account), order_id, Code.ORDER_NOT_FOUND, _("Order"))
 
 
 def order_line_of(call: Call, order: Order, line_id: int) -> OrderLine:
-    line = OrderLine.objects.filter(order=order, pk=line_id).first()
-    if line is None:
-        raise not_found(Code.ORDER_PRODUCT_NOT_FOUND, _("Order product"), line_id)
-    return line
+    return _one(
+        OrderLine.objects.filter(order=order), line_id, Code.ORDER_PRODUCT_NOT_FOUND, _("Order product")
+    )
 
 
 def status_of(call: Call, status_id: int) -> OrderStatus:
-    status = OrderStatus.objects.filter(account=call.account, pk=status_id).first()
-    if status is None:
-        raise not_found(Code.STATUS_NOT_FOUND, _("Order status"), status_id)
-    return status
+    return _one(
+        OrderStatus.objects.filter(account=call.account), status_id, Code.STATUS_NOT_FOUND, _("Order status")
+    )
 
 
 def source_of(call: Call, source_id: int) -> OrderSource:
-    source = OrderSource.objects.filter(account=call.account, pk=source_id).first()
-    if source is None:
-        raise not_found(Code.SOURCE_NOT_FOUND, _("Order source"), source_id)
-    return source
+    return _one(
+        OrderSource.objects.filter(account=call.account), source_id, Code.SOURCE_NOT_FOUND, _("Order source")
+    )
 
 
 def inventory_of(call: Call, inventory_id: int) -> Inventory:
-    inventory = Inventory.objects.filter(account=call.account, pk=inventory_id).first()
-    if inventory is None:
-        raise not_found(Code.INVENTORY_NOT_FOUND, _("Catalog"), inventory_id)
-    return inventory
+    """One of the account's own catalogs, to write: a shared catalog's id is answered read-only."""
+    if shared_catalogs.integration_id_of(inventory_id) is not None:
+        raise read_only(shared_catalog_of(call, inventory_id))
+    return _one(
+        Inventory.objects.filter(account=call.account), inventory_id, Code.INVENTORY_NOT_FOUND, _("Catalog")
+    )
 
 
 def warehouse_of(call: Call, warehouse_id: int) -> Warehouse:
-    warehouse = Warehouse.objects.filter(account=call.account, pk=warehouse_id).first()
-    if warehouse is None:
-        raise not_found(Code.WAREHOUSE_NOT_FOUND, _("Warehouse"), warehouse_id)
-    return warehouse
+    return _one(
+        Warehouse.objects.filter(account=call.account), warehouse_id, Code.WAREHOUSE_NOT_FOUND, _("Warehouse")
+    )
 
 
 def price_group_of(call: Call, price_group_id: int) -> PriceGroup:
-    price_group = PriceGroup.objects.filter(account=call.account, pk=price_group_id).first()
-    if price_group is None:
-        raise not_found(Code.PRICE_GROUP_NOT_FOUND, _("Price group"), price_group_id)
-    return price_group
+    """One of the account's price groups, to write: a shared catalog's price group is read-only."""
+    integration_id = shared_catalogs.integration_id_of(price_group_id)
+    if integration_id is not None:
+        catalog = _open_shared_catalog(call, integration_id)
+        if catalog is not None and catalog.shows_prices:
+            raise read_only(catalog)
+    return _one(
+        PriceGroup.objects.filter(account=call.account),
+        price_group_id,
+        Code.PRICE_GROUP_NOT_FOUND,
+        _("Price group"),
+    )
 
 
 def category_of(call: Call, category_id: int) -> Category:
-    category = Category.objects.filter(account=call.account, pk=category_id).first()
-    if category is None:
-        raise not_found(Code.CATEGORY_NOT_FOUND, _("Category"), category_id)
-    return category
+    return _one(
+        Category.objects.filter(account=call.account), category_id, Code.CATEGORY_NOT_FOUND, _("Category")
+    )
 
 
 def manufacturer_of(call: Call, manufacturer_id: int) -> Manufacturer:
-    manufacturer = Manufacturer.objects.filter(account=call.account, pk=manufacturer_id).first()
-    if manufacturer is None:
-        raise not_found(Code.MANUFACTURER_NOT_FOUND, _("Manufacturer"), manufacturer_id)
-    return manufacturer
+    return _one(
+        Manufacturer.objects.filter(account=call.account),
+        manufacturer_id,
+        Code.MANUFACTURER_NOT_FOUND,
+        _("Manufacturer"),
+    )
 
 
 def product_of(call: Call, product_id: int, *, inventory: Inventory | None = None) -> Product:
-    products = Product.objects.filter(account=call.account, pk=product_id)
+    products = Product.objects.filter(account=call.account)
     if inventory is not None:
         products = products.filter(inventory=inventory)
-    product = products.first()
-    if product is None:
-        raise not_found(Code.PRODUCT_NOT_FOUND, _("Product"), product_id)
-    return product
+    return _one(products, product_id, Code.PRODUCT_NOT_FOUND, _("Product"))
 
 
 def package_of(call: Call, *, package_id: int | None = None, package_number: str | None = None) -> Package:
     packages = Package.objects.filter(account=call.account)
     if package_id is not None:
-        package = packages.filter(pk=package_id).first()
-    else:
-        package = packages.filter(courier_package_nr=package_number).order_by("-id").first()
+        return _one(packages, package_id, Code.PACKAGE_NOT_FOUND, _("Package"))
+    package = packages.filter(courier_package_nr=package_number).order_by("-id").first()
     if package is None:
-        raise not_found(
-            Code.PACKAGE_NOT_FOUND, _("Package"), package_id if package_id is not None else package_number
-        )
+        raise not_found(Code.PACKAGE_NOT_FOUND, _("Package"), package_number)
     return package
+
+
+# -- the account's Connect shared catalogs ----------------------------------------------------------------
+
+
+def _open_shared_catalog(call: Call, integration_id: int) -> SharedCatalog | None:
+    """The shared catalog behind the account's contractor integration, while it is open."""
+    try:
+        return shared_catalog_get(account=call.account, pk=integration_id)
+    except Http404:
+        return None
+
+
+def shared_catalog_of(call: Call, inventory_id: int) -> SharedCatalog:
+    """The shared catalog an inventory id names; "not found" as any catalog while it is not open."""
+    integration_id = shared_catalogs.integration_id_of(inventory_id)
+    catalog = _open_shared_catalog(call, integration_id) if integration_id is not None else None
+    if catalog is None:
+        raise not_found(Code.INVENTORY_NOT_FOUND, _("Catalog"), inventory_id)
+    return catalog
+
+
+def catalog_of(call: Call, inventory_id: int) -> Inventory | SharedCatalog:
+    """A catalog to read: one of the account's own, or a shared catalog open to it."""
+    if shared_catalogs.integration_id_of(inventory_id) is not None:
+        return shared_catalog_of(call, inventory_id)
+    return inventory_of(call, inventory_id)
+
+
+def storage_of(call: Call, storage_id: str) -> SharedCatalog:
+    """The external storage ``"warehouse_<id>"`` names: a shared catalog open to the account. Any other
+    id — another kind, another account's, a blocked link — is answered as a missing one."""
+    integration_id = shared_catalogs.storage_integration_id(storage_id)
+    catalog = _open_shared_catalog(call, integration_id) if integration_id is not None else None
+    if catalog is None:
+        raise not_found(Code.STORAGE_NOT_FOUND, _("Storage"), storage_id)
+    return catalog
+
+
+def refuse_shared_catalog(call: Call, *, inventory_id: int | None = None, warehouse_key=None) -> None:
+    """A write naming a shared catalog open to the account — by its inventory id or its stock's
+    ``"warehouse_<id>"`` — is answered read-only. Any other id is left to the caller."""
+    if inventory_id is not None:
+        integration_id = shared_catalogs.integration_id_of(inventory_id)
+    else:
+        integration_id = shared_catalogs.storage_integration_id(warehouse_key) if warehouse_key else None
+    catalog = _open_shared_catalog(call, integration_id) if integration_id is not None else None
+    if catalog is not None:
+        raise read_only(catalog)
+
+
+def read_only(catalog: SharedCatalog) -> ApiError:
+    return ApiError(
+        Code.READ_ONLY,
+        _("“%(name)s” is a Connect supplier's shared catalog: it is read-only.") % {"name": catalog.label},
+    )

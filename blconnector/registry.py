@@ -7,8 +7,9 @@ and the pages applies here too) and renders BaseLinker's shape. Register one wit
     @method("getOrderStatusList", area=ORDER_SETTINGS, act=READ)
     def get_order_status_list(call: Call, args: Args) -> dict: ...
 
-Modules of methods live in ``blconnector/methods/`` (one per area: catalog, orders, couriers, connect)
-and are imported by its ``__init__``; to add an area, add a module there and import it.
+Modules of methods live in ``blconnector/methods/`` (one per area: catalog, orders, couriers, connect,
+external storages) and are imported by its ``__init__``; to add an area, add a module there and import
+it.
 A name that is not registered is answered with ``ERROR_UNKNOWN_METHOD``.
 """
 

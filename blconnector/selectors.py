@@ -262,31 +262,24 @@ def orders_json(
 PRODUCTS_PER_PAGE = 1000
 
 
-def _by_product(rows, key_of, value_of) -> dict[int, dict]:
+def _per_product(rows: QuerySet, target: str, value: str, key_of, value_of) -> dict[int, dict]:
+    """``{product id: {key_of(target): value_of(value)}}`` of stock or price rows, by target id."""
     grouped: dict[int, dict] = {}
-    for row in rows:
-        grouped.setdefault(row[0], {})[key_of(row)] = value_of(row)
+    for product_id, target_id, item in rows.order_by(target).values_list("product_id", target, value):
+        grouped.setdefault(product_id, {})[key_of(target_id)] = value_of(item)
     return grouped
 
 
 def product_stock(account, product_ids) -> dict[int, dict[str, int]]:
     """``{product id: {"bl_<warehouse>": quantity}}``."""
-    rows = (
-        Stock.objects.filter(product__account=account, product_id__in=product_ids)
-        .order_by("warehouse_id")
-        .values_list("product_id", "warehouse_id", "quantity")
-    )
-    return _by_product(rows, lambda row: warehouse_key(row[1]), lambda row: row[2])
+    rows = Stock.objects.filter(product__account=account, product_id__in=product_ids)
+    return _per_product(rows, "warehouse_id", "quantity", warehouse_key, int)
 
 
 def product_prices(account, product_ids) -> dict[int, dict[str, float]]:
     """``{product id: {"<price group>": gross amount}}``."""
-    rows = (
-        Price.objects.filter(product__account=account, product_id__in=product_ids)
-        .order_by("price_group_id")
-        .values_list("product_id", "price_group_id", "amount")
-    )
-    return _by_product(rows, lambda row: str(row[1]), lambda row: float(row[2]))
+    rows = Price.objects.filter(product__account=account, product_id__in=product_ids)
+    return _per_product(rows, "price_group_id", "amount", str, float)
 
 
 def product_names(account, product_ids, language: str) -> dict[int, str]:
@@ -412,31 +405,40 @@ def _main_products_page(inventory: Inventory, page: int) -> tuple[list[int], dic
     return main, variants
 
 
-def products_stock_page(*, inventory: Inventory, page: int = 1) -> dict[str, dict]:
-    """getInventoryProductsStock: main products (1000 a page) with their stock and their variants'."""
-    main, variants = _main_products_page(inventory, page)
-    stock = product_stock(inventory.account, [*main, *(v for ids in variants.values() for v in ids)])
+def stock_entry(pk: int, stock: dict, variants: dict) -> dict:
+    """A product of getInventoryProductsStock."""
+    return {"product_id": pk, "stock": stock, "variants": variants}
+
+
+def prices_entry(pk: int, prices: dict, variants: dict) -> dict:
+    """A product of getInventoryProductsPrices."""
+    return {"prices": prices, "variants": variants}
+
+
+def keyed_with_variants(
+    main: list[int], variants: dict[int, list[int]], values: dict[int, dict], entry
+) -> dict[str, dict]:
+    """Main products keyed by id, each ``entry(id, its values, {variant id: the variant's values})``."""
     return {
-        str(pk): {
-            "product_id": pk,
-            "stock": stock.get(pk, {}),
-            "variants": {str(v): stock.get(v, {}) for v in variants.get(pk, [])},
-        }
+        str(pk): entry(pk, values.get(pk, {}), {str(v): values.get(v, {}) for v in variants.get(pk, [])})
         for pk in main
     }
+
+
+def _page_with_variants(inventory: Inventory, page: int, values_of, entry) -> dict[str, dict]:
+    main, variants = _main_products_page(inventory, page)
+    values = values_of(inventory.account, [*main, *(v for ids in variants.values() for v in ids)])
+    return keyed_with_variants(main, variants, values, entry)
+
+
+def products_stock_page(*, inventory: Inventory, page: int = 1) -> dict[str, dict]:
+    """getInventoryProductsStock: main products (1000 a page) with their stock and their variants'."""
+    return _page_with_variants(inventory, page, product_stock, stock_entry)
 
 
 def products_prices_page(*, inventory: Inventory, page: int = 1) -> dict[str, dict]:
     """getInventoryProductsPrices: main products (1000 a page) with their prices and their variants'."""
-    main, variants = _main_products_page(inventory, page)
-    prices = product_prices(inventory.account, [*main, *(v for ids in variants.values() for v in ids)])
-    return {
-        str(pk): {
-            "prices": prices.get(pk, {}),
-            "variants": {str(v): prices.get(v, {}) for v in variants.get(pk, [])},
-        }
-        for pk in main
-    }
+    return _page_with_variants(inventory, page, product_prices, prices_entry)
 
 
 def _text_fields(texts: list[ProductText], default_language: str) -> dict[str, Any]:

@@ -449,65 +449,105 @@ class SharedProduct:
 def shared_product_get(catalog: SharedCatalog, *, pk: int) -> SharedProduct:
     """One shared product with what the settings let through; Http404 when it is not shared (missing,
     another catalog, outside the range and not shared at all look the same)."""
-    product = shared_product_list(catalog, variants=True).filter(pk=pk).first()
-    if product is None:
+    found = shared_products_get(catalog, ids=[pk])
+    if not found:
         raise Http404
-    text = ProductText.objects.filter(product=product, language=catalog.language).first()
-    images: list[str] = []
+    return found[0]
+
+
+def shared_products_get(catalog: SharedCatalog, *, ids) -> list[SharedProduct]:
+    """The shared products among ``ids`` (main products and variants alike), by id, each with what the
+    settings let through; ids that are not shared are left out. A fixed number of queries however many
+    ids (the BaseLinker API asks for up to 1,000 at once)."""
+    products = list(shared_product_list(catalog, variants=True).filter(pk__in=list(ids)).order_by("pk"))
+    if not products:
+        return []
+    texts = {
+        text.product_id: text
+        for text in ProductText.objects.filter(product__in=products, language=catalog.language)
+    }
+    images: dict[int, list[str]] = {}
     if catalog.images != ProviderSharingSettings.Images.NONE:
-        urls = (
-            ProductImage.objects.filter(product=product)
-            .order_by("position", "id")
-            .values_list("url", flat=True)
-        )
-        images = list(urls[:1] if catalog.images == ProviderSharingSettings.Images.FIRST else urls)
-    extra = {}
-    if text is not None:
-        for key, value in text.extra_field_values().items():
-            if key in catalog.extra_fields:
-                extra[catalog.extra_fields[key]] = value
-    variants = []
-    if product.parent_id is None:
-        variants = list(
-            shared_product_list(catalog, variants=True).filter(parent_id=product.pk).order_by("pk")
-        )
-    parent = None
-    if product.parent_id:
-        parent = shared_product_list(catalog, variants=True).filter(pk=product.parent_id).first()
-    components = []
-    if product.is_bundle:
-        shared_ids = shared_products(catalog).values("pk")
         rows = (
-            BundleComponent.objects.filter(bundle=product, component_id__in=shared_ids)
+            ProductImage.objects.filter(product__in=products)
+            .order_by("product_id", "position", "id")
+            .values_list("product_id", "url")
+        )
+        for product_id, url in rows:
+            urls = images.setdefault(product_id, [])
+            if catalog.images == ProviderSharingSettings.Images.ALL or not urls:
+                urls.append(url)
+    tags: dict[int, list[str]] = {}
+    for product_id, name in (
+        Product.tags.through.objects.filter(product__in=products)
+        .order_by("tag__name", "tag_id")
+        .values_list("product_id", "tag__name")
+    ):
+        tags.setdefault(product_id, []).append(name)
+    variants: dict[int, list[Product]] = {}
+    mains = [product.pk for product in products if product.parent_id is None]
+    if mains:
+        for variant in shared_product_list(catalog, variants=True).filter(parent_id__in=mains).order_by("pk"):
+            variants.setdefault(variant.parent_id, []).append(variant)
+    parent_ids = {product.parent_id for product in products if product.parent_id}
+    parents = (
+        {p.pk: p for p in shared_product_list(catalog, variants=True).filter(pk__in=parent_ids)}
+        if parent_ids
+        else {}
+    )
+    components: dict[int, list[tuple[Product, int]]] = {}
+    bundles = [product for product in products if product.is_bundle]
+    if bundles:
+        rows = list(
+            BundleComponent.objects.filter(
+                bundle__in=bundles, component__in=shared_products(catalog).values("pk")
+            )
             .select_related("component")
             .order_by("pk")
         )
         names = dict(
             ProductText.objects.filter(
                 product__account_id=catalog.provider_account_id,
-                product_id__in=[r.component_id for r in rows],
+                product_id__in=[row.component_id for row in rows],
                 language=catalog.language,
             ).values_list("product_id", "name")
         )
         for row in rows:
             row.component.shared_name = names.get(row.component_id, "")
-            components.append((row.component, row.quantity))
+            components.setdefault(row.bundle_id, []).append((row.component, row.quantity))
+    return [
+        _shared_product(
+            catalog,
+            product,
+            text=texts.get(product.pk),
+            images=images.get(product.pk, []),
+            tags=tags.get(product.pk, []),
+            variants=variants.get(product.pk, []),
+            parent=parents.get(product.parent_id) if product.parent_id else None,
+            components=components.get(product.pk, []),
+        )
+        for product in products
+    ]
+
+
+def _shared_product(catalog: SharedCatalog, product: Product, *, text, **found) -> SharedProduct:
+    extra = {}
+    if text is not None:
+        for key, value in text.extra_field_values().items():
+            if key in catalog.extra_fields:
+                extra[catalog.extra_fields[key]] = value
     return SharedProduct(
         product=product,
         name=(text.name if text else "") or product.sku,
         description=(text.description if text and catalog.descriptions else ""),
         features=(text.feature_pairs() if text and catalog.parameters else []),
         extra_fields=extra,
-        images=images,
         stock=product.shared_stock,
         price=product.shared_price,
         currency=catalog.currency,
         category=product.category.name if product.category_id else "",
         manufacturer=product.manufacturer.name if product.manufacturer_id else "",
-        tags=list(product.tags.order_by("name").values_list("name", flat=True)),
-        variants=variants,
-        components=components,
-        parent=parent,
+        **found,
     )
 
 

@@ -4,4 +4,4 @@ To add an area, write ``blconnector/methods/<area>.py`` with
 ``@method(...)`` handlers (see ``blconnector.registry``) and import it here.
 """
 
-from blconnector.methods import catalog, connect, couriers, orders  # noqa: F401
+from blconnector.methods import catalog, connect, couriers, external, orders  # noqa: F401

@@ -1,5 +1,8 @@
 """Catalog ("inventory") methods (reference §3): thin adapters over ``catalog.services``, the bulk
-stock and price layer (``catalog.bulk``) and the catalog reads in ``blconnector.selectors``."""
+stock and price layer (``catalog.bulk``) and the catalog reads in ``blconnector.selectors``.
+
+The account's Connect shared catalogs are inventories here too (``blconnector.shared_catalogs``): the
+reads answer them through ``connect.shared_catalog``, every write naming one is ``ERROR_READ_ONLY``."""
 
 from __future__ import annotations
 
@@ -8,14 +11,16 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from blconnector import selectors
+from blconnector import selectors, shared_catalogs
 from blconnector.errors import bad_parameter
 from blconnector.lookups import (
+    catalog_of,
     category_of,
     inventory_of,
     manufacturer_of,
     price_group_of,
     product_of,
+    refuse_shared_catalog,
     warehouse_of,
 )
 from blconnector.params import (
@@ -37,8 +42,24 @@ from blconnector.render import warehouse_id, warehouse_key
 from catalog import services
 from catalog.bulk import STOCK_MAX, BulkItemErrors, price_set_many, stock_set_many
 from catalog.models import Category, ExtraField, Inventory, Manufacturer, PriceGroup, Tag, Warehouse
+from connect.shared_catalog import SharedCatalog, shared_catalogs_for
 
 MAX_PRODUCTS_PER_CALL = 1000
+
+
+def _add_or_change(call: Call, *, key: str, pk, lookup, save, row: str, values=dict) -> dict:
+    """The add<Thing> methods: change the account's row ``pk`` names (found by ``lookup``: another
+    account's id is "not found"), or create one when ``pk`` is absent or 0, with ``values()`` (read
+    after the lookup, so a missing row is reported first); answer its id under ``key``."""
+    found = lookup(call, pk) if pk else None
+    saved = save(account=call.account, **{row: found}, **values())
+    return {key: saved.pk}
+
+
+def _delete(call: Call, pk, *, lookup, delete, row: str) -> dict:
+    """The delete<Thing> methods: the service deletes the account's row ``pk`` names."""
+    delete(**{row: lookup(call, pk)})
+    return {}
 
 
 # -- catalogs -----------------------------------------------------------------------------------------
@@ -46,6 +67,7 @@ MAX_PRODUCTS_PER_CALL = 1000
 
 @method("getInventories", area=CATALOG_SETTINGS, act=READ)
 def get_inventories(call: Call, args: Args) -> dict:
+    """The account's catalogs, then the Connect shared catalogs open to it ("<supplier> (Connect)")."""
     inventories = (
         Inventory.objects.filter(account=call.account)
         .order_by("id")
@@ -71,6 +93,7 @@ def get_inventories(call: Call, args: Args) -> dict:
             }
             for inventory in inventories
         ]
+        + [shared_catalogs.inventory(catalog) for catalog in shared_catalogs_for(account=call.account)]
     }
 
 
@@ -103,23 +126,34 @@ def _warehouse_ids(name: str, keys: list[str]) -> list[int]:
 )
 def add_inventory(call: Call, args: Args) -> dict:
     """Create a catalog, or change the one ``inventory_id`` names; what is not given stays."""
-    inventory = inventory_of(call, args.inventory_id) if args.inventory_id else None
-    values = args.pick(
-        ("name", "description", "languages", "default_language", "price_groups", "default_price_group")
+
+    def values() -> dict:
+        values = args.pick(
+            ("name", "description", "languages", "default_language", "price_groups", "default_price_group")
+        )
+        if args.given("warehouses"):
+            values["warehouses"] = _warehouse_ids("warehouses", args.warehouses)
+        if args.given("default_warehouse"):
+            values["default_warehouse"] = _warehouse_ids("default_warehouse", [args.default_warehouse])[0]
+        return values
+
+    return _add_or_change(
+        call,
+        key="inventory_id",
+        pk=args.inventory_id,
+        lookup=inventory_of,
+        save=services.inventory_save,
+        row="inventory",
+        values=values,
     )
-    if args.given("warehouses"):
-        values["warehouses"] = _warehouse_ids("warehouses", args.warehouses)
-    if args.given("default_warehouse"):
-        values["default_warehouse"] = _warehouse_ids("default_warehouse", [args.default_warehouse])[0]
-    inventory = services.inventory_save(account=call.account, inventory=inventory, **values)
-    return {"inventory_id": inventory.pk}
 
 
 @method("deleteInventory", area=CATALOG_SETTINGS, act=DELETE, params=(Int("inventory_id", required=True),))
 def delete_inventory(call: Call, args: Args) -> dict:
     """Delete a catalog with its products (not the default catalog)."""
-    services.inventory_delete(inventory=inventory_of(call, args.inventory_id))
-    return {}
+    return _delete(
+        call, args.inventory_id, lookup=inventory_of, delete=services.inventory_delete, row="inventory"
+    )
 
 
 # -- warehouses, price groups, manufacturers, tags, extra fields ------------------------------------------
@@ -127,7 +161,8 @@ def delete_inventory(call: Call, args: Args) -> dict:
 
 @method("getInventoryWarehouses", area=CATALOG_SETTINGS, act=READ)
 def get_inventory_warehouses(call: Call, args: Args) -> dict:
-    """The account's warehouses; all are own ("bl") ones, their stock editable anywhere."""
+    """The account's warehouses (own, "bl": their stock editable anywhere), then the read-only mirror
+    ("warehouse") of each Connect shared catalog's stock."""
     return {
         "warehouses": [
             {
@@ -140,6 +175,7 @@ def get_inventory_warehouses(call: Call, args: Args) -> dict:
             }
             for w in Warehouse.objects.filter(account=call.account).order_by("id")
         ]
+        + [shared_catalogs.warehouse(catalog) for catalog in shared_catalogs_for(account=call.account)]
     }
 
 
@@ -155,13 +191,19 @@ def get_inventory_warehouses(call: Call, args: Args) -> dict:
     ),
 )
 def add_inventory_warehouse(call: Call, args: Args) -> dict:
-    warehouse = None
+    refuse_shared_catalog(call, warehouse_key=args.warehouse_id)
+    pk = None
     if args.warehouse_id not in (None, "", "0"):
-        warehouse = warehouse_of(call, _warehouse_ids("warehouse_id", [args.warehouse_id])[0])
-    warehouse = services.warehouse_save(
-        account=call.account, warehouse=warehouse, **args.pick(("name", "description"))
+        pk = _warehouse_ids("warehouse_id", [args.warehouse_id])[0]
+    return _add_or_change(
+        call,
+        key="warehouse_id",
+        pk=pk,
+        lookup=warehouse_of,
+        save=services.warehouse_save,
+        row="warehouse",
+        values=lambda: args.pick(("name", "description")),
     )
-    return {"warehouse_id": warehouse.pk}
 
 
 @method(
@@ -172,13 +214,15 @@ def add_inventory_warehouse(call: Call, args: Args) -> dict:
 )
 def delete_inventory_warehouse(call: Call, args: Args) -> dict:
     """Delete a warehouse with its stock (not the default one, nor one a catalog defaults to)."""
-    warehouse = warehouse_of(call, _warehouse_ids("warehouse_id", [args.warehouse_id])[0])
-    services.warehouse_delete(warehouse=warehouse)
-    return {}
+    refuse_shared_catalog(call, warehouse_key=args.warehouse_id)
+    pk = _warehouse_ids("warehouse_id", [args.warehouse_id])[0]
+    return _delete(call, pk, lookup=warehouse_of, delete=services.warehouse_delete, row="warehouse")
 
 
 @method("getInventoryPriceGroups", area=CATALOG_SETTINGS, act=READ)
 def get_inventory_price_groups(call: Call, args: Args) -> dict:
+    """The account's price groups, then the price each Connect shared catalog shares (if it does)."""
+    shared = [shared_catalogs.price_group(catalog) for catalog in shared_catalogs_for(account=call.account)]
     return {
         "price_groups": [
             {
@@ -190,6 +234,7 @@ def get_inventory_price_groups(call: Call, args: Args) -> dict:
             }
             for group in PriceGroup.objects.filter(account=call.account).order_by("id")
         ]
+        + [group for group in shared if group is not None]
     }
 
 
@@ -205,12 +250,21 @@ def get_inventory_price_groups(call: Call, args: Args) -> dict:
     ),
 )
 def add_inventory_price_group(call: Call, args: Args) -> dict:
-    group = price_group_of(call, args.price_group_id) if args.price_group_id else None
-    values = args.pick(("name", "description"))
-    if args.given("currency"):
-        values["currency"] = args.currency.upper()
-    group = services.price_group_save(account=call.account, price_group=group, **values)
-    return {"price_group_id": group.pk}
+    def values() -> dict:
+        values = args.pick(("name", "description"))
+        if args.given("currency"):
+            values["currency"] = args.currency.upper()
+        return values
+
+    return _add_or_change(
+        call,
+        key="price_group_id",
+        pk=args.price_group_id,
+        lookup=price_group_of,
+        save=services.price_group_save,
+        row="price_group",
+        values=values,
+    )
 
 
 @method(
@@ -220,8 +274,13 @@ def add_inventory_price_group(call: Call, args: Args) -> dict:
     params=(Int("price_group_id", required=True),),
 )
 def delete_inventory_price_group(call: Call, args: Args) -> dict:
-    services.price_group_delete(price_group=price_group_of(call, args.price_group_id))
-    return {}
+    return _delete(
+        call,
+        args.price_group_id,
+        lookup=price_group_of,
+        delete=services.price_group_delete,
+        row="price_group",
+    )
 
 
 @method("getInventoryManufacturers", area=CATALOG_SETTINGS, act=READ)
@@ -241,11 +300,15 @@ def get_inventory_manufacturers(call: Call, args: Args) -> dict:
     params=(Int("manufacturer_id"), Str("name", max_length=200)),
 )
 def add_inventory_manufacturer(call: Call, args: Args) -> dict:
-    manufacturer = manufacturer_of(call, args.manufacturer_id) if args.manufacturer_id else None
-    manufacturer = services.manufacturer_save(
-        account=call.account, manufacturer=manufacturer, **args.pick(("name",))
+    return _add_or_change(
+        call,
+        key="manufacturer_id",
+        pk=args.manufacturer_id,
+        lookup=manufacturer_of,
+        save=services.manufacturer_save,
+        row="manufacturer",
+        values=lambda: args.pick(("name",)),
     )
-    return {"manufacturer_id": manufacturer.pk}
 
 
 @method(
@@ -255,8 +318,13 @@ def add_inventory_manufacturer(call: Call, args: Args) -> dict:
     params=(Int("manufacturer_id", required=True),),
 )
 def delete_inventory_manufacturer(call: Call, args: Args) -> dict:
-    services.manufacturer_delete(manufacturer=manufacturer_of(call, args.manufacturer_id))
-    return {}
+    return _delete(
+        call,
+        args.manufacturer_id,
+        lookup=manufacturer_of,
+        delete=services.manufacturer_delete,
+        row="manufacturer",
+    )
 
 
 @method("getInventoryTags", area=CATALOG_SETTINGS, act=READ)
@@ -292,8 +360,11 @@ def get_inventory_extra_fields(call: Call, args: Args) -> dict:
 
 @method("getInventoryCategories", area=CATALOG_SETTINGS, act=READ, params=(Int("inventory_id"),))
 def get_inventory_categories(call: Call, args: Args) -> dict:
-    """The categories of one catalog, or (``inventory_id`` omitted) those shared by every catalog."""
-    inventory = inventory_of(call, args.inventory_id) if args.inventory_id else None
+    """The categories of one catalog, or (``inventory_id`` omitted) those shared by every catalog. A
+    shared catalog's are those holding shared products, and the ones above them."""
+    inventory = catalog_of(call, args.inventory_id) if args.inventory_id else None
+    if isinstance(inventory, SharedCatalog):
+        return {"categories": shared_catalogs.categories(inventory)}
     categories = Category.objects.filter(account=call.account, inventory=inventory).order_by("id")
     return {
         "categories": [
@@ -310,13 +381,22 @@ def get_inventory_categories(call: Call, args: Args) -> dict:
     params=(Int("inventory_id"), Int("category_id"), Str("name", max_length=200), Int("parent_id")),
 )
 def add_inventory_category(call: Call, args: Args) -> dict:
-    category = category_of(call, args.category_id) if args.category_id else None
-    inventory = inventory_of(call, args.inventory_id).pk if args.inventory_id else None
-    values = args.pick(("name",))
-    if args.given("parent_id"):
-        values["parent"] = args.parent_id or 0
-    category = services.category_save(account=call.account, category=category, inventory=inventory, **values)
-    return {"category_id": category.pk}
+    def values() -> dict:
+        values = args.pick(("name",))
+        values["inventory"] = inventory_of(call, args.inventory_id).pk if args.inventory_id else None
+        if args.given("parent_id"):
+            values["parent"] = args.parent_id or 0
+        return values
+
+    return _add_or_change(
+        call,
+        key="category_id",
+        pk=args.category_id,
+        lookup=category_of,
+        save=services.category_save,
+        row="category",
+        values=values,
+    )
 
 
 @method(
@@ -325,8 +405,9 @@ def add_inventory_category(call: Call, args: Args) -> dict:
 def delete_inventory_category(call: Call, args: Args) -> dict:
     """Subcategories move to the top level; the products stay in the catalog without a category
     (BaseLinker deletes them)."""
-    services.category_delete(category=category_of(call, args.category_id))
-    return {}
+    return _delete(
+        call, args.category_id, lookup=category_of, delete=services.category_delete, row="category"
+    )
 
 
 # -- products -----------------------------------------------------------------------------------------
@@ -360,18 +441,19 @@ _LIST_FILTERS = (
 )
 def get_inventory_products_list(call: Call, args: Args) -> dict:
     """1000 products a page (a shorter page is the last); ``filter_sort`` is "id ASC" or "id DESC"."""
-    inventory = inventory_of(call, args.inventory_id)
+    inventory = catalog_of(call, args.inventory_id)
     sort = (args.filter_sort or "id ASC").lower().split()
     if sort not in (["id"], ["id", "asc"], ["id", "desc"]):
         raise bad_parameter("filter_sort", _("“id ASC” or “id DESC”."))
-    products = selectors.products_list_page(
-        inventory=inventory,
-        page=args.page,
-        include_variants=args.include_variants,
-        descending=sort[-1] == "desc",
+    options = {
+        "page": args.page,
+        "include_variants": args.include_variants,
+        "descending": sort[-1] == "desc",
         **args.pick(param.name for param in _LIST_FILTERS),
-    )
-    return {"products": products}
+    }
+    if isinstance(inventory, SharedCatalog):
+        return {"products": shared_catalogs.products_list_page(catalog=inventory, **options)}
+    return {"products": selectors.products_list_page(inventory=inventory, **options)}
 
 
 @method(
@@ -389,7 +471,7 @@ def get_inventory_products_list(call: Call, args: Args) -> dict:
 )
 def get_inventory_products_data(call: Call, args: Args) -> dict:
     """Full product objects keyed by id; ids that are not products of the catalog are left out."""
-    inventory = inventory_of(call, args.inventory_id)
+    inventory = catalog_of(call, args.inventory_id)
     # No cost layers, WMS units, additional EANs or suppliers are kept here: asked for, they are empty.
     extras: dict[str, Any] = {}
     if args.include_additional_eans:
@@ -400,6 +482,10 @@ def get_inventory_products_data(call: Call, args: Args) -> dict:
         extras["stock_wms_units"] = {}
     if args.include_suppliers:
         extras["suppliers"] = []
+    if isinstance(inventory, SharedCatalog):
+        return {
+            "products": shared_catalogs.products_data(catalog=inventory, ids=args.products, extras=extras)
+        }
     return {"products": selectors.products_data(inventory=inventory, ids=args.products, extras=extras)}
 
 
@@ -410,7 +496,9 @@ def get_inventory_products_data(call: Call, args: Args) -> dict:
     params=(Int("inventory_id", required=True), Int("page", minimum=1, maximum=10**6, default=1)),
 )
 def get_inventory_products_stock(call: Call, args: Args) -> dict:
-    inventory = inventory_of(call, args.inventory_id)
+    inventory = catalog_of(call, args.inventory_id)
+    if isinstance(inventory, SharedCatalog):
+        return {"products": shared_catalogs.products_stock_page(catalog=inventory, page=args.page)}
     return {"products": selectors.products_stock_page(inventory=inventory, page=args.page)}
 
 
@@ -421,7 +509,9 @@ def get_inventory_products_stock(call: Call, args: Args) -> dict:
     params=(Int("inventory_id", required=True), Int("page", minimum=1, maximum=10**6, default=1)),
 )
 def get_inventory_products_prices(call: Call, args: Args) -> dict:
-    inventory = inventory_of(call, args.inventory_id)
+    inventory = catalog_of(call, args.inventory_id)
+    if isinstance(inventory, SharedCatalog):
+        return {"products": shared_catalogs.products_prices_page(catalog=inventory, page=args.page)}
     return {"products": selectors.products_prices_page(inventory=inventory, page=args.page)}
 
 
@@ -605,10 +695,12 @@ def add_inventory_product(call: Call, args: Args) -> dict:
     "deleteInventoryProduct",
     area=PRODUCTS,
     act=DELETE,
-    params=(Int("product_id", required=True),),
+    # ``inventory_id`` is not needed (clients send it anyway); naming a shared catalog, it is refused.
+    params=(Int("product_id", required=True), Int("inventory_id")),
 )
 def delete_inventory_product(call: Call, args: Args) -> dict:
     """Delete a product with its variants, or one variant."""
+    refuse_shared_catalog(call, inventory_id=args.inventory_id)
     services.product_delete(product=product_of(call, args.product_id), origin=call.origin)
     return {}
 

@@ -15,9 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from blconnector.registry import METHODS
+from blconnector.shared_catalogs import SHARED_INVENTORY_BASE
 from orders.services import order_create
 from shipments.services import package_create
 from tests.blconnector.conftest import connector_for, make_product
+from tests.connect.shared_setup import shared_catalog_setup
+from tests.factories.accounts import AccountFactory
 from tests.origins import TEST_ORIGIN
 
 pytestmark = pytest.mark.django_db
@@ -61,24 +64,31 @@ scalars = st.one_of(
         ]
     ),
 )
-values = st.recursive(
-    scalars,
-    lambda children: (
-        st.lists(children, max_size=4)
-        | st.dictionaries(
-            st.one_of(st.text(max_size=6), st.sampled_from(["1", "2", "bl_1", "name", "0"])),
-            children,
-            max_size=4,
-        )
-    ),
-    max_leaves=12,
-)
+
+
+def values_with(known: list) -> st.SearchStrategy:
+    """Any JSON value, with ``known`` (ids and keys of the world's rows) among the scalars."""
+    return st.recursive(
+        st.one_of(scalars, st.sampled_from(known)),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(
+                st.one_of(
+                    st.text(max_size=6), st.sampled_from(["1", "2", "bl_1", "name", "0", *map(str, known)])
+                ),
+                children,
+                max_size=4,
+            )
+        ),
+        max_leaves=12,
+    )
 
 
 @pytest.fixture
 def world(account_a):
-    """Account A with a product, a variant, an order with lines and a labelled package, so that
-    random ids often name real rows."""
+    """Account A with a product, a variant, an order with lines and a labelled package, and a Connect
+    supplier's shared catalog (an inventory and an external storage of A's), so that random ids often
+    name real rows."""
     inventory = account_a.inventories.get(is_default=True)
     shirt = make_product(account_a, inventory, sku="SHIRT", name="Koszulka", stock=1000)
     make_product(account_a, inventory, sku="MUG", name="Kubek", stock=1000)
@@ -92,13 +102,28 @@ def world(account_a):
         origin=TEST_ORIGIN,
     )
     package_create(order=order, courier_code="hurtlink", origin=TEST_ORIGIN)
-    return connector_for(account_a, limit=1_000_000)
+    shared = shared_catalog_setup(AccountFactory(name="Fuzz Supplier"), account_a)
+    pk = shared.contractor_integration.pk
+    connector = connector_for(account_a, limit=1_000_000)
+    connector.known = [
+        f"warehouse_{pk}",
+        SHARED_INVENTORY_BASE + pk,
+        str(SHARED_INVENTORY_BASE + pk),
+        shared.drill.pk,
+        shared.kit.pk,
+        shared.garden.pk,
+        "name ASC",
+        "price DESC",
+    ]
+    return connector
 
 
 @pytest.mark.parametrize("name", sorted(METHODS))
 def test_random_parameters_never_break_a_method(name, world):
     declared = [param.name for param in METHODS[name].params]
-    parameters = st.dictionaries(st.sampled_from([*declared, "unknown"]), values, max_size=len(declared) + 1)
+    parameters = st.dictionaries(
+        st.sampled_from([*declared, "unknown"]), values_with(world.known), max_size=len(declared) + 1
+    )
 
     @FUZZ
     @given(parameters=parameters)

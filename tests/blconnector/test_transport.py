@@ -61,7 +61,7 @@ def test_a_revoked_token_is_refused(account_a):
 
 
 @pytest.mark.parametrize(
-    "name", ["getInventoryProductList", "getOrdersByLogin", "getExternalStoragesList", "", "x" * 500]
+    "name", ["getInventoryProductList", "getOrdersByLogin", "getInvoices", "", "x" * 500]
 )
 def test_unknown_methods_are_error_unknown_method(bl_a, name):
     body = bl_a.error(name)

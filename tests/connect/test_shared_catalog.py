@@ -173,3 +173,45 @@ def test_a_closed_link_opens_nothing(shared, account_a, account_b, close):
 def test_an_unrelated_account_gets_nothing(shared, account_a):
     with pytest.raises(Http404):
         shared_catalog_get(account=account_a, pk=shared.contractor_integration.pk)
+
+
+def test_many_products_read_at_once_are_each_what_one_read_shows_in_a_fixed_number_of_queries(
+    shared, account_b
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from connect.shared_catalog import shared_products_get
+
+    catalog = _catalog(shared, account_b)
+    wanted = [shared.kit.pk, shared.drill.pk, shared.secret.pk, shared.drill_red.pk, shared.saw.pk]
+
+    with CaptureQueriesContext(connection) as one:
+        shared_products_get(catalog, ids=[shared.kit.pk])
+    with CaptureQueriesContext(connection) as many:
+        items = shared_products_get(catalog, ids=wanted)
+
+    assert [item.product.pk for item in items] == sorted(item.product.pk for item in items)
+    by_sku = {item.product.sku: item for item in items}
+    assert set(by_sku) == {"DRILL-1", "DRILL-1-RED", "SAW-1", "KIT-1"}  # the unshared one is left out
+    for sku, item in by_sku.items():
+        single = shared_product_get(catalog, pk=item.product.pk)
+        assert (item.name, item.description, item.features, item.extra_fields, item.images) == (
+            single.name,
+            single.description,
+            single.features,
+            single.extra_fields,
+            single.images,
+        ), sku
+        assert (item.stock, item.price, item.tags, item.category, item.manufacturer) == (
+            single.stock,
+            single.price,
+            single.tags,
+            single.category,
+            single.manufacturer,
+        ), sku
+        assert [v.pk for v in item.variants] == [v.pk for v in single.variants]
+        assert [(c.pk, q) for c, q in item.components] == [(c.pk, q) for c, q in single.components]
+        assert (item.parent.pk if item.parent else None) == (single.parent.pk if single.parent else None)
+    assert by_sku["DRILL-1-RED"].parent.pk == shared.drill.pk
+    assert len(many.captured_queries) <= len(one.captured_queries) + 2  # variants and parents: once each

@@ -3,6 +3,7 @@ suite also checks that no table changed around B's calls."""
 
 from decimal import Decimal
 
+from blconnector.shared_catalogs import SHARED_INVENTORY_BASE
 from catalog.models import Inventory
 from catalog.services import (
     category_save,
@@ -80,7 +81,8 @@ def _account_a_world(account_a) -> Setup:
 
 def _connect_world(account_a, order):
     """A provides to a contractor with trade credit (whose order was forwarded to A's ``order``) and to
-    B; A is itself the contractor of a third account's integration."""
+    B; A is itself the contractor of a third account's integration, which shares a product with A (A's
+    shared catalog: an inventory and an external storage of A's through the API, never B's)."""
     owner = owner_tenant(account_a)
     integration, code = provider_create(account_a, name=f"{MARKER} integration")
     gamma = AccountFactory(name="Gamma Retail")
@@ -105,7 +107,18 @@ def _connect_world(account_a, order):
         contractor_order=gamma_order,
         provider_order=order,
     )
-    _delta, supplier_link = connected_pair(AccountFactory(name="Delta Distribution"), account_a)
+    delta = AccountFactory(name="Delta Distribution")
+    delta_inventory = Inventory.objects.get(account=delta, is_default=True)
+    supplied = product_write(
+        origin=TEST_ORIGIN,
+        account=delta,
+        inventory=delta_inventory,
+        fields={"sku": "DELTA-1"},
+        texts={delta_inventory.default_language: {"name": f"{MARKER} supplied product"}},
+        stock={delta_inventory.default_warehouse_id: 4},
+        prices={delta_inventory.default_price_group_id: Decimal("3.50")},
+    )
+    _delta, supplier_link = connected_pair(delta, account_a)
 
     def unchanged():
         row = ContractorLink.objects.get(pk=link.pk)
@@ -117,6 +130,9 @@ def _connect_world(account_a, order):
         "connect_joined_integration": supplier_link.contractor_integration_id,
         "connect_contractor": link.pk,
         "connect_b_link": b_link.pk,
+        # A's shared catalog of Delta's: its inventory id, and the product it shows A.
+        "connect_shared_inventory": SHARED_INVENTORY_BASE + supplier_link.contractor_integration_id,
+        "connect_supplied_product": supplied.pk,
     }
     return ids, unchanged
 
@@ -132,6 +148,16 @@ def _own_ids(account_b) -> dict:
 
 def _line(ids) -> dict:
     return {"product_id": ids["product"], "quantity": 1}
+
+
+def _storage(ids) -> str:
+    """A's Connect shared catalog as an external storage."""
+    return f"warehouse_{ids['connect_joined_integration']}"
+
+
+def _shared(ids) -> dict:
+    """A's Connect shared catalog as an inventory."""
+    return {"inventory_id": ids["connect_shared_inventory"]}
 
 
 CALLS = (
@@ -311,6 +337,59 @@ CALLS = (
     RpcCall(
         "addConnectContractorCreditSettlement",
         lambda ids: {"connect_contractor_id": ids["connect_b_link"], "amount": 1, "order_id": ids["order"]},
+    ),
+    # A's Connect shared catalog (Delta's products): read-only for A, unknown to B (B's own shared
+    # catalog of A's is another id, not named here).
+    RpcCall("getInventories"),
+    RpcCall("getInventoryWarehouses"),
+    RpcCall("getInventoryPriceGroups"),
+    RpcCall("getInventoryProductsList", _shared),
+    RpcCall(
+        "getInventoryProductsList", lambda ids: {**_shared(ids), "filter_id": ids["connect_supplied_product"]}
+    ),
+    RpcCall(
+        "getInventoryProductsData",
+        lambda ids: {**_shared(ids), "products": [ids["connect_supplied_product"]]},
+    ),
+    RpcCall("getInventoryProductsStock", _shared),
+    RpcCall("getInventoryProductsPrices", _shared),
+    RpcCall("getInventoryCategories", _shared),
+    RpcCall("addInventory", lambda ids: {**_shared(ids), "name": "B"}),
+    RpcCall("deleteInventory", _shared),
+    RpcCall("addInventoryCategory", lambda ids: {**_shared(ids), "name": "B"}),
+    RpcCall(
+        "addInventoryProduct", lambda ids: {**_shared(ids), "product_id": ids["connect_supplied_product"]}
+    ),
+    RpcCall(
+        "deleteInventoryProduct", lambda ids: {**_shared(ids), "product_id": ids["connect_supplied_product"]}
+    ),
+    RpcCall(
+        "updateInventoryProductsStock",
+        lambda ids: {**_shared(ids), "products": {str(ids["connect_supplied_product"]): {_storage(ids): 1}}},
+    ),
+    RpcCall("updateInventoryProductsPrices", lambda ids: {**_shared(ids), "products": {}}),
+    RpcCall(
+        "addInventoryPriceGroup", lambda ids: {"price_group_id": ids["connect_shared_inventory"], "name": "B"}
+    ),
+    RpcCall("deleteInventoryPriceGroup", lambda ids: {"price_group_id": ids["connect_shared_inventory"]}),
+    RpcCall("addInventoryWarehouse", lambda ids: {"warehouse_id": _storage(ids), "name": "B"}),
+    RpcCall("deleteInventoryWarehouse", lambda ids: {"warehouse_id": _storage(ids)}),
+    RpcCall("getExternalStoragesList"),
+    RpcCall("getExternalStorageCategories", lambda ids: {"storage_id": _storage(ids)}),
+    RpcCall("getExternalStorageProductsList", lambda ids: {"storage_id": _storage(ids)}),
+    RpcCall(
+        "getExternalStorageProductsList",
+        lambda ids: {"storage_id": _storage(ids), "filter_id": ids["connect_supplied_product"]},
+    ),
+    RpcCall(
+        "getExternalStorageProductsData",
+        lambda ids: {"storage_id": _storage(ids), "products": [ids["connect_supplied_product"]]},
+    ),
+    RpcCall("getExternalStorageProductsQuantity", lambda ids: {"storage_id": _storage(ids)}),
+    RpcCall("getExternalStorageProductsPrices", lambda ids: {"storage_id": _storage(ids)}),
+    RpcCall(
+        "updateExternalStorageProductsQuantity",
+        lambda ids: {"storage_id": _storage(ids), "products": [[ids["connect_supplied_product"], 0, 1]]},
     ),
 )
 
