@@ -641,8 +641,9 @@ class ForwardedOrder(models.Model):
     order exists (and again if the provider deletes it: a database trigger then sets the state to
     "deleted by the supplier", whatever deleted the order, and the contractor's card says so; see
     migration 0003). ``charge`` is the ledger entry paid with trade credit, if any; ``refund`` the entry
-    that gave it back when the provider cancelled its order. A refused forward keeps its row with the
-    ``reason`` (the contractor's card shows it) and may be tried again.
+    that gave it back when the provider cancelled or deleted its order (once, whichever came first). A
+    refused forward keeps its row with the ``reason`` (the contractor's card shows it) and may be tried
+    again.
     """
 
     class State(models.TextChoices):
