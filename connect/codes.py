@@ -3,7 +3,7 @@
 A code is 28 characters of Crockford's base32 (digits and capitals without I, L, O, U): 140 random
 bits, shown as seven groups of four (``7KQ2-M9XD-...``). What a person types is forgiving: case,
 spaces and dashes do not matter, and O/I/L read as 0/1/1. The database keeps the code encrypted (the
-provider can see it again; ``wmsbridge.crypto`` holds the key handling) and an HMAC-SHA256 of the
+provider can see it again; ``config.crypto`` holds the key handling) and an HMAC-SHA256 of the
 normalised code keyed with ``SECRET_KEY`` to look it up: without the key a dump cannot test guesses.
 """
 

@@ -26,8 +26,10 @@ locked (their claim decides).
 
 What the supplier receives follows its order-download settings (target status, payment, delivery
 cost, line matching, source warehouse, price group, overwritten product data, additional
-information), after the contractor's own (hide prices, overwrite invoice data). A provider order
-cancelled later gives its charge back (``charge_return``, a consumer of status changes).
+information), after the contractor's own (hide prices, overwrite invoice data). With hidden prices
+the trade credit is charged the goods at the supplier's prices (``_hidden_value``). A provider order
+cancelled later gives its charge back (``charge_return``, a consumer of status changes), and so does
+one deleted (``charge_return_deleted``, in the deleting transaction) — once, whichever comes first.
 """
 
 from __future__ import annotations
@@ -41,13 +43,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.db.models.signals import pre_delete
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts import roles
 from accounts.models import Role
 from accounts.tenancy import Tenant, require_role
-from catalog.models import Price, Product, ProductLink, ProductText
+from catalog.models import Price, PriceGroup, Product, ProductLink, ProductText
 from catalog.services import stock_levels_lock
 from changes import topics
 from changes.origin import Origin
@@ -288,6 +291,10 @@ class _Plan:
     total: Decimal = Decimal("0")
     reason: str = ""
     charge: Decimal | None = None
+    # With hidden prices and trade credit: the goods at the supplier's prices (what is charged) and
+    # the names of the price groups they come from (the ledger says so).
+    value: Decimal | None = None
+    value_groups: list[str] = field(default_factory=list)
 
 
 def _forward_batch(actor: Tenant, link_id: int, ids: list[int], origin: Origin) -> list[ForwardOutcome]:
@@ -342,7 +349,14 @@ class _Matcher:
     (``ProductLink``) always matches its provider product; other lines by SKU, then EAN, in the
     provider's matching catalog (when it has one)."""
 
-    def __init__(self, link: ContractorLink, settings: ProviderOrderSettings, lines: list[OrderLine]):
+    def __init__(
+        self,
+        link: ContractorLink,
+        settings: ProviderOrderSettings,
+        lines: list[OrderLine],
+        *,
+        prices: bool = False,
+    ):
         provider = link.provider_account_id
         self.settings = settings
         self.linked = dict(
@@ -384,8 +398,11 @@ class _Matcher:
                 product = self.products[product_id]
                 if product_id not in self.names or language == product.inventory.default_language:
                     self.names[product_id] = name
+        # The supplier's prices, for "overwrite price" and for valuing an order whose prices are hidden
+        # (``prices``), with the name and currency of their price groups.
         self.prices: dict[tuple[int, int], Decimal] = {}
-        if settings.overwrite_price and self.products:
+        self.groups: dict[int, tuple[str, str]] = {}
+        if (settings.overwrite_price or prices) and self.products:
             groups = {self._price_group(p) for p in self.products.values()}
             self.prices = {
                 (product_id, group): amount
@@ -393,6 +410,13 @@ class _Matcher:
                     product__account_id=provider, product_id__in=self.products, price_group_id__in=groups
                 ).values_list("product_id", "price_group_id", "amount")
             }
+            if prices:
+                self.groups = {
+                    pk: (name, currency)
+                    for pk, name, currency in PriceGroup.objects.filter(
+                        account_id=provider, pk__in=groups
+                    ).values_list("pk", "name", "currency")
+                }
 
     def _direct(self, line: OrderLine) -> int | None:
         if line.external_product_id:
@@ -416,6 +440,10 @@ class _Matcher:
 
     def price_for(self, product: Product) -> Decimal | None:
         return self.prices.get((product.pk, self._price_group(product)))
+
+    def group_for(self, product: Product) -> tuple[str, str] | None:
+        """The name and currency of the price group ``price_for`` reads (when prices were loaded)."""
+        return self.groups.get(self._price_group(product))
 
 
 def _line_for(line: OrderLine, matcher: _Matcher, contractor: ContractorSettings) -> dict | None:
@@ -497,6 +525,55 @@ def _payment_for(plan: _Plan, settings: ProviderOrderSettings, contractor: Contr
     return Decimal("0") if contractor.hide_prices else min(order.payment_done, plan.total)
 
 
+def _hidden_value(plan: _Plan, matcher: _Matcher, link: ContractorLink) -> str | None:
+    """Value an order whose prices the contractor hides, for its trade-credit charge; the refusal, if
+    it cannot be valued (None: ``plan.value`` is set).
+
+    The supplier's order carries no prices then (that is what hiding them means), so its total is no
+    measure of the goods. What is charged is the goods at the supplier's own prices: each matched
+    line's price in the price group "overwrite price" takes (the download settings' price group, else
+    the catalog's default) × its quantity. Delivery is not charged: its only price is the contractor's
+    own, which hiding prices keeps from the supplier.
+
+    A line without a supplier price — an unmatched (free) line, or a product without a price in that
+    group — cannot be valued. Charging the other lines only would hand it over on credit for nothing,
+    so the order is refused, naming those lines: the contractor can show its prices, or the supplier
+    price the products (or leave unmatched products out). Amounts are never converted: a price group
+    in another currency than the settlement currency refuses the order too."""
+    unpriced: list[str] = []
+    currencies: dict[str, str] = {}
+    groups: list[str] = []
+    value = Decimal("0")
+    for data in plan.lines:
+        product = matcher.products.get(data.get("product_id"))
+        price = matcher.price_for(product) if product is not None else None
+        group = matcher.group_for(product) if product is not None else None
+        if price is None or group is None:
+            unpriced.append(data["sku"] or data["name"])
+            continue
+        name, currency = group
+        currencies.setdefault(currency, name)
+        if name not in groups:
+            groups.append(name)
+        value += price * data["quantity"]
+    if unpriced:
+        return _(
+            "Your prices are hidden from the supplier, so the trade credit is charged at the supplier's "
+            "prices, and it has none for: %(lines)s. Show your prices to the supplier, or ask it to price "
+            "these products (or to leave unmatched products out)."
+        ) % {"lines": ", ".join(unpriced[:10]) + (" …" if len(unpriced) > 10 else "")}
+    for currency, name in currencies.items():
+        if currency != link.credit_currency:
+            return _(
+                "Your prices are hidden, so the trade credit is charged at the supplier's prices, but its "
+                "price group %(group)s is in %(currency)s and the credit is settled in %(settlement)s; "
+                "amounts are not converted."
+            ) % {"group": name, "currency": currency, "settlement": link.credit_currency}
+    plan.value = value.quantize(TWO_PLACES)
+    plan.value_groups = groups
+    return None
+
+
 def _build(actor: Tenant, link: ContractorLink, plans: list[_Plan]) -> None:
     """Decide each plan: its provider lines and fields, or why it is refused. Stock and credit are
     taken order after order from amounts read under lock, so what is accepted fits together."""
@@ -511,7 +588,9 @@ def _build(actor: Tenant, link: ContractorLink, plans: list[_Plan]) -> None:
     )
     for line in all_lines:
         lines_of[line.order_id].append(line)
-    matcher = _Matcher(link, settings, all_lines)
+    # Hidden prices with trade credit: the charge is the goods at the supplier's prices (_hidden_value).
+    hidden_value = contractor.hide_prices and link.credit_limit is not None
+    matcher = _Matcher(link, settings, all_lines, prices=hidden_value)
     source = _order_source(link)
     source_totals: dict[int, Decimal] = {}
     for plan in plans:
@@ -556,9 +635,13 @@ def _build(actor: Tenant, link: ContractorLink, plans: list[_Plan]) -> None:
     available = credit_summary(link=link).available if link.credit_limit is not None else None
     for plan in candidates:
         if available is not None:
-            currency_problem = credit_currency_refusal(link=link, currency=plan.order.currency)
-            if currency_problem:
-                plan.reason = currency_problem
+            problem = (
+                _hidden_value(plan, matcher, link)
+                if hidden_value
+                else credit_currency_refusal(link=link, currency=plan.order.currency)
+            )
+            if problem:
+                plan.reason = problem
                 continue
         needs: dict[tuple[int, int], int] = defaultdict(int)
         if provider.stock_reservation:
@@ -576,13 +659,14 @@ def _build(actor: Tenant, link: ContractorLink, plans: list[_Plan]) -> None:
                 )
             }
             continue
-        if available is not None and plan.total > 0:
-            short = credit_short_refusal(link=link, amount=plan.total, available=available)
+        amount = plan.value if plan.value is not None else plan.total
+        if available is not None and amount > 0:
+            short = credit_short_refusal(link=link, amount=amount, available=available)
             if short:
                 plan.reason = short
                 continue
-            available -= plan.total
-            plan.charge = plan.total
+            available -= amount
+            plan.charge = amount
         for pair, n in needs.items():
             stock[pair] -= n
         payment = _payment_for(plan, settings, contractor, source_totals[plan.order.pk])
@@ -638,10 +722,7 @@ def _commit(
             amount=plan.charge,
             currency=link.credit_currency,
             order=order,
-            description=(
-                _("Order #%(provider)s (the contractor's #%(contractor)s), forwarded")
-                % {"provider": order.pk, "contractor": plan.order.pk}
-            )[:500],
+            description=_charge_description(plan, order)[:500],
             actor=(origin.label or "")[:200],
         )
         for plan, order in charged
@@ -704,6 +785,17 @@ def _commit(
     return outcomes
 
 
+def _charge_description(plan: _Plan, order: Order) -> str:
+    """The ledger's words for a forward's charge, naming its basis when prices were hidden."""
+    ids = {"provider": order.pk, "contractor": plan.order.pk}
+    if plan.value is None:
+        return _("Order #%(provider)s (the contractor's #%(contractor)s), forwarded") % ids
+    return _(
+        "Order #%(provider)s (the contractor's #%(contractor)s), forwarded with hidden prices: the goods "
+        "at the supplier's prices (price group %(groups)s), delivery not charged"
+    ) % {**ids, "groups": ", ".join(plan.value_groups)}
+
+
 def _rows_decide(link: ContractorLink, decided: list[tuple]) -> None:
     """Write the batch's forward rows (id, provider order, charge, state, reason) in one statement."""
     if not decided:
@@ -723,7 +815,7 @@ def _rows_decide(link: ContractorLink, decided: list[tuple]) -> None:
         )
 
 
-# ------------------------------------------------------------------ cancelled: the charge back
+# ------------------------------------------------------- cancelled or deleted: the charge back
 
 
 def charge_return(*, provider_account_id: int, provider_order_id: int) -> CreditEntry | None:
@@ -731,6 +823,25 @@ def charge_return(*, provider_account_id: int, provider_order_id: int) -> Credit
     (its status is of the kind "cancelled"): a positive adjustment in the ledger, once (the forward
     row keeps it as ``refund``). Takes the link's row lock like every credit write; does nothing for
     an order that is not cancelled, was not charged or was given back already. Idempotent."""
+    return _charge_give_back(
+        provider_account_id=provider_account_id, provider_order_id=provider_order_id, deleted=False
+    )
+
+
+def charge_return_deleted(*, provider_account_id: int, provider_order_id: int) -> CreditEntry | None:
+    """Give the trade-credit charge of a forwarded order back because the provider is deleting its
+    order: the same adjustment as for a cancelled order, once — an order cancelled (and given back)
+    before it is deleted is not given back again. Runs inside the deleting transaction, before the
+    order's row goes (``_provider_order_deleting``), so the refund and the deletion commit or roll back
+    together; the entry names the order by number, as its row will be gone. Idempotent."""
+    return _charge_give_back(
+        provider_account_id=provider_account_id, provider_order_id=provider_order_id, deleted=True
+    )
+
+
+def _charge_give_back(
+    *, provider_account_id: int, provider_order_id: int, deleted: bool
+) -> CreditEntry | None:
     with transaction.atomic():
         row = (
             ForwardedOrder.objects.filter(
@@ -750,28 +861,52 @@ def charge_return(*, provider_account_id: int, provider_order_id: int) -> Credit
             .get(pk=row[0], provider_account_id=provider_account_id)
         )
         order = forwarded.provider_order
-        if (
-            forwarded.refund_id is not None
-            or forwarded.charge is None
-            or order is None
-            or order.status.kind != OrderStatus.Kind.CANCELLED
-        ):
+        if forwarded.refund_id is not None or forwarded.charge is None or order is None:
+            return None
+        if deleted:
+            description = _("Order #%(id)s deleted by the supplier: its charge is given back.")
+        elif order.status.kind == OrderStatus.Kind.CANCELLED:
+            description = _("Order #%(id)s cancelled by the supplier: its charge is given back.")
+        else:
             return None
         entry = CreditEntry.objects.create(
             link=forwarded.link,
             kind=CreditEntry.Kind.ADJUSTMENT,
             amount=forwarded.charge.amount,
             currency=forwarded.charge.currency,
-            order=order,
-            description=(
-                _("Order #%(id)s cancelled by the supplier: its charge is given back.") % {"id": order.pk}
-            )[:500],
+            # A deleted order's row is going: the entry names it in its description only.
+            order=None if deleted else order,
+            description=(description % {"id": order.pk})[:500],
             actor=str(_("Connect")),
         )
         forwarded.refund = entry
         forwarded.save(update_fields=["refund", "updated_at"])
-        logger.info("connect: charge of order %s given back (link %s)", order.pk, forwarded.link_id)
+        logger.info(
+            "connect: charge of order %s given back, %s (link %s)",
+            order.pk,
+            "deleted" if deleted else "cancelled",
+            forwarded.link_id,
+        )
         return entry
+
+
+def _provider_order_deleting(sender, instance: Order, origin=None, **kwargs) -> None:
+    """An order is being deleted (``pre_delete``, in the deleting transaction): if it is a provider order
+    charged to a contractor's trade credit and not given back yet, give the charge back. Whatever
+    deletes it through Django — a page, the API, the admin, a script — comes here; the forward row's
+    state follows from the database trigger of migration 0003.
+
+    An order deleted because its whole account is (the deletion started from the account, not from
+    orders) is left alone: the account's links and ledgers go with it."""
+    if not (isinstance(origin, Order) or (isinstance(origin, QuerySet) and origin.model is Order)):
+        return
+    if ForwardedOrder.objects.filter(
+        provider_account_id=instance.account_id,
+        provider_order_id=instance.pk,
+        charge__isnull=False,
+        refund__isnull=True,
+    ).exists():
+        charge_return_deleted(provider_account_id=instance.account_id, provider_order_id=instance.pk)
 
 
 def _cancel_wanted(account_id: int, topic: str, payload: dict) -> bool:
@@ -856,10 +991,12 @@ def forward_button_ensure(*, integration: ConnectIntegration) -> None:
 
 
 def forwarding_register() -> None:
-    """Called from ``ConnectConfig.ready()``: the action type and the consumer of status changes."""
+    """Called from ``ConnectConfig.ready()``: the action type, the consumer of status changes (a
+    cancelled order's charge back) and the receiver of order deletions (a deleted order's)."""
     from changes import registry
 
     actions_registry.register(FORWARD_ACTION)
     registry.register(
         CONSUMER, topics=[topics.ORDER_STATUS_CHANGED], handler=_cancel_handle, wants=_cancel_wanted
     )
+    pre_delete.connect(_provider_order_deleting, sender=Order, dispatch_uid="connect-forward-order-deleted")

@@ -36,6 +36,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import currency_choices
+from config.crypto import EncryptedSecret
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -117,6 +118,8 @@ class ConnectionCode(models.Model):
 
     integration = models.ForeignKey(ConnectIntegration, on_delete=models.CASCADE, related_name="codes")
     code_encrypted = models.TextField(editable=False)
+    # The plain code; unreadable after a key change (its selector then shows none: regenerate it).
+    code = EncryptedSecret("code_encrypted")
     code_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -641,8 +644,9 @@ class ForwardedOrder(models.Model):
     order exists (and again if the provider deletes it: a database trigger then sets the state to
     "deleted by the supplier", whatever deleted the order, and the contractor's card says so; see
     migration 0003). ``charge`` is the ledger entry paid with trade credit, if any; ``refund`` the entry
-    that gave it back when the provider cancelled its order. A refused forward keeps its row with the
-    ``reason`` (the contractor's card shows it) and may be tried again.
+    that gave it back when the provider cancelled or deleted its order (once, whichever came first). A
+    refused forward keeps its row with the ``reason`` (the contractor's card shows it) and may be tried
+    again.
     """
 
     class State(models.TextChoices):

@@ -27,6 +27,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Account
+from config.crypto import SecretUnreadable
 from connect.codes import code_display
 from connect.models import (
     ConnectIntegration,
@@ -39,7 +40,6 @@ from connect.models import (
     StatusMapping,
 )
 from orders.models import OrderStatus
-from wmsbridge.crypto import PasswordUnreadable, secret_decrypt
 
 ZERO = Decimal("0.00")
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -99,8 +99,8 @@ def provider_code(*, integration: ConnectIntegration) -> str | None:
     if row is None:
         return None
     try:
-        return code_display(secret_decrypt(row.code_encrypted))
-    except PasswordUnreadable:
+        return code_display(row.code)
+    except SecretUnreadable:
         return None
 
 

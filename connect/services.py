@@ -44,7 +44,6 @@ from connect.models import (
     StatusMapping,
 )
 from orders.models import Order, OrderSource, OrderStatus
-from wmsbridge.crypto import secret_encrypt
 
 logger = logging.getLogger("connect")
 # Wrong codes, refused attempts: a separate logger so operators can route them (fail2ban, alerts).
@@ -378,7 +377,7 @@ def _new_code(integration: ConnectIntegration, actor: Tenant) -> str:
     plain = codes.code_generate()
     ConnectionCode.objects.create(
         integration=integration,
-        code_encrypted=secret_encrypt(plain),
+        code=plain,
         code_hash=codes.code_hash(plain),
         created_by=_user(actor),
     )

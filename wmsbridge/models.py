@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from wmsbridge.crypto import secret_decrypt, secret_encrypt
+from config.crypto import EncryptedSecret
 
 
 def webhook_secret_new() -> str:
@@ -147,11 +147,13 @@ class WmsConnection(models.Model):
         return self.name
 
     # The password is only ever stored encrypted and never rendered back.
-    def password_set(self, raw: str) -> None:
-        self.password_encrypted = secret_encrypt(raw)
-
-    def password_get(self) -> str:
-        return secret_decrypt(self.password_encrypted)
+    password = EncryptedSecret(
+        "password_encrypted",
+        unreadable=_(
+            "The stored WMS password cannot be decrypted with the configured encryption key; enter the "
+            "password again."
+        ),
+    )
 
     @property
     def is_paused(self) -> bool:

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from catalog.models import Inventory, Warehouse
+from config.crypto import SecretUnreadable
 from orders.models import OrderStatus
 from wmsbridge.client import WmsAuthError, WmsError, WmsNotFound, WmsUnavailable, normalize_base_url
-from wmsbridge.crypto import PasswordUnreadable
 from wmsbridge.models import WmsConnection
 from wmsbridge.outbound import url_refusal
 
@@ -108,7 +108,7 @@ def connection_create(
     values.setdefault("status_when_sent", _default_sent_status(account))
     values["base_url"] = values["base_url"].strip()
     connection = WmsConnection(account=account, **values)
-    connection.password_set(password)
+    connection.password = password
     connection.save()
     connection.export_statuses.set(export_statuses or [])
     return connection
@@ -139,7 +139,7 @@ def connection_update(
         for field, value in values.items():
             setattr(connection, field, value.strip() if field == "base_url" else value)
         if password:
-            connection.password_set(password)
+            connection.password = password
         connection.paused_at = None
         connection.paused_reason = ""
         connection.auth_failures = 0
@@ -231,7 +231,7 @@ def connection_test(*, connection: WmsConnection, password: str | None = None) -
             )
         else:
             client = connection_client(connection, **overrides)
-    except PasswordUnreadable as exc:
+    except SecretUnreadable as exc:
         return ConnectionCheck(False, "password", str(exc))
     messages = {
         "refused": refused_address_message(),

@@ -10,10 +10,14 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.urls import reverse
 
 from accounts.tenancy import Tenant
+from catalog.models import Price
 from changes.models import ChangeDelivery
 from changes.services import delivery_run
+from config import formats
 from connect import forwarding, services
 from connect.models import ContractorLink, CreditEntry, ForwardedOrder
 from connect.selectors import credit_summary
@@ -330,6 +334,183 @@ def test_a_deleted_supplier_order_shows_as_deleted_and_is_not_forwarded_again(
     assert row.shown_state == "deleted"
     assert _forward(shop, order).state == "already"
     assert not Order.objects.filter(account=account_a).exists()
+
+
+def _hide_prices(shop, link) -> None:
+    services.contractor_update(
+        actor=shop, integration=link.contractor_integration, hide_prices=True, forwarding="automatic"
+    )
+
+
+def _pln(amount: str) -> str:
+    return formats.format_money(Decimal(amount), "PLN")
+
+
+def test_hidden_prices_with_trade_credit_charge_the_goods_at_the_suppliers_prices(
+    pair, shop, account_a, account_b
+):
+    integration, link = pair
+    _hide_prices(shop, link)
+    set_credit(link, "100", currency="PLN")  # A's prices (its "Retail" group) are in PLN
+    product(account_a, sku="MUG-1", name="Mug", price="12.34")
+    # The shop sells in EUR at its own prices; hidden, they play no part in the charge.
+    order = shop_order(account_b, [free_line("My mug", "20.00", 2, sku="MUG-1")])
+
+    outcome = _forward(shop, order)
+
+    assert outcome.state == "forwarded" and outcome.charged == Decimal("24.68") and outcome.currency == "PLN"
+    theirs = Order.objects.get(pk=outcome.provider_order_id)
+    # The supplier's order still shows no prices: that is what hiding them means.
+    assert [li.price_brutto for li in theirs.lines.all()] == [Decimal("0")] and theirs.delivery_price == 0
+    assert theirs.payment_method == "Trade credit"
+    entry = CreditEntry.objects.get(link=link)
+    assert (entry.kind, entry.amount, entry.currency, entry.order_id) == (
+        "charge",
+        Decimal("24.68"),
+        "PLN",
+        theirs.pk,
+    )
+    assert entry.description == (
+        f"Order #{theirs.pk} (the contractor's #{order.pk}), forwarded with hidden prices: the goods at "
+        "the supplier's prices (price group Retail), delivery not charged"
+    )
+    assert credit_summary(link=ContractorLink.objects.get(pk=link.pk)).available == Decimal("75.32")
+
+    # The credit check counts the same value: 7 mugs are 86.38 PLN, more than the 75.32 left.
+    more = shop_order(account_b, [free_line("My mug", "1.00", 7, sku="MUG-1")])
+    refused = _forward(shop, more)
+    assert refused.reason == f"Not enough trade credit: {_pln('86.38')} needed, {_pln('75.32')} available."
+
+    # With "overwrite price" the supplier's lines carry the same prices, and the charge is the same.
+    set_order_settings(integration, overwrite_price=True)
+    again = _forward(shop, shop_order(account_b, [free_line("My mug", "20.00", 3, sku="MUG-1")]))
+    assert again.charged == Decimal("37.02")
+    assert Order.objects.get(pk=again.provider_order_id).lines.get().price_brutto == Decimal("12.34")
+
+
+def test_hidden_prices_with_trade_credit_refuse_an_order_with_a_line_the_supplier_has_no_price_for(
+    pair, shop, account_a, account_b
+):
+    integration, link = pair
+    _hide_prices(shop, link)
+    set_credit(link, "100", currency="PLN")
+    product(account_a, sku="MUG-1", name="Mug", price="12.34")
+    unpriced = product(account_a, sku="VASE-2", name="Vase", price="50.00")
+    Price.objects.filter(product=unpriced).delete()
+    order = shop_order(
+        account_b,
+        [
+            free_line("My mug", "20.00", sku="MUG-1"),
+            free_line("My vase", "80.00", sku="VASE-2"),
+            free_line("Gift wrap", "3.00"),
+        ],
+    )
+
+    outcome = _forward(shop, order)
+
+    # Charging the mug only would give the vase and the wrap away on credit: nothing is forwarded.
+    assert outcome.state == "refused"
+    assert outcome.reason == (
+        "Your prices are hidden from the supplier, so the trade credit is charged at the supplier's "
+        "prices, and it has none for: VASE-2, Gift wrap. Show your prices to the supplier, or ask it to "
+        "price these products (or to leave unmatched products out)."
+    )
+    assert ForwardedOrder.objects.get(contractor_order=order).reason == outcome.reason
+    assert not Order.objects.filter(account=account_a).exists()
+    assert not CreditEntry.objects.filter(link=link).exists()
+
+    # The supplier prices the vase and leaves unmatched products out: the order goes, charged in full.
+    Price.objects.create(product=unpriced, price_group=inventory_of(account_a).default_price_group, amount=50)
+    set_order_settings(integration, omit_unmatched=True)
+    outcome = _forward(shop, order)
+    assert outcome.state == "forwarded" and outcome.charged == Decimal("62.34")
+    assert Order.objects.get(pk=outcome.provider_order_id).lines.count() == 2
+
+
+def test_hidden_prices_are_not_charged_from_a_price_group_in_another_currency(
+    pair, shop, account_a, account_b
+):
+    _integration, link = pair
+    _hide_prices(shop, link)
+    set_credit(link, "100", currency="EUR")
+    product(account_a, sku="MUG-1", name="Mug", price="12.34")
+    outcome = _forward(shop, shop_order(account_b, [free_line("My mug", "20.00", sku="MUG-1")]))
+    assert outcome.state == "refused"
+    assert outcome.reason == (
+        "Your prices are hidden, so the trade credit is charged at the supplier's prices, but its price "
+        "group Retail is in PLN and the credit is settled in EUR; amounts are not converted."
+    )
+    assert not CreditEntry.objects.filter(link=link).exists()
+
+
+def _check_foreign_keys_now() -> None:
+    """Foreign keys are checked at commit, which a test's transaction never reaches: check them now."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def _charged_forward(shop, link, account_b):
+    set_credit(link, "100")
+    order = shop_order(account_b, [free_line("Thing", "30.00")])  # 30 + 10 delivery
+    outcome = _forward(shop, order)
+    assert outcome.charged == Decimal("40.00")
+    assert credit_summary(link=ContractorLink.objects.get(pk=link.pk)).available == Decimal("60.00")
+    return order, Order.objects.get(pk=outcome.provider_order_id)
+
+
+@pytest.mark.parametrize("how", ["queryset", "instance"])
+def test_a_deleted_supplier_order_gives_the_charge_back_once(
+    pair, shop, account_a, account_b, client, user_b, how
+):
+    _integration, link = pair
+    order, theirs = _charged_forward(shop, link, account_b)
+    number = theirs.pk
+
+    if how == "queryset":
+        Order.objects.filter(pk=number, account=account_a).delete()
+    else:
+        theirs.delete()
+    _check_foreign_keys_now()
+
+    assert credit_summary(link=ContractorLink.objects.get(pk=link.pk)).available == Decimal("100.00")
+    row = ForwardedOrder.objects.get(contractor_order=order)
+    assert row.shown_state == "deleted"
+    refund = row.refund
+    assert (refund.kind, refund.amount, refund.currency, refund.order_id) == ("adjustment", 40, "EUR", None)
+    assert refund.description == f"Order #{number} deleted by the supplier: its charge is given back."
+    again = forwarding.charge_return_deleted(provider_account_id=account_a.pk, provider_order_id=number)
+    assert again is None
+    assert CreditEntry.objects.filter(link=link).count() == 2
+
+    client.force_login(user_b)
+    card = client.get(reverse("orders:order-detail", args=[order.pk])).content.decode()
+    assert "The supplier deleted its order" in card and "Given back to your trade credit." in card
+
+
+def test_a_cancelled_then_deleted_supplier_order_gives_the_charge_back_once(pair, shop, account_a, account_b):
+    _integration, link = pair
+    order, theirs = _charged_forward(shop, link, account_b)
+    cancelled = OrderStatus.objects.get(account=account_a, kind=OrderStatus.Kind.CANCELLED)
+    order_set_status(order=theirs, status=cancelled, origin=TEST_ORIGIN)
+    deliver_pending()
+    refund = ForwardedOrder.objects.get(contractor_order=order).refund
+    assert "cancelled by the supplier" in refund.description
+
+    Order.objects.filter(pk=theirs.pk, account=account_a).delete()
+
+    assert ForwardedOrder.objects.get(contractor_order=order).refund == refund
+    assert CreditEntry.objects.filter(link=link, kind="adjustment").count() == 1
+    assert credit_summary(link=ContractorLink.objects.get(pk=link.pk)).available == Decimal("100.00")
+
+
+def test_a_deletion_rolled_back_gives_nothing_back(pair, shop, account_a, account_b):
+    _integration, link = pair
+    order, theirs = _charged_forward(shop, link, account_b)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        theirs.delete()
+        raise RuntimeError("the deleting request failed")
+    assert credit_summary(link=ContractorLink.objects.get(pk=link.pk)).available == Decimal("60.00")
+    assert ForwardedOrder.objects.get(contractor_order=order).refund is None
 
 
 def test_joining_with_the_button_creates_the_button_and_its_rule_which_forwards(account_a, account_b):

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -310,26 +311,44 @@ def _block_link(link: ContractorLink) -> None:
     services.contractor_set_state(actor=owner_tenant(link.provider_account), link=link, state="blocked")
 
 
+def _cases(kind: str, setup: Callable[[Account], Setup], *routes: str | tuple[str, Any]) -> list[RouteCase]:
+    """One case of ``kind`` per route, all on ``setup``; a route given as ``(route, payload)`` writes
+    ``payload``."""
+    cases = []
+    for route in routes:
+        name, payload = route if isinstance(route, tuple) else (route, None)
+        cases.append(RouteCase(name, kind, setup=setup, payload=payload))
+    return cases
+
+
+def _link_grants(*routes: tuple[str, Callable[[Account], Setup]]) -> list[RouteCase]:
+    """``grant`` cases read through a Connect link: opened by activating (or joining), closed by blocking."""
+    return [
+        RouteCase(route, "grant", setup=setup, grant=_open_link, revoke=_block_link, expect=404)
+        for route, setup in routes
+    ]
+
+
 PROVIDER_FORM = {"display_name": "hijacked", "code_name": "hijacked", "orders-payment": "paid"}
 CREDIT_FORM = {"credit_limit": "999999", "credit_currency": "EUR"}
 
 CASES = [
     # REST API: provider integrations
-    RouteCase("api:connect-provider-list", "list", setup=_provider_of_a),
-    RouteCase(
-        "api:connect-provider-detail",
+    *_cases(
         "detail",
-        setup=_provider_of_a,
-        payload={"display_name": "hijacked", "order_settings": {"payment": "paid"}},
+        _provider_of_a,
+        ("api:connect-provider-detail", {"display_name": "hijacked", "order_settings": {"payment": "paid"}}),
+        "api:connect-provider-regenerate-code",
     ),
-    RouteCase("api:connect-provider-regenerate-code", "detail", setup=_provider_of_a),
     # REST API: contractor integrations (joining)
-    RouteCase("api:connect-contractor-integration-list", "list", setup=_supplier_of_a),
-    RouteCase(
-        "api:connect-contractor-integration-detail",
+    *_cases(
         "detail",
-        setup=_supplier_of_a,
-        payload={"display_name": "hijacked", "settings": {"hide_prices": True}},
+        _supplier_of_a,
+        (
+            "api:connect-contractor-integration-detail",
+            {"display_name": "hijacked", "settings": {"hide_prices": True}},
+        ),
+        "api:connect-contractor-integration-resync",
     ),
     # The one read across accounts in part 1: a contractor reads its provider's statuses (for its
     # mapping tables) through an open link only. Closed (blocked, or another contractor let through):
@@ -342,7 +361,6 @@ CASES = [
         revoke=_block_link,
         expect=200,
     ),
-    RouteCase("api:connect-contractor-integration-resync", "detail", setup=_supplier_of_a),
     RouteCase(
         "api:connect-contractor-integration-verify",
         "refs",
@@ -350,46 +368,20 @@ CASES = [
         payload=lambda setup: {"code": setup.kwargs["code"]},
     ),
     # REST API: a provider's contractors and their credit
-    RouteCase("api:connect-contractor-list", "list", setup=_other_contractor_of_a),
-    RouteCase(
-        "api:connect-contractor-detail",
+    *_cases(
         "detail",
-        setup=_contractor_with_credit,
-        payload={"state": "blocked", "name": "hijacked"},
+        _contractor_with_credit,
+        ("api:connect-contractor-detail", {"state": "blocked", "name": "hijacked"}),
+        ("api:connect-contractor-credit", {"credit_limit": "999999"}),
+        ("api:connect-contractor-credit-limit", {"new_limit": "999999"}),
+        "api:connect-contractor-ledger",
+        ("api:connect-contractor-payments", {"amount": "5.00"}),
+        ("api:connect-contractor-adjustments", {"amount": "5.00", "description": "x"}),
+        "api:connect-contractor-statuses",
     ),
-    RouteCase(
-        "api:connect-contractor-credit",
-        "detail",
-        setup=_contractor_with_credit,
-        payload={"credit_limit": "999999"},
-    ),
-    RouteCase(
-        "api:connect-contractor-credit-limit",
-        "detail",
-        setup=_contractor_with_credit,
-        payload={"new_limit": "999999"},
-    ),
-    RouteCase("api:connect-contractor-ledger", "detail", setup=_contractor_with_credit),
-    RouteCase(
-        "api:connect-contractor-payments",
-        "detail",
-        setup=_contractor_with_credit,
-        payload={"amount": "5.00"},
-    ),
-    RouteCase(
-        "api:connect-contractor-adjustments",
-        "detail",
-        setup=_contractor_with_credit,
-        payload={"amount": "5.00", "description": "x"},
-    ),
-    RouteCase("api:connect-contractor-statuses", "detail", setup=_contractor_with_credit),
     # REST API: status mappings
-    RouteCase("api:connect-status-mapping-list", "list", setup=_mapping_of_a),
-    RouteCase(
-        "api:connect-status-mapping-detail",
-        "detail",
-        setup=_mapping_of_a,
-    ),
+    *_cases("list", _mapping_of_a, "api:connect-status-mapping-list"),
+    *_cases("detail", _mapping_of_a, "api:connect-status-mapping-detail"),
     # REST API: forwarding (part 3) and the contractor's own ledger
     RouteCase(
         "api:connect-forward-list",
@@ -397,124 +389,75 @@ CASES = [
         setup=_orders_of_a_to_forward,
         payload=lambda setup: {"orders": setup.kwargs["orders"], "integration": setup.kwargs["integration"]},
     ),
-    RouteCase("api:connect-forward-detail", "detail", setup=_forward_of_a),
-    RouteCase("api:connect-contractor-integration-ledger", "detail", setup=_supplier_of_a),
+    *_cases("detail", _forward_of_a, "api:connect-forward-detail"),
+    *_cases("detail", _supplier_of_a, "api:connect-contractor-integration-ledger"),
     # The Connect part of A's order card
-    RouteCase("connect:order-forward-state", "detail", setup=_forwarded_order_of_a),
+    *_cases("detail", _forwarded_order_of_a, "connect:order-forward-state"),
+    # Lists (and forms for new rows) of the requester's own: A's rows never show.
+    *_cases(
+        "list",
+        _provider_of_a,
+        "api:connect-provider-list",
+        "connect:integration-list",
+        "connect:provider-create",
+        "connect:join",
+    ),
+    *_cases("list", _supplier_of_a, "api:connect-contractor-integration-list"),
+    *_cases("list", _other_contractor_of_a, "api:connect-contractor-list"),
     # Web pages: provider side
-    RouteCase("connect:integration-list", "list", setup=_provider_of_a),
-    RouteCase("connect:provider-create", "list", setup=_provider_of_a),
-    RouteCase(
-        "connect:provider-detail",
+    *_cases(
         "detail",
-        setup=_provider_of_a,
-        payload=PROVIDER_FORM,
+        _provider_of_a,
+        ("connect:provider-detail", PROVIDER_FORM),
+        "connect:provider-regenerate",
+        "connect:provider-delete",
+        (
+            "connect:provider-statuses",
+            {"action": "switches", "send_statuses": "on", "receive_statuses": "on"},
+        ),
+        "connect:provider-publish",
+        "connect:provider-contractors",
     ),
-    RouteCase("connect:provider-regenerate", "detail", setup=_provider_of_a),
-    RouteCase("connect:provider-delete", "detail", setup=_provider_of_a),
-    RouteCase(
-        "connect:provider-statuses",
+    *_cases(
         "detail",
-        setup=_provider_of_a,
-        payload={"action": "switches", "send_statuses": "on", "receive_statuses": "on"},
-    ),
-    RouteCase("connect:provider-publish", "detail", setup=_provider_of_a),
-    RouteCase("connect:provider-contractors", "detail", setup=_provider_of_a),
-    RouteCase(
-        "connect:contractor-edit",
-        "detail",
-        setup=_other_contractor_of_a,
-        payload={"name": "hijacked", "range_mode": "all"},
-    ),
-    RouteCase(
-        "connect:contractor-state",
-        "detail",
-        setup=_other_contractor_of_a,
-        payload={"state": "blocked"},
-    ),
-    RouteCase(
-        "connect:contractor-credit",
-        "detail",
-        setup=_other_contractor_of_a,
-        payload=CREDIT_FORM,
-    ),
-    RouteCase(
-        "connect:contractor-payment",
-        "detail",
-        setup=_other_contractor_of_a,
-        payload={"payment-amount": "5"},
-    ),
-    RouteCase(
-        "connect:contractor-adjust",
-        "detail",
-        setup=_other_contractor_of_a,
-        payload={"adjust-amount": "5", "adjust-description": "x"},
+        _other_contractor_of_a,
+        ("connect:contractor-edit", {"name": "hijacked", "range_mode": "all"}),
+        ("connect:contractor-state", {"state": "blocked"}),
+        ("connect:contractor-credit", CREDIT_FORM),
+        ("connect:contractor-payment", {"payment-amount": "5"}),
+        ("connect:contractor-adjust", {"adjust-amount": "5", "adjust-description": "x"}),
     ),
     # Web pages: contractor side
-    RouteCase("connect:join", "list", setup=_provider_of_a),
-    RouteCase(
-        "connect:supplier-detail",
+    *_cases(
         "detail",
-        setup=_supplier_of_a,
-        payload={"display_name": "hijacked", "forwarding": "automatic"},
+        _supplier_of_a,
+        ("connect:supplier-detail", {"display_name": "hijacked", "forwarding": "automatic"}),
+        ("connect:supplier-statuses", {"action": "switches", "send_statuses": "on"}),
+        "connect:supplier-disconnect",
+        # Stock and price sync: "Synchronise now" on another account's supplier integration is a 404.
+        ("connect:supplier-resync", {"tab": "stock"}),
     ),
-    RouteCase(
-        "connect:supplier-tab",
-        "detail",
-        setup=with_kwargs(_supplier_of_a, tab="stock"),
-        payload={"stock_sync": "on"},
+    *_cases(
+        "detail", with_kwargs(_supplier_of_a, tab="stock"), ("connect:supplier-tab", {"stock_sync": "on"})
     ),
-    RouteCase(
-        "connect:supplier-statuses",
-        "detail",
-        setup=_supplier_of_a,
-        payload={"action": "switches", "send_statuses": "on"},
-    ),
-    RouteCase("connect:supplier-disconnect", "detail", setup=_supplier_of_a),
-    # Stock and price sync: "Synchronise now" on another account's supplier integration is a 404.
-    RouteCase("connect:supplier-resync", "detail", setup=_supplier_of_a, payload={"tab": "stock"}),
     # The shared catalog: a contractor reads its provider's shared products only through an open link
     # (blocked: 404; another contractor let through: still 404 for B; open: the product; blocked
     # again: 404). What the settings and the range let through is in tests/connect/.
-    RouteCase(
-        "connect:shared-catalog",
-        "grant",
-        setup=_web_catalog_kwargs(_shared_catalog_for_b),
-        grant=_open_link,
-        revoke=_block_link,
-        expect=404,
-    ),
-    RouteCase(
-        "connect:shared-product",
-        "grant",
-        setup=_shared_catalog_for_b,
-        grant=_open_link,
-        revoke=_block_link,
-        expect=404,
-    ),
-    RouteCase(
-        "api:connect-shared-product-list",
-        "grant",
-        setup=_api_kwargs(_shared_catalog_for_b, detail=False),
-        grant=_open_link,
-        revoke=_block_link,
-        expect=404,
-    ),
-    RouteCase(
-        "api:connect-shared-product-detail",
-        "grant",
-        setup=_api_kwargs(_shared_catalog_for_b, detail=True),
-        grant=_open_link,
-        revoke=_block_link,
-        expect=404,
+    *_link_grants(
+        ("connect:shared-catalog", _web_catalog_kwargs(_shared_catalog_for_b)),
+        ("connect:shared-product", _shared_catalog_for_b),
+        ("api:connect-shared-product-list", _api_kwargs(_shared_catalog_for_b, detail=False)),
+        ("api:connect-shared-product-detail", _api_kwargs(_shared_catalog_for_b, detail=True)),
     ),
     # Imports from a supplier: the account's own saved imports only.
-    RouteCase("connect:import-list", "list", setup=_import_of_a),
-    RouteCase("connect:import-create", "list", setup=_import_of_a),
-    RouteCase("connect:import-detail", "detail", setup=_import_of_a, payload={"action": "keep", "keep": "1"}),
-    RouteCase("api:connect-import-list", "list", setup=_import_of_a),
-    RouteCase("api:connect-import-detail", "detail", setup=_import_of_a),
-    RouteCase("api:connect-import-run", "detail", setup=_import_of_a),
+    *_cases("list", _import_of_a, "connect:import-list", "connect:import-create", "api:connect-import-list"),
+    *_cases(
+        "detail",
+        _import_of_a,
+        ("connect:import-detail", {"action": "keep", "keep": "1"}),
+        "api:connect-import-detail",
+        "api:connect-import-run",
+    ),
 ]
 
 
@@ -700,89 +643,51 @@ def _unlist_entry(granted) -> None:
 
 
 ANSWER_FORM = {"answer": "accept", "message": "hijacked"}
+DIRECTORY_MESSAGE = {"reply_to": "b@example.test", "message": "hi"}
 
 CASES += [
     # The directory: lists show listed entries only (A's unlisted one never appears to B).
-    RouteCase("connect:directory-list", "list", setup=_unlisted_entry_of_a),
-    RouteCase("api:connect-directory-list", "list", setup=_unlisted_entry_of_a),
-    # The directory's public entry: B reads it (and its logo) only while it is listed.
-    RouteCase(
-        "connect:directory-detail",
-        "grant",
-        setup=_entry_to_list,
-        grant=_list_entry,
-        revoke=_unlist_entry,
-        expect=404,
-    ),
-    RouteCase(
-        "connect:directory-logo",
-        "grant",
-        setup=_entry_to_list,
-        grant=_list_entry,
-        revoke=_unlist_entry,
-        expect=404,
-    ),
-    RouteCase(
-        "api:connect-directory-detail",
-        "grant",
-        setup=_entry_to_list,
-        grant=_list_entry,
-        revoke=_unlist_entry,
-        expect=404,
-    ),
-    # See products: what the integration behind a listed entry shares, only while it is listed.
-    RouteCase(
-        "connect:directory-products",
-        "grant",
-        setup=_entry_products_to_list,
-        grant=_list_entry,
-        revoke=_unlist_entry,
-        expect=404,
-    ),
-    RouteCase(
-        "api:connect-directory-products",
-        "grant",
-        setup=_entry_products_to_list,
-        grant=_list_entry,
-        revoke=_unlist_entry,
-        expect=404,
+    *_cases("list", _unlisted_entry_of_a, "connect:directory-list", "api:connect-directory-list"),
+    # The directory's public entry: B reads it (and its logo) only while it is listed; see products:
+    # what the integration behind a listed entry shares, only while it is listed.
+    *(
+        RouteCase(route, "grant", setup=setup, grant=_list_entry, revoke=_unlist_entry, expect=404)
+        for route, setup in (
+            ("connect:directory-detail", _entry_to_list),
+            ("connect:directory-logo", _entry_to_list),
+            ("api:connect-directory-detail", _entry_to_list),
+            ("connect:directory-products", _entry_products_to_list),
+            ("api:connect-directory-products", _entry_products_to_list),
+        )
     ),
     # Writing to, or joining, an entry that is not listed: 404 like an id never used.
-    RouteCase(
-        "connect:directory-message",
+    *_cases(
         "detail",
-        setup=_unlisted_entry_of_a,
-        payload={"reply_to": "b@example.test", "message": "hi"},
-    ),
-    RouteCase(
-        "api:connect-directory-message",
-        "detail",
-        setup=_unlisted_entry_of_a,
-        payload={"reply_to": "b@example.test", "message": "hi"},
-    ),
-    RouteCase(
-        "connect:directory-connect",
-        "detail",
-        setup=_unlisted_entry_of_a,
-        payload={"display_name": "hijacked", "step": "join", "forwarding": "button"},
+        _unlisted_entry_of_a,
+        ("connect:directory-message", DIRECTORY_MESSAGE),
+        ("api:connect-directory-message", DIRECTORY_MESSAGE),
+        ("connect:directory-connect", {"display_name": "hijacked", "step": "join", "forwarding": "button"}),
     ),
     # The provider's side: its entry, its requests and their answers.
-    RouteCase(
-        "api:connect-provider-publication",
+    *_cases(
         "detail",
-        setup=_publication_of_a,
-        payload={"description": "hijacked", "is_public": False},
+        _publication_of_a,
+        ("api:connect-provider-publication", {"description": "hijacked", "is_public": False}),
     ),
-    RouteCase("api:connect-connection-request-list", "list", setup=_request_to_a),
-    RouteCase("api:connect-connection-request-detail", "detail", setup=_request_api_of_a),
-    RouteCase(
-        "api:connect-connection-request-accept", "detail", setup=_request_api_of_a, payload={"message": "x"}
+    *_cases("list", _request_to_a, "api:connect-connection-request-list"),
+    *_cases(
+        "detail",
+        _request_api_of_a,
+        "api:connect-connection-request-detail",
+        ("api:connect-connection-request-accept", {"message": "x"}),
+        ("api:connect-connection-request-reject", {"message": "x"}),
     ),
-    RouteCase(
-        "api:connect-connection-request-reject", "detail", setup=_request_api_of_a, payload={"message": "x"}
-    ),
-    RouteCase("connect:request-answer", "detail", setup=_request_answer_of_a, payload=ANSWER_FORM),
+    *_cases("detail", _request_answer_of_a, ("connect:request-answer", ANSWER_FORM)),
     # The contractor's side: sending a rejected request again.
-    RouteCase("connect:supplier-request", "detail", setup=_rejected_supplier_of_a),
-    RouteCase("api:connect-contractor-integration-resend-request", "detail", setup=_rejected_supplier_of_a),
+    *_cases(
+        "detail",
+        _rejected_supplier_of_a,
+        "connect:supplier-request",
+        "api:connect-contractor-integration-resend-request",
+    ),
 ]

@@ -61,7 +61,7 @@ def _legacy_connection(account, url: str, name: str) -> WmsConnection:
         goods_owner_id=GOODS_OWNER_A,
         inventory=inventory_of(account),
     )
-    connection.password_set("alpha-pass")
+    connection.password = "alpha-pass"
     connection.save()
     return connection
 

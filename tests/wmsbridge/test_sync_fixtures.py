@@ -12,13 +12,13 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import Inventory, Product, ProductText, Stock
+from config.crypto import SecretUnreadable
 from orders.models import OrderStatus
 from orders.services import order_create
 from tests.origins import TEST_ORIGIN
-from wmsbridge.crypto import PasswordUnreadable
 from wmsbridge.models import WmsConnection
 from wmsbridge.sandbox import SandboxServer
-from wmsbridge.services import connection_create
+from wmsbridge.services import connection_create, connection_test
 from wmsbridge.sync import connection_sync
 
 GOODS_OWNER_A = 1
@@ -114,7 +114,7 @@ def test_password_is_stored_encrypted_and_reads_back(account_a):
     )
     stored = WmsConnection.objects.values_list("password_encrypted", flat=True).get(pk=connection.pk)
     assert "s3cret" not in stored
-    assert WmsConnection.objects.get(pk=connection.pk).password_get() == "s3cret-Pass"
+    assert WmsConnection.objects.get(pk=connection.pk).password == "s3cret-Pass"
 
 
 @pytest.mark.django_db
@@ -129,5 +129,8 @@ def test_password_encrypted_with_another_key_is_reported_not_crashed(account_a, 
         inventory=inventory_of(account_a),
     )
     settings.FIELD_ENCRYPTION_KEY = "hQ0vXv1mHqkN6t3n8JX3c6m7cQ9wqv4Jk0f7d2b8z1A="
-    with pytest.raises(PasswordUnreadable):
-        WmsConnection.objects.get(pk=connection.pk).password_get()
+    with pytest.raises(SecretUnreadable, match="enter the password again"):
+        _ = WmsConnection.objects.get(pk=connection.pk).password
+    # "Test connection" says so instead of failing.
+    check = connection_test(connection=WmsConnection.objects.get(pk=connection.pk))
+    assert (check.ok, check.reason) == (False, "password") and "enter the password again" in check.message

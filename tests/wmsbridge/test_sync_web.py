@@ -48,7 +48,7 @@ def test_an_admin_adds_a_connection_and_the_password_is_never_shown_back(account
     connection = WmsConnection.objects.get(account=account_a)
     assert response.status_code == 302
     assert connection.stock_push is False  # off by default
-    assert connection.password_get() == "alpha-pass"
+    assert connection.password == "alpha-pass"
 
     edit = client_a.get(reverse("wmsbridge:connection-edit", args=[connection.pk])).content.decode()
     detail = client_a.get(reverse("wmsbridge:connection-detail", args=[connection.pk])).content.decode()
@@ -62,7 +62,7 @@ def test_an_admin_adds_a_connection_and_the_password_is_never_shown_back(account
     )
     connection.refresh_from_db()
     assert connection.name == "Renamed"
-    assert connection.password_get() == "alpha-pass"
+    assert connection.password == "alpha-pass"
 
 
 def test_stock_push_needs_a_warehouse(account_a, client_a, sandbox):
@@ -183,7 +183,7 @@ def test_api_creates_a_connection_with_a_write_only_password(account_a, api_a, s
 
     patched = api_a.patch(f"/api/v1/wms-connections/{body['id']}/", {"name": "Renamed"}, format="json")
     assert patched.status_code == 200
-    assert WmsConnection.objects.get().password_get() == "alpha-pass"
+    assert WmsConnection.objects.get().password == "alpha-pass"
 
 
 def test_api_refuses_another_accounts_status_and_a_missing_password(account_a, account_b, api_a, sandbox):

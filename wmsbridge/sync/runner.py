@@ -24,8 +24,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.crypto import SecretUnreadable
 from wmsbridge.client import OngoingClient, WmsAuthError, WmsError, WmsNotFound
-from wmsbridge.crypto import PasswordUnreadable
 from wmsbridge.models import SYNC_ORDER, SyncKind, SyncRun, WmsConnection
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def connection_client(connection: WmsConnection, **overrides: Any) -> OngoingCli
     return OngoingClient(
         connection.base_url,
         connection.api_user,
-        connection.password_get(),
+        connection.password,
         connection.goods_owner_id,
         **options,
     )
@@ -292,7 +292,7 @@ def _run_kinds(
     failure: BaseException | None = None
     try:
         client = connection_client(connection)
-    except PasswordUnreadable as exc:
+    except SecretUnreadable as exc:
         client = None
         failure = exc
         run = SyncRun.objects.create(
@@ -308,7 +308,7 @@ def _run_kinds(
                 recorder = RunRecorder(run, client, progress)
                 try:
                     syncers[kind](connection=connection, client=client, recorder=recorder)
-                except (WmsError, PasswordUnreadable) as exc:
+                except (WmsError, SecretUnreadable) as exc:
                     # Failures of the connection as a whole; item refusals are handled inside.
                     failure = exc
                     logger.warning("WMS sync %s of connection %s failed: %s", kind, connection.pk, exc)
@@ -356,7 +356,7 @@ def _connection_state_after(
             "cursors": cursors,
         }
     failures = connection.consecutive_failures + 1
-    auth = isinstance(failure, WmsAuthError | PasswordUnreadable)
+    auth = isinstance(failure, WmsAuthError | SecretUnreadable)
     auth_failures = connection.auth_failures + 1 if auth else connection.auth_failures
     values: dict[str, Any] = {
         "consecutive_failures": failures,
