@@ -77,4 +77,9 @@ urlpatterns = [
     path("directory/<int:pk>/message/", views.DirectoryMessageView.as_view(), name="directory-message"),
     path("directory/<int:pk>/connect/", views.DirectoryConnectView.as_view(), name="directory-connect"),
     path("directory/<int:pk>/products/", views.DirectoryProductsView.as_view(), name="directory-products"),
+    path(
+        "directory/<int:pk>/products/<int:product_pk>/",
+        views.DirectoryProductView.as_view(),
+        name="directory-product",
+    ),
 ]

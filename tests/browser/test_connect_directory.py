@@ -1,6 +1,6 @@
 """In a real browser: a new account finds a wholesaler in the partner directory by country and service,
-browses its products, sends a connection request, and the wholesaler accepts it from its dashboard; the
-shop's page follows."""
+browses its products and opens one (on a phone), sends a connection request, and the wholesaler accepts
+it from its dashboard; the shop's page follows."""
 
 from __future__ import annotations
 
@@ -25,9 +25,16 @@ def test_a_new_account_finds_a_wholesaler_sends_a_request_and_is_accepted(
     integration, _code = provider_create(wholesaler.account, name="Alpha for shops")
     inventory = Inventory.objects.get(account=wholesaler.account, is_default=True)
     product_save(
-        product=Product(account=wholesaler.account, inventory=inventory, sku="CHAIR-1"),
+        product=Product(account=wholesaler.account, inventory=inventory, sku="CHAIR-1", ean="5901234123457"),
         origin=Origin.system(),
-        texts={inventory.default_language: {"name": "Teak garden chair"}},
+        texts={
+            inventory.default_language: {
+                "name": "Teak garden chair",
+                "description": "Folding chair of oiled teak, for balconies and small gardens.",
+                "features": [["Material", "teak"], ["Seat height", "45 cm"]],
+            }
+        },
+        stock=[(inventory.default_warehouse_id, 7)],
     )
     listed_publication(
         integration,
@@ -68,6 +75,14 @@ def test_a_new_account_finds_a_wholesaler_sends_a_request_and_is_accepted(
     shop_page.get_by_role("button", name="See products").click()
     shop_page.wait_for_url("**/connect/directory/*/products/")
     assert "Teak garden chair" in shop_page.locator("#directory-products").inner_text()
+    shop_page.get_by_role("link", name="Teak garden chair").click()
+    shop_page.wait_for_url("**/connect/directory/*/products/*/")
+    facts = shop_page.locator("#product-facts").inner_text()
+    assert "5901234123457" in facts and "in stock" in facts and "Shown once you are connected." in facts
+    assert "Seat height" in shop_page.locator("#shared-parameters").inner_text()
+    assert shop_page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+    shop_page.get_by_role("button", name="Back to the products").click()
+    shop_page.wait_for_url("**/connect/directory/*/products/")
     shop_page.get_by_role("button", name="Back to the partner").click()
     shop_page.wait_for_url("**/connect/directory/*/")
     shop_page.get_by_role("button", name="Send connection request").click()

@@ -590,6 +590,13 @@ def _entry_products_to_list(account_a) -> Setup:
     return Setup(kwargs=setup.kwargs, marker=DIRECTORY_PRODUCT)
 
 
+def _entry_product_to_list(account_a) -> Setup:
+    """``_entry_products_to_list``, addressed with the shared product (its page under the entry)."""
+    setup = _entry_products_to_list(account_a)
+    product = Product.objects.get(account=account_a, sku="ALPHA-DIRECTORY-1")
+    return Setup(kwargs={**setup.kwargs, "product_pk": product.pk}, marker=DIRECTORY_PRODUCT)
+
+
 def _publication_of_a(account_a) -> Setup:
     """The Publish tab's entry, addressed by A's provider integration."""
     setup = _unlisted_entry_of_a(account_a)
@@ -743,6 +750,15 @@ CASES += [
         "api:connect-directory-products",
         "grant",
         setup=_entry_products_to_list,
+        grant=_list_entry,
+        revoke=_unlist_entry,
+        expect=404,
+    ),
+    # One product of See products: the same grant, the same 404 before it and after it is revoked.
+    RouteCase(
+        "connect:directory-product",
+        "grant",
+        setup=_entry_product_to_list,
         grant=_list_entry,
         revoke=_unlist_entry,
         expect=404,
