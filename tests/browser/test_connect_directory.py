@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from catalog import demo_images
 from catalog.models import Inventory, Product
 from catalog.services import product_save
 from changes.origin import Origin
@@ -24,6 +25,9 @@ def test_a_new_account_finds_a_wholesaler_sends_a_request_and_is_accepted(
     wholesaler = MembershipFactory(account__name="Alpha Wholesale", role="owner")
     integration, _code = provider_create(wholesaler.account, name="Alpha for shops")
     inventory = Inventory.objects.get(account=wholesaler.account, is_default=True)
+    images = [demo_images.file_name("CHAIR-1", n) for n in range(3)]
+    for n, name in enumerate(images):
+        demo_images.image_write(name=name, product_name="Teak garden chair", seed=f"chair-{n}")
     product_save(
         product=Product(account=wholesaler.account, inventory=inventory, sku="CHAIR-1", ean="5901234123457"),
         origin=Origin.system(),
@@ -35,6 +39,7 @@ def test_a_new_account_finds_a_wholesaler_sends_a_request_and_is_accepted(
             }
         },
         stock=[(inventory.default_warehouse_id, 7)],
+        images=[demo_images.image_url(name) for name in images],
     )
     listed_publication(
         integration,
@@ -80,6 +85,7 @@ def test_a_new_account_finds_a_wholesaler_sends_a_request_and_is_accepted(
     facts = shop_page.locator("#product-facts").inner_text()
     assert "5901234123457" in facts and "in stock" in facts and "Shown once you are connected." in facts
     assert "Seat height" in shop_page.locator("#shared-parameters").inner_text()
+    assert shop_page.locator("#product-images img").count() == 3
     assert shop_page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
     shop_page.get_by_role("button", name="Back to the products").click()
     shop_page.wait_for_url("**/connect/directory/*/products/")
