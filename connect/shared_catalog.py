@@ -185,10 +185,12 @@ class InShareRange(Expression):
     conditional = True
     output_field = BooleanField()
 
-    def __init__(self, share_range: ShareRange, columns: Sequence | None = None):
+    def __init__(self, share_range: ShareRange, *, mains_only: bool = False):
         super().__init__()
         self.share_range = share_range
-        self.columns = list(columns or [F("pk"), F("parent_id"), F("category_id"), F("parent__category_id")])
+        # A main product is its own main product: no join to a parent when only main products are read.
+        main_category = F("category_id") if mains_only else F("parent__category_id")
+        self.columns = [F("pk"), F("parent_id"), F("category_id"), main_category]
 
     def get_source_expressions(self):
         return self.columns
@@ -520,8 +522,13 @@ def shared_products(catalog: SharedCatalog) -> QuerySet[Product]:
 
 
 def shared_main_products(catalog: SharedCatalog) -> QuerySet[Product]:
-    """The shared main products (not variants)."""
-    return shared_products(catalog).filter(parent__isnull=True)
+    """The shared main products (not variants): :func:`shared_products` of main products."""
+    queryset = Product.objects.filter(
+        account_id=catalog.provider_account_id, inventory_id=catalog.inventory_id, parent__isnull=True
+    )
+    if catalog.share_range.narrowed:
+        queryset = queryset.filter(InShareRange(catalog.share_range, mains_only=True))
+    return queryset
 
 
 def _name(catalog: SharedCatalog):
@@ -580,10 +587,8 @@ def shared_product_list(
     (first image unless none are shared) and ``variant_count``. Main products only unless ``variants``
     or a search (a variant's SKU) asks for them. Only these annotations and the product's own columns
     may be shown: texts in other languages are not read."""
-    queryset = shared_products(catalog)
-    if not variants and not search:
-        queryset = queryset.filter(parent__isnull=True)
     search = (search or "").strip()
+    queryset = shared_products(catalog) if variants or search else shared_main_products(catalog)
     if search:
         named = ProductText.objects.filter(
             product_id=OuterRef("pk"), language=catalog.language, name__icontains=search
