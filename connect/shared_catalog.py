@@ -185,11 +185,12 @@ class InShareRange(Expression):
     conditional = True
     output_field = BooleanField()
 
-    def __init__(self, share_range: ShareRange, *, mains_only: bool = False):
+    def __init__(self, share_range: ShareRange, *, main_category=None):
         super().__init__()
         self.share_range = share_range
-        # A main product is its own main product: no join to a parent when only main products are read.
-        main_category = F("category_id") if mains_only else F("parent__category_id")
+        # The main product's category: its parent's (joined), unless the caller knows it without a join
+        # (a main product is its own main product; the variants of an outer row have its category).
+        main_category = main_category if main_category is not None else F("parent__category_id")
         self.columns = [F("pk"), F("parent_id"), F("category_id"), main_category]
 
     def get_source_expressions(self):
@@ -527,7 +528,7 @@ def shared_main_products(catalog: SharedCatalog) -> QuerySet[Product]:
         account_id=catalog.provider_account_id, inventory_id=catalog.inventory_id, parent__isnull=True
     )
     if catalog.share_range.narrowed:
-        queryset = queryset.filter(InShareRange(catalog.share_range, mains_only=True))
+        queryset = queryset.filter(InShareRange(catalog.share_range, main_category=F("category_id")))
     return queryset
 
 
@@ -596,7 +597,15 @@ def shared_product_list(
         queryset = queryset.filter(Q(sku__icontains=search) | Q(ean__icontains=search) | Exists(named))
     if category:
         queryset = queryset.filter(category_id__in=_descendants(catalog.provider_account_id, [category]))
-    shared_variants = shared_products(catalog).filter(parent_id=OuterRef("pk")).order_by().values("parent_id")
+    # The variants of each listed product, through the same range (their main product is the row).
+    shared_variants = Product.objects.filter(
+        account_id=catalog.provider_account_id, inventory_id=catalog.inventory_id, parent_id=OuterRef("pk")
+    )
+    if catalog.share_range.narrowed:
+        shared_variants = shared_variants.filter(
+            InShareRange(catalog.share_range, main_category=OuterRef("category_id"))
+        )
+    shared_variants = shared_variants.order_by().values("parent_id")
     return queryset.annotate(
         shared_name=Coalesce(_name(catalog), Value("")),
         shared_stock=_stock(catalog),
