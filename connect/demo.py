@@ -1,7 +1,13 @@
 """The demo's Connect link: the demo shop is a contractor of the demo wholesaler, with trade credit, and
-imports part of the wholesaler's shared catalog (and keeps importing it); the wholesaler's integration is
-verified in the partner directory; the shop has forwarded one of its orders to it (paid with the credit);
-a second order waits for its click."""
+imports part of the wholesaler's shared catalog (and keeps importing it), with stock and price sync on,
+so a change of the wholesaler's stock or prices shows in the shop's linked products a moment later; the
+wholesaler's integration is verified in the partner directory; the shop has forwarded one of its orders
+to it (paid with the credit); a second order waits for its click.
+
+Currencies: the shop sells in EUR, the wholesaler in PLN. The wholesaler gives the shop its price group
+in the shop's currency (the demo catalog's "Retail EUR"), so the shop's prices are the wholesaler's EUR
+prices × ``DEMO_PRICE_MULTIPLIER`` (its margin), never PLN amounts read as euros. Without such a price
+group, price sync stays off and only stock follows."""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from decimal import Decimal
 
 from accounts.models import Account, Membership, Role
 from accounts.tenancy import Tenant
-from catalog.models import Inventory, Stock
+from catalog.models import Inventory, PriceGroup, Stock
 from changes.origin import Origin
 from connect import directory, forwarding, services
 from connect.imports import connect_import_create, connect_import_job_run
@@ -19,6 +25,8 @@ from orders.models import Order, OrderStatus
 from orders.services import order_create
 
 DEMO_INTEGRATION_NAME = "Hurtownia Demo B2B"
+# The shop's prices: the wholesaler's prices in the shop's currency plus 30 %.
+DEMO_PRICE_MULTIPLIER = "1.30"
 
 
 def _owner(account: Account) -> Tenant:
@@ -32,9 +40,11 @@ def _by_kind(account: Account) -> dict[str, OrderStatus]:
 
 
 def demo_connect_create(*, wholesaler: Account, shop: Account) -> ContractorLink:
-    """The wholesaler provides (orders and products, its default catalog); the shop joins with the code
-    and gets a trade credit of 2,000 EUR (its orders are in EUR) with stock blocked below 100 EUR.
-    Statuses go both ways for new, sent and cancelled orders. Idempotent."""
+    """The wholesaler provides (orders and products, its default catalog); the shop joins with the code,
+    with stock sync on into its main warehouse and price sync on into its main price group (from the
+    wholesaler's price group in the shop's currency, if it has one), and gets a trade credit of 2,000
+    EUR (its orders are in EUR) with stock blocked below 100 EUR. Statuses go both ways for new, sent
+    and cancelled orders. Idempotent."""
     existing = ContractorLink.objects.filter(provider_account=wholesaler, contractor_account=shop).first()
     if existing is not None:
         return existing
@@ -51,14 +61,27 @@ def demo_connect_create(*, wholesaler: Account, shop: Account) -> ContractorLink
             "match_inventory": Inventory.objects.filter(account=wholesaler, is_default=True).first(),
         },
     )
+    shop_inventory = Inventory.objects.get(account=shop, is_default=True)
+    # The wholesaler's prices in the shop's currency: only those are followed (a PLN amount is no euro).
+    same_currency = (
+        PriceGroup.objects.filter(account=wholesaler, currency=shop.default_currency).order_by("pk").first()
+    )
     joined = services.integration_join(
         actor=contractor,
         code=code,
         client_ip=None,
         display_name=wholesaler.name,
-        settings={"price_multiplier": "1.30"},
+        settings={
+            "stock_sync": True,
+            "warehouse": shop_inventory.default_warehouse,
+            "price_sync": same_currency is not None,
+            "price_group": shop_inventory.default_price_group,
+            "price_multiplier": DEMO_PRICE_MULTIPLIER,
+        },
     )
     link = ContractorLink.objects.get(contractor_integration=joined)
+    if same_currency is not None:
+        link = services.contractor_link_update(actor=provider, link=link, price_group=same_currency)
     link = services.credit_settings_update(
         actor=provider,
         link=link,

@@ -22,18 +22,26 @@ contractor's range allow:
   when neither is set.
 
 Selectors return querysets (or SQL for the set-based import), so one definition of "shared" serves a
-page of 50 products and an import of 100,000 alike.
+page of 50 products and an import of 100,000 alike; the continuous price and stock sync
+(:mod:`connect.sync`) reads the same definition as SQL (:class:`ShareRange`,
+:func:`share_range_sql`), for every link of a provider in one statement.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import Enum
+from string import Formatter
 
 from django.db.models import (
+    BooleanField,
     Count,
     DecimalField,
     Exists,
+    Expression,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -61,6 +69,282 @@ from connect.models import ConnectIntegration, ContractorLink, ProviderSharingSe
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
+# ------------------------------------------------------------------------------------------ the range
+
+
+@dataclass(frozen=True)
+class ShareRange:
+    """Which of a provider's products cross to one contractor (or to a directory visitor) — the one
+    definition of "shared", read as a queryset filter by the pages, the API and the import
+    (:func:`shared_products`) and as SQL over many links in one statement by the continuous sync
+    (:func:`share_range_sql`).
+
+    - the sharing settings' categories: all, only the chosen ones or all except them, subcategories
+      included (a product without a category passes "all except" and fails "only");
+    - the sharing settings' tags: none chosen, or one of them;
+    - the contractor's range: all, chosen categories (subcategories included), chosen tags, or chosen
+      products.
+
+    A variant goes with its main product: the main product's category and tags decide. In a "chosen
+    products" range a chosen main product brings its variants, and a chosen variant is shared with its
+    main product (which must still pass the sharing settings) but without its other variants."""
+
+    only_categories: frozenset[int] | None = None  # None: every category (and none)
+    except_categories: frozenset[int] = frozenset()
+    tags: frozenset[int] = frozenset()
+    range_mode: str = ContractorLink.Range.ALL.value
+    range_ids: frozenset[int] = frozenset()  # categories, tags or products, as ``range_mode`` says
+    range_parents: frozenset[int] = frozenset()  # "chosen products": the main products of chosen variants
+
+    @property
+    def narrowed(self) -> bool:
+        """False when every product of the shared catalog crosses (nothing to filter)."""
+        return (
+            self.only_categories is not None
+            or bool(self.except_categories)
+            or bool(self.tags)
+            or self.range_mode != ContractorLink.Range.ALL
+        )
+
+    def columns(self) -> dict[str, list[int] | str | None]:
+        """The values of :data:`SHARE_RANGE_COLUMNS`, JSON-ready (the sync passes one row per link)."""
+        return {name: _column_value(getattr(self, name)) for name, _type in SHARE_RANGE_COLUMNS}
+
+
+def _column_value(value):
+    if isinstance(value, frozenset):
+        return sorted(value)
+    return value.value if isinstance(value, Enum) else value
+
+
+# The range's values as SQL columns: how the sync carries one range per link into its statement.
+SHARE_RANGE_COLUMNS = (
+    ("only_categories", "bigint[]"),
+    ("except_categories", "bigint[]"),
+    ("tags", "bigint[]"),
+    ("range_mode", "text"),
+    ("range_ids", "bigint[]"),
+    ("range_parents", "bigint[]"),
+)
+SHARE_RANGE_COLUMNS_SQL = ", ".join(f"{name} {kind}" for name, kind in SHARE_RANGE_COLUMNS)
+
+_TAGS_TABLE = Product.tags.through._meta.db_table
+# {id}, {parent_id}, {category_id}: the product row; {parent_category_id}: its main product's category
+# (NULL for a main product); the other fields are the range's columns. Every part opens with a test of
+# the range alone, so with the range's values as constants PostgreSQL folds away what does not apply
+# (and with none narrowing, the whole condition and the join to the main product).
+_RANGE_SQL = """(
+    ({only_categories} IS NULL OR {main_category} = ANY({only_categories}))
+    AND (cardinality({except_categories}) = 0
+         OR NOT COALESCE({main_category} = ANY({except_categories}), false))
+    AND (cardinality({tags}) = 0
+         OR EXISTS (SELECT 1 FROM {tags_table} st
+                     WHERE st.product_id = {main_id} AND st.tag_id = ANY({tags})))
+    AND ({range_mode} = 'all'
+         OR ({range_mode} = 'categories' AND {main_category} = ANY({range_ids}))
+         OR ({range_mode} = 'tags'
+             AND EXISTS (SELECT 1 FROM {tags_table} rt
+                          WHERE rt.product_id = {main_id} AND rt.tag_id = ANY({range_ids})))
+         OR ({range_mode} = 'products'
+             AND ({id} = ANY({range_ids}) OR {parent_id} = ANY({range_ids}) OR {id} = ANY({range_parents}))))
+)""".replace(
+    "{main_category}", "(CASE WHEN {parent_id} IS NULL THEN {category_id} ELSE {parent_category_id} END)"
+).replace("{main_id}", "COALESCE({parent_id}, {id})")
+_PRODUCT_FIELDS = ("id", "parent_id", "category_id", "parent_category_id")
+
+
+def _range_sql(value: Callable[[str], str]) -> str:
+    """:data:`_RANGE_SQL` with each field replaced by ``value(name)``, called once per occurrence, in
+    order (so a caller binding positional parameters gets them in the order they appear)."""
+    parts = []
+    for text, name, _spec, _conversion in Formatter().parse(_RANGE_SQL):
+        parts.append(text)
+        if name is not None:
+            parts.append(_TAGS_TABLE if name == "tags_table" else value(name))
+    return "".join(parts)
+
+
+def share_range_sql(*, settings: str, product: str, parent: str) -> str:
+    """The range as a SQL condition over a row ``settings`` holding :data:`SHARE_RANGE_COLUMNS` (the
+    sync checks every link's range in one statement), for the product row ``product`` (``id``,
+    ``parent_id``, ``category_id``) and its main product ``parent`` (LEFT JOINed on
+    ``product.parent_id``; NULL for a main product). No parameters."""
+    refs = {
+        "id": f"{product}.id",
+        "parent_id": f"{product}.parent_id",
+        "category_id": f"{product}.category_id",
+        "parent_category_id": f"{parent}.category_id",
+    }
+    return _range_sql(lambda name: refs.get(name) or f"{settings}.{name}")
+
+
+class InShareRange(Expression):
+    """The range as a queryset filter on products: the same SQL as :func:`share_range_sql`, its values
+    bound as parameters (``Product.objects.filter(InShareRange(share_range))``)."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, share_range: ShareRange, *, main_category=None):
+        super().__init__()
+        self.share_range = share_range
+        # The main product's category: its parent's (joined), unless the caller knows it without a join
+        # (a main product is its own main product; the variants of an outer row have its category).
+        main_category = main_category if main_category is not None else F("parent__category_id")
+        self.columns = [F("pk"), F("parent_id"), F("category_id"), main_category]
+
+    def get_source_expressions(self):
+        return self.columns
+
+    def set_source_expressions(self, exprs):
+        self.columns = list(exprs)
+
+    def as_sql(self, compiler, connection):
+        refs = {
+            name: compiler.compile(column) for name, column in zip(_PRODUCT_FIELDS, self.columns, strict=True)
+        }
+        values = self.share_range.columns()
+        casts = dict(SHARE_RANGE_COLUMNS)
+        params: list = []
+
+        def value(name: str) -> str:
+            if name in refs:
+                sql, column_params = refs[name]
+                params.extend(column_params)
+                return sql
+            params.append(values[name])
+            return f"%s::{casts[name]}"
+
+        return _range_sql(value), params
+
+
+def _children_by_account(account_ids: Iterable[int]) -> dict[int, dict[int | None, list[int]]]:
+    """Every category tree of these accounts, as parent → children (one query)."""
+    trees: dict[int, dict[int | None, list[int]]] = {pk: {} for pk in account_ids}
+    if not trees:
+        return trees
+    rows = Category.objects.filter(account_id__in=list(trees)).values_list("account_id", "pk", "parent_id")
+    for account_id, pk, parent in rows:
+        trees[account_id].setdefault(parent, []).append(pk)
+    return trees
+
+
+def _subtree(children: dict[int | None, list[int]], roots: Iterable[int]) -> frozenset[int]:
+    found, todo = set(), list(roots)
+    while todo:
+        node = todo.pop()
+        if node in found:
+            continue
+        found.add(node)
+        todo.extend(children.get(node, []))
+    return frozenset(found)
+
+
+def _descendants(account_id: int, roots) -> frozenset[int]:
+    """``roots`` and every category under them (one query for the provider's tree)."""
+    roots = set(roots)
+    if not roots:
+        return frozenset()
+    return _subtree(_children_by_account([account_id])[account_id], roots)
+
+
+def _m2m(relation, owner: str, item: str, owners: Iterable[int]) -> dict[int, list[int]]:
+    owners = list(owners)
+    found: dict[int, list[int]] = {}
+    if owners:
+        rows = relation.through.objects.filter(**{f"{owner}__in": owners}).values_list(owner, item)
+        for owner_id, item_id in rows:
+            found.setdefault(owner_id, []).append(item_id)
+    return found
+
+
+def share_ranges(
+    pairs: Sequence[tuple[int, ProviderSharingSettings, ContractorLink | None]],
+) -> list[ShareRange]:
+    """The range of each ``(provider account id, sharing settings, link)`` — the link None for a
+    directory visitor, who has no range of its own — in a constant number of queries, however many
+    pairs (the sync reads every link of a provider at once)."""
+    Mode = ProviderSharingSettings.Categories
+    sharing_ids = {sharing.pk for _a, sharing, _l in pairs}
+    chosen = _m2m(
+        ProviderSharingSettings.categories, "providersharingsettings_id", "category_id", sharing_ids
+    )
+    tags = _m2m(ProviderSharingSettings.tags, "providersharingsettings_id", "tag_id", sharing_ids)
+    link_modes = {link.pk: link.range_mode for _a, _s, link in pairs if link is not None}
+    by_mode = {
+        mode: [pk for pk, link_mode in link_modes.items() if link_mode == mode]
+        for mode in (
+            ContractorLink.Range.CATEGORIES,
+            ContractorLink.Range.TAGS,
+            ContractorLink.Range.PRODUCTS,
+        )
+    }
+    range_cats = _m2m(
+        ContractorLink.range_categories,
+        "contractorlink_id",
+        "category_id",
+        by_mode[ContractorLink.Range.CATEGORIES],
+    )
+    range_tags = _m2m(
+        ContractorLink.range_tags, "contractorlink_id", "tag_id", by_mode[ContractorLink.Range.TAGS]
+    )
+    range_products = _m2m(
+        ContractorLink.range_products,
+        "contractorlink_id",
+        "product_id",
+        by_mode[ContractorLink.Range.PRODUCTS],
+    )
+    # The main products of chosen variants (shared with them), and the category trees (for subcategories).
+    chosen_products = {pk for ids in range_products.values() for pk in ids}
+    parents = dict(
+        Product.objects.filter(
+            pk__in=chosen_products,
+            parent__isnull=False,
+            account_id__in={account_id for account_id, _s, _l in pairs},
+        ).values_list("pk", "parent_id")
+        if chosen_products
+        else []
+    )
+    trees = _children_by_account(
+        {
+            account_id
+            for account_id, sharing, link in pairs
+            if sharing.category_mode != Mode.ALL
+            or (link is not None and link.range_mode == ContractorLink.Range.CATEGORIES)
+        }
+    )
+    ranges = []
+    for account_id, sharing, link in pairs:
+        tree = trees.get(account_id, {})
+        mine = chosen.get(sharing.pk, [])
+        only, excluded = None, frozenset()
+        if sharing.category_mode == Mode.ONLY:
+            only = _subtree(tree, mine)
+        elif sharing.category_mode == Mode.EXCEPT:
+            excluded = _subtree(tree, mine)
+        mode, ids, range_parents = ContractorLink.Range.ALL.value, frozenset(), frozenset()
+        if link is not None and link.range_mode != ContractorLink.Range.ALL:
+            mode = str(link.range_mode)
+            if mode == ContractorLink.Range.CATEGORIES:
+                ids = _subtree(tree, range_cats.get(link.pk, []))
+            elif mode == ContractorLink.Range.TAGS:
+                ids = frozenset(range_tags.get(link.pk, []))
+            else:
+                ids = frozenset(range_products.get(link.pk, []))
+                range_parents = frozenset(parents[pk] for pk in ids if pk in parents)
+        ranges.append(
+            ShareRange(
+                only_categories=only,
+                except_categories=excluded,
+                tags=frozenset(tags.get(sharing.pk, [])),
+                range_mode=mode,
+                range_ids=ids,
+                range_parents=range_parents,
+            )
+        )
+    return ranges
+
+
 @dataclass(frozen=True)
 class SharedCatalog:
     """An open door into one provider's shared catalog, as one contractor integration sees it."""
@@ -80,11 +364,7 @@ class SharedCatalog:
     images: str
     # provider extra field id (as text, as texts key them) → the contractor's extra field id of that name
     extra_fields: dict[str, int] = field(default_factory=dict)
-    category_ids: frozenset[int] | None = None  # None: every category (and none)
-    excluded_category_ids: frozenset[int] = frozenset()
-    tag_ids: frozenset[int] = frozenset()
-    range_mode: str = ContractorLink.Range.ALL
-    range_ids: frozenset[int] = frozenset()
+    share_range: ShareRange = field(default_factory=ShareRange)
 
     @property
     def pk(self) -> int:
@@ -98,24 +378,6 @@ class SharedCatalog:
     @property
     def shows_prices(self) -> bool:
         return self.price_group_id is not None
-
-
-def _descendants(account_id: int, roots) -> frozenset[int]:
-    """``roots`` and every category under them (one query for the provider's tree)."""
-    roots = set(roots)
-    if not roots:
-        return frozenset()
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in Category.objects.filter(account_id=account_id).values_list("pk", "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    found, todo = set(), list(roots)
-    while todo:
-        node = todo.pop()
-        if node in found:
-            continue
-        found.add(node)
-        todo.extend(children.get(node, []))
-    return frozenset(found)
 
 
 def _open_link(integration: ConnectIntegration) -> ContractorLink | None:
@@ -157,20 +419,6 @@ def shared_catalog_open(*, account: Account, integration: ConnectIntegration) ->
     price_group = link.price_group if link.price_group_id else sharing.price_group
     if price_group is not None and price_group.account_id != provider_id:
         price_group = None
-    category_ids = None
-    excluded: frozenset[int] = frozenset()
-    chosen = list(sharing.categories.values_list("pk", flat=True))
-    if sharing.category_mode == ProviderSharingSettings.Categories.ONLY:
-        category_ids = _descendants(provider_id, chosen)
-    elif sharing.category_mode == ProviderSharingSettings.Categories.EXCEPT:
-        excluded = _descendants(provider_id, chosen)
-    range_ids: frozenset[int] = frozenset()
-    if link.range_mode == ContractorLink.Range.CATEGORIES:
-        range_ids = _descendants(provider_id, link.range_categories.values_list("pk", flat=True))
-    elif link.range_mode == ContractorLink.Range.TAGS:
-        range_ids = frozenset(link.range_tags.values_list("pk", flat=True))
-    elif link.range_mode == ContractorLink.Range.PRODUCTS:
-        range_ids = frozenset(link.range_products.values_list("pk", flat=True))
     passed = dict(sharing.extra_fields.values_list("name", "pk"))
     mine = dict(ExtraField.objects.filter(account=account, name__in=list(passed)).values_list("name", "pk"))
     blocked = False
@@ -191,11 +439,7 @@ def shared_catalog_open(*, account: Account, integration: ConnectIntegration) ->
         parameters=sharing.parameters,
         images=sharing.images,
         extra_fields={str(pk): mine[name] for name, pk in passed.items() if name in mine},
-        category_ids=category_ids,
-        excluded_category_ids=excluded,
-        tag_ids=frozenset(sharing.tags.values_list("pk", flat=True)),
-        range_mode=link.range_mode,
-        range_ids=range_ids,
+        share_range=share_ranges([(provider_id, sharing, link)])[0],
     )
 
 
@@ -222,13 +466,6 @@ def shared_catalog_for_directory(*, publication) -> SharedCatalog | None:
     price_group = sharing.price_group if found.show_prices else None
     if price_group is not None and price_group.account_id != provider_id:
         price_group = None
-    chosen = list(sharing.categories.values_list("pk", flat=True))
-    category_ids = None
-    excluded: frozenset[int] = frozenset()
-    if sharing.category_mode == ProviderSharingSettings.Categories.ONLY:
-        category_ids = _descendants(provider_id, chosen)
-    elif sharing.category_mode == ProviderSharingSettings.Categories.EXCEPT:
-        excluded = _descendants(provider_id, chosen)
     return SharedCatalog(
         integration=found.integration,
         link=None,
@@ -244,9 +481,7 @@ def shared_catalog_for_directory(*, publication) -> SharedCatalog | None:
         parameters=sharing.parameters,
         images=sharing.images,
         extra_fields={},
-        category_ids=category_ids,
-        excluded_category_ids=excluded,
-        tag_ids=frozenset(sharing.tags.values_list("pk", flat=True)),
+        share_range=share_ranges([(provider_id, sharing, None)])[0],
     )
 
 
@@ -276,54 +511,25 @@ def shared_catalogs_for(*, account: Account) -> list[SharedCatalog]:
 # ---------------------------------------------------------------------------------------- products
 
 
-def _main_filter(catalog: SharedCatalog) -> Q:
-    """What a main product (or a product without variants) must satisfy to be shared."""
-    condition = Q()
-    if catalog.category_ids is not None:
-        condition &= Q(category_id__in=catalog.category_ids)
-    if catalog.excluded_category_ids:
-        condition &= ~Q(category_id__in=catalog.excluded_category_ids) | Q(category_id__isnull=True)
-    if catalog.tag_ids:
-        condition &= Exists(
-            Product.tags.through.objects.filter(product_id=OuterRef("pk"), tag_id__in=catalog.tag_ids)
-        )
-    if catalog.range_mode == ContractorLink.Range.CATEGORIES:
-        condition &= Q(category_id__in=catalog.range_ids)
-    elif catalog.range_mode == ContractorLink.Range.TAGS:
-        condition &= Exists(
-            Product.tags.through.objects.filter(product_id=OuterRef("pk"), tag_id__in=catalog.range_ids)
-        )
-    elif catalog.range_mode == ContractorLink.Range.PRODUCTS:
-        condition &= Q(pk__in=catalog.range_ids)
-    return condition
+def shared_products(catalog: SharedCatalog) -> QuerySet[Product]:
+    """Every shared product — main products and variants — as a queryset of the provider's rows: the
+    shared catalog's products within the catalog's :class:`ShareRange`."""
+    queryset = Product.objects.filter(
+        account_id=catalog.provider_account_id, inventory_id=catalog.inventory_id
+    )
+    if catalog.share_range.narrowed:
+        queryset = queryset.filter(InShareRange(catalog.share_range))
+    return queryset
 
 
 def shared_main_products(catalog: SharedCatalog) -> QuerySet[Product]:
-    """The shared main products (not variants), as a queryset of the provider's rows."""
-    return Product.objects.filter(
+    """The shared main products (not variants): :func:`shared_products` of main products."""
+    queryset = Product.objects.filter(
         account_id=catalog.provider_account_id, inventory_id=catalog.inventory_id, parent__isnull=True
-    ).filter(_main_filter(catalog))
-
-
-def shared_products(catalog: SharedCatalog) -> QuerySet[Product]:
-    """Every shared product: the shared main products and their variants. A variant chosen on its own
-    in a "chosen products" range is shared too (with its parent, so it has somewhere to hang)."""
-    mains = shared_main_products(catalog)
-    # A product is shared when its main product (itself, or its parent for a variant) is: one
-    # ``COALESCE(parent_id, id) IN (…)``, which PostgreSQL runs as a hash join. The two-sided
-    # ``id IN (…) OR parent_id IN (…)`` fell back to a nested scan per row once the main products
-    # outgrew work_mem — minutes instead of a second on a 100k catalog.
-    base = Product.objects.filter(
-        account_id=catalog.provider_account_id, inventory_id=catalog.inventory_id
-    ).alias(main_id=Coalesce("parent_id", "id"))
-    condition = Q(main_id__in=mains.values("pk"))
-    if catalog.range_mode == ContractorLink.Range.PRODUCTS:
-        chosen_variants = base.filter(pk__in=catalog.range_ids, parent__isnull=False)
-        condition |= Q(pk__in=chosen_variants.values("pk")) | Q(pk__in=chosen_variants.values("parent_id"))
-        # A chosen variant's parent must itself pass the integration's own filters.
-        range_free = replace(catalog, range_mode=ContractorLink.Range.ALL)
-        condition &= Q(main_id__in=shared_main_products(range_free).values("pk"))
-    return base.filter(condition)
+    )
+    if catalog.share_range.narrowed:
+        queryset = queryset.filter(InShareRange(catalog.share_range, main_category=F("category_id")))
+    return queryset
 
 
 def _name(catalog: SharedCatalog):
@@ -382,10 +588,8 @@ def shared_product_list(
     (first image unless none are shared) and ``variant_count``. Main products only unless ``variants``
     or a search (a variant's SKU) asks for them. Only these annotations and the product's own columns
     may be shown: texts in other languages are not read."""
-    queryset = shared_products(catalog)
-    if not variants and not search:
-        queryset = queryset.filter(parent__isnull=True)
     search = (search or "").strip()
+    queryset = shared_products(catalog) if variants or search else shared_main_products(catalog)
     if search:
         named = ProductText.objects.filter(
             product_id=OuterRef("pk"), language=catalog.language, name__icontains=search
@@ -393,7 +597,15 @@ def shared_product_list(
         queryset = queryset.filter(Q(sku__icontains=search) | Q(ean__icontains=search) | Exists(named))
     if category:
         queryset = queryset.filter(category_id__in=_descendants(catalog.provider_account_id, [category]))
-    shared_variants = shared_products(catalog).filter(parent_id=OuterRef("pk")).order_by().values("parent_id")
+    # The variants of each listed product, through the same range (their main product is the row).
+    shared_variants = Product.objects.filter(
+        account_id=catalog.provider_account_id, inventory_id=catalog.inventory_id, parent_id=OuterRef("pk")
+    )
+    if catalog.share_range.narrowed:
+        shared_variants = shared_variants.filter(
+            InShareRange(catalog.share_range, main_category=OuterRef("category_id"))
+        )
+    shared_variants = shared_variants.order_by().values("parent_id")
     return queryset.annotate(
         shared_name=Coalesce(_name(catalog), Value("")),
         shared_stock=_stock(catalog),

@@ -20,7 +20,10 @@ How it works:
 - **Only through an open link, only what is shared.** The statement itself joins the link and requires
   it active and connected, so a link blocked while a sync runs stops writing for that contractor from
   the next statement on. Products are read only within the sharing settings (catalog, categories,
-  tags) and the contractor's range; a link marked "no longer shared" is left alone.
+  tags) and the contractor's range — the shared catalog's own definition
+  (:class:`connect.shared_catalog.ShareRange`, as SQL over every link's range at once), so the sync
+  follows exactly the products the contractor sees and imports; a link marked "no longer shared" is
+  left alone.
 - **No echo.** The contractor's rows are recorded as changed with the Connect link as their origin, one
   level deeper than the change they follow; a contractor that shares its own catalog passes them on,
   and reactions stop at ``MAX_DEPTH`` (two accounts supplying each other cannot loop).
@@ -48,13 +51,8 @@ from catalog.models import ProductLink
 from changes import topics
 from changes.models import ChangeEvent
 from changes.origin import Origin, OriginKind
-from connect.models import (
-    ConnectIntegration,
-    ContractorLink,
-    ContractorSettings,
-    ProductSync,
-    ProviderSharingSettings,
-)
+from connect.models import ConnectIntegration, ContractorLink, ContractorSettings, ProductSync
+from connect.shared_catalog import SHARE_RANGE_COLUMNS_SQL, ShareRange, share_range_sql, share_ranges
 from connect.transform import minor_digits, price_sql, quantity_sql
 
 logger = logging.getLogger("connect.sync")
@@ -131,17 +129,12 @@ class _Plan:
     zero: bool = False
     multiplier: str = "1"
     digits: int = 2
-    cat_mode: str = "all"
-    cats: list[int] = field(default_factory=list)
-    tags: list[int] = field(default_factory=list)
-    range_mode: str = "all"
-    range_cats: list[int] = field(default_factory=list)
-    range_tags: list[int] = field(default_factory=list)
-    range_products: list[int] = field(default_factory=list)
+    share: ShareRange = field(default_factory=ShareRange)
 
-    @property
-    def narrowed(self) -> bool:
-        return self.cat_mode != "all" or bool(self.tags) or self.range_mode != "all"
+    def row(self) -> dict:
+        """The plan as a row of the statement's ``l`` (:data:`_PLAN_COLUMNS`)."""
+        values = {k: v for k, v in self.__dict__.items() if k not in ("label", "provider", "share")}
+        return values | self.share.columns()
 
 
 def _plans(
@@ -168,19 +161,12 @@ def _plans(
     )
     if not links:
         return []
-    sharing_ids = [link.provider_integration.sharing_settings.pk for link in links]
-    shared_cats = _m2m(
-        ProviderSharingSettings.categories.through, "providersharingsettings_id", "category_id", sharing_ids
+    # What each link lets through: the shared catalog's own definition, read for all links at once.
+    shares = share_ranges(
+        [(link.provider_account_id, link.provider_integration.sharing_settings, link) for link in links]
     )
-    shared_tags = _m2m(
-        ProviderSharingSettings.tags.through, "providersharingsettings_id", "tag_id", sharing_ids
-    )
-    narrowed = [link.pk for link in links if link.range_mode != ContractorLink.Range.ALL]
-    range_cats = _m2m(ContractorLink.range_categories.through, "contractorlink_id", "category_id", narrowed)
-    range_tags = _m2m(ContractorLink.range_tags.through, "contractorlink_id", "tag_id", narrowed)
-    range_products = _m2m(ContractorLink.range_products.through, "contractorlink_id", "product_id", narrowed)
     plans = []
-    for link in links:
+    for link, share in zip(links, shares, strict=True):
         sharing = link.provider_integration.sharing_settings
         settings: ContractorSettings = link.contractor_integration.contractor_settings
         plan = _Plan(
@@ -192,13 +178,7 @@ def _plans(
             inventory=sharing.inventory_id,
             source=link.source_id,
             target=settings.warehouse_id if kind == STOCK else settings.price_group_id,
-            cat_mode=sharing.category_mode,
-            cats=shared_cats.get(sharing.pk, []),
-            tags=shared_tags.get(sharing.pk, []),
-            range_mode=link.range_mode,
-            range_cats=range_cats.get(link.pk, []),
-            range_tags=range_tags.get(link.pk, []),
-            range_products=range_products.get(link.pk, []),
+            share=share,
         )
         if kind == STOCK:
             plan.subtract = settings.quantity_subtract
@@ -209,15 +189,6 @@ def _plans(
             plan.digits = minor_digits(settings.price_group.currency)
         plans.append(plan)
     return plans
-
-
-def _m2m(through, owner: str, item: str, owners: list[int]) -> dict[int, list[int]]:
-    if not owners:
-        return {}
-    found: dict[int, list[int]] = {}
-    for owner_id, item_id in through.objects.filter(**{f"{owner}__in": owners}).values_list(owner, item):
-        found.setdefault(owner_id, []).append(item_id)
-    return found
 
 
 def _blocked(link: ContractorLink) -> bool:
@@ -242,27 +213,11 @@ def stock_zeroed(*, link: ContractorLink) -> bool:
 
 _PLAN_COLUMNS = (
     "link_id bigint, storage_id bigint, contractor bigint, inventory bigint, source bigint, target bigint,"
-    " subtract integer, keep numeric, zero boolean, multiplier numeric, digits integer, cat_mode text,"
-    " cats bigint[], tags bigint[], range_mode text, range_cats bigint[], range_tags bigint[],"
-    " range_products bigint[]"
+    " subtract integer, keep numeric, zero boolean, multiplier numeric, digits integer, "
+    + SHARE_RANGE_COLUMNS_SQL
 )
-_CATEGORY = "COALESCE(par.category_id, p.category_id)"  # a variant goes with its main product
-_TAGGED = (
-    "EXISTS (SELECT 1 FROM catalog_product_tags pt"
-    " WHERE pt.product_id = COALESCE(p.parent_id, p.id) AND pt.tag_id = ANY({tags}))"
-)
-# The sharing settings (categories, tags) and the contractor's range, per link.
-_SHARED = f"""
-    AND (l.cat_mode = 'all'
-         OR (l.cat_mode = 'only' AND {_CATEGORY} = ANY(l.cats))
-         OR (l.cat_mode = 'except' AND NOT COALESCE({_CATEGORY} = ANY(l.cats), false)))
-    AND (cardinality(l.tags) = 0 OR {_TAGGED.format(tags="l.tags")})
-    AND (l.range_mode = 'all'
-         OR (l.range_mode = 'categories' AND {_CATEGORY} = ANY(l.range_cats))
-         OR (l.range_mode = 'tags' AND {_TAGGED.format(tags="l.range_tags")})
-         OR (l.range_mode = 'products'
-             AND (p.id = ANY(l.range_products) OR p.parent_id = ANY(l.range_products))))
-"""
+# Each link's range (the sharing settings and the contractor's range), as the shared catalog defines it.
+_SHARED = f"AND {share_range_sql(settings='l', product='p', parent='par')}"
 
 
 def _select(kind: Kind, plans: list[_Plan], *, changed: bool) -> str:
@@ -271,7 +226,7 @@ def _select(kind: Kind, plans: list[_Plan], *, changed: bool) -> str:
     ``changed``: for the provider products ``%(ids)s`` (an event) — the provider's values are read once
     per product, then fanned out to each open link's linked product. Otherwise for the links
     ``%(first)s``–``%(last)s`` of the plans' link (a whole-link resync)."""
-    narrowed = any(plan.narrowed for plan in plans)
+    narrowed = any(plan.share.narrowed for plan in plans)
     if kind == STOCK:
         source_value = "COALESCE(ps.quantity, 0)"
         source = "LEFT JOIN catalog_stock ps ON ps.product_id = p.id AND ps.warehouse_id = {source}"
@@ -335,9 +290,7 @@ def _write(kind: Kind, plans: list[_Plan], *, changed: bool, params: dict, depth
         plan.link_id: (plan.contractor, Origin.connect(plan.link_id, plan.label, depth=depth))
         for plan in plans
     }
-    payload = json.dumps(
-        [{k: v for k, v in plan.__dict__.items() if k not in ("label", "provider")} for plan in plans]
-    )
+    payload = json.dumps([plan.row() for plan in plans])
     writer = bulk.stock_set_from_query if kind == STOCK else bulk.price_set_from_query
     written = writer(
         select=_select(kind, plans, changed=changed),

@@ -70,5 +70,6 @@ urlpatterns = [
         ("<int:pk>/message/", views.DirectoryMessageView, "directory-message"),
         ("<int:pk>/connect/", views.DirectoryConnectView, "directory-connect"),
         ("<int:pk>/products/", views.DirectoryProductsView, "directory-products"),
+        ("<int:pk>/products/<int:product_pk>/", views.DirectoryProductView, "directory-product"),
     ),
 ]

@@ -1113,6 +1113,31 @@ class DirectoryProductsView(_DirectoryMixin, View):
         )
 
 
+class DirectoryProductView(_DirectoryMixin, View):
+    """One product of *See products*, read-only: what the sharing settings let through (name, images,
+    description and parameters when shared, SKU, EAN, stock, variants, bundle components) and its price
+    only when the provider shows prices publicly. 404 for a product the entry does not share, and for
+    every product of an entry that is not listed or does not show products."""
+
+    def get(self, request, pk: int, product_pk: int):
+        publication = self.entry(pk)
+        catalog = shared_catalog.shared_catalog_for_directory(publication=publication)
+        if catalog is None:
+            raise Http404
+        item = shared_catalog.shared_product_get(catalog, pk=product_pk)
+        return render(
+            request,
+            "connect/directory_product.html",
+            {
+                "p": publication,
+                "catalog": catalog,
+                "item": item,
+                "relation": directory.directory_relation(account=self.account, publication=publication),
+                "can_manage": self.can_manage,
+            },
+        )
+
+
 class OrderForwardStateView(AccountViewMixin, View):
     """The Connect part of an order's card (HTMX: polled while a forwarding button's action runs)."""
 

@@ -1,11 +1,12 @@
 """In a real browser: a new account finds a wholesaler in the partner directory by country and service,
-browses its products, sends a connection request, and the wholesaler accepts it from its dashboard; the
-shop's page follows."""
+browses its products and opens one (on a phone), sends a connection request, and the wholesaler accepts
+it from its dashboard; the shop's page follows."""
 
 from __future__ import annotations
 
 import pytest
 
+from catalog import demo_images
 from catalog.models import Inventory, Product
 from catalog.services import product_save
 from changes.origin import Origin
@@ -24,10 +25,21 @@ def test_a_new_account_finds_a_wholesaler_sends_a_request_and_is_accepted(
     wholesaler = MembershipFactory(account__name="Alpha Wholesale", role="owner")
     integration, _code = provider_create(wholesaler.account, name="Alpha for shops")
     inventory = Inventory.objects.get(account=wholesaler.account, is_default=True)
+    images = [demo_images.file_name("CHAIR-1", n) for n in range(3)]
+    for n, name in enumerate(images):
+        demo_images.image_write(name=name, product_name="Teak garden chair", seed=f"chair-{n}")
     product_save(
-        product=Product(account=wholesaler.account, inventory=inventory, sku="CHAIR-1"),
+        product=Product(account=wholesaler.account, inventory=inventory, sku="CHAIR-1", ean="5901234123457"),
         origin=Origin.system(),
-        texts={inventory.default_language: {"name": "Teak garden chair"}},
+        texts={
+            inventory.default_language: {
+                "name": "Teak garden chair",
+                "description": "Folding chair of oiled teak, for balconies and small gardens.",
+                "features": [["Material", "teak"], ["Seat height", "45 cm"]],
+            }
+        },
+        stock=[(inventory.default_warehouse_id, 7)],
+        images=[demo_images.image_url(name) for name in images],
     )
     listed_publication(
         integration,
@@ -68,6 +80,15 @@ def test_a_new_account_finds_a_wholesaler_sends_a_request_and_is_accepted(
     shop_page.get_by_role("button", name="See products").click()
     shop_page.wait_for_url("**/connect/directory/*/products/")
     assert "Teak garden chair" in shop_page.locator("#directory-products").inner_text()
+    shop_page.get_by_role("link", name="Teak garden chair").click()
+    shop_page.wait_for_url("**/connect/directory/*/products/*/")
+    facts = shop_page.locator("#product-facts").inner_text()
+    assert "5901234123457" in facts and "in stock" in facts and "Shown once you are connected." in facts
+    assert "Seat height" in shop_page.locator("#shared-parameters").inner_text()
+    assert shop_page.locator("#product-images img").count() == 3
+    assert shop_page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+    shop_page.get_by_role("button", name="Back to the products").click()
+    shop_page.wait_for_url("**/connect/directory/*/products/")
     shop_page.get_by_role("button", name="Back to the partner").click()
     shop_page.wait_for_url("**/connect/directory/*/")
     shop_page.get_by_role("button", name="Send connection request").click()

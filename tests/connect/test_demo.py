@@ -54,3 +54,55 @@ def test_the_demo_wholesaler_is_in_the_directory_and_a_new_account_finds_it():
     newcomer.force_login(MembershipFactory(account__name="Newcomer Shop", role="owner").user)
     page = newcomer.get(reverse("connect:directory-list"), {"countries": ["DE"], "services": ["wholesaler"]})
     assert DEMO_USERS[0].company in page.content.decode()
+
+
+def test_the_demo_shop_follows_the_wholesalers_stock_and_prices_from_the_start():
+    from catalog.models import Price, ProductLink, Stock
+    from changes.models import ChangeDelivery
+    from changes.services import delivery_run
+    from connect import sync
+    from connect.demo import DEMO_PRICE_MULTIPLIER
+
+    call_command("demo_setup")
+    link = ContractorLink.objects.select_related("price_group").get()
+    settings = link.contractor_integration.contractor_settings
+    assert settings.stock_sync and settings.price_sync
+    # The shop sells in EUR: it follows the wholesaler's EUR prices (plus its margin), not PLN amounts.
+    assert link.price_group.currency == "EUR" == settings.price_group.currency
+    linked = (
+        ProductLink.objects.filter(
+            account=link.contractor_account,
+            storage="connect",
+            external_product__is_bundle=False,
+            external_product__parent__isnull=True,
+            external_product__variants__isnull=True,
+        )
+        .select_related("product", "external_product")
+        .order_by("pk")
+        .first()
+    )
+    original, copy = linked.external_product, linked.product
+    source = link.provider_integration.sharing_settings.source_warehouse_id
+    wholesale_eur = Price.objects.get(product=original, price_group=link.price_group).amount
+    shop_price = Price.objects.get(product=copy, price_group=settings.price_group).amount
+    assert shop_price == (wholesale_eur * Decimal(DEMO_PRICE_MULTIPLIER)).quantize(Decimal("0.01"))
+
+    # The wholesaler changes the product's stock on its product page ...
+    wholesaler = Client()
+    assert wholesaler.login(email=DEMO_USERS[0].email, password=DEMO_USERS[0].password)
+    response = wholesaler.post(
+        reverse("catalog:product-grid", args=[original.pk, "stock"]), {f"v-{original.pk}-{source}": "123"}
+    )
+    assert response.status_code == 302
+    # ... the worker carries the change (run here as its task would) ...
+    for pk in ChangeDelivery.objects.filter(consumer=sync.CONSUMER, delivered_at__isnull=True).values_list(
+        "pk", flat=True
+    ):
+        delivery_run(delivery_id=pk)
+    # ... and the shop's linked product shows it, marked as kept by the sync.
+    assert Stock.objects.get(product=copy, warehouse=settings.warehouse).quantity == 123
+    shop = Client()
+    assert shop.login(email=DEMO_USERS[1].email, password=DEMO_USERS[1].password)
+    page = shop.get(reverse("catalog:product-detail", args=[copy.pk])).content.decode()
+    assert f'name="v-{copy.pk}-{settings.warehouse_id}" value="123"' in page
+    assert 'class="badge synced"' in page

@@ -21,6 +21,8 @@ from changes.models import ChangeDelivery, ChangeEvent
 from changes.origin import Origin, OriginKind
 from connect import services, sync
 from connect.models import ContractorLink, ProductSync
+from connect.shared_catalog import shared_catalog_get, shared_product_list
+from tests.connect import shared_setup
 from tests.connect.sync_setup import deliver_pending, link_copies, shared_catalog
 from tests.factories.accounts import AccountFactory
 from tests.factories.connect import owner_tenant
@@ -311,6 +313,71 @@ def test_a_product_the_contractors_range_leaves_out_is_not_synced(account_a, acc
     )
     deliver_pending()
     assert [shared.stock(c) for c in shared.copies] == [33, 10]
+
+
+@pytest.mark.django_db
+def test_the_sync_follows_exactly_the_products_the_shared_catalog_shows(account_a, account_b, user_a, user_b):
+    # Tools has a subcategory (Drills: the drill and its two variants); Garden holds the saw; only the
+    # drill is tagged promo. The contractor linked all four and follows their stock.
+    shared = shared_setup.shared_catalog_setup(account_a, account_b)
+    originals = [shared.drill, shared.drill_red, shared.drill_blue, shared.saw]
+    supplier = shared.contractor_integration
+    copies = link_copies(originals, contractor=account_b, supplier=supplier)
+    target = Inventory.objects.get(account=account_b, is_default=True).default_warehouse
+    services.contractor_update(
+        actor=owner_tenant(account_b), integration=supplier, stock_sync=True, warehouse=target
+    )
+    sync.link_resync(link_id=shared.link.pk, kinds=(sync.STOCK,))  # what saving the settings starts
+    cases = [
+        (
+            {"category_mode": "only", "categories": [shared.tools]},
+            {},
+            {"DRILL-1", "DRILL-1-RED", "DRILL-1-BLUE"},
+        ),
+        ({"category_mode": "except", "categories": [shared.tools]}, {}, {"SAW-1"}),
+        ({"category_mode": "all", "tags": [shared.promo]}, {}, {"DRILL-1", "DRILL-1-RED", "DRILL-1-BLUE"}),
+        (
+            {"tags": []},
+            {"range_mode": "products", "range_products": [shared.drill_red]},
+            {"DRILL-1", "DRILL-1-RED"},
+        ),
+        (
+            {},
+            {"range_mode": "categories", "range_categories": [shared.tools]},
+            {"DRILL-1", "DRILL-1-RED", "DRILL-1-BLUE"},
+        ),
+        (
+            {},
+            {"range_mode": "tags", "range_tags": [shared.promo]},
+            {"DRILL-1", "DRILL-1-RED", "DRILL-1-BLUE"},
+        ),
+    ]
+
+    def followed(quantity: int) -> set[str]:
+        rows = Stock.objects.filter(product__in=copies, warehouse=target, quantity=quantity)
+        by_copy = {copy.pk: original.sku for copy, original in zip(copies, originals, strict=True)}
+        return {by_copy[pk] for pk in rows.values_list("product_id", flat=True)}
+
+    for n, (sharing, link, expected) in enumerate(cases):
+        if sharing:
+            shared_setup.sharing_update(shared, **sharing)
+        if link:
+            shared_setup.link_update(shared, **link)
+        catalog = shared_catalog_get(account=account_b, pk=supplier.pk)
+        shown = set(shared_product_list(catalog, variants=True).values_list("sku", flat=True)) - {"KIT-1"}
+        assert shown == expected
+        # A change of the provider's stock reaches exactly those ...
+        stock_set_many(
+            account=account_a,
+            rows=[(p.pk, shared.warehouse.pk, 100 + n) for p in originals],
+            origin=Origin.system(),
+        )
+        deliver_pending()
+        assert followed(100 + n) == expected, sharing or link
+        # ... and so does a whole-link resync (the reconciliation's path).
+        Stock.objects.filter(product__in=originals, warehouse=shared.warehouse).update(quantity=200 + n)
+        sync.link_resync(link_id=shared.link.pk, kinds=(sync.STOCK,))
+        assert followed(200 + n) == expected, sharing or link
 
 
 # ------------------------------------------------------------------------ no echo, batches, reconciliation

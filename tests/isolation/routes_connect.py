@@ -533,6 +533,13 @@ def _entry_products_to_list(account_a) -> Setup:
     return Setup(kwargs=setup.kwargs, marker=DIRECTORY_PRODUCT)
 
 
+def _entry_product_to_list(account_a) -> Setup:
+    """``_entry_products_to_list``, addressed with the shared product (its page under the entry)."""
+    setup = _entry_products_to_list(account_a)
+    product = Product.objects.get(account=account_a, sku="ALPHA-DIRECTORY-1")
+    return Setup(kwargs={**setup.kwargs, "product_pk": product.pk}, marker=DIRECTORY_PRODUCT)
+
+
 def _publication_of_a(account_a) -> Setup:
     """The Publish tab's entry, addressed by A's provider integration."""
     setup = _unlisted_entry_of_a(account_a)
@@ -659,6 +666,15 @@ CASES += [
             ("connect:directory-products", _entry_products_to_list),
             ("api:connect-directory-products", _entry_products_to_list),
         )
+    ),
+    # One product of See products: the same grant, the same 404 before it and after it is revoked.
+    RouteCase(
+        "connect:directory-product",
+        "grant",
+        setup=_entry_product_to_list,
+        grant=_list_entry,
+        revoke=_unlist_entry,
+        expect=404,
     ),
     # Writing to, or joining, an entry that is not listed: 404 like an id never used.
     *_cases(
