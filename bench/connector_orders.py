@@ -4,7 +4,7 @@ stock layer called directly.
 
     .venv/bin/python bench/connector_orders.py [--orders 2000] [--stock-products 1000] [--repeat 30]
 
-Creates a throw-away account with demo data (``orders.demo_data``: products with variants, orders
+Creates a throw-away account with demo data (``demo.data``: products with variants, orders
 with 2–4 catalog lines each) and an API token, vacuums and analyzes the tables, then measures
 in-process, each call and its floor alternately, ``--repeat`` times after a warm-up (the medians count):
 
@@ -130,7 +130,7 @@ def main() -> None:
     from catalog.bulk import stock_set_many
     from catalog.models import Inventory, Product, Stock
     from changes.origin import Origin
-    from orders.demo_data import demo_account_delete, demo_data_create
+    from demo.data import demo_account_delete, demo_data_create
 
     account = Account.objects.create(name="Bench connector.php", country="PL", default_currency="PLN")
     account_created.send(sender=Account, account=account)
