@@ -123,9 +123,10 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from accounts.models import Account, ApiToken
+    from accounts.models import Account, ApiToken, Role
     from accounts.services import api_token_create
     from accounts.signals import account_created
+    from accounts.tenancy import Tenant
     from blconnector.selectors import country_names_json
     from catalog.bulk import stock_set_many
     from catalog.models import Inventory, Product, Stock
@@ -207,7 +208,7 @@ def main() -> None:
             assert body["counter"] == len(product_ids) and body["warnings"] == {}, body
 
         def bulk() -> None:
-            stock_set_many(account=account, rows=rows, origin=BENCH_ORIGIN)
+            stock_set_many(actor=Tenant(account=account, role=Role.ADMIN), rows=rows, origin=BENCH_ORIGIN)
 
         stock_runs, bulk_runs = _medians(update_stock, bulk, args.repeat, prepare=prepare)
         stock_seconds, stock_baseline = statistics.median(stock_runs), statistics.median(bulk_runs)

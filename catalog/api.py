@@ -321,6 +321,7 @@ class ProductSerializer(fields.ModelSerializer):
             values = dict(text)
             texts[values.pop("language")] = values
         return product_save(
+            actor=self.context["tenant"],
             product=product,
             origin=Origin.of_tenant(self.context["tenant"]),
             texts=texts,
@@ -421,4 +422,4 @@ class ProductViewSet(AccountScopedViewSet):
     ordering_fields = ["id", "sku", "created_at", "updated_at"]
 
     def perform_destroy(self, instance):
-        product_delete(product=instance, origin=Origin.of_tenant(self.tenant))
+        product_delete(actor=self.tenant, product=instance, origin=Origin.of_tenant(self.tenant))

@@ -5,6 +5,12 @@ temporary table, checked together in SQL (products and warehouses/price groups o
 same pair twice), then written with one ``UPDATE … FROM`` and one ``INSERT … ON CONFLICT`` for the
 pairs that had no row yet. All or nothing: any problem raises :class:`BulkItemErrors` listing every
 problem item and nothing is written.
+
+Also here: the set-based writes of the CSV import, the WMS stock sync by SKU, Connect's stock and price
+sync and imports from a supplier's shared catalog, and products built by a query (the demo). Writes
+someone asks for take the ``actor`` and check its role here (as ``catalog.services`` does); Connect's
+writers cross from a provider to its contractors and are called only by Connect's services, which have
+checked the link and the actor already — they take the accounts of the rows they write.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts import roles
+from accounts.tenancy import Tenant, require_role
 from catalog.events import record_set, wanted
 from changes import topics
 from changes.origin import Origin
@@ -74,6 +82,12 @@ class _Kind:
     unknown_target: str
     topic: str
     targets_key: str  # the event payload's name for the targets
+
+
+def _actor_may(actor: Tenant, act: str) -> None:
+    """The actor's role allows ``act`` on products, stock and prices (the role matrix's PRODUCTS area):
+    PermissionDenied otherwise."""
+    require_role(actor, roles.PRODUCTS.role_for(act))
 
 
 def _add(errors: dict, index: int, field: str, message: str) -> None:
@@ -136,7 +150,7 @@ PRICE = _Kind(
 
 
 def stock_set_many(
-    *, account, rows: Iterable[tuple], origin: Origin, inventory_id: int | None = None
+    *, actor: Tenant, rows: Iterable[tuple], origin: Origin, inventory_id: int | None = None
 ) -> BulkResult:
     """Set stock quantities: ``rows`` of ``(product_id or sku, warehouse_id, quantity[, inventory_id])``.
 
@@ -144,19 +158,26 @@ def stock_set_many(
     catalog given in the row's fourth element or by ``inventory_id``. Rows already there are updated
     (existing rows are locked in primary-key order first, like every stock writer, so concurrent writers
     do not deadlock); missing ones are created. All or nothing: raises BulkItemErrors (keyed by the
-    item's 0-based position) and writes nothing on any problem.
+    item's 0-based position) and writes nothing on any problem. Members and up (the role matrix's
+    PRODUCTS write).
     """
-    return _set_many(STOCK, _quantity, account=account, rows=rows, origin=origin, inventory_id=inventory_id)
+    _actor_may(actor, "write")
+    return _set_many(
+        STOCK, _quantity, account=actor.account, rows=rows, origin=origin, inventory_id=inventory_id
+    )
 
 
 def price_set_many(
-    *, account, rows: Iterable[tuple], origin: Origin, inventory_id: int | None = None
+    *, actor: Tenant, rows: Iterable[tuple], origin: Origin, inventory_id: int | None = None
 ) -> BulkResult:
     """Set prices: ``rows`` of ``(product_id or sku, price_group_id, amount[, inventory_id])``.
 
     Same rules as :func:`stock_set_many`: amounts ≥ 0 with at most two decimals, all or nothing.
     """
-    return _set_many(PRICE, _amount, account=account, rows=rows, origin=origin, inventory_id=inventory_id)
+    _actor_may(actor, "write")
+    return _set_many(
+        PRICE, _amount, account=actor.account, rows=rows, origin=origin, inventory_id=inventory_id
+    )
 
 
 def _staged_lines(kind: _Kind, parse, rows: Iterable[tuple], default_inventory, errors: dict, flags: dict):
@@ -313,11 +334,16 @@ def _copy_across(cursor, select: str, params, target: str) -> None:
                 into.write(chunk)
 
 
-def products_import_write(cursor, *, staging, account, inventory, origin: Origin) -> tuple[int, int]:
+def products_import_write(cursor, *, staging, actor: Tenant, inventory, origin: Origin) -> tuple[int, int]:
     """The set-based writes of a catalog import, inside the caller's transaction: products (COPY for new
     ones, ``INSERT … ON CONFLICT`` for the others), texts, stock, prices and tags from the staging table
     ``staging.rows`` (columns and targets in ``staging.layout``); ``staging.ids`` collects the written
-    product ids. Records one event per kind of change (chunked by ids). Returns (created, updated)."""
+    product ids. Records one event per kind of change (chunked by ids). Returns (created, updated).
+    Members and up (the role matrix's PRODUCTS write), into a catalog of the actor's account."""
+    _actor_may(actor, "write")
+    account = actor.account
+    if inventory.account_id != account.pk:
+        raise ValueError(f"Catalog {inventory.pk} belongs to another account.")
     layout, rows, ids = staging.layout, staging.rows, staging.ids
     params = {"account": account.pk, "inventory": inventory.pk}
     present = layout.product
@@ -571,7 +597,7 @@ _SKU_UPDATE = f"""{_SKU_MATCHED}
 
 def stock_set_by_sku(
     *,
-    account_id: int,
+    actor: Tenant,
     inventory_id: int,
     warehouse_id: int,
     skus: list[str],
@@ -581,7 +607,18 @@ def stock_set_by_sku(
     """Set the stock of ``warehouse_id`` for the products of ``inventory_id`` whose SKU is in ``skus``
     (the quantity at the same position): one INSERT for products without a row there yet, one
     ``UPDATE … FROM`` for rows whose quantity differs (locked in primary-key order). SKUs without a
-    product are ignored (the caller reports them). Records one stock event for the rows changed."""
+    product are ignored (the caller reports them). Records one stock event for the rows changed. The
+    catalog and warehouse are the actor's account's; members and up (the role matrix's PRODUCTS write).
+    """
+    _actor_may(actor, "write")
+    account_id = actor.account.pk
+    from catalog.models import Inventory, Warehouse
+
+    if not (
+        Inventory.objects.filter(account_id=account_id, pk=inventory_id).exists()
+        and Warehouse.objects.filter(account_id=account_id, pk=warehouse_id).exists()
+    ):
+        raise ValueError("The catalog or the warehouse belongs to another account.")
     params = {
         "numbers": skus,
         "quantities": quantities,
@@ -1271,12 +1308,13 @@ def linked_products_unshare(
     return len(product_ids)
 
 
-def product_link_remove(*, account, product_id: int) -> bool:
+def product_link_remove(*, actor: Tenant, product_id: int) -> bool:
     """Forget a product's link to its external counterpart (the product itself stays, no longer synced).
-    Returns False when the product had none."""
+    Returns False when the product had none. Members and up (the role matrix's PRODUCTS write)."""
     from catalog.models import ProductLink
 
-    deleted, _detail = ProductLink.objects.filter(account=account, product_id=product_id).delete()
+    _actor_may(actor, "write")
+    deleted, _detail = ProductLink.objects.filter(account=actor.account, product_id=product_id).delete()
     return bool(deleted)
 
 
@@ -1340,14 +1378,6 @@ class ProductsCreated:
     prices: int = 0
 
 
-def _actor_may(actor, act: str) -> None:
-    """The actor's role allows ``act`` on products (the role matrix's PRODUCTS area)."""
-    from accounts import roles
-    from accounts.tenancy import require_role
-
-    require_role(actor, roles.PRODUCTS.role_for(act))
-
-
 def _refused(count: int, what: str) -> ValueError:
     return ValueError(
         f"{count} {what} row(s) name rows of another account or values out of range; nothing was written."
@@ -1369,7 +1399,7 @@ def _without_jit(cursor):
             cursor.execute("SELECT set_config('jit', %s, true)", [before])
 
 
-def _query_params(params: dict | None, actor, **own) -> dict:
+def _query_params(params: dict | None, actor: Tenant, **own) -> dict:
     merged = dict(params or {})
     reserved = sorted(key for key in merged if key.startswith("_"))
     if reserved:
@@ -1382,7 +1412,7 @@ def _query_params(params: dict | None, actor, **own) -> dict:
 @transaction.atomic
 def products_create_from_query(
     *,
-    actor,
+    actor: Tenant,
     inventory,
     origin: Origin,
     products: str,
@@ -1483,7 +1513,12 @@ def products_create_from_query(
 
 @transaction.atomic
 def product_texts_set_from_query(
-    *, actor, origin: Origin, select: str, params: dict | None = None, fields: tuple[str, ...] = TEXT_FIELDS
+    *,
+    actor: Tenant,
+    origin: Origin,
+    select: str,
+    params: dict | None = None,
+    fields: tuple[str, ...] = TEXT_FIELDS,
 ) -> int:
     """Set the ``fields`` (of TEXT_FIELDS) of product texts from a SELECT yielding ``product_id, language``
     and those fields — ``fields=("features",)`` sets the features (parameters) alone and leaves names and
@@ -1509,7 +1544,9 @@ def product_texts_set_from_query(
 
 
 @transaction.atomic
-def product_images_set_from_query(*, actor, origin: Origin, select: str, params: dict | None = None) -> int:
+def product_images_set_from_query(
+    *, actor: Tenant, origin: Origin, select: str, params: dict | None = None
+) -> int:
     """Replace the images of every product a SELECT names with the rows it yields: ``product_id,
     position, url`` (positions 0–15, addresses of at most 1,000 characters; products of the actor's
     account). One DELETE and one INSERT, in one statement; "product changed" for those products.
@@ -1671,7 +1708,7 @@ _PURGED = (
 
 
 @transaction.atomic
-def products_purge(*, actor, origin: Origin) -> int:
+def products_purge(*, actor: Tenant, origin: Origin) -> int:
     """Delete every product of the actor's account with its texts, images, tags, stock, prices, bundle
     components and links — one DELETE per table, for an account about to be deleted itself (a throw-away
     benchmark or demo account). Rows elsewhere that still point at the products (order lines, WMS

@@ -918,15 +918,15 @@ def _setup_catalog(actor: Tenant, inventory: Inventory) -> dict:
     warehouses = {w.name: w.pk for w in Warehouse.objects.filter(account=account)}
     for name, description in DEMO_WAREHOUSES:
         if name not in warehouses:
-            warehouses[name] = services.warehouse_save(account=account, name=name, description=description).pk
+            warehouses[name] = services.warehouse_save(actor=actor, name=name, description=description).pk
     groups = {g.name: g.pk for g in PriceGroup.objects.filter(account=account)}
     for name, currency, _factor, description in DEMO_PRICE_GROUPS:
         if name not in groups:
             groups[name] = services.price_group_save(
-                account=account, name=name, currency=currency, description=description
+                actor=actor, name=name, currency=currency, description=description
             ).pk
     services.inventory_save(
-        account=account,
+        actor=actor,
         inventory=inventory,
         languages=sorted(set(inventory.languages) | {"pl", "en"}),
         warehouses=sorted(
@@ -946,11 +946,11 @@ def _setup_catalog(actor: Tenant, inventory: Inventory) -> dict:
     known = set(Manufacturer.objects.filter(account=account).values_list("name", flat=True))
     for name in MANUFACTURERS:
         if name not in known:
-            services.manufacturer_save(account=account, name=name)
+            services.manufacturer_save(actor=actor, name=name)
     known = set(Tag.objects.filter(account=account).values_list("name", flat=True))
     for name in TAGS:
         if name not in known:
-            services.tag_save(account=account, name=name)
+            services.tag_save(actor=actor, name=name)
     manufacturers = list(
         Manufacturer.objects.filter(account=account, name__in=MANUFACTURERS).values_list("id", flat=True)
     )
@@ -978,7 +978,7 @@ def _category(actor: Tenant, inventory: Inventory, parent: int | None, name: str
     )
     if found is not None:
         return found
-    return services.category_save(account=actor.account, inventory=inventory.pk, parent=parent, name=name).pk
+    return services.category_save(actor=actor, inventory=inventory.pk, parent=parent, name=name).pk
 
 
 def _run_prefix(cursor, inventory: Inventory) -> str:

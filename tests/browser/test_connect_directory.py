@@ -10,6 +10,7 @@ from catalog.models import Inventory, Product
 from catalog.services import product_save
 from changes.origin import Origin
 from connect.models import ContractorLink
+from tests.actors import admin_of
 from tests.browser.conftest import log_in
 from tests.factories import MembershipFactory
 from tests.factories.accounts import TEST_PASSWORD, AccountFactory
@@ -25,6 +26,7 @@ def test_a_new_account_finds_a_wholesaler_sends_a_request_and_is_accepted(
     integration, _code = provider_create(wholesaler.account, name="Alpha for shops")
     inventory = Inventory.objects.get(account=wholesaler.account, is_default=True)
     product_save(
+        actor=admin_of(wholesaler.account),
         product=Product(account=wholesaler.account, inventory=inventory, sku="CHAIR-1"),
         origin=Origin.system(),
         texts={inventory.default_language: {"name": "Teak garden chair"}},
