@@ -112,7 +112,7 @@ def _connect_world(account_a, order):
     delta_inventory = Inventory.objects.get(account=delta, is_default=True)
     supplied = product_write(
         origin=TEST_ORIGIN,
-        account=delta,
+        actor=admin_of(delta),
         inventory=delta_inventory,
         fields={"sku": "DELTA-1"},
         texts={delta_inventory.default_language: {"name": f"{MARKER} supplied product"}},
