@@ -358,7 +358,7 @@ def pairs_create(link, count: int) -> None:
 
 def accounts_remove(link, accounts) -> None:
     from connect.models import ConnectIntegration, ContractorLink, ForwardedOrder
-    from orders.demo_data import demo_account_delete
+    from demo.data import demo_account_delete
 
     ForwardedOrder.objects.filter(link=link).delete()
     ContractorLink.objects.filter(pk=link.pk).delete()

@@ -171,6 +171,8 @@ def run_sync(
     *, provider, product_ids: list[int], source_warehouse: int, quantity: int
 ) -> tuple[float, float]:
     """The provider's bulk change and its propagation; (total seconds, seconds of the provider's write)."""
+    from accounts.models import Role
+    from accounts.tenancy import Tenant
     from catalog.bulk import stock_set_many
     from changes.models import ChangeDelivery
     from changes.origin import Origin
@@ -179,7 +181,7 @@ def run_sync(
 
     started = time.perf_counter()
     stock_set_many(
-        account=provider,
+        actor=Tenant(account=provider, role=Role.OWNER),
         rows=((pk, source_warehouse, quantity) for pk in product_ids),
         origin=Origin.system("bench"),
     )
@@ -252,7 +254,7 @@ def run_latency(*, provider_tenant, inventory, product_ids, links, targets, chan
             product = Product.objects.get(pk=product_ids[(n * 7919) % len(product_ids)])
             quantity = 5000 + n
             product_write(
-                account=provider_tenant.account,
+                actor=provider_tenant,
                 inventory=inventory,
                 origin=Origin.of_user(provider_tenant.user),
                 product=product,

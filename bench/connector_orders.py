@@ -4,7 +4,7 @@ stock layer called directly.
 
     .venv/bin/python bench/connector_orders.py [--orders 2000] [--stock-products 1000] [--repeat 30]
 
-Creates a throw-away account with demo data (``orders.demo_data``: products with variants, orders
+Creates a throw-away account with demo data (``demo.data``: products with variants, orders
 with 2–4 catalog lines each) and an API token, vacuums and analyzes the tables, then measures
 in-process, each call and its floor alternately, ``--repeat`` times after a warm-up (the medians count):
 
@@ -123,14 +123,15 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from accounts.models import Account, ApiToken
+    from accounts.models import Account, ApiToken, Role
     from accounts.services import api_token_create
     from accounts.signals import account_created
+    from accounts.tenancy import Tenant
     from blconnector.selectors import country_names_json
     from catalog.bulk import stock_set_many
     from catalog.models import Inventory, Product, Stock
     from changes.origin import Origin
-    from orders.demo_data import demo_account_delete, demo_data_create
+    from demo.data import demo_account_delete, demo_data_create
 
     account = Account.objects.create(name="Bench connector.php", country="PL", default_currency="PLN")
     account_created.send(sender=Account, account=account)
@@ -207,7 +208,7 @@ def main() -> None:
             assert body["counter"] == len(product_ids) and body["warnings"] == {}, body
 
         def bulk() -> None:
-            stock_set_many(account=account, rows=rows, origin=BENCH_ORIGIN)
+            stock_set_many(actor=Tenant(account=account, role=Role.ADMIN), rows=rows, origin=BENCH_ORIGIN)
 
         stock_runs, bulk_runs = _medians(update_stock, bulk, args.repeat, prepare=prepare)
         stock_seconds, stock_baseline = statistics.median(stock_runs), statistics.median(bulk_runs)

@@ -7,7 +7,7 @@ its commit (and so its deferred foreign-key checks):
 
 - baseline: one raw ``INSERT … SELECT generate_series`` of N product rows and one of M order rows,
   with no texts, variants, stock, prices, lines, journal or packages — the floor for writing the rows;
-- the generator: ``orders.demo_data.demo_data_create`` (products with texts in two languages, variants,
+- the generator: ``demo.data.demo_data_create`` (products with texts in two languages, variants,
   images, stock, prices, tags; orders with lines, payments, journal entries and packages).
 
 Then it deletes the account and everything in it (``demo_account_delete``: one DELETE per big table),
@@ -110,7 +110,7 @@ def main() -> None:
     from accounts.models import Account
     from accounts.signals import account_created
     from catalog.models import Price, Product, ProductImage, ProductText, Stock
-    from orders.demo_data import demo_account_delete, demo_data_create
+    from demo.data import demo_account_delete, demo_data_create
     from orders.models import JournalEntry, Order, OrderLine
     from shipments.models import Package
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/orders_api.py [--orders 2000] [--page-size 100] [--repeat 30] [--profile]
 
-Creates a throw-away account with demo data (``orders.demo_data``: orders with 2–4 catalog lines each)
+Creates a throw-away account with demo data (``demo.data``: orders with 2–4 catalog lines each)
 and an API token, vacuums and analyzes the order tables, then measures in-process, ``--repeat`` times
 each after a warm-up (the median counts):
 
@@ -116,7 +116,7 @@ def main() -> None:
     from accounts.models import Account
     from accounts.services import api_token_create
     from accounts.signals import account_created
-    from orders.demo_data import demo_account_delete, demo_data_create
+    from demo.data import demo_account_delete, demo_data_create
 
     account = Account.objects.create(name="Bench orders API", country="PL", default_currency="PLN")
     account_created.send(sender=Account, account=account)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models import Prefetch, ProtectedError
+from collections.abc import Callable
+from functools import partial
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accounts import roles
 from accounts.api_base import AccountScopedRelatedField, AccountScopedViewSet
+from catalog import services
 from catalog.filters import CategoryFilter, ProductFilter
 from catalog.models import (
     BundleComponent,
@@ -25,9 +29,9 @@ from catalog.models import (
     Tag,
     Warehouse,
 )
-from catalog.services import product_delete, product_save
 from changes.origin import Origin
 from config import fields
+from config.api import api_validation_error
 
 
 class WarehouseSerializer(fields.ModelSerializer):
@@ -320,7 +324,8 @@ class ProductSerializer(fields.ModelSerializer):
         for text in nested.get("texts", []):
             values = dict(text)
             texts[values.pop("language")] = values
-        return product_save(
+        return services.product_save(
+            actor=self.context["tenant"],
             product=product,
             origin=Origin.of_tenant(self.context["tenant"]),
             texts=texts,
@@ -336,68 +341,123 @@ class ProductSerializer(fields.ModelSerializer):
         )
 
 
-class DictionaryViewSet(AccountScopedViewSet):
-    """Account-level rows that others point at: the default and rows in use cannot be deleted."""
+class SettingsViewSet(AccountScopedViewSet):
+    """Account-level catalog settings: the serializer reads the request, ``catalog.services`` writes — the
+    same services the settings pages and ``/connector.php`` call, with the request's actor, so the same
+    rules and roles hold. ``writers`` names the row's keyword and its save and delete services."""
 
     area = roles.CATALOG_SETTINGS
     ordering_fields = ["name", "id"]
+    writers: tuple[str, Callable, Callable]
+
+    def save_values(self, validated: dict) -> dict:
+        """The service's keyword arguments for the serializer's validated data."""
+        return validated
+
+    def perform_create(self, serializer):
+        self._save(serializer, None)
+
+    def perform_update(self, serializer):
+        self._save(serializer, serializer.instance)
+
+    def _save(self, serializer, instance):
+        keyword, save, _delete = self.writers
+        values = self.save_values(dict(serializer.validated_data))
+        values.pop("account", None)
+        try:
+            serializer.instance = save(actor=self.tenant, **{keyword: instance}, **values)
+        except DjangoValidationError as exc:
+            raise api_validation_error(exc) from exc
 
     def perform_destroy(self, instance):
-        if instance.is_default:
-            raise serializers.ValidationError("The default one cannot be deleted.")
+        keyword, _save, delete = self.writers
         try:
-            with transaction.atomic():
-                instance.delete()
-        except ProtectedError:
-            raise serializers.ValidationError("It is still in use by a catalog; change that first.")
+            delete(actor=self.tenant, **{keyword: instance})
+        except DjangoValidationError as exc:
+            raise api_validation_error(exc) from exc
 
 
-class NamedViewSet(AccountScopedViewSet):
+class NamedViewSet(SettingsViewSet):
     """Account-level names (manufacturers, tags, extra fields): unique per account, 400 on a clash."""
 
-    area = roles.CATALOG_SETTINGS
-    ordering_fields = ["name", "id"]
     search_fields = ["name"]
 
 
 class ManufacturerViewSet(NamedViewSet):
     queryset = Manufacturer.objects.all()
     serializer_class = ManufacturerSerializer
+    writers = ("manufacturer", services.manufacturer_save, services.manufacturer_delete)
 
 
 class TagViewSet(NamedViewSet):
     queryset = Tag.objects.all()
     serializer_class = TagSerializer
+    writers = ("tag", services.tag_save, services.tag_delete)
 
 
 class ExtraFieldViewSet(NamedViewSet):
     queryset = ExtraField.objects.all()
     serializer_class = ExtraFieldSerializer
+    writers = ("extra_field", services.extra_field_save, services.extra_field_delete)
 
 
-class CategoryViewSet(AccountScopedViewSet):
-    """The category tree of each catalog (``inventory``); filter with ``?inventory=`` and ``?parent=``."""
+class CategoryViewSet(SettingsViewSet):
+    """The category tree of each catalog (``inventory``); filter with ``?inventory=`` and ``?parent=``.
+    A category stays in the catalog it was created in; deleting one deletes its subcategories."""
 
     queryset = Category.objects.all()
     serializer_class = CategorySerializer
-    area = roles.CATALOG_SETTINGS
     filterset_class = CategoryFilter
-    ordering_fields = ["name", "id"]
+    writers = (
+        "category",
+        services.category_save,
+        partial(services.category_delete, with_subcategories=True),
+    )
+
+    def save_values(self, validated: dict) -> dict:
+        values = {}
+        if "name" in validated:
+            values["name"] = validated["name"]
+        if validated.get("inventory") is not None:
+            values["inventory"] = validated["inventory"].pk
+        if "parent" in validated:
+            # 0: the top level (None would leave a changed category's parent as it is).
+            values["parent"] = validated["parent"].pk if validated["parent"] is not None else 0
+        return values
 
 
-class WarehouseViewSet(DictionaryViewSet):
+class WarehouseViewSet(SettingsViewSet):
+    """The default warehouse, and one a catalog defaults to, cannot be deleted."""
+
     queryset = Warehouse.objects.all()
     serializer_class = WarehouseSerializer
+    writers = ("warehouse", services.warehouse_save, services.warehouse_delete)
 
 
-class PriceGroupViewSet(DictionaryViewSet):
+class PriceGroupViewSet(SettingsViewSet):
+    """The default price group, and one a catalog defaults to, cannot be deleted."""
+
     queryset = PriceGroup.objects.all()
     serializer_class = PriceGroupSerializer
+    writers = ("price_group", services.price_group_save, services.price_group_delete)
 
 
-class InventoryViewSet(DictionaryViewSet):
+class InventoryViewSet(SettingsViewSet):
+    """Catalogs; the default catalog cannot be deleted."""
+
     queryset = Inventory.objects.prefetch_related("warehouses", "price_groups")
     serializer_class = InventorySerializer
+    writers = ("inventory", services.inventory_save, services.inventory_delete)
+
+    def save_values(self, validated: dict) -> dict:
+        values = dict(validated)
+        for name in ("warehouses", "price_groups"):
+            if name in values:
+                values[name] = [row.pk for row in values[name]]
+        for name in ("default_warehouse", "default_price_group"):
+            if name in values:
+                values[name] = values[name].pk
+        return values
 
 
 class ProductViewSet(AccountScopedViewSet):
@@ -421,4 +481,4 @@ class ProductViewSet(AccountScopedViewSet):
     ordering_fields = ["id", "sku", "created_at", "updated_at"]
 
     def perform_destroy(self, instance):
-        product_delete(product=instance, origin=Origin.of_tenant(self.tenant))
+        services.product_delete(actor=self.tenant, product=instance, origin=Origin.of_tenant(self.tenant))

@@ -144,7 +144,7 @@ class _BulkViewSet(AccountScopedMixin, viewsets.GenericViewSet):
 
     def _run(self, rows, *, key: str, base: int = 0):
         try:
-            result = self.service(account=self.account, rows=rows, origin=Origin.of_tenant(self.tenant))
+            result = self.service(actor=self.tenant, rows=rows, origin=Origin.of_tenant(self.tenant))
         except BulkItemErrors as exc:
             raise _item_errors(exc.errors, key, base) from exc
         return Response({"updated": result.updated, "created": result.created})
@@ -426,12 +426,11 @@ class ImportJobViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         job = import_job_create(
-            account=self.account,
+            actor=self.tenant,
             inventory=data["inventory"],
             file=data["file"],
             origin=Origin.of_tenant(self.tenant),
             valid_rows_only=data.get("valid_rows_only", False),
-            user=self.tenant.user,
         )
         return Response(
             ImportJobSerializer(job, context=self.get_serializer_context()).data,

@@ -5,6 +5,12 @@ temporary table, checked together in SQL (products and warehouses/price groups o
 same pair twice), then written with one ``UPDATE … FROM`` and one ``INSERT … ON CONFLICT`` for the
 pairs that had no row yet. All or nothing: any problem raises :class:`BulkItemErrors` listing every
 problem item and nothing is written.
+
+Also here: the set-based writes of the CSV import, the WMS stock sync by SKU, Connect's stock and price
+sync and imports from a supplier's shared catalog, and products built by a query (the demo). Writes
+someone asks for take the ``actor`` and check its role here (as ``catalog.services`` does); Connect's
+writers cross from a provider to its contractors and are called only by Connect's services, which have
+checked the link and the actor already — they take the accounts of the rows they write.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import logging
 import tempfile
 import uuid
 from collections.abc import Iterable
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -24,6 +31,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts import roles
+from accounts.tenancy import Tenant, require_role
 from catalog.events import record_set, wanted
 from changes import topics
 from changes.origin import Origin
@@ -73,6 +82,12 @@ class _Kind:
     unknown_target: str
     topic: str
     targets_key: str  # the event payload's name for the targets
+
+
+def _actor_may(actor: Tenant, act: str) -> None:
+    """The actor's role allows ``act`` on products, stock and prices (the role matrix's PRODUCTS area):
+    PermissionDenied otherwise."""
+    require_role(actor, roles.PRODUCTS.role_for(act))
 
 
 def _add(errors: dict, index: int, field: str, message: str) -> None:
@@ -135,7 +150,7 @@ PRICE = _Kind(
 
 
 def stock_set_many(
-    *, account, rows: Iterable[tuple], origin: Origin, inventory_id: int | None = None
+    *, actor: Tenant, rows: Iterable[tuple], origin: Origin, inventory_id: int | None = None
 ) -> BulkResult:
     """Set stock quantities: ``rows`` of ``(product_id or sku, warehouse_id, quantity[, inventory_id])``.
 
@@ -143,19 +158,26 @@ def stock_set_many(
     catalog given in the row's fourth element or by ``inventory_id``. Rows already there are updated
     (existing rows are locked in primary-key order first, like every stock writer, so concurrent writers
     do not deadlock); missing ones are created. All or nothing: raises BulkItemErrors (keyed by the
-    item's 0-based position) and writes nothing on any problem.
+    item's 0-based position) and writes nothing on any problem. Members and up (the role matrix's
+    PRODUCTS write).
     """
-    return _set_many(STOCK, _quantity, account=account, rows=rows, origin=origin, inventory_id=inventory_id)
+    _actor_may(actor, "write")
+    return _set_many(
+        STOCK, _quantity, account=actor.account, rows=rows, origin=origin, inventory_id=inventory_id
+    )
 
 
 def price_set_many(
-    *, account, rows: Iterable[tuple], origin: Origin, inventory_id: int | None = None
+    *, actor: Tenant, rows: Iterable[tuple], origin: Origin, inventory_id: int | None = None
 ) -> BulkResult:
     """Set prices: ``rows`` of ``(product_id or sku, price_group_id, amount[, inventory_id])``.
 
     Same rules as :func:`stock_set_many`: amounts ≥ 0 with at most two decimals, all or nothing.
     """
-    return _set_many(PRICE, _amount, account=account, rows=rows, origin=origin, inventory_id=inventory_id)
+    _actor_may(actor, "write")
+    return _set_many(
+        PRICE, _amount, account=actor.account, rows=rows, origin=origin, inventory_id=inventory_id
+    )
 
 
 def _staged_lines(kind: _Kind, parse, rows: Iterable[tuple], default_inventory, errors: dict, flags: dict):
@@ -312,11 +334,16 @@ def _copy_across(cursor, select: str, params, target: str) -> None:
                 into.write(chunk)
 
 
-def products_import_write(cursor, *, staging, account, inventory, origin: Origin) -> tuple[int, int]:
+def products_import_write(cursor, *, staging, actor: Tenant, inventory, origin: Origin) -> tuple[int, int]:
     """The set-based writes of a catalog import, inside the caller's transaction: products (COPY for new
     ones, ``INSERT … ON CONFLICT`` for the others), texts, stock, prices and tags from the staging table
     ``staging.rows`` (columns and targets in ``staging.layout``); ``staging.ids`` collects the written
-    product ids. Records one event per kind of change (chunked by ids). Returns (created, updated)."""
+    product ids. Records one event per kind of change (chunked by ids). Returns (created, updated).
+    Members and up (the role matrix's PRODUCTS write), into a catalog of the actor's account."""
+    _actor_may(actor, "write")
+    account = actor.account
+    if inventory.account_id != account.pk:
+        raise ValueError(f"Catalog {inventory.pk} belongs to another account.")
     layout, rows, ids = staging.layout, staging.rows, staging.ids
     params = {"account": account.pk, "inventory": inventory.pk}
     present = layout.product
@@ -570,7 +597,7 @@ _SKU_UPDATE = f"""{_SKU_MATCHED}
 
 def stock_set_by_sku(
     *,
-    account_id: int,
+    actor: Tenant,
     inventory_id: int,
     warehouse_id: int,
     skus: list[str],
@@ -580,7 +607,18 @@ def stock_set_by_sku(
     """Set the stock of ``warehouse_id`` for the products of ``inventory_id`` whose SKU is in ``skus``
     (the quantity at the same position): one INSERT for products without a row there yet, one
     ``UPDATE … FROM`` for rows whose quantity differs (locked in primary-key order). SKUs without a
-    product are ignored (the caller reports them). Records one stock event for the rows changed."""
+    product are ignored (the caller reports them). Records one stock event for the rows changed. The
+    catalog and warehouse are the actor's account's; members and up (the role matrix's PRODUCTS write).
+    """
+    _actor_may(actor, "write")
+    account_id = actor.account.pk
+    from catalog.models import Inventory, Warehouse
+
+    if not (
+        Inventory.objects.filter(account_id=account_id, pk=inventory_id).exists()
+        and Warehouse.objects.filter(account_id=account_id, pk=warehouse_id).exists()
+    ):
+        raise ValueError("The catalog or the warehouse belongs to another account.")
     params = {
         "numbers": skus,
         "quantities": quantities,
@@ -1270,10 +1308,437 @@ def linked_products_unshare(
     return len(product_ids)
 
 
-def product_link_remove(*, account, product_id: int) -> bool:
+def product_link_remove(*, actor: Tenant, product_id: int) -> bool:
     """Forget a product's link to its external counterpart (the product itself stays, no longer synced).
-    Returns False when the product had none."""
+    Returns False when the product had none. Members and up (the role matrix's PRODUCTS write)."""
     from catalog.models import ProductLink
 
-    deleted, _detail = ProductLink.objects.filter(account=account, product_id=product_id).delete()
+    _actor_may(actor, "write")
+    deleted, _detail = ProductLink.objects.filter(account=actor.account, product_id=product_id).delete()
     return bool(deleted)
+
+
+# --- products built by a query (generated data: the demo) ---------------------------------------------
+#
+# Code that generates many products at once (the demo data) composes its own SELECTs — over
+# ``generate_series`` and word pools in temporary tables — and hands them to these writers, which check
+# every row against the actor's account and write each table with one statement. All or nothing: rows that
+# name another account's products, categories, manufacturers, tags, warehouses or price groups, or values
+# out of range, raise ValueError saying how many rows are wrong, and nothing is written. The SELECTs are
+# the caller's code, never user input; their values come in ``params`` (``%(name)s``; names starting with
+# ``_`` are this module's).
+
+# A product id from the products' own sequence, for callers that need the ids before writing (to derive
+# an EAN from the id, or to point variants at their parent in the same call).
+PRODUCT_ID_NEXT = "nextval(pg_get_serial_sequence('catalog_product', 'id'))"
+PRODUCT_QUERY_COLUMNS = (
+    "id",
+    "parent_id",
+    "sku",
+    "ean",
+    "tax_rate",
+    "weight",
+    "height",
+    "width",
+    "length",
+    "category_id",
+    "manufacturer_id",
+    "star",
+    "average_cost",
+)
+TEXT_FIELDS = ("name", "description", "features", "extra_fields")
+_TEXT_EMPTY = {"name": "''", "description": "''", "features": "'[]'::jsonb", "extra_fields": "'{}'::jsonb"}
+_IMAGE_LAST_POSITION = 15
+_URL_MAX = 1000
+# Features are name–value pairs: a JSON array of arrays of two strings.
+_FEATURES_WRONG = """jsonb_typeof(s.features) IS DISTINCT FROM 'array'
+    OR s.features @? 'strict $[*] ? (@.type() != "array" || @.size() != 2)'
+    OR s.features @? 'strict $[*][*] ? (@.type() != "string")'"""
+# Extra field values: the account's extra field id → text.
+_EXTRA_FIELDS_WRONG = """CASE WHEN s.extra_fields = '{}'::jsonb THEN false
+    ELSE jsonb_typeof(s.extra_fields) IS DISTINCT FROM 'object' OR EXISTS (
+         SELECT 1 FROM jsonb_each(s.extra_fields) kv
+          WHERE jsonb_typeof(kv.value) <> 'string' OR NOT EXISTS (
+                SELECT 1 FROM catalog_extrafield e WHERE e.id::text = kv.key AND e.account_id = %(_account)s))
+    END"""
+# The products a writer may touch, with the languages of their catalogs: the account's own.
+_ACCOUNT_PRODUCTS = """SELECT p.id, i.languages::text[] AS languages FROM catalog_product p
+    JOIN catalog_inventory i ON i.id = p.inventory_id WHERE p.account_id = %(_account)s"""
+
+
+@dataclass
+class ProductsCreated:
+    """Rows :func:`products_create_from_query` wrote, per table."""
+
+    products: int = 0
+    texts: int = 0
+    images: int = 0
+    tags: int = 0
+    stock: int = 0
+    prices: int = 0
+
+
+def _refused(count: int, what: str) -> ValueError:
+    return ValueError(
+        f"{count} {what} row(s) name rows of another account or values out of range; nothing was written."
+    )
+
+
+@contextmanager
+def _without_jit(cursor):
+    """Run the statements inside without JIT compilation, then restore the setting. The planner cannot
+    see how many rows a caller's query over ``generate_series`` yields (it assumes a thousand per call)
+    and would spend a second compiling statements that run in a fraction of that."""
+    cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+    before = cursor.fetchone()[0]
+    try:
+        yield
+    finally:
+        # In a failed transaction this cannot run; its rollback restores the setting.
+        with suppress(DatabaseError):
+            cursor.execute("SELECT set_config('jit', %s, true)", [before])
+
+
+def _query_params(params: dict | None, actor: Tenant, **own) -> dict:
+    merged = dict(params or {})
+    reserved = sorted(key for key in merged if key.startswith("_"))
+    if reserved:
+        raise ValueError(f"Query parameter names starting with _ are reserved: {reserved}")
+    merged["_account"] = actor.account.pk
+    merged.update({f"_{key}": value for key, value in own.items()})
+    return merged
+
+
+@transaction.atomic
+def products_create_from_query(
+    *,
+    actor: Tenant,
+    inventory,
+    origin: Origin,
+    products: str,
+    texts: str | None = None,
+    images: str | None = None,
+    tags: str | None = None,
+    stock: str | None = None,
+    prices: str | None = None,
+    params: dict | None = None,
+) -> ProductsCreated:
+    """Create products and variants of ``inventory`` from SELECTs, with their texts, images, tags, stock
+    and prices — one ``INSERT … SELECT`` per table — and record "product created" for them, and stock
+    and price changes for the warehouses and price groups given.
+
+    ``products`` yields PRODUCT_QUERY_COLUMNS: ``id`` from :data:`PRODUCT_ID_NEXT`; a variant's
+    ``parent_id`` names a main product of this call or of the catalog; ``category_id`` a category of the
+    catalog (or account-wide), ``manufacturer_id`` one of the account (both may be NULL). The other
+    SELECTs name products of this call (``product_id``): ``texts`` yields ``product_id, language, name,
+    description, features, extra_fields`` (a language of the catalog, features as name–value pairs,
+    extra field id → text); ``images`` ``product_id, position, url`` (positions 0–15); ``tags``
+    ``product_id, tag_id``; ``stock`` ``product_id, warehouse_id, quantity``; ``prices`` ``product_id,
+    price_group_id, amount`` — the account's tags, warehouses and price groups, values from 0. A SKU
+    already in the catalog fails on its unique constraint. The new products are not visible to anyone
+    else before the commit, so there are no stock rows to lock. All or nothing."""
+    _actor_may(actor, "write")
+    if inventory.account_id != actor.account.pk:
+        raise ValueError(f"Catalog {inventory.pk} belongs to another account.")
+    values = _query_params(params, actor, inventory=inventory.pk, languages=list(inventory.languages))
+    created = f"created_{uuid.uuid4().hex[:12]}"
+    written = ProductsCreated()
+    columns = ", ".join(f"q.{name}" for name in PRODUCT_QUERY_COLUMNS)
+    with connection.cursor() as cursor, _without_jit(cursor):
+        cursor.execute(f"CREATE TEMPORARY TABLE {created} (id bigint PRIMARY KEY) ON COMMIT DROP")
+        cursor.execute(
+            f"""
+            WITH src AS MATERIALIZED (SELECT {columns} FROM ({products}) q),
+            bad AS (
+                SELECT count(*) AS n FROM src s
+                  LEFT JOIN catalog_category c ON c.id = s.category_id AND c.account_id = %(_account)s
+                       AND (c.inventory_id IS NULL OR c.inventory_id = %(_inventory)s)
+                  LEFT JOIN catalog_manufacturer m ON m.id = s.manufacturer_id AND m.account_id = %(_account)s
+                  LEFT JOIN src par ON par.id = s.parent_id AND par.parent_id IS NULL
+                  LEFT JOIN catalog_product ep ON ep.id = s.parent_id AND ep.inventory_id = %(_inventory)s
+                       AND ep.parent_id IS NULL
+                 WHERE s.id IS NULL OR (s.category_id IS NOT NULL AND c.id IS NULL)
+                    OR (s.manufacturer_id IS NOT NULL AND m.id IS NULL)
+                    OR (s.parent_id IS NOT NULL AND par.id IS NULL AND ep.id IS NULL)
+                    OR least(s.tax_rate, s.weight, s.height, s.width, s.length, s.average_cost) < 0
+                    OR s.star NOT BETWEEN 0 AND 5),
+            ins AS (
+                INSERT INTO catalog_product (id, account_id, inventory_id, parent_id, sku, ean, tax_rate,
+                    weight, height, width, length, category_id, manufacturer_id, star, average_cost,
+                    is_bundle, created_at, updated_at)
+                SELECT s.id, %(_account)s, %(_inventory)s, s.parent_id, coalesce(s.sku, ''),
+                       coalesce(s.ean, ''), coalesce(s.tax_rate, 23), coalesce(s.weight, 0),
+                       coalesce(s.height, 0), coalesce(s.width, 0), coalesce(s.length, 0), s.category_id,
+                       s.manufacturer_id, coalesce(s.star, 0), coalesce(s.average_cost, 0), false, now(),
+                       now()
+                  FROM src s WHERE (SELECT n FROM bad) = 0
+                 ORDER BY s.id
+                RETURNING id),
+            kept AS (INSERT INTO {created} (id) SELECT id FROM ins RETURNING id)
+            SELECT (SELECT n FROM bad), (SELECT count(*) FROM kept)
+            """,  # noqa: S608 - the caller's own query and generated table names; values are parameters
+            values,
+        )
+        bad, written.products = cursor.fetchone()
+        if bad:
+            raise _refused(bad, "product")
+        cursor.execute(f"ANALYZE {created}")
+        scope = f"SELECT id, %(_languages)s::text[] AS languages FROM {created}"  # noqa: S608 - generated table name
+        if texts:
+            written.texts, _ids = _texts_write(
+                cursor, select=texts, params=values, fields=TEXT_FIELDS, scope=scope, collect=False, new=True
+            )
+        if images:
+            written.images, _ids = _images_write(
+                cursor, select=images, params=values, scope=scope, replace=False, collect=False
+            )
+        if tags:
+            written.tags, _ids = _tags_write(cursor, select=tags, params=values, scope=scope, collect=False)
+        targets: dict[_Kind, list[int]] = {}
+        for kind, select in ((STOCK, stock), (PRICE, prices)):
+            if select:
+                count, targets[kind] = _values_insert(cursor, kind, select=select, params=values, scope=scope)
+                setattr(written, "stock" if kind is STOCK else "prices", count)
+        every = (topics.PRODUCT_CREATED, topics.STOCK_CHANGED, topics.PRICE_CHANGED)
+        if written.products and any(wanted(topic, origin) for topic in every):
+            cursor.execute(f"SELECT array_agg(id ORDER BY id) FROM {created}")  # noqa: S608 - generated table name
+            common = {"account_id": actor.account.pk, "origin": origin, "product_ids": cursor.fetchone()[0]}
+            record_set(topic=topics.PRODUCT_CREATED, extra={"inventory_id": inventory.pk}, **common)
+            for kind, target_ids in targets.items():
+                if target_ids:
+                    record_set(topic=kind.topic, targets={kind.targets_key: target_ids}, **common)
+        cursor.execute(f"DROP TABLE {created}")
+    return written
+
+
+@transaction.atomic
+def product_texts_set_from_query(
+    *,
+    actor: Tenant,
+    origin: Origin,
+    select: str,
+    params: dict | None = None,
+    fields: tuple[str, ...] = TEXT_FIELDS,
+) -> int:
+    """Set the ``fields`` (of TEXT_FIELDS) of product texts from a SELECT yielding ``product_id, language``
+    and those fields — ``fields=("features",)`` sets the features (parameters) alone and leaves names and
+    descriptions as they are. A text that does not exist yet is created (the fields not given empty).
+    Products of the actor's account, in a language of their catalog; features are name–value pairs,
+    extra field values the account's extra field id → text; NULL is the empty value. One ``INSERT … ON
+    CONFLICT`` that changes only texts whose values differ; "product changed" for their products.
+    Returns the texts written. All or nothing."""
+    _actor_may(actor, "write")
+    values = _query_params(params, actor)
+    with connection.cursor() as cursor, _without_jit(cursor):
+        count, ids = _texts_write(
+            cursor,
+            select=select,
+            params=values,
+            fields=tuple(fields),
+            scope=_ACCOUNT_PRODUCTS,
+            collect=wanted(topics.PRODUCT_CHANGED, origin),
+            new=False,
+        )
+    record_set(account_id=actor.account.pk, topic=topics.PRODUCT_CHANGED, origin=origin, product_ids=ids)
+    return count
+
+
+@transaction.atomic
+def product_images_set_from_query(
+    *, actor: Tenant, origin: Origin, select: str, params: dict | None = None
+) -> int:
+    """Replace the images of every product a SELECT names with the rows it yields: ``product_id,
+    position, url`` (positions 0–15, addresses of at most 1,000 characters; products of the actor's
+    account). One DELETE and one INSERT, in one statement; "product changed" for those products.
+    Returns the images written. All or nothing."""
+    _actor_may(actor, "write")
+    values = _query_params(params, actor)
+    with connection.cursor() as cursor, _without_jit(cursor):
+        count, ids = _images_write(
+            cursor,
+            select=select,
+            params=values,
+            scope=_ACCOUNT_PRODUCTS,
+            replace=True,
+            collect=wanted(topics.PRODUCT_CHANGED, origin),
+        )
+    record_set(account_id=actor.account.pk, topic=topics.PRODUCT_CHANGED, origin=origin, product_ids=ids)
+    return count
+
+
+def _texts_write(
+    cursor, *, select: str, params: dict, fields: tuple[str, ...], scope: str, collect: bool, new: bool
+) -> tuple[int, list[int]]:
+    """Texts from ``select`` for the products of ``scope`` (SQL yielding ``id, languages``); returns the
+    texts written and, with ``collect``, the ids of their products. ``new``: the products have no texts
+    yet (a plain INSERT, several times cheaper than one that must look for a conflict)."""
+    unknown = set(fields) - set(TEXT_FIELDS)
+    if not fields or unknown:
+        raise ValueError(f"Text fields are {TEXT_FIELDS}; not {sorted(unknown) or 'none'}")
+    checks = ["p.id IS NULL", "s.language IS NULL OR NOT (s.language = ANY(p.languages))"]
+    if "features" in fields:
+        checks.append(_FEATURES_WRONG)
+    if "extra_fields" in fields:
+        checks.append(_EXTRA_FIELDS_WRONG)
+    given = ", ".join(f"q.{name}" for name in fields)
+    inserted = ", ".join(
+        f"coalesce(s.{name}, {_TEXT_EMPTY[name]})" if name in fields else _TEXT_EMPTY[name]
+        for name in TEXT_FIELDS
+    )
+    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in fields)
+    differ = " OR ".join(f"t.{name} IS DISTINCT FROM EXCLUDED.{name}" for name in fields)
+    ids = "array_agg(DISTINCT product_id)" if collect else "NULL::bigint[]"
+    cursor.execute(
+        f"""
+        WITH src AS MATERIALIZED (SELECT q.product_id, q.language, {given} FROM ({select}) q),
+        bad AS (SELECT count(*) AS n FROM src s LEFT JOIN ({scope}) p ON p.id = s.product_id
+                 WHERE {" OR ".join(f"({check})" for check in checks)}),
+        ins AS (
+            INSERT INTO catalog_producttext AS t (product_id, language, name, description, features,
+                                                  extra_fields)
+            SELECT s.product_id, s.language, {inserted} FROM src s WHERE (SELECT n FROM bad) = 0
+             ORDER BY s.product_id, s.language
+            {"" if new else f"ON CONFLICT (product_id, language) DO UPDATE SET {updates} WHERE {differ}"}
+            RETURNING t.product_id)
+        SELECT (SELECT n FROM bad), count(*), {ids} FROM ins
+        """,  # noqa: S608 - the caller's own query and generated SQL; values are parameters
+        params,
+    )
+    bad, count, product_ids = cursor.fetchone()
+    if bad:
+        raise _refused(bad, "text")
+    return count, product_ids or []
+
+
+def _images_write(
+    cursor, *, select: str, params: dict, scope: str, replace: bool, collect: bool
+) -> tuple[int, list[int]]:
+    """Images from ``select`` for the products of ``scope``; with ``replace`` the products' other images
+    go. Returns the images written and, with ``collect``, the ids of the products named."""
+    gone = (
+        """, gone AS (DELETE FROM catalog_productimage i
+                      WHERE (SELECT n FROM bad) = 0 AND i.product_id IN (SELECT product_id FROM src))"""
+        if replace
+        else ""
+    )
+    ids = "(SELECT array_agg(DISTINCT product_id) FROM src)" if collect else "NULL::bigint[]"
+    cursor.execute(
+        f"""
+        WITH src AS MATERIALIZED (SELECT q.product_id, q.position, q.url FROM ({select}) q),
+        bad AS (SELECT count(*) AS n FROM src s LEFT JOIN ({scope}) p ON p.id = s.product_id
+                 WHERE p.id IS NULL OR s.position IS NULL
+                    OR s.position NOT BETWEEN 0 AND {_IMAGE_LAST_POSITION}
+                    OR s.url IS NULL OR s.url = '' OR length(s.url) > {_URL_MAX}){gone},
+        ins AS (
+            INSERT INTO catalog_productimage (product_id, position, url)
+            SELECT s.product_id, s.position, s.url FROM src s WHERE (SELECT n FROM bad) = 0
+             ORDER BY s.product_id, s.position
+            RETURNING product_id)
+        SELECT (SELECT n FROM bad), (SELECT count(*) FROM ins), {ids}
+        """,  # noqa: S608 - the caller's own query and generated SQL; values are parameters
+        params,
+    )
+    bad, count, product_ids = cursor.fetchone()
+    if bad:
+        raise _refused(bad, "image")
+    return count, product_ids or []
+
+
+def _tags_write(cursor, *, select: str, params: dict, scope: str, collect: bool) -> tuple[int, list[int]]:
+    """Tags from ``select`` (``product_id, tag_id``) added to the products of ``scope``."""
+    ids = "array_agg(DISTINCT product_id)" if collect else "NULL::bigint[]"
+    cursor.execute(
+        f"""
+        WITH src AS MATERIALIZED (SELECT q.product_id, q.tag_id FROM ({select}) q),
+        bad AS (SELECT count(*) AS n FROM src s LEFT JOIN ({scope}) p ON p.id = s.product_id
+                  LEFT JOIN catalog_tag g ON g.id = s.tag_id AND g.account_id = %(_account)s
+                 WHERE p.id IS NULL OR g.id IS NULL),
+        ins AS (
+            INSERT INTO catalog_product_tags (product_id, tag_id)
+            SELECT DISTINCT s.product_id, s.tag_id FROM src s WHERE (SELECT n FROM bad) = 0
+            ON CONFLICT (product_id, tag_id) DO NOTHING
+            RETURNING product_id)
+        SELECT (SELECT n FROM bad), count(*), {ids} FROM ins
+        """,  # noqa: S608 - the caller's own query and generated SQL; values are parameters
+        params,
+    )
+    bad, count, product_ids = cursor.fetchone()
+    if bad:
+        raise _refused(bad, "tag")
+    return count, product_ids or []
+
+
+def _values_insert(cursor, kind: _Kind, *, select: str, params: dict, scope: str) -> tuple[int, list[int]]:
+    """Stock or prices from ``select`` (``product_id``, the target column, the value column) inserted for
+    the products of ``scope``, which have none yet. Returns the rows written and the targets named."""
+    target, value = kind.target_column, kind.value_column
+    limit = MONEY_LIMIT if kind is PRICE else STOCK_MAX + 1
+    cursor.execute(
+        f"""
+        WITH src AS MATERIALIZED (SELECT q.product_id, q.{target} AS target_id, q.{value} AS value
+                                    FROM ({select}) q),
+        bad AS (SELECT count(*) AS n FROM src s LEFT JOIN ({scope}) p ON p.id = s.product_id
+                  LEFT JOIN {kind.target_table} w ON w.id = s.target_id AND w.account_id = %(_account)s
+                 WHERE p.id IS NULL OR w.id IS NULL OR s.value IS NULL OR s.value < 0
+                    OR s.value >= {limit}),
+        ins AS (
+            INSERT INTO {kind.table} (product_id, {target}, {value})
+            SELECT s.product_id, s.target_id, s.value FROM src s WHERE (SELECT n FROM bad) = 0
+             ORDER BY s.product_id, s.target_id
+            RETURNING {target} AS target_id)
+        SELECT (SELECT n FROM bad), count(*), array_agg(DISTINCT target_id) FROM ins
+        """,  # noqa: S608 - the caller's own query and generated SQL; values are parameters
+        params,
+    )
+    bad, count, target_ids = cursor.fetchone()
+    if bad:
+        raise _refused(bad, kind.value_column)
+    return count, target_ids or []
+
+
+# One DELETE per table, children first: the rows of every product of the account (table, product column).
+_PURGED = (
+    ("catalog_product_tags", "product_id"),
+    ("catalog_producttext", "product_id"),
+    ("catalog_productimage", "product_id"),
+    ("catalog_stock", "product_id"),
+    ("catalog_price", "product_id"),
+    ("catalog_bundlecomponent", "bundle_id"),
+)
+
+
+@transaction.atomic
+def products_purge(*, actor: Tenant, origin: Origin) -> int:
+    """Delete every product of the actor's account with its texts, images, tags, stock, prices, bundle
+    components and links — one DELETE per table, for an account about to be deleted itself (a throw-away
+    benchmark or demo account). Rows elsewhere that still point at the products (order lines, WMS
+    article states, another account's links) must be gone by the commit, where the foreign keys are
+    checked: the account's own deletion in the same transaction takes them. Records "product deleted"
+    per catalog. Returns how many products were deleted."""
+    _actor_may(actor, "delete")
+    account_id = actor.account.pk
+    with connection.cursor() as cursor:
+        for table, column in _PURGED:
+            cursor.execute(
+                f"""DELETE FROM {table} x USING catalog_product p
+                     WHERE x.{column} = p.id AND p.account_id = %(a)s""",  # noqa: S608 - table names are constants
+                {"a": account_id},
+            )
+        cursor.execute("DELETE FROM catalog_productlink WHERE account_id = %(a)s", {"a": account_id})
+        collect = "array_agg(id)" if wanted(topics.PRODUCT_DELETED, origin) else "NULL::bigint[]"
+        cursor.execute(
+            f"""WITH gone AS (DELETE FROM catalog_product WHERE account_id = %(a)s RETURNING id, inventory_id)
+                SELECT inventory_id, count(*), {collect} FROM gone GROUP BY inventory_id""",  # noqa: S608 - generated SQL
+            {"a": account_id},
+        )
+        deleted = 0
+        for inventory_id, count, ids in cursor.fetchall():
+            deleted += count
+            record_set(
+                account_id=account_id,
+                topic=topics.PRODUCT_DELETED,
+                origin=origin,
+                product_ids=ids or [],
+                extra={"inventory_id": inventory_id},
+            )
+    return deleted

@@ -79,6 +79,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts import roles
+from accounts.models import Role
+from accounts.tenancy import Tenant, require_role
 from catalog.bulk import products_import_write
 from catalog.csv_cells import text_cell_read
 from catalog.models import Category, ImportJob, Inventory, PriceGroup, Warehouse
@@ -442,7 +445,7 @@ class _Staging:
 
 def import_csv(
     *,
-    account,
+    actor: Tenant,
     inventory: Inventory,
     fileobj: BinaryIO,
     origin: Origin,
@@ -453,9 +456,13 @@ def import_csv(
 
     Guarantees: either every row is written or none (unless ``valid_rows_only``, when exactly the rows
     without problems are); the writes happen in one transaction; ``progress(rows_read)`` is called after
-    every batch of rows read and checked (outside that transaction, so a caller may record it).
+    every batch of rows read and checked (outside that transaction, so a caller may record it). The
+    catalog is the actor's account's; members and up (the role matrix's PRODUCTS write).
     """
-    assert inventory.account_id == account.pk
+    require_role(actor, roles.PRODUCTS.role_for(roles.Act.WRITE))
+    account = actor.account
+    if inventory.account_id != account.pk:
+        raise ValueError(f"Catalog {inventory.pk} belongs to another account.")
     report = ImportReport()
     text = _open_text(fileobj)
     try:
@@ -503,7 +510,7 @@ def import_csv(
                     bad_rows = sorted({row for row, _c, _m in report.errors})
                     cursor.execute(f"DELETE FROM {staging.rows} WHERE row_no = ANY(%s)", [bad_rows])  # noqa: S608 - generated table names; values are parameters
                 report.created, report.updated = products_import_write(
-                    cursor, staging=staging, account=account, inventory=inventory, origin=origin
+                    cursor, staging=staging, actor=actor, inventory=inventory, origin=origin
                 )
                 report.written = True
     finally:
@@ -759,12 +766,17 @@ PROGRESS_EVERY = BATCH_ROWS
 
 @transaction.atomic
 def import_job_create(
-    *, account, inventory: Inventory, file, origin: Origin, valid_rows_only: bool = False, user=None
+    *, actor: Tenant, inventory: Inventory, file, origin: Origin, valid_rows_only: bool = False
 ) -> ImportJob:
-    """Store the uploaded file as a queued ImportJob and start it in Celery once this transaction commits."""
+    """Store the uploaded file as a queued ImportJob and start it in Celery once this transaction commits.
+    The catalog is the actor's account's; members and up (the role matrix's PRODUCTS write). The job
+    remembers the person who started it (none for an API token)."""
     from catalog.tasks import import_run
 
-    assert inventory.account_id == account.pk
+    require_role(actor, roles.PRODUCTS.role_for(roles.Act.WRITE))
+    account, user = actor.account, actor.user
+    if inventory.account_id != account.pk:
+        raise ValueError(f"Catalog {inventory.pk} belongs to another account.")
     name = os.path.basename(getattr(file, "name", "") or "import.csv")[:255]
     job = ImportJob(
         account=account,
@@ -800,6 +812,12 @@ def _job_origin(job: ImportJob) -> Origin:
     return Origin.of_user(job.user) if job.user is not None else Origin.system()
 
 
+def _job_actor(job: ImportJob) -> Tenant:
+    """Who a queued job acts as: its account with the least role that may import (it was allowed when it
+    was started), for the person who started it."""
+    return Tenant(account=job.account, role=Role.MEMBER, user=job.user)
+
+
 def import_job_run(*, job_id: int) -> ImportJob | None:
     """Run a queued (or interrupted) import job; jobs already done or failed are left alone.
 
@@ -822,7 +840,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     try:
         with job.file.open("rb") as fileobj:
             report = import_csv(
-                account=job.account,
+                actor=_job_actor(job),
                 inventory=job.inventory,
                 fileobj=fileobj,
                 origin=_job_origin(job),

@@ -2,6 +2,15 @@
 groups, categories, manufacturers), products with their texts, images, tags, bundle components, stock
 and prices, and stock movements. Set-based writes live in ``catalog.bulk``.
 
+Each write that someone asks for takes the ``actor`` (an ``accounts.tenancy.Tenant``: who acts, for
+which account, with which role) and checks here what that role may do — the role matrix's PRODUCTS area
+for products, stock and prices, CATALOG_SETTINGS for catalogs, categories, warehouses, price groups,
+manufacturers, tags and extra fields — so the pages, the REST API, ``/connector.php``, imports and the
+WMS sync obey the same rules. Jobs that act for an account without a person (the WMS sync, an import
+running in the background, the demo) pass an actor with the role they need, as other apps do. The
+account's defaults and the stock movements of orders are consequences of writes other services have
+already allowed; they take the account.
+
 Every write takes the ``origin`` of the change and records its change events (``catalog.events``) in
 the same transaction. Stock rows are always locked in primary-key order, so two writers never deadlock.
 """
@@ -20,6 +29,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from accounts import roles
+from accounts.tenancy import Tenant, require_role
 from catalog.events import record_set
 from catalog.models import (
     BundleComponent,
@@ -39,6 +50,15 @@ from catalog.models import (
 from changes import topics
 from changes.origin import Origin
 from config.integrity import account_row_save, delete_unless_in_use
+
+
+def _actor_may(actor: Tenant, area: roles.Area, act: roles.Act, *rows) -> None:
+    """The actor's role allows ``act`` in ``area`` (the role matrix: PermissionDenied otherwise), and each
+    row given belongs to the actor's account."""
+    require_role(actor, area.role_for(act))
+    for row in rows:
+        if row is not None and row.account_id != actor.account.pk:
+            raise ValueError(f"{type(row).__name__} {row.pk} belongs to another account.")
 
 
 @transaction.atomic
@@ -170,6 +190,7 @@ def stock_adjust_many(*, account, changes: list[tuple[int, int, int]], origin: O
 @transaction.atomic
 def product_save(
     *,
+    actor: Tenant,
     product: Product,
     origin: Origin,
     texts: dict[str, dict] | None = None,
@@ -184,8 +205,12 @@ def product_save(
     components ``(component, quantity)``; the caller has checked that they belong to the account.
 
     Texts, stock and prices given are set; those not given stay. ``images`` (URLs, or dicts with ``url``
-    and ``position``), ``tags`` and ``components`` replace the list when given.
+    and ``position``), ``tags`` and ``components`` replace the list when given. A new product without an
+    account gets the actor's. Members and up (the role matrix's PRODUCTS write).
     """
+    if product.account_id is None:
+        product.account = actor.account
+    _actor_may(actor, roles.PRODUCTS, roles.Act.WRITE, product)
     created = product.pk is None
     if product.parent_id:
         product.inventory_id = product.parent.inventory_id
@@ -246,8 +271,11 @@ def product_save(
 
 
 @transaction.atomic
-def bundle_component_set(*, bundle: Product, component: Product, quantity: int, origin: Origin) -> None:
-    """Put ``component`` into ``bundle`` ``quantity`` times (or change its quantity)."""
+def bundle_component_set(
+    *, actor: Tenant, bundle: Product, component: Product, quantity: int, origin: Origin
+) -> None:
+    """Put ``component`` into ``bundle`` ``quantity`` times (or change its quantity). Members and up."""
+    _actor_may(actor, roles.PRODUCTS, roles.Act.WRITE, bundle, component)
     BundleComponent.objects.update_or_create(
         bundle=bundle, component=component, defaults={"quantity": quantity}
     )
@@ -257,8 +285,9 @@ def bundle_component_set(*, bundle: Product, component: Product, quantity: int, 
 
 
 @transaction.atomic
-def bundle_component_remove(*, bundle: Product, component_row_id: int, origin: Origin) -> bool:
-    """Take a component row out of ``bundle``. Returns False when there was no such row."""
+def bundle_component_remove(*, actor: Tenant, bundle: Product, component_row_id: int, origin: Origin) -> bool:
+    """Take a component row out of ``bundle``. Returns False when there was no such row. Members and up."""
+    _actor_may(actor, roles.PRODUCTS, roles.Act.WRITE, bundle)
     deleted, _detail = BundleComponent.objects.filter(bundle=bundle, pk=component_row_id).delete()
     if deleted:
         record_set(
@@ -277,12 +306,14 @@ def _bundle_message(bundles: list[Product]) -> str:
 
 
 @transaction.atomic
-def product_delete(*, product: Product, origin: Origin) -> None:
-    """Delete a product with its variants, texts, images, stock and prices.
+def product_delete(*, actor: Tenant, product: Product, origin: Origin) -> None:
+    """Delete a product with its variants, texts, images, stock and prices. Admins only (the role
+    matrix's PRODUCTS delete).
 
     Refused with a ValidationError naming the bundles while the product or one of its variants is a
     component of a bundle (the bundle would lose a part without anyone noticing).
     """
+    _actor_may(actor, roles.PRODUCTS, roles.Act.DELETE, product)
     bundles = list(
         Product.objects.filter(components__component__in=[product, *product.variants.all()])
         .exclude(pk=product.pk)
@@ -318,15 +349,15 @@ def _name_clean(value, *, max_length: int) -> str:
     return name
 
 
-def _named_row_save(model, *, account, row, values: dict[str, Any], allowed: tuple[str, ...]):
-    """Create (``row`` None) or change one of the account's named rows; names are unique per account."""
+def _named_row_save(model, *, actor: Tenant, row, values: dict[str, Any], allowed: tuple[str, ...]):
+    """Create (``row`` None) or change one of the account's named rows; names are unique per account.
+    Admins only (the role matrix's CATALOG_SETTINGS write)."""
+    _actor_may(actor, roles.CATALOG_SETTINGS, roles.Act.WRITE, row)
     unknown = set(values) - set(allowed)
     if unknown:
         raise ValueError(f"Not {model.__name__} fields: {sorted(unknown)}")
     if row is None:
-        row = model(account=account)
-    elif row.account_id != account.pk:
-        raise ValueError(f"{model.__name__} {row.pk} belongs to another account.")
+        row = model(account=actor.account)
     if "name" in values or row.pk is None:
         values = {
             **values,
@@ -338,34 +369,35 @@ def _named_row_save(model, *, account, row, values: dict[str, Any], allowed: tup
     return account_row_save(row)
 
 
-def _dictionary_row_delete(row) -> None:
+def _dictionary_row_delete(actor: Tenant, row) -> None:
+    _actor_may(actor, roles.CATALOG_SETTINGS, roles.Act.DELETE, row)
     if getattr(row, "is_default", False):
         raise ValidationError(_("The default one cannot be deleted."))
     delete_unless_in_use(row)
 
 
 @transaction.atomic
-def warehouse_save(*, account, warehouse: Warehouse | None = None, **values) -> Warehouse:
+def warehouse_save(*, actor: Tenant, warehouse: Warehouse | None = None, **values) -> Warehouse:
     """Create (``warehouse`` None) or change a warehouse: ``name``, ``description``."""
     return _named_row_save(
-        Warehouse, account=account, row=warehouse, values=values, allowed=("name", "description")
+        Warehouse, actor=actor, row=warehouse, values=values, allowed=("name", "description")
     )
 
 
 @transaction.atomic
-def warehouse_delete(*, warehouse: Warehouse) -> None:
+def warehouse_delete(*, actor: Tenant, warehouse: Warehouse) -> None:
     """Delete a warehouse with its stock rows; refuses the default one and one a catalog defaults to."""
-    _dictionary_row_delete(warehouse)
+    _dictionary_row_delete(actor, warehouse)
 
 
 @transaction.atomic
-def price_group_save(*, account, price_group: PriceGroup | None = None, **values) -> PriceGroup:
+def price_group_save(*, actor: Tenant, price_group: PriceGroup | None = None, **values) -> PriceGroup:
     """Create (``price_group`` None) or change a price group: ``name``, ``description``, ``currency``."""
     if price_group is None:
-        values.setdefault("currency", account.default_currency)
+        values.setdefault("currency", actor.account.default_currency)
     return _named_row_save(
         PriceGroup,
-        account=account,
+        actor=actor,
         row=price_group,
         values=values,
         allowed=("name", "description", "currency"),
@@ -373,46 +405,47 @@ def price_group_save(*, account, price_group: PriceGroup | None = None, **values
 
 
 @transaction.atomic
-def price_group_delete(*, price_group: PriceGroup) -> None:
+def price_group_delete(*, actor: Tenant, price_group: PriceGroup) -> None:
     """Delete a price group with its prices; refuses the default one and one a catalog defaults to."""
-    _dictionary_row_delete(price_group)
+    _dictionary_row_delete(actor, price_group)
 
 
 @transaction.atomic
-def manufacturer_save(*, account, manufacturer: Manufacturer | None = None, **values) -> Manufacturer:
+def manufacturer_save(*, actor: Tenant, manufacturer: Manufacturer | None = None, **values) -> Manufacturer:
     """Create (``manufacturer`` None) or rename a manufacturer."""
-    return _named_row_save(Manufacturer, account=account, row=manufacturer, values=values, allowed=("name",))
+    return _named_row_save(Manufacturer, actor=actor, row=manufacturer, values=values, allowed=("name",))
 
 
 @transaction.atomic
-def manufacturer_delete(*, manufacturer: Manufacturer) -> None:
+def manufacturer_delete(*, actor: Tenant, manufacturer: Manufacturer) -> None:
     """Delete a manufacturer; its products keep existing without one."""
+    _actor_may(actor, roles.CATALOG_SETTINGS, roles.Act.DELETE, manufacturer)
     manufacturer.delete()
 
 
 @transaction.atomic
-def tag_save(*, account, tag: Tag | None = None, **values) -> Tag:
+def tag_save(*, actor: Tenant, tag: Tag | None = None, **values) -> Tag:
     """Create (``tag`` None) or rename a product tag."""
-    return _named_row_save(Tag, account=account, row=tag, values=values, allowed=("name",))
+    return _named_row_save(Tag, actor=actor, row=tag, values=values, allowed=("name",))
 
 
 @transaction.atomic
-def tag_delete(*, tag: Tag) -> None:
+def tag_delete(*, actor: Tenant, tag: Tag) -> None:
     """Delete a tag; its products keep existing without it."""
+    _actor_may(actor, roles.CATALOG_SETTINGS, roles.Act.DELETE, tag)
     delete_unless_in_use(tag)
 
 
 @transaction.atomic
-def extra_field_save(*, account, extra_field: ExtraField | None = None, **values) -> ExtraField:
+def extra_field_save(*, actor: Tenant, extra_field: ExtraField | None = None, **values) -> ExtraField:
     """Create (``extra_field`` None) or change a product extra field: ``name``, ``kind``."""
-    return _named_row_save(
-        ExtraField, account=account, row=extra_field, values=values, allowed=("name", "kind")
-    )
+    return _named_row_save(ExtraField, actor=actor, row=extra_field, values=values, allowed=("name", "kind"))
 
 
 @transaction.atomic
-def extra_field_delete(*, extra_field: ExtraField) -> None:
+def extra_field_delete(*, actor: Tenant, extra_field: ExtraField) -> None:
     """Delete a product extra field (products' values for it are no longer shown)."""
+    _actor_may(actor, roles.CATALOG_SETTINGS, roles.Act.DELETE, extra_field)
     delete_unless_in_use(extra_field)
 
 
@@ -433,7 +466,7 @@ def _account_ids(model, *, account, ids, field: str) -> list[int]:
 @transaction.atomic
 def inventory_save(
     *,
-    account,
+    actor: Tenant,
     inventory: Inventory | None = None,
     name: str | None = None,
     description: str | None = None,
@@ -448,8 +481,11 @@ def inventory_save(
     account's defaults: its default warehouse and price group, the default catalog's language).
 
     Warehouses and price groups are ids of the account's rows; the defaults must be among them (when not
-    given, the current default stays if it is still listed, else the first listed one is taken).
+    given, the current default stays if it is still listed, else the first listed one is taken). Admins
+    only (the role matrix's CATALOG_SETTINGS write).
     """
+    _actor_may(actor, roles.CATALOG_SETTINGS, roles.Act.WRITE, inventory)
+    account = actor.account
     creating = inventory is None
     if creating:
         fallback = Inventory.objects.filter(account=account, is_default=True).first()
@@ -463,8 +499,6 @@ def inventory_save(
             price_groups = list(
                 PriceGroup.objects.filter(account=account, is_default=True).values_list("pk", flat=True)
             )
-    elif inventory.account_id != account.pk:
-        raise ValueError(f"Catalog {inventory.pk} belongs to another account.")
     if name is not None or creating:
         inventory.name = _name_clean(name, max_length=100)
     if description is not None:
@@ -510,15 +544,15 @@ def inventory_save(
 
 
 @transaction.atomic
-def inventory_delete(*, inventory: Inventory) -> None:
+def inventory_delete(*, actor: Tenant, inventory: Inventory) -> None:
     """Delete a catalog with its products and categories; refuses the default catalog."""
-    _dictionary_row_delete(inventory)
+    _dictionary_row_delete(actor, inventory)
 
 
 @transaction.atomic
 def category_save(
     *,
-    account,
+    actor: Tenant,
     category: Category | None = None,
     name: str | None = None,
     inventory: int | None = None,
@@ -526,15 +560,16 @@ def category_save(
 ) -> Category:
     """Create (``category`` None) or change a category of a catalog (``inventory`` id), or of the whole
     account (``inventory`` None). ``parent`` (an id, None = top level) must be in the same catalog and
-    not inside the category itself. A category stays in the catalog it was created in."""
+    not inside the category itself. A category stays in the catalog it was created in. Admins only (the
+    role matrix's CATALOG_SETTINGS write)."""
+    _actor_may(actor, roles.CATALOG_SETTINGS, roles.Act.WRITE, category)
+    account = actor.account
     if category is None:
         category = Category(account=account)
         if inventory is not None:
             category.inventory_id = _account_ids(
                 Inventory, account=account, ids=[inventory], field="inventory"
             )[0]
-    elif category.account_id != account.pk:
-        raise ValueError(f"Category {category.pk} belongs to another account.")
     elif inventory is not None and inventory != category.inventory_id:
         raise ValidationError({"inventory": _("A category cannot move to another catalog.")})
     if name is not None or category.pk is None:
@@ -555,9 +590,11 @@ def category_save(
 
 
 @transaction.atomic
-def category_delete(*, category: Category, with_subcategories: bool = False) -> None:
+def category_delete(*, actor: Tenant, category: Category, with_subcategories: bool = False) -> None:
     """Delete a category; its products stay in the catalog, without a category. Its subcategories move
-    to the top level (BaseLinker's API), or go with it (``with_subcategories``: the catalog pages)."""
+    to the top level (BaseLinker's API), or go with it (``with_subcategories``: the catalog pages).
+    Admins only (the role matrix's CATALOG_SETTINGS delete)."""
+    _actor_may(actor, roles.CATALOG_SETTINGS, roles.Act.DELETE, category)
     if not with_subcategories:
         Category.objects.filter(parent=category).update(parent=None)
     category.delete()
@@ -587,7 +624,7 @@ STOCK_MAX = 2**31 - 1
 @transaction.atomic
 def product_write(
     *,
-    account,
+    actor: Tenant,
     inventory: Inventory,
     origin: Origin,
     product: Product | None = None,
@@ -609,10 +646,10 @@ def product_write(
     gets exactly these (new names are added to the account). ``prices`` (price group id → gross
     amount) and ``stock`` (warehouse id → quantity) name the account's price groups and warehouses.
     ``components`` (product id → quantity) replaces a bundle's contents. All or nothing: a
-    ValidationError keyed by field, nothing written.
+    ValidationError keyed by field, nothing written. Members and up (the role matrix's PRODUCTS write).
     """
-    if inventory.account_id != account.pk:
-        raise ValueError(f"Catalog {inventory.pk} belongs to another account.")
+    _actor_may(actor, roles.PRODUCTS, roles.Act.WRITE, inventory, product)
+    account = actor.account
     fields = dict(fields or {})
     unknown = set(fields) - set(PRODUCT_FIELDS)
     if unknown:
@@ -723,6 +760,7 @@ def product_write(
     elif was_bundle and not product.is_bundle:
         component_rows = []  # a product that stops being a bundle loses its contents
     return product_save(
+        actor=actor,
         product=product,
         origin=origin,
         texts=text_values or None,

@@ -134,7 +134,7 @@ class ProductLinkRemoveView(AccountViewMixin, View):
 
     def post(self, request, pk: int):
         product = _product_or_404(self.account, pk)
-        if product_link_remove(account=self.account, product_id=product.pk):
+        if product_link_remove(actor=self.tenant, product_id=product.pk):
             messages.success(request, _("The link is removed: this product no longer follows the supplier."))
         return redirect("catalog:product-detail", pk=product.pk)
 
@@ -162,6 +162,7 @@ class ProductFormView(AccountViewMixin, View):
                 product.inventory = form.inventory
             stock, prices = form.stock_and_prices()
             product_save(
+                actor=self.tenant,
                 product=product,
                 origin=Origin.of_tenant(self.tenant),
                 texts=form.texts(),
@@ -192,7 +193,7 @@ class ProductDeleteView(AccountViewMixin, View):
     def post(self, request, pk: int):
         product = _product_or_404(self.account, pk)
         try:
-            product_delete(product=product, origin=Origin.of_tenant(self.tenant))
+            product_delete(actor=self.tenant, product=product, origin=Origin.of_tenant(self.tenant))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("catalog:product-detail", pk=pk)
@@ -222,9 +223,9 @@ class ProductGridView(AccountViewMixin, View):
                 rows.append((row["product"].pk, column.pk, value))
         try:
             if kind == "stock":
-                stock_set_many(account=self.account, rows=rows, origin=Origin.of_tenant(self.tenant))
+                stock_set_many(actor=self.tenant, rows=rows, origin=Origin.of_tenant(self.tenant))
             else:
-                price_set_many(account=self.account, rows=rows, origin=Origin.of_tenant(self.tenant))
+                price_set_many(actor=self.tenant, rows=rows, origin=Origin.of_tenant(self.tenant))
         except BulkItemErrors as exc:
             products = {r["product"].pk: r["product"] for r in grid["grid_rows"]}
             names = {column.pk: column.name for column in columns}
@@ -278,6 +279,7 @@ class ProductComponentView(AccountViewMixin, View):
             return redirect("catalog:product-detail", pk=pk)
         if form.cleaned_data["remove"]:
             bundle_component_remove(
+                actor=self.tenant,
                 bundle=bundle,
                 component_row_id=form.cleaned_data["remove"],
                 origin=Origin.of_tenant(self.tenant),
@@ -293,6 +295,7 @@ class ProductComponentView(AccountViewMixin, View):
             messages.error(request, _("A bundle cannot contain itself."))
         else:
             bundle_component_set(
+                actor=self.tenant,
                 bundle=bundle,
                 component=component,
                 quantity=form.cleaned_data["quantity"],
@@ -311,8 +314,8 @@ DICTIONARIES = {
     "tags": (Tag, forms.TagForm, gettext_lazy("Tags")),
     "extra-fields": (ExtraField, forms.ExtraFieldForm, gettext_lazy("Product extra fields")),
 }
-# Each dictionary's writers in catalog.services: save(account=, <row keyword>=row or None, **values) and
-# delete(<row keyword>=row).
+# Each dictionary's writers in catalog.services: save(actor=, <row keyword>=row or None, **values) and
+# delete(actor=, <row keyword>=row).
 DICTIONARY_WRITERS = {
     "warehouses": ("warehouse", services.warehouse_save, services.warehouse_delete),
     "price-groups": ("price_group", services.price_group_save, services.price_group_delete),
@@ -345,7 +348,7 @@ class DictionaryView(AccountViewMixin, View):
             keyword, save, _delete = DICTIONARY_WRITERS[self.kind]
             values = {name: form.cleaned_data[name] for name in form.Meta.fields}
             try:
-                save(account=self.account, **{keyword: instance}, **values)
+                save(actor=self.tenant, **{keyword: instance}, **values)
             except ValidationError as exc:
                 form_errors_from(form, exc)
             else:
@@ -381,7 +384,7 @@ class DictionaryDeleteView(AccountViewMixin, View):
         row = get_object_or_404(model, account=self.account, pk=pk)
         keyword, _save, delete = DICTIONARY_WRITERS[kind]
         try:
-            delete(**{keyword: row})
+            delete(actor=self.tenant, **{keyword: row})
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -405,7 +408,7 @@ class InventoryListView(AccountViewMixin, View):
             data = form.cleaned_data
             try:
                 services.inventory_save(
-                    account=self.account,
+                    actor=self.tenant,
                     inventory=instance,
                     name=data["name"],
                     description=data["description"],
@@ -452,7 +455,7 @@ class CategoryTreeView(AccountViewMixin, View):
             parent = form.cleaned_data["parent"]
             try:
                 services.category_save(
-                    account=self.account,
+                    actor=self.tenant,
                     inventory=inventory.pk,
                     name=form.cleaned_data["name"],
                     parent=parent.pk if parent is not None else None,
@@ -485,7 +488,7 @@ class CategoryDeleteView(AccountViewMixin, View):
     def post(self, request, pk: int):
         category = get_object_or_404(Category, account=self.account, pk=pk)
         inventory_id = category.inventory_id
-        services.category_delete(category=category, with_subcategories=True)
+        services.category_delete(actor=self.tenant, category=category, with_subcategories=True)
         messages.success(request, _("Category deleted; its products are now without a category."))
         if inventory_id:
             return redirect("catalog:category-tree", pk=inventory_id)

@@ -73,12 +73,11 @@ class ImportCreateView(AccountViewMixin, View):
         if not form.is_valid():
             return self._render(form)
         job = import_job_create(
-            account=self.account,
+            actor=self.tenant,
             inventory=form.cleaned_data["inventory"],
             file=form.cleaned_data["file"],
             origin=Origin.of_tenant(self.tenant),
             valid_rows_only=form.cleaned_data["valid_rows_only"],
-            user=request.user,
         )
         return redirect("catalog:import-detail", pk=job.pk)
 

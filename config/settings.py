@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "changes",
     "catalog",
     "orders",
+    "demo",
     "shipments",
     "connect",
     "wmsbridge",

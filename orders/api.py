@@ -444,22 +444,52 @@ class OrderLineViewSet(AccountScopedViewSet):
         services.line_remove(line=instance, origin=Origin.of_tenant(self.tenant))
 
 
+class OrderSettingViewSet(AccountScopedViewSet):
+    """The account's order settings (statuses, sources, extra fields, buttons, automatic actions): the
+    serializer reads the request, ``orders.services`` writes — the services the settings pages call, with
+    the request's actor, so the same rules and roles hold."""
+
+    area = roles.ORDER_SETTINGS
+    pagination_class = None
+
+    def save_row(self, row):
+        return services.order_setting_save(actor=self.tenant, row=row)
+
+    def delete_row(self, row):
+        services.order_setting_delete(actor=self.tenant, row=row)
+
+    def perform_create(self, serializer):
+        self._save(serializer, serializer.Meta.model(account=self.account))
+
+    def perform_update(self, serializer):
+        self._save(serializer, serializer.instance)
+
+    def _save(self, serializer, row):
+        for name, value in serializer.validated_data.items():
+            setattr(row, name, value)
+        try:
+            serializer.instance = self.save_row(row)
+        except DjangoValidationError as exc:
+            raise api_validation_error(exc) from exc
+
+    def perform_destroy(self, instance):
+        try:
+            self.delete_row(instance)
+        except DjangoValidationError as exc:
+            raise api_validation_error(exc) from exc
+
+
 class OrderSourceSerializer(fields.ModelSerializer):
     class Meta:
         model = OrderSource
         fields = ["id", "kind", "name"]
 
 
-class OrderSourceViewSet(AccountScopedViewSet):
+class OrderSourceViewSet(OrderSettingViewSet):
+    """Order sources; one that orders come from cannot be deleted (400, saying so)."""
+
     queryset = OrderSource.objects.all()
     serializer_class = OrderSourceSerializer
-    area = roles.ORDER_SETTINGS
-    pagination_class = None
-
-    def perform_destroy(self, instance):
-        if instance.orders.exists():
-            raise serializers.ValidationError("Orders come from this source; it cannot be deleted.")
-        instance.delete()
 
 
 class OrderExtraFieldSerializer(fields.ModelSerializer):
@@ -479,11 +509,9 @@ class OrderExtraFieldSerializer(fields.ModelSerializer):
         return attrs
 
 
-class OrderExtraFieldViewSet(AccountScopedViewSet):
+class OrderExtraFieldViewSet(OrderSettingViewSet):
     queryset = OrderExtraField.objects.all()
     serializer_class = OrderExtraFieldSerializer
-    area = roles.ORDER_SETTINGS
-    pagination_class = None
 
 
 class CustomButtonSerializer(fields.ModelSerializer):
@@ -492,11 +520,9 @@ class CustomButtonSerializer(fields.ModelSerializer):
         fields = ["id", "name", "color"]
 
 
-class CustomButtonViewSet(AccountScopedViewSet):
+class CustomButtonViewSet(OrderSettingViewSet):
     queryset = CustomButton.objects.all()
     serializer_class = CustomButtonSerializer
-    area = roles.ORDER_SETTINGS
-    pagination_class = None
 
 
 class AutomationRuleSerializer(fields.ModelSerializer):
@@ -548,28 +574,24 @@ class AutomationRuleSerializer(fields.ModelSerializer):
         return attrs
 
 
-class AutomationRuleViewSet(AccountScopedViewSet):
+class AutomationRuleViewSet(OrderSettingViewSet):
     """Automatic actions: event → conditions → actions (see the README for the JSON shapes)."""
 
     queryset = AutomationRule.objects.all()
     serializer_class = AutomationRuleSerializer
-    area = roles.ORDER_SETTINGS
-    pagination_class = None
+
+    def save_row(self, row):
+        return services.rule_save(actor=self.tenant, rule=row)
+
+    def delete_row(self, row):
+        services.rule_delete(actor=self.tenant, rule=row)
 
 
-class OrderStatusViewSet(AccountScopedViewSet):
+class OrderStatusViewSet(OrderSettingViewSet):
     """The account's order statuses; one that orders or automatic actions use cannot be deleted (400)."""
 
     queryset = OrderStatus.objects.all()
     serializer_class = OrderStatusSerializer
-    area = roles.ORDER_SETTINGS
-    pagination_class = None
-
-    def perform_destroy(self, instance):
-        try:
-            services.order_status_delete(status=instance)
-        except DjangoValidationError as exc:
-            _raise_for(exc)
 
 
 class JournalEntrySerializer(fields.ModelSerializer):

@@ -65,7 +65,7 @@ ALLOWED: dict[str, str] = {
     "wmsbridge/tasks.py:wms_dispatch": "the beat dispatcher walks every account's connections by design",
     "connect/imports.py:connect_imports_refresh_all": "the periodic pass runs every continuous import",
     "wmsbridge/management/commands/wms_sync.py:Command.handle": "an operator's command (all, or one by id)",
-    "orders/management/commands/demo_data.py:Command.handle": "an operator's command names the owner",
+    "demo/management/commands/demo_data.py:Command.handle": "an operator's command names the owner",
     "accounts/demo.py:demo_memberships": "the demo's own users, by their fixed e-mail addresses",
     # Tasks load what our own code queued, by id (the request that queued it was scoped).
     "accounts/tasks.py:invitation_send": "a task loads the invitation our own code queued",
@@ -87,7 +87,6 @@ ALLOWED: dict[str, str] = {
     # Ids that a scoped query or a check against the account produced just before.
     "catalog/services.py:stock_adjust_many": "its product and warehouse ids are checked against the account",
     "catalog/exports.py:export_csv": "the product ids come from the account's queryset it is given",
-    "orders/demo_data.py:_setup_catalog": "the price group ids are the account's catalog's own",
     "wmsbridge/sync/shipments.py:shipments_sync": "the export ids are the connection's own pending orders",
 }
 

@@ -52,13 +52,13 @@ def _add_or_change(call: Call, *, key: str, pk, lookup, save, row: str, values=d
     account's id is "not found"), or create one when ``pk`` is absent or 0, with ``values()`` (read
     after the lookup, so a missing row is reported first); answer its id under ``key``."""
     found = lookup(call, pk) if pk else None
-    saved = save(account=call.account, **{row: found}, **values())
+    saved = save(actor=call.tenant, **{row: found}, **values())
     return {key: saved.pk}
 
 
 def _delete(call: Call, pk, *, lookup, delete, row: str) -> dict:
     """The delete<Thing> methods: the service deletes the account's row ``pk`` names."""
-    delete(**{row: lookup(call, pk)})
+    delete(actor=call.tenant, **{row: lookup(call, pk)})
     return {}
 
 
@@ -672,7 +672,7 @@ def add_inventory_product(call: Call, args: Args) -> dict:
         if args.given(param):
             fields[field] = getattr(args, param) or None
     product = services.product_write(
-        account=call.account,
+        actor=call.tenant,
         origin=call.origin,
         inventory=inventory,
         product=product,
@@ -701,7 +701,7 @@ def add_inventory_product(call: Call, args: Args) -> dict:
 def delete_inventory_product(call: Call, args: Args) -> dict:
     """Delete a product with its variants, or one variant."""
     refuse_shared_catalog(call, inventory_id=args.inventory_id)
-    services.product_delete(product=product_of(call, args.product_id), origin=call.origin)
+    services.product_delete(actor=call.tenant, product=product_of(call, args.product_id), origin=call.origin)
     return {}
 
 
@@ -765,7 +765,7 @@ def _batch(
     updated = set(owners)
     if rows:
         try:
-            writer(account=call.account, rows=rows, origin=call.origin)
+            writer(actor=call.tenant, rows=rows, origin=call.origin)
         except BulkItemErrors as exc:
             # Only a concurrent change can get here (everything was checked above): leave those out.
             failed = {owners[index] for index in exc.errors}
@@ -773,7 +773,7 @@ def _batch(
                 warnings.add(key, _("Changed by someone else meanwhile; not updated."))
             keep = [index for index, owner in enumerate(owners) if owner not in failed]
             if keep:
-                writer(account=call.account, rows=[rows[i] for i in keep], origin=call.origin)
+                writer(actor=call.tenant, rows=[rows[i] for i in keep], origin=call.origin)
             updated -= failed
     return {"counter": len(updated), "warnings": dict(warnings)}
 

@@ -14,6 +14,7 @@ from accounts.models import ApiToken
 from catalog.models import Inventory
 from catalog.services import product_write
 from orders.services import order_create
+from tests.actors import admin_of
 from tests.factories import ApiTokenFactory
 from tests.origins import TEST_ORIGIN
 
@@ -94,7 +95,7 @@ def inventory_a(account_a) -> Inventory:
 def make_product(account, inventory, *, sku: str, name: str, stock: int = 10, price: str = "49.90", **fields):
     return product_write(
         origin=TEST_ORIGIN,
-        account=account,
+        actor=admin_of(account),
         inventory=inventory,
         fields={"sku": sku, "ean": fields.pop("ean", ""), **fields},
         texts={inventory.default_language: {"name": name, "description": f"{name} — description"}},

@@ -19,6 +19,7 @@ from catalog.models import (
     Warehouse,
 )
 from catalog.services import product_write
+from tests.actors import admin_of
 from tests.blconnector.conftest import make_product
 from tests.blconnector.shapes import BOOL, INT, INVENTORY_PRODUCT, LIST, OBJ, STR, assert_keyed, assert_shape
 from tests.origins import TEST_ORIGIN
@@ -355,7 +356,7 @@ def test_products_list_documented_request_and_filters(bl_a, account_a, inventory
     mug = make_product(account_a, inventory_a, sku="MUG", name="Kubek", stock=0, price="9.99", ean="111")
     variant = product_write(
         origin=TEST_ORIGIN,
-        account=account_a,
+        actor=admin_of(account_a),
         inventory=inventory_a,
         fields={"parent": shirt_a.pk, "sku": "SHIRT-XL"},
     )
@@ -415,7 +416,7 @@ def test_stock_and_prices_documented_requests(
 ):
     variant = product_write(
         origin=TEST_ORIGIN,
-        account=account_a,
+        actor=admin_of(account_a),
         inventory=inventory_a,
         fields={"parent": shirt_a.pk, "sku": "SHIRT-XL"},
     )

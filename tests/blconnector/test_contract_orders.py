@@ -13,6 +13,7 @@ from catalog.models import Stock
 from catalog.services import product_write
 from orders.models import JournalEntry, Order, OrderExtraField, OrderSource
 from orders.services import order_create
+from tests.actors import admin_of
 from tests.blconnector.shapes import FLOAT, INT, ORDER, ORDER_LINE, STR, assert_shape
 from tests.origins import TEST_ORIGIN
 
@@ -27,7 +28,7 @@ def _stock(product) -> int:
 def variant_a(account_a, inventory_a, shirt_a):
     return product_write(
         origin=TEST_ORIGIN,
-        account=account_a,
+        actor=admin_of(account_a),
         inventory=inventory_a,
         fields={"parent": shirt_a.pk, "sku": "LK54-5512", "ean": "5901234123457"},
         texts={inventory_a.default_language: {"name": "Harry Potter and the Chamber of Secrets"}},

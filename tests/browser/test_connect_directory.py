@@ -11,6 +11,7 @@ from catalog.models import Inventory, Product
 from catalog.services import product_save
 from changes.origin import Origin
 from connect.models import ContractorLink
+from tests.actors import admin_of
 from tests.browser.conftest import log_in
 from tests.factories import MembershipFactory
 from tests.factories.accounts import TEST_PASSWORD, AccountFactory
@@ -29,6 +30,7 @@ def test_a_new_account_finds_a_wholesaler_sends_a_request_and_is_accepted(
     for n, name in enumerate(images):
         demo_images.image_write(name=name, product_name="Teak garden chair", seed=f"chair-{n}")
     product_save(
+        actor=admin_of(wholesaler.account),
         product=Product(account=wholesaler.account, inventory=inventory, sku="CHAIR-1", ean="5901234123457"),
         origin=Origin.system(),
         texts={

@@ -10,6 +10,7 @@ from django.urls import reverse
 from catalog.bulk import BulkItemErrors, price_set_many, stock_set_many
 from catalog.models import Inventory, Price, PriceGroup, Product, Stock, Warehouse
 from changes.origin import Origin
+from tests.actors import admin_of
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def test_stock_set_many_updates_existing_rows_and_creates_missing_ones(shop_a, a
 
     result = stock_set_many(
         origin=Origin.system(),
-        account=account_a,
+        actor=admin_of(account_a),
         rows=[
             (products[0].pk, warehouse.pk, 12),
             (products[1].pk, warehouse.pk, 0),
@@ -65,7 +66,7 @@ def test_stock_set_many_reports_every_bad_item_and_writes_nothing(shop_a, accoun
     with pytest.raises(BulkItemErrors) as caught:
         stock_set_many(
             origin=Origin.system(),
-            account=account_a,
+            actor=admin_of(account_a),
             rows=[
                 (products[0].pk, warehouse.pk, 50),  # fine on its own
                 (products[1].pk, warehouse.pk, -1),
@@ -98,7 +99,7 @@ def test_price_set_many_sets_amounts_and_refuses_negative_or_fractional_cents(sh
 
     result = price_set_many(
         origin=Origin.system(),
-        account=account_a,
+        actor=admin_of(account_a),
         rows=[(products[0].pk, group.pk, "19.90"), (products[0].pk, wholesale.pk, Decimal("7.5"))],
     )
     assert (result.updated, result.created) == (1, 1)
@@ -110,7 +111,7 @@ def test_price_set_many_sets_amounts_and_refuses_negative_or_fractional_cents(sh
     with pytest.raises(BulkItemErrors) as caught:
         price_set_many(
             origin=Origin.system(),
-            account=account_a,
+            actor=admin_of(account_a),
             rows=[(products[1].pk, group.pk, "-1"), (products[2].pk, group.pk, "1.001")],
         )
     assert caught.value.errors == {

@@ -14,6 +14,7 @@ from catalog.models import ImportJob, Inventory, Product, Stock, Warehouse
 from changes import registry, topics
 from changes.models import ChangeEvent
 from changes.origin import Origin, OriginKind
+from tests.actors import admin_of
 from tests.wmsbridge.test_sync_fixtures import (  # noqa: F401 - fixtures
     GOODS_OWNER_A,
     fast_client_fixture,
@@ -176,7 +177,7 @@ def test_a_large_bulk_change_records_a_bounded_number_of_events(account_a, catal
     warehouse = inventory.default_warehouse
 
     stock_set_many(
-        account=account_a,
+        actor=admin_of(account_a),
         rows=[(product.pk, warehouse.pk, 7) for product in products],
         origin=Origin.system(),
     )
@@ -193,6 +194,6 @@ def test_a_large_bulk_change_records_a_bounded_number_of_events(account_a, catal
 @pytest.mark.django_db
 def test_nothing_is_recorded_when_no_consumer_wants_catalog_changes(account_a, shirt):
     warehouse = shirt.inventory.default_warehouse
-    stock_set_many(account=account_a, rows=[(shirt.pk, warehouse.pk, 1)], origin=Origin.system())
+    stock_set_many(actor=admin_of(account_a), rows=[(shirt.pk, warehouse.pk, 1)], origin=Origin.system())
     assert not ChangeEvent.objects.exists()
     assert Stock.objects.get(product=shirt).quantity == 1

@@ -12,6 +12,7 @@ from django.urls import reverse
 from catalog.csv_cells import FORMULA_STARTS, text_cell_read, text_cell_write
 from catalog.imports import import_csv
 from catalog.models import Category, Inventory, Manufacturer, Price, Product, ProductText, Stock, Tag
+from tests.actors import admin_of
 from tests.origins import TEST_ORIGIN
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +97,9 @@ def test_an_export_imported_into_another_catalog_keeps_the_texts_unchanged(clien
     response = client_a.get(reverse("catalog:product-export"), {"inventory": tricky.pk})
     exported = b"".join(response.streaming_content)
 
-    report = import_csv(account=account_a, inventory=other, fileobj=io.BytesIO(exported), origin=TEST_ORIGIN)
+    report = import_csv(
+        actor=admin_of(account_a), inventory=other, fileobj=io.BytesIO(exported), origin=TEST_ORIGIN
+    )
 
     assert report.errors == [] and report.created == 2
     copy = Product.objects.get(inventory=other, sku="-5")

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from catalog import demo_images
 from catalog.models import ProductImage
-from orders.demo_data import demo_data_create, demo_images_localize
+from demo.data import demo_data_create, demo_images_localize
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,13 @@ def test_an_older_demo_with_remote_pictures_is_pointed_at_local_ones(account_a):
         url=f"https://picsum.photos/seed/{image.product.sku}/600/600"
     )
     assert demo_images_localize() >= 1
-    image.refresh_from_db()
+    image = ProductImage.objects.get(product=image.product, position=image.position)
     assert image.url == demo_images.image_url(demo_images.file_name(image.product.sku, image.position))
     assert (demo_images.folder() / demo_images.file_name(image.product.sku, image.position)).is_file()
+
+
+def test_pictures_already_local_are_left_as_they_are_at_each_start(account_a):
+    demo_data_create(account_a, products=3, orders=0)
+    before = set(ProductImage.objects.filter(product__account=account_a).values_list("id", "url"))
+    assert demo_images_localize() == len(before)
+    assert set(ProductImage.objects.filter(product__account=account_a).values_list("id", "url")) == before

@@ -23,6 +23,7 @@ from catalog.models import (
     Warehouse,
 )
 from changes.origin import Origin
+from tests.actors import admin_of
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +58,7 @@ def _csv(rows: list[list]) -> bytes:
 def _import(inventory, data: bytes, **kwargs):
     return import_csv(
         origin=Origin.system(),
-        account=inventory.account,
+        actor=admin_of(inventory.account),
         inventory=inventory,
         fileobj=io.BytesIO(data),
         **kwargs,

@@ -11,6 +11,7 @@ from config import formats
 from connect import services
 from connect.models import ContractorLink
 from orders.services import order_create
+from tests.actors import admin_of
 from tests.factories.connect import owner_tenant
 from tests.origins import TEST_ORIGIN
 
@@ -32,7 +33,7 @@ def product(account, *, sku: str, name: str, price: str = "10.00", stock: int = 
     inventory = inventory_of(account)
     return product_write(
         origin=TEST_ORIGIN,
-        account=account,
+        actor=admin_of(account),
         inventory=inventory,
         fields={"sku": sku, "ean": fields.pop("ean", ""), **fields},
         texts={inventory.default_language: {"name": name}},

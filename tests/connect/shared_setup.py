@@ -11,6 +11,7 @@ from catalog.services import product_save
 from changes.origin import Origin
 from connect import services
 from connect.models import ContractorLink
+from tests.actors import admin_of
 from tests.factories.connect import connected_pair, owner_tenant
 
 SYSTEM = Origin.system()
@@ -75,6 +76,7 @@ def _product(
         account=account, inventory=inventory, sku=sku, parent=parent, category=category, **fields
     )
     return product_save(
+        actor=admin_of(product.account),
         product=product,
         origin=SYSTEM,
         texts=texts,
@@ -164,7 +166,7 @@ def shared_catalog_setup(provider_account, contractor_account) -> Shared:
         is_bundle=True,
         **common,
     )
-    product_save(product=kit, origin=SYSTEM, components=[(drill, 1), (saw, 2)])
+    product_save(actor=admin_of(kit.account), product=kit, origin=SYSTEM, components=[(drill, 1), (saw, 2)])
     other = Inventory.objects.create(
         account=provider_account,
         name="Private",

@@ -25,6 +25,7 @@ from changes.origin import Origin
 from connect import services
 from connect.imports import connect_import_create, connect_import_job_run, product_ids_parse
 from connect.models import ConnectImport
+from tests.actors import admin_of
 from tests.connect.shared_setup import SYSTEM, shared_catalog_setup, sharing_update
 from tests.factories.connect import owner_tenant
 from tests.waiting import wait_for
@@ -125,6 +126,7 @@ def test_a_second_run_with_nothing_changed_writes_nothing_and_a_change_is_follow
     drill.refresh_from_db()
     assert drill.updated_at == stamp
     product_save(
+        actor=admin_of(shared.drill.account),
         product=shared.drill,
         origin=SYSTEM,
         texts={"en": {"name": "Cordless drill PRO"}},
@@ -146,6 +148,7 @@ def services_rerun(saved, account_b) -> ImportJob:
 def test_an_existing_product_with_the_same_sku_is_updated_and_linked(shared, account_b):
     inventory = Inventory.objects.get(account=account_b, is_default=True)
     mine = product_save(
+        actor=admin_of(account_b),
         product=Product(account=account_b, inventory=inventory, sku="SAW-1"),
         origin=SYSTEM,
         texts={"en": {"name": "My saw"}},
@@ -265,12 +268,15 @@ def test_keep_importing_picks_up_a_newly_shared_product_and_a_deleted_one_is_mar
     )
 
     new = product_save(
+        actor=admin_of(account_a),
         product=Product(account=account_a, inventory=shared.inventory, sku="HOSE-1", category=shared.garden),
         origin=Origin.system(),
         texts={"en": {"name": "Garden hose"}},
     )
     wait_for(lambda: Product.objects.filter(account=account_b, sku="HOSE-1").exists(), what="the new product")
-    product_delete(product=shared.drill_blue, origin=Origin.system())
+    product_delete(
+        actor=admin_of(shared.drill_blue.account), product=shared.drill_blue, origin=Origin.system()
+    )
     wait_for(
         lambda: ProductLink.objects.filter(product__sku="DRILL-1-BLUE", unshared_at__isnull=False).exists(),
         what="the deleted product marked",

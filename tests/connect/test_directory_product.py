@@ -14,6 +14,7 @@ from catalog.models import Category, Inventory, Product
 from catalog.services import product_save
 from changes.origin import Origin
 from connect import directory, services
+from tests.actors import admin_of
 from tests.factories.connect import listed_publication, owner_tenant, provider_create
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.django_db
 def make_product(account, sku: str, name: str, *, inventory=None, parent=None, category=None, stock=None):
     inventory = inventory or Inventory.objects.get(account=account, is_default=True)
     return product_save(
+        actor=admin_of(account),
         product=Product(account=account, inventory=inventory, sku=sku, parent=parent, category=category),
         origin=Origin.system(),
         texts={inventory.default_language: {"name": name}},
@@ -38,6 +40,7 @@ def provider(account_a, user_a):
 def chair(account_a):
     inventory = Inventory.objects.get(account=account_a, is_default=True)
     return product_save(
+        actor=admin_of(account_a),
         product=Product(account=account_a, inventory=inventory, sku="CHAIR-1", ean="5901234123457"),
         origin=Origin.system(),
         texts={

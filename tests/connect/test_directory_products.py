@@ -13,6 +13,7 @@ from catalog.models import Category, Inventory, PriceGroup, Product
 from catalog.services import product_save
 from changes.origin import Origin
 from connect import services
+from tests.actors import admin_of
 from tests.factories.connect import listed_publication, owner_tenant, provider_create
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,7 @@ def make_product(account, sku: str, name: str, *, category=None, price=None) -> 
     inventory = Inventory.objects.get(account=account, is_default=True)
     prices = [(inventory.default_price_group_id, Decimal(price))] if price is not None else None
     return product_save(
+        actor=admin_of(account),
         product=Product(account=account, inventory=inventory, sku=sku, category=category),
         origin=Origin.system(),
         texts={inventory.default_language: {"name": name}},

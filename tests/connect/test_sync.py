@@ -22,6 +22,7 @@ from changes.origin import Origin, OriginKind
 from connect import services, sync
 from connect.models import ContractorLink, ProductSync
 from connect.shared_catalog import shared_catalog_get, shared_product_list
+from tests.actors import admin_of
 from tests.connect import shared_setup
 from tests.connect.sync_setup import deliver_pending, link_copies, shared_catalog
 from tests.factories.accounts import AccountFactory
@@ -195,7 +196,7 @@ def test_the_multiplier_is_rounded_to_the_currencys_minor_unit(account_a, accoun
     shared.settings(price_multiplier=Decimal("1.3"), price_group=yen)
     sync.link_resync_full(link_id=shared.link.pk)  # what saving the settings starts after commit
     price_set_many(
-        account=account_a,
+        actor=admin_of(account_a),
         rows=[
             (shared.originals[0].pk, shared.source_group.pk, "99.99"),
             (shared.originals[1].pk, shared.source_group.pk, "0.01"),
@@ -214,7 +215,7 @@ def test_the_quantity_correction_keeps_back_and_subtracts_never_below_zero(accou
         account_a, account_b, count=2, quantity_subtract=2, quantity_keep_percent=Decimal("25")
     )
     stock_set_many(
-        account=account_a,
+        actor=admin_of(account_a),
         rows=[
             (shared.originals[0].pk, shared.source_warehouse.pk, 10),
             (shared.originals[1].pk, shared.source_warehouse.pk, 1),
@@ -243,14 +244,20 @@ def test_a_provider_product_without_stock_in_the_source_warehouse_counts_as_zero
 def test_with_sync_off_nothing_is_touched(account_a, account_b, user_b):
     shared = shared_catalog(account_a, account_b, count=1, sync_on=False)
     copy = shared.copies[0]
-    stock_set_many(account=account_b, rows=[(copy.pk, shared.target_warehouse.pk, 3)], origin=Origin.system())
-    price_set_many(account=account_b, rows=[(copy.pk, shared.target_group.pk, "5")], origin=Origin.system())
-    original = shared.originals[0]
     stock_set_many(
-        account=account_a, rows=[(original.pk, shared.source_warehouse.pk, 99)], origin=Origin.system()
+        actor=admin_of(account_b), rows=[(copy.pk, shared.target_warehouse.pk, 3)], origin=Origin.system()
     )
     price_set_many(
-        account=account_a, rows=[(original.pk, shared.source_group.pk, "99")], origin=Origin.system()
+        actor=admin_of(account_b), rows=[(copy.pk, shared.target_group.pk, "5")], origin=Origin.system()
+    )
+    original = shared.originals[0]
+    stock_set_many(
+        actor=admin_of(account_a),
+        rows=[(original.pk, shared.source_warehouse.pk, 99)],
+        origin=Origin.system(),
+    )
+    price_set_many(
+        actor=admin_of(account_a), rows=[(original.pk, shared.source_group.pk, "99")], origin=Origin.system()
     )
     deliver_pending()
     sync.link_check(link_id=shared.link.pk)
@@ -265,7 +272,9 @@ def test_a_blocked_link_is_not_written_and_catches_up_when_activated(account_a, 
     sync.link_resync(link_id=shared.link.pk)
     original, copy = shared.originals[0], shared.copies[0]
     stock_set_many(
-        account=account_a, rows=[(original.pk, shared.source_warehouse.pk, 44)], origin=Origin.system()
+        actor=admin_of(account_a),
+        rows=[(original.pk, shared.source_warehouse.pk, 44)],
+        origin=Origin.system(),
     )
     services.contractor_set_state(actor=owner_tenant(account_a), link=shared.link, state="blocked")
     deliver_pending()  # the change recorded before the block arrives after it
@@ -283,7 +292,7 @@ def test_a_link_blocked_during_a_bulk_change_stops_being_written(account_a, acco
     shared = shared_catalog(account_a, account_b, count=9, stock=10)
     sync.link_resync(link_id=shared.link.pk)
     stock_set_many(
-        account=account_a,
+        actor=admin_of(account_a),
         rows=[(p.pk, shared.source_warehouse.pk, 70) for p in shared.originals],
         origin=Origin.system(),
     )
@@ -307,7 +316,7 @@ def test_a_product_the_contractors_range_leaves_out_is_not_synced(account_a, acc
         range_products=[shared.originals[0]],
     )
     stock_set_many(
-        account=account_a,
+        actor=admin_of(account_a),
         rows=[(p.pk, shared.source_warehouse.pk, 33) for p in shared.originals],
         origin=Origin.system(),
     )
@@ -368,7 +377,7 @@ def test_the_sync_follows_exactly_the_products_the_shared_catalog_shows(account_
         assert shown == expected
         # A change of the provider's stock reaches exactly those ...
         stock_set_many(
-            account=account_a,
+            actor=admin_of(account_a),
             rows=[(p.pk, shared.warehouse.pk, 100 + n) for p in originals],
             origin=Origin.system(),
         )
@@ -393,7 +402,9 @@ def test_the_contractors_rows_carry_the_link_as_origin_and_nothing_comes_back(ac
     sync.link_resync(link_id=onward.link.pk)  # as the import leaves them: with a stock row
     original = shared.originals[0]
     stock_set_many(
-        account=account_a, rows=[(original.pk, shared.source_warehouse.pk, 12)], origin=Origin.system()
+        actor=admin_of(account_a),
+        rows=[(original.pk, shared.source_warehouse.pk, 12)],
+        origin=Origin.system(),
     )
     provider_events = ChangeEvent.objects.filter(account=account_a).count()
 
@@ -422,7 +433,7 @@ def test_two_accounts_supplying_each_other_stop_after_a_few_rounds(account_a, ac
         external_id=copy.pk,
     )
     price_set_many(
-        account=account_a, rows=[(original.pk, shared.source_group.pk, "1")], origin=Origin.system()
+        actor=admin_of(account_a), rows=[(original.pk, shared.source_group.pk, "1")], origin=Origin.system()
     )
 
     deliver_pending()
@@ -444,7 +455,7 @@ def test_a_bulk_change_of_many_products_is_carried_in_batches(account_a, account
     sync.link_resync(link_id=shared.link.pk)
     ChangeEvent.objects.all().delete()
     stock_set_many(
-        account=account_a,
+        actor=admin_of(account_a),
         rows=[(p.pk, shared.source_warehouse.pk, 3) for p in shared.originals],
         origin=Origin.system(),
     )
@@ -470,7 +481,7 @@ def test_the_reconciliation_repairs_a_drifted_row_and_reports_it(account_a, acco
     first_check = state.checked_at
     # The contractor edits a synced value by hand, and a provider change is lost on the way.
     stock_set_many(
-        account=account_b,
+        actor=admin_of(account_b),
         rows=[(shared.copies[0].pk, shared.target_warehouse.pk, 999)],
         origin=Origin.system(),
     )
@@ -502,6 +513,8 @@ def test_another_warehouse_of_the_provider_is_not_followed(account_a, account_b,
     shared = shared_catalog(account_a, account_b, count=1, stock=10)
     sync.link_resync(link_id=shared.link.pk)
     other = Warehouse.objects.create(account=account_a, name="Back room")
-    stock_set_many(account=account_a, rows=[(shared.originals[0].pk, other.pk, 500)], origin=Origin.system())
+    stock_set_many(
+        actor=admin_of(account_a), rows=[(shared.originals[0].pk, other.pk, 500)], origin=Origin.system()
+    )
     assert not ChangeDelivery.objects.filter(consumer=sync.CONSUMER).exists()
     assert shared.stock(shared.copies[0]) == 10

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from catalog.bulk import stock_set_many
 from changes.origin import Origin
 from connect import sync
+from tests.actors import admin_of
 from tests.connect.sync_setup import shared_catalog
 from tests.factories.accounts import ApiTokenFactory, MembershipFactory
 
@@ -43,7 +44,7 @@ def test_with_sync_off_the_product_page_marks_nothing(client_b, shared):
 
 def test_the_stock_tab_shows_the_last_check_and_what_it_repaired(client_b, shared):
     stock_set_many(
-        account=shared.contractor,
+        actor=admin_of(shared.contractor),
         rows=[(shared.copies[0].pk, shared.target_warehouse.pk, 999)],
         origin=Origin.system(),
     )
@@ -58,7 +59,7 @@ def test_the_stock_tab_shows_the_last_check_and_what_it_repaired(client_b, share
 
 def test_synchronise_now_repairs_at_once_and_says_so(client_b, shared, django_capture_on_commit_callbacks):
     stock_set_many(
-        account=shared.contractor,
+        actor=admin_of(shared.contractor),
         rows=[(shared.copies[1].pk, shared.target_warehouse.pk, 3)],
         origin=Origin.system(),
     )

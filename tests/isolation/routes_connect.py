@@ -37,6 +37,7 @@ from connect.models import (
     StatusMapping,
 )
 from orders.models import OrderStatus
+from tests.actors import admin_of
 from tests.factories.accounts import AccountFactory
 from tests.factories.connect import contractor_join, owner_tenant, provider_create
 from tests.isolation.framework import RouteCase, Setup, with_kwargs
@@ -233,6 +234,7 @@ def _shared_catalog_for_b(account_a) -> Setup:
     so B's own integration opens nothing of A's catalog yet."""
     inventory = Inventory.objects.get(account=account_a, is_default=True)
     product = product_save(
+        actor=admin_of(account_a),
         product=Product(account=account_a, inventory=inventory, sku="ALPHA-SHARED-1"),
         origin=Origin.system(),
         texts={inventory.default_language: {"name": SHARED_PRODUCT}},
@@ -525,6 +527,7 @@ def _entry_products_to_list(account_a) -> Setup:
     setup = _entry_to_list(account_a)
     inventory = Inventory.objects.get(account=account_a, is_default=True)
     product_save(
+        actor=admin_of(account_a),
         product=Product(account=account_a, inventory=inventory, sku="ALPHA-DIRECTORY-1"),
         origin=Origin.system(),
         texts={inventory.default_language: {"name": DIRECTORY_PRODUCT}},

@@ -17,6 +17,7 @@ from connect import services as connect_services
 from connect.models import ContractorLink, CreditEntry, ForwardedOrder
 from orders.services import order_create
 from shipments.services import package_create
+from tests.actors import admin_of
 from tests.factories.accounts import AccountFactory
 from tests.factories.connect import connected_pair, contractor_join, owner_tenant, provider_create
 from tests.isolation.framework import RouteCase, RpcCall, Setup
@@ -28,14 +29,14 @@ MARKER = "Alpha secret"
 
 def _account_a_world(account_a) -> Setup:
     inventory = Inventory.objects.get(account=account_a, is_default=True)
-    extra_inventory = inventory_save(account=account_a, name=f"{MARKER} catalog")
-    warehouse = warehouse_save(account=account_a, name=f"{MARKER} warehouse")
-    group = price_group_save(account=account_a, name=f"{MARKER} prices")
-    category = category_save(account=account_a, inventory=inventory.pk, name=f"{MARKER} category")
-    manufacturer = manufacturer_save(account=account_a, name=f"{MARKER} maker")
+    extra_inventory = inventory_save(actor=admin_of(account_a), name=f"{MARKER} catalog")
+    warehouse = warehouse_save(actor=admin_of(account_a), name=f"{MARKER} warehouse")
+    group = price_group_save(actor=admin_of(account_a), name=f"{MARKER} prices")
+    category = category_save(actor=admin_of(account_a), inventory=inventory.pk, name=f"{MARKER} category")
+    manufacturer = manufacturer_save(actor=admin_of(account_a), name=f"{MARKER} maker")
     product = product_write(
         origin=TEST_ORIGIN,
-        account=account_a,
+        actor=admin_of(account_a),
         inventory=inventory,
         fields={"sku": "ALPHA-SECRET"},
         texts={inventory.default_language: {"name": f"{MARKER} product"}},
@@ -44,7 +45,7 @@ def _account_a_world(account_a) -> Setup:
     )
     variant = product_write(
         origin=TEST_ORIGIN,
-        account=account_a,
+        actor=admin_of(account_a),
         inventory=inventory,
         fields={"parent": product.pk, "sku": "ALPHA-V"},
     )
@@ -111,7 +112,7 @@ def _connect_world(account_a, order):
     delta_inventory = Inventory.objects.get(account=delta, is_default=True)
     supplied = product_write(
         origin=TEST_ORIGIN,
-        account=delta,
+        actor=admin_of(delta),
         inventory=delta_inventory,
         fields={"sku": "DELTA-1"},
         texts={delta_inventory.default_language: {"name": f"{MARKER} supplied product"}},

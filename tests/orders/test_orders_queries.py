@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.renderers import JSONRenderer
 
+from demo.data import demo_data_create
 from orders.api import OrderSerializer
-from orders.demo_data import demo_data_create
 from orders.models import Order, OrderStatus
 from tests.origins import TEST_ORIGIN
 

@@ -8,6 +8,8 @@ from django.db import connection as db
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import Role
+from accounts.tenancy import Tenant
 from catalog.bulk import stock_set_by_sku
 from changes.origin import Origin
 from wmsbridge.client import OngoingClient
@@ -68,7 +70,9 @@ def stock_sync(*, connection: WmsConnection, client: OngoingClient, recorder: Ru
     }
     with transaction.atomic(), db.cursor() as cursor:
         result = stock_set_by_sku(
-            account_id=connection.account_id,
+            # The sync acts for the connection's account with a member's rights, the least that may
+            # write stock.
+            actor=Tenant(account=connection.account, role=Role.MEMBER),
             inventory_id=connection.inventory_id,
             warehouse_id=connection.stock_warehouse_id,
             skus=numbers,

@@ -8,7 +8,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         created, users = demo_setup()
-        from orders.demo_data import demo_images_localize
+        from demo.data import demo_images_localize
 
         demo_images_localize()
         self.stdout.write(self.style.SUCCESS("Demo accounts created." if created else "Demo accounts ready."))

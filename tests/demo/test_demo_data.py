@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from catalog.models import Inventory, Price, PriceGroup, Product, ProductImage, ProductText, Stock, Warehouse
-from orders.demo_data import demo_data_create
+from demo.data import demo_data_create
 from orders.models import JournalEntry, Order, OrderLine, OrderStatus
 from shipments.models import Package
 

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Account, Membership
-from orders.demo_data import demo_account_default, demo_data_create
+from demo.data import demo_account_default, demo_data_create
 
 
 class Command(BaseCommand):
