@@ -213,7 +213,6 @@ class SyncRunSerializer(serializers.ModelSerializer):
             "messages",
         ]
 
-
     @extend_schema_field(SyncRunMessageSerializer(many=True))
     def get_messages(self, run) -> list[dict]:
         return run.messages_shown()

@@ -67,7 +67,7 @@ def test_without_a_choice_the_companys_country_decides(client_a, user_a, account
     account_a.save()
     order = _order(account_a, WINTER)
     page = client_a.get(reverse("orders:order-detail", args=[order.pk])).content.decode()
-    assert shown in page, page[page.find("<h1"):page.find("<h1") + 600]
+    assert shown in page, page[page.find("<h1") : page.find("<h1") + 600]
 
 
 def test_choosing_a_time_zone_on_the_profile(client_a, user_a, account_a):
