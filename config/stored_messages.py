@@ -5,10 +5,11 @@ parameters) and translated when a page shows them, in the reader's language.
 Writing::
 
     Message(gettext_noop("Held: no article in the WMS yet for SKU %(skus)s."), skus="A-1, B-2")
-    Message.plural(gettext_noop("%(n)s updated"), gettext_noop("%(n)s updated"), 3, n=3)
+    plural_message("%(n)s product updated", "%(n)s products updated", 3, n=3)
     Joined("; ", [Message(...), Message(...)])
 
-Parameters may be Messages themselves, :class:`Money` (formatted in the reader's conventions) or
+(``gettext_noop`` and ``plural_message`` mark the texts for ``makemessages``.) Parameters may be
+Messages themselves, :class:`Money` (formatted in the reader's conventions) or
 :class:`Joined` lists; anything else is JSON (text, numbers). A JSON column keeps ``message_json(m)``;
 a text column declared as :class:`MessageTextField` / :class:`MessageCharField` keeps it as JSON text
 and gives back a Message. Reading: ``str(m)``, ``message_text(stored)`` or ``{{ stored|message }}``
@@ -84,6 +85,12 @@ class Message:
 
     def __bool__(self) -> bool:
         return bool(self.msgid)
+
+
+def plural_message(singular: str, plural: str, count: int, /, **params: Any) -> Message:
+    """A message with a singular and a plural form, chosen by ``count`` in the reader's language (our
+    ``makemessages`` finds its texts like ``ngettext``'s)."""
+    return Message.plural(singular, plural, count, **params)
 
 
 class Money:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import currency_choices
+from config.stored_messages import MessageTextField
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -336,7 +337,8 @@ class AutomationRun(models.Model):
     event = models.CharField(max_length=20)
     depth = models.PositiveSmallIntegerField(default=0)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    message = models.TextField(blank=True)
+    # Kept untranslated (``config.stored_messages``); runs from before: plain text.
+    message = MessageTextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
