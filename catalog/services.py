@@ -386,7 +386,7 @@ def products_delete(*, actor, product_ids, origin: Origin) -> ProductsDeleted:
     going = set(owner_of)
     bundles_of: dict[int, list[Product]] = defaultdict(list)
     for row in (
-        BundleComponent.objects.filter(component_id__in=going)
+        BundleComponent.objects.filter(component__account=actor.account, component_id__in=going)
         .exclude(bundle_id__in=going)
         .select_related("bundle")
         .order_by("bundle_id")
@@ -399,7 +399,7 @@ def products_delete(*, actor, product_ids, origin: Origin) -> ProductsDeleted:
         ids = {product.pk for product in doomed}
         # A bundle deleted with its components: its component rows go first (they protect the parts).
         BundleComponent.objects.filter(
-            bundle_id__in=ids | {v for pk in ids for v in variants.get(pk, [])}
+            bundle__account=actor.account, bundle_id__in=ids | {v for pk in ids for v in variants.get(pk, [])}
         ).delete()
         delete_unless_in_use(
             Product.objects.filter(account=actor.account, pk__in=ids), message=_bundle_message([])
