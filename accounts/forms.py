@@ -9,6 +9,7 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from accounts.models import CURRENCY_CHOICES, Account, Invitation, Role, User, currency_of_country
+from accounts.time_zones import time_zone_choices, time_zone_label
 
 
 class SignupForm(forms.Form):
@@ -116,3 +117,15 @@ class ProfileForm(forms.Form):
         choices=[("", _("As the browser asks")), *settings.LANGUAGES],
         help_text=_("The language of the pages and of the e-mails Hurtlink sends you."),
     )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("Pages show dates and times in it, and read the times you type in it."),
+    )
+
+    def __init__(self, *args, automatic_zone: str = "UTC", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [
+            ("", _("Your company's: %(zone)s") % {"zone": time_zone_label(automatic_zone)}),
+            *time_zone_choices(),
+        ]

@@ -316,14 +316,23 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
 
 
 @transaction.atomic
-def user_profile_update(*, user: User, full_name: str, language: str) -> User:
-    """Save a person's own name and page language (blank: the browser's Accept-Language decides)."""
+def user_profile_update(*, user: User, full_name: str, language: str, time_zone: str = "") -> User:
+    """Save a person's own name, page language (blank: the browser's Accept-Language decides) and time
+    zone (blank: the one of the active company's country)."""
+    from accounts.time_zones import time_zone_is_known
+
+    errors = {}
     if language and language not in dict(settings.LANGUAGES):
-        raise ValidationError({"language": _("Choose one of the offered languages.")})
+        errors["language"] = _("Choose one of the offered languages.")
+    if time_zone and not time_zone_is_known(time_zone):
+        errors["time_zone"] = _("Choose one of the offered time zones.")
+    if errors:
+        raise ValidationError(errors)
     user = User.objects.select_for_update().get(pk=user.pk)
     user.full_name = full_name.strip()
     user.language = language
-    user.save(update_fields=["full_name", "language"])
+    user.time_zone = time_zone
+    user.save(update_fields=["full_name", "language", "time_zone"])
     return user
 
 

@@ -18,7 +18,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from accounts import roles, selectors, services
+from accounts import roles, selectors, services, time_zones
 from accounts.forms import (
     AccountCreateForm,
     ApiTokenForm,
@@ -349,7 +349,7 @@ def profile(request):
     """The signed-in person's own page: name and language, and a password change (``profile_password``)."""
     user = request.user
     if request.method == "POST":
-        form = ProfileForm(request.POST)
+        form = ProfileForm(request.POST, automatic_zone=_automatic_zone(request))
         if form.is_valid():
             try:
                 user = services.user_profile_update(user=user, **form.cleaned_data)
@@ -361,8 +361,17 @@ def profile(request):
                 messages.success(request, _("Profile saved."))
                 return _language_cookie(redirect("profile"), user.language)
     else:
-        form = ProfileForm(initial={"full_name": user.full_name, "language": user.language})
+        form = ProfileForm(initial=_profile_initial(user), automatic_zone=_automatic_zone(request))
     return _profile_render(request, form, PasswordChangeForm(user))
+
+
+def _profile_initial(user) -> dict:
+    return {"full_name": user.full_name, "language": user.language, "time_zone": user.time_zone}
+
+
+def _automatic_zone(request) -> str:
+    """The zone a person without a choice of their own gets: the active company's country's."""
+    return time_zones.time_zone_of(None, getattr(request, "account", None))
 
 
 @login_required
@@ -376,7 +385,7 @@ def profile_password(request):
         messages.success(request, _("Your password has been changed."))
         return redirect("profile")
     profile_form = ProfileForm(
-        initial={"full_name": request.user.full_name, "language": request.user.language}
+        initial=_profile_initial(request.user), automatic_zone=_automatic_zone(request)
     )
     return _profile_render(request, profile_form, form)
 

@@ -29,6 +29,7 @@ from catalog.models import ImportJob, Inventory
 from changes.origin import Origin
 from config import fields
 from config.parsers import JSONParser
+from config.stored_messages import message_text
 
 MAX_ITEMS = 1000
 MAX_REPORTED = 1000
@@ -392,7 +393,10 @@ class ImportJobDetailSerializer(ImportJobSerializer):
 
     @extend_schema_field(ImportErrorSerializer(many=True))
     def get_errors(self, job):
-        return [{"row": row, "column": column, "message": message} for row, column, message in job.errors]
+        return [
+            {"row": row, "column": column, "message": message_text(message)}
+            for row, column, message in job.errors
+        ]
 
 
 class ImportJobViewSet(

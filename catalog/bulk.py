@@ -29,7 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from accounts import roles
 from accounts.tenancy import Tenant, require_role
@@ -37,6 +37,7 @@ from catalog.events import record_set, wanted
 from changes import topics
 from changes.origin import Origin
 from config.fields import ID_MAX, decimal_number, id_number, whole_number
+from config.stored_messages import Message
 
 logger = logging.getLogger(__name__)
 
@@ -805,7 +806,7 @@ class LinkedResult:
     updated: int = 0
     unchanged: int = 0
     written: int = 0  # rows written in every table (0 when nothing changed)
-    problems: list[tuple[int, str, str]] | None = None
+    problems: list[tuple[int, str, Message]] | None = None
 
 
 def category_paths_ensure(*, account, inventory, paths: list[str]) -> dict[str, int]:
@@ -853,9 +854,9 @@ def category_paths_ensure(*, account, inventory, paths: list[str]) -> dict[str, 
 
 def linked_products_check(
     cursor, *, staging: LinkedStaging, account, inventory, storage: str, storage_id: int
-) -> list[tuple[int, str, str]]:
+) -> list[tuple[int, str, Message]]:
     """Match the staged rows to the account's products — by link first, then by SKU in ``inventory`` —
-    into ``staging.match``, and return the rows' problems (nothing is written)."""
+    into ``staging.match``, and return the rows' problems, untranslated (nothing is written)."""
     rows, match = staging.rows, staging.match
     params = {"account": account.pk, "inventory": inventory.pk, "storage": storage, "sid": storage_id}
     cursor.execute(f"ANALYZE {rows}")
@@ -879,7 +880,7 @@ def linked_products_check(
             ON CONFLICT (ext_id) DO NOTHING""",  # noqa: S608 - generated table names; values are parameters
         params,
     )
-    problems: list[tuple[int, str, str]] = []
+    problems: list[tuple[int, str, Message]] = []
     cursor.execute(
         f"""SELECT r.ext_id, r.sku FROM {rows} r
              WHERE r.sku <> '' AND NOT EXISTS (SELECT 1 FROM {match} x WHERE x.ext_id = r.ext_id)
@@ -892,8 +893,12 @@ def linked_products_check(
             (
                 ext_id,
                 "sku",
-                _("The SKU %(sku)s is taken in this catalog by a product linked to another product.")
-                % {"sku": sku},
+                Message(
+                    gettext_noop(
+                        "The SKU %(sku)s is taken in this catalog by a product linked to another product."
+                    ),
+                    sku=sku,
+                ),
             )
         )
     # A variant needs its parent: in this import or already linked.
@@ -908,7 +913,11 @@ def linked_products_check(
     )
     for ext_id, parent in cursor.fetchall():
         problems.append(
-            (ext_id, "parent", _("Its main product #%(id)s is not in this import.") % {"id": parent})
+            (
+                ext_id,
+                "parent",
+                Message(gettext_noop("Its main product #%(id)s is not in this import."), id=parent),
+            )
         )
     # A matched product cannot move between a main product and a variant.
     cursor.execute(
@@ -917,10 +926,10 @@ def linked_products_check(
              WHERE (r.ext_parent IS NULL) <> (p.parent_id IS NULL)""",  # noqa: S608 - generated table names; values are parameters
     )
     for ext_id, is_variant in cursor.fetchall():
-        message = (
-            _("It is a variant, but the matching product of this catalog is a main product.")
+        message = Message(
+            gettext_noop("It is a variant, but the matching product of this catalog is a main product.")
             if is_variant
-            else _("It is a main product, but the matching product of this catalog is a variant.")
+            else gettext_noop("It is a main product, but the matching product of this catalog is a variant.")
         )
         problems.append((ext_id, "parent", message))
     cursor.execute(
@@ -933,7 +942,11 @@ def linked_products_check(
     )
     for ext_id, component in cursor.fetchall():
         problems.append(
-            (ext_id, "components", _("Its component #%(id)s is not in this import.") % {"id": component})
+            (
+                ext_id,
+                "components",
+                Message(gettext_noop("Its component #%(id)s is not in this import."), id=component),
+            )
         )
     # Variants of a main product with a problem cannot go in either.
     bad = {ext_id for ext_id, _f, _m in problems}
@@ -945,9 +958,13 @@ def linked_products_check(
         for ext_id, parent in cursor.fetchall():
             if ext_id not in bad:
                 problems.append(
-                    (ext_id, "parent", _("Its main product #%(id)s has problems.") % {"id": parent})
+                    (
+                        ext_id,
+                        "parent",
+                        Message(gettext_noop("Its main product #%(id)s has problems."), id=parent),
+                    )
                 )
-    problems.sort()
+    problems.sort(key=lambda problem: problem[:2])
     return problems
 
 

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import currency_choices
+from config.stored_messages import MessageTextField
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 MEASURE = {"max_digits": 10, "decimal_places": 3, "default": 0, "validators": [MinValueValidator(0)]}
@@ -346,7 +347,8 @@ class ImportJob(models.Model):
     """A CSV import into one catalog, run by a Celery task; its progress and per-row report.
 
     ``errors`` keeps the first ``ERRORS_KEPT`` problems as ``[row, column, message]`` lists (row 1 is the
-    header line); ``error_count`` is the total.
+    header line; a Connect import's rows are the supplier's product ids and its messages are kept
+    untranslated, ``config.stored_messages``); ``error_count`` is the total.
     """
 
     ERRORS_KEPT = 1000
@@ -383,7 +385,7 @@ class ImportJob(models.Model):
     updated_count = models.PositiveIntegerField(_("updated"), default=0)
     error_count = models.PositiveIntegerField(_("problems"), default=0)
     errors = models.JSONField(_("problems"), default=list, blank=True)
-    message = models.TextField(_("message"), blank=True)
+    message = MessageTextField(_("message"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)

@@ -70,8 +70,8 @@ def products_for_list(*, account, ids: list[int]) -> QuerySet[Product]:
 
 def products_display_attach(products: list[Product]) -> None:
     """Set ``display_name`` (the catalog's default language first) and ``image_url`` (the first image)
-    on a page of products (rows in hand), and ``is_linked`` / ``is_unshared`` (a supplier link): one query
-    each."""
+    on a page of products (rows in hand), ``is_linked`` / ``is_unshared`` (a supplier link) and
+    ``tag_names``: one query each."""
     names: dict[int, str] = {}
     for text in ProductText.objects.filter(product__in=products).select_related("product__inventory"):
         if text.product_id not in names or text.language == text.product.inventory.default_language:
@@ -80,7 +80,15 @@ def products_display_attach(products: list[Product]) -> None:
     for image in ProductImage.objects.filter(product__in=products).order_by("product_id", "position", "id"):
         images.setdefault(image.product_id, image.url)
     links = dict(ProductLink.objects.filter(product__in=products).values_list("product_id", "unshared_at"))
+    tags: dict[int, list[str]] = {}
+    for product_id, name in (
+        Product.tags.through.objects.filter(product__in=products)
+        .order_by("tag__name", "tag_id")
+        .values_list("product_id", "tag__name")
+    ):
+        tags.setdefault(product_id, []).append(name)
     for product in products:
+        product.tag_names = tags.get(product.pk, [])
         product.display_name = names.get(product.pk, "")
         product.image_url = images.get(product.pk, "")
         # Linked to a supplier's product (Connect), and whether the supplier stopped sharing it.

@@ -337,6 +337,118 @@ def product_delete(*, actor: Tenant, product: Product, origin: Origin) -> None:
     )
 
 
+@dataclass
+class ProductsDeleted:
+    """What a bulk delete did: the products deleted, and those it refused with the reason."""
+
+    deleted: list[int]
+    refused: dict[int, str]
+
+
+def _products_of(actor, product_ids) -> list[Product]:
+    """The actor's products ``product_ids``; a ValidationError when one is missing or another account's
+    (the two look the same)."""
+    ids = list(dict.fromkeys(product_ids))
+    if not ids:
+        raise ValidationError({"products": _("Select at least one product.")})
+    products = list(Product.objects.filter(account=actor.account, pk__in=ids).order_by("pk"))
+    if len(products) != len(ids):
+        raise ValidationError({"products": _("Some of the selected products do not exist.")})
+    return products
+
+
+@transaction.atomic
+def products_tag(*, actor, product_ids, tag: Tag, add: bool, origin: Origin) -> int:
+    """Give the products ``tag`` (``add``) or take it away; returns how many products changed. Anyone
+    who may change products may; the tag and every product must be the actor's account's. Set-based:
+    one insert (or delete) of the tag rows, one change event for the changed products."""
+    from accounts import roles
+    from accounts.tenancy import require_role
+
+    require_role(actor, roles.PRODUCTS.role_for(roles.Act.WRITE))
+    if tag.account_id != actor.account.pk:
+        raise ValidationError({"tag": _("Choose one of your tags.")})
+    products = _products_of(actor, product_ids)
+    through = Product.tags.through
+    ids = [product.pk for product in products]
+    having = set(through.objects.filter(tag=tag, product_id__in=ids).values_list("product_id", flat=True))
+    if add:
+        changed = [pk for pk in ids if pk not in having]
+        through.objects.bulk_create(
+            [through(product_id=pk, tag_id=tag.pk) for pk in changed], ignore_conflicts=True
+        )
+    else:
+        changed = sorted(having)
+        through.objects.filter(tag=tag, product_id__in=changed).delete()
+    by_inventory: dict[int, list[int]] = defaultdict(list)
+    changed_set = set(changed)
+    for product in products:
+        if product.pk in changed_set:
+            by_inventory[product.inventory_id].append(product.pk)
+    for inventory_id, changed_ids in by_inventory.items():
+        record_set(
+            account_id=actor.account.pk,
+            topic=topics.PRODUCT_CHANGED,
+            origin=origin,
+            product_ids=changed_ids,
+            extra={"inventory_id": inventory_id},
+        )
+    return len(changed)
+
+
+@transaction.atomic
+def products_delete(*, actor, product_ids, origin: Origin) -> ProductsDeleted:
+    """Delete the selected products with their variants, texts, images, stock and prices — except those
+    that are (or whose variants are) a component of a bundle not deleted with them, which are refused
+    with the bundles named, like a single delete. Admins and owners only. The rest goes in one
+    transaction, with one change event per catalog."""
+    from accounts import roles
+    from accounts.tenancy import require_role
+
+    require_role(actor, roles.PRODUCTS.role_for(roles.Act.DELETE))
+    products = _products_of(actor, product_ids)
+    chosen = {product.pk for product in products}
+    variants: dict[int, list[int]] = defaultdict(list)
+    for variant_id, parent_id in Product.objects.filter(
+        account=actor.account, parent_id__in=chosen
+    ).values_list("pk", "parent_id"):
+        variants[parent_id].append(variant_id)
+    owner_of = {pk: pk for pk in chosen} | {v: p for p, vs in variants.items() for v in vs}
+    going = set(owner_of)
+    bundles_of: dict[int, list[Product]] = defaultdict(list)
+    for row in (
+        BundleComponent.objects.filter(component__account=actor.account, component_id__in=going)
+        .exclude(bundle_id__in=going)
+        .select_related("bundle")
+        .order_by("bundle_id")
+    ):
+        if row.bundle not in bundles_of[owner_of[row.component_id]]:
+            bundles_of[owner_of[row.component_id]].append(row.bundle)
+    refused = {pk: _bundle_message(bundles) for pk, bundles in bundles_of.items()}
+    doomed = [product for product in products if product.pk not in refused]
+    if doomed:
+        ids = {product.pk for product in doomed}
+        # A bundle deleted with its components: its component rows go first (they protect the parts).
+        BundleComponent.objects.filter(
+            bundle__account=actor.account, bundle_id__in=ids | {v for pk in ids for v in variants.get(pk, [])}
+        ).delete()
+        delete_unless_in_use(
+            Product.objects.filter(account=actor.account, pk__in=ids), message=_bundle_message([])
+        )
+        by_inventory: dict[int, list[int]] = defaultdict(list)
+        for product in doomed:
+            by_inventory[product.inventory_id] += [product.pk, *variants.get(product.pk, [])]
+        for inventory_id, deleted_ids in by_inventory.items():
+            record_set(
+                account_id=actor.account.pk,
+                topic=topics.PRODUCT_DELETED,
+                origin=origin,
+                product_ids=deleted_ids,
+                extra={"inventory_id": inventory_id},
+            )
+    return ProductsDeleted(deleted=[product.pk for product in doomed], refused=refused)
+
+
 # -- catalogs and the account-level dictionaries -----------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from accounts import roles
@@ -32,8 +32,9 @@ from catalog.models import (
 )
 from catalog.services import bundle_component_remove, bundle_component_set, product_delete, product_save
 from changes.origin import Origin
+from config.fields import id_number
 from config.paging import PAGE_SIZES, in_id_order, page_of_ids, page_size_from
-from config.web import form_errors_from
+from config.web import form_errors_from, safe_next
 
 SORTS = {
     "-id": gettext_lazy("Newest"),
@@ -92,6 +93,92 @@ class ProductListView(AccountViewMixin, View):
             "external_catalogs": externals,
         }
         return render(request, "catalog/product_list.html", context)
+
+
+def _selected_products(request, account) -> list[int]:
+    """The ticked products' ids; anything but ids, or a product that is not the account's, is a 404."""
+    ids = []
+    for value in request.POST.getlist("products"):
+        try:
+            ids.append(id_number(value))
+        except ValidationError:
+            raise Http404("No such products.") from None
+    ids = list(dict.fromkeys(ids))
+    if Product.objects.filter(account=account, pk__in=ids).count() != len(ids):
+        raise Http404("No such products.")
+    return ids
+
+
+class ProductBulkView(AccountViewMixin, View):
+    """The list's bulk actions on the ticked products: add a tag, remove a tag."""
+
+    area = roles.PRODUCTS
+
+    def post(self, request):
+        ids = _selected_products(request, self.account)
+        back = safe_next(request) or "catalog:product-list"
+        action = request.POST.get("action", "")
+        kind, _sep, value = action.partition(":")
+        if kind not in ("tag-add", "tag-remove"):
+            messages.error(request, _("Choose an action."))
+            return redirect(back)
+        if not ids:
+            messages.error(request, _("Select at least one product."))
+            return redirect(back)
+        try:
+            tag = get_object_or_404(Tag, account=self.account, pk=id_number(value))
+        except ValidationError:
+            raise Http404("No such tag.") from None
+        add = kind == "tag-add"
+        changed = services.products_tag(
+            actor=self.tenant, product_ids=ids, tag=tag, add=add, origin=Origin.of_tenant(self.tenant)
+        )
+        if add:
+            text = ngettext(
+                "Tag “%(tag)s” added to %(n)s product.", "Tag “%(tag)s” added to %(n)s products.", changed
+            )
+        else:
+            text = ngettext(
+                "Tag “%(tag)s” removed from %(n)s product.",
+                "Tag “%(tag)s” removed from %(n)s products.",
+                changed,
+            )
+        messages.success(request, text % {"tag": tag.name, "n": changed})
+        return redirect(back)
+
+
+class ProductBulkDeleteView(AccountViewMixin, View):
+    """Delete the ticked products (after the confirm dialog); the ones a bundle still needs stay, and
+    the message says why."""
+
+    area = roles.PRODUCTS
+    act = roles.Act.DELETE
+
+    def post(self, request):
+        ids = _selected_products(request, self.account)
+        back = safe_next(request) or "catalog:product-list"
+        if not ids:
+            messages.error(request, _("Select at least one product."))
+            return redirect(back)
+        result = services.products_delete(
+            actor=self.tenant, product_ids=ids, origin=Origin.of_tenant(self.tenant)
+        )
+        if result.deleted:
+            messages.success(
+                request,
+                ngettext("%(n)s product deleted.", "%(n)s products deleted.", len(result.deleted))
+                % {"n": len(result.deleted)},
+            )
+        names = dict(
+            Product.objects.filter(account=self.account, pk__in=result.refused).values_list("pk", "sku")
+        )
+        for pk, reason in result.refused.items():
+            messages.error(
+                request,
+                _("%(product)s not deleted: %(reason)s")
+                % {"product": names.get(pk) or f"#{pk}", "reason": reason},
+            )
+        return redirect(back)
 
 
 def _product_or_404(account, pk) -> Product:

@@ -102,9 +102,9 @@ def in_use_names(exc: ProtectedError | RestrictedError) -> str:
     return ", ".join(sorted({str(row._meta.verbose_name_plural) for row in users}))
 
 
-def delete_unless_in_use(row: models.Model, *, message: str | None = None) -> None:
-    """Delete ``row``, or raise ValidationError (``message``, or one naming what uses it) when rows that
-    must not lose it still point at it."""
+def delete_unless_in_use(row: models.Model | models.QuerySet, *, message: str | None = None) -> None:
+    """Delete ``row`` (or a queryset's rows, all or none), or raise ValidationError (``message``, or one
+    naming what uses it) when rows that must not lose it still point at it."""
     try:
         with transaction.atomic():
             row.delete()

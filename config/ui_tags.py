@@ -3,7 +3,8 @@
 - ``{% icon "package" %}``: an inline SVG icon from the sprite in ``partials/icons.html``;
 - ``{% query_with request page=None status=3 %}``: the current query string with some parameters
   replaced or dropped (``None``), for links that keep the user's filters (tabs, sorting, page size);
-- ``{% sort_link request "total" _("Total") %}``: a column header that sorts by it (asc → desc).
+- ``{% sort_link request "total" _("Total") %}``: a column header that sorts by it (asc → desc);
+- ``{{ run_message|message }}``: a message stored by background work, in the reader's language.
 """
 
 from __future__ import annotations
@@ -67,3 +68,11 @@ def sort_link(request, key: str, label: str, *, param: str = "sort", default: st
             href, title, state, label, icon(icon_name),
         )  # fmt: skip
     return format_html('<a class="sort" href="{}" title="{}">{} {}</a>', href, title, label, icon(icon_name))
+
+
+@register.filter
+def message(value) -> str:
+    """A message background work stored (``config.stored_messages``), in the reader's language."""
+    from config.stored_messages import message_text
+
+    return message_text(value)

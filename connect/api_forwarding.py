@@ -179,7 +179,7 @@ class ForwardViewSet(
             ForwardResultSerializer(
                 {
                     "forwarded": [item(o) for o in result.forwarded],
-                    "refused": [{"order": o.order_id, "reason": o.reason} for o in result.refused],
+                    "refused": [{"order": o.order_id, "reason": str(o.reason)} for o in result.refused],
                     "already": [item(o) for o in result.already],
                 }
             ).data

@@ -45,7 +45,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.db.models.signals import pre_delete
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from accounts import roles
 from accounts.models import Role
@@ -54,7 +54,7 @@ from catalog.models import Price, PriceGroup, Product, ProductLink, ProductText
 from catalog.services import stock_levels_lock
 from changes import topics
 from changes.origin import Origin
-from config import formats
+from config.stored_messages import Joined, Message, Money, Stored, message_encode, message_json
 from connect.models import (
     AdditionalInfo,
     ConnectIntegration,
@@ -98,6 +98,8 @@ INVOICE_FROM_SETTINGS = (
 )
 
 
+REASON_LENGTH = ForwardedOrder._meta.get_field("reason").max_length
+
 # ------------------------------------------------------------------------------------- outcomes
 
 
@@ -109,7 +111,7 @@ class ForwardOutcome:
     order_id: int
     state: str
     provider_order_id: int | None = None
-    reason: str = ""
+    reason: Stored = ""
     charged: Decimal | None = None
     currency: str = ""
 
@@ -117,20 +119,27 @@ class ForwardOutcome:
     REFUSED = "refused"
     ALREADY = "already"
 
-    def describe(self) -> str:
-        """The outcome in words (automatic-action runs, messages)."""
+    def describe(self) -> Stored:
+        """The outcome in words, untranslated (automatic-action runs keep it)."""
         if self.state == self.FORWARDED:
-            text = _("forwarded as the supplier's order #%(id)s") % {"id": self.provider_order_id}
-            if self.charged:
-                text += " · " + _("%(amount)s charged to the trade credit") % {
-                    "amount": formats.format_money(self.charged, self.currency)
-                }
-            return text
+            forwarded = Message(
+                gettext_noop("forwarded as the supplier's order #%(id)s"), id=self.provider_order_id
+            )
+            if not self.charged:
+                return forwarded
+            charged = Message(
+                gettext_noop("%(amount)s charged to the trade credit"),
+                amount=Money(self.charged, self.currency),
+            )
+            return Joined(" · ", [forwarded, charged])
         if self.state == self.ALREADY:
             if self.provider_order_id:
-                return _("already forwarded as the supplier's order #%(id)s") % {"id": self.provider_order_id}
-            return _("already forwarded")
-        return _("not forwarded: %(reason)s") % {"reason": self.reason}
+                return Message(
+                    gettext_noop("already forwarded as the supplier's order #%(id)s"),
+                    id=self.provider_order_id,
+                )
+            return Message(gettext_noop("already forwarded"))
+        return Message(gettext_noop("not forwarded: %(reason)s"), reason=self.reason)
 
 
 @dataclass
@@ -190,17 +199,21 @@ def _integration_for(actor: Tenant, integration: ConnectIntegration | None) -> C
     return current
 
 
-def _closed_reason(link: ContractorLink) -> str | None:
+def _closed_reason(link: ContractorLink) -> Message | None:
     """Why nothing may cross ``link`` now (None: it is open and the supplier takes orders)."""
     provider = link.provider_integration
     if link.disconnected_at is not None or provider.deleted_at is not None:
-        return _("The connection with this supplier has ended; nothing can be forwarded.")
+        return Message(gettext_noop("The connection with this supplier has ended; nothing can be forwarded."))
     if link.state == ContractorLink.State.BLOCKED:
-        return _("The supplier has blocked your account; nothing can be forwarded until it activates it.")
+        return Message(
+            gettext_noop(
+                "The supplier has blocked your account; nothing can be forwarded until it activates it."
+            )
+        )
     if link.state != ContractorLink.State.ACTIVE:
-        return _("The supplier has not approved your account yet.")
+        return Message(gettext_noop("The supplier has not approved your account yet."))
     if not provider.orders_enabled:
-        return _("This supplier does not take orders.")
+        return Message(gettext_noop("This supplier does not take orders."))
     return None
 
 
@@ -289,7 +302,7 @@ class _Plan:
     lines: list[dict] = field(default_factory=list)
     fields: dict = field(default_factory=dict)
     total: Decimal = Decimal("0")
-    reason: str = ""
+    reason: Stored = ""  # why it is refused, untranslated
     charge: Decimal | None = None
     # With hidden prices and trade credit: the goods at the supplier's prices (what is charged) and
     # the names of the price groups they come from (the ledger says so).
@@ -525,7 +538,7 @@ def _payment_for(plan: _Plan, settings: ProviderOrderSettings, contractor: Contr
     return Decimal("0") if contractor.hide_prices else min(order.payment_done, plan.total)
 
 
-def _hidden_value(plan: _Plan, matcher: _Matcher, link: ContractorLink) -> str | None:
+def _hidden_value(plan: _Plan, matcher: _Matcher, link: ContractorLink) -> Message | None:
     """Value an order whose prices the contractor hides, for its trade-credit charge; the refusal, if
     it cannot be valued (None: ``plan.value`` is set).
 
@@ -557,18 +570,26 @@ def _hidden_value(plan: _Plan, matcher: _Matcher, link: ContractorLink) -> str |
             groups.append(name)
         value += price * data["quantity"]
     if unpriced:
-        return _(
-            "Your prices are hidden from the supplier, so the trade credit is charged at the supplier's "
-            "prices, and it has none for: %(lines)s. Show your prices to the supplier, or ask it to price "
-            "these products (or to leave unmatched products out)."
-        ) % {"lines": ", ".join(unpriced[:10]) + (" …" if len(unpriced) > 10 else "")}
+        return Message(
+            gettext_noop(
+                "Your prices are hidden from the supplier, so the trade credit is charged at the supplier's "
+                "prices, and it has none for: %(lines)s. Show your prices to the supplier, or ask it to "
+                "price these products (or to leave unmatched products out)."
+            ),
+            lines=", ".join(unpriced[:10]) + (" …" if len(unpriced) > 10 else ""),
+        )
     for currency, name in currencies.items():
         if currency != link.credit_currency:
-            return _(
-                "Your prices are hidden, so the trade credit is charged at the supplier's prices, but its "
-                "price group %(group)s is in %(currency)s and the credit is settled in %(settlement)s; "
-                "amounts are not converted."
-            ) % {"group": name, "currency": currency, "settlement": link.credit_currency}
+            return Message(
+                gettext_noop(
+                    "Your prices are hidden, so the trade credit is charged at the supplier's prices, but "
+                    "its price group %(group)s is in %(currency)s and the credit is settled in "
+                    "%(settlement)s; amounts are not converted."
+                ),
+                group=name,
+                currency=currency,
+                settlement=link.credit_currency,
+            )
     plan.value = value.quantize(TWO_PLACES)
     plan.value_groups = groups
     return None
@@ -600,19 +621,23 @@ def _build(actor: Tenant, link: ContractorLink, plans: list[_Plan]) -> None:
             order.delivery_price
         )
         if order.is_technical:
-            plan.reason = _("A technical (merged) order is not forwarded; forward the orders it merges.")
+            plan.reason = Message(
+                gettext_noop("A technical (merged) order is not forwarded; forward the orders it merges.")
+            )
         elif order.status.kind == OrderStatus.Kind.CANCELLED:
-            plan.reason = _("A cancelled order is not forwarded.")
+            plan.reason = Message(gettext_noop("A cancelled order is not forwarded."))
         elif not lines:
-            plan.reason = _("The order has no lines.")
+            plan.reason = Message(gettext_noop("The order has no lines."))
         else:
             plan.lines = [
                 data for line in lines if (data := _line_for(line, matcher, contractor)) is not None
             ]
             if not plan.lines:
-                plan.reason = _(
-                    "None of the order's lines matches the supplier's products, and the supplier leaves "
-                    "unmatched products out."
+                plan.reason = Message(
+                    gettext_noop(
+                        "None of the order's lines matches the supplier's products, and the supplier leaves "
+                        "unmatched products out."
+                    )
                 )
         if plan.reason:
             continue
@@ -651,13 +676,21 @@ def _build(actor: Tenant, link: ContractorLink, plans: list[_Plan]) -> None:
         short = [(pair, n) for pair, n in needs.items() if stock.get(pair, 0) < n]
         if short:
             skus = {d["product_id"]: d["sku"] for d in plan.lines if "product_id" in d}
-            plan.reason = _("Not enough stock at the supplier — %(details)s") % {
-                "details": "; ".join(
-                    _("%(sku)s: %(requested)s requested, %(available)s in stock")
-                    % {"sku": skus.get(p) or f"#{p}", "requested": n, "available": stock.get((p, w), 0)}
-                    for (p, w), n in short
-                )
-            }
+            plan.reason = Message(
+                gettext_noop("Not enough stock at the supplier — %(details)s"),
+                details=Joined(
+                    "; ",
+                    [
+                        Message(
+                            gettext_noop("%(sku)s: %(requested)s requested, %(available)s in stock"),
+                            sku=skus.get(p) or f"#{p}",
+                            requested=n,
+                            available=stock.get((p, w), 0),
+                        )
+                        for (p, w), n in short
+                    ],
+                ),
+            )
             continue
         amount = plan.value if plan.value is not None else plan.total
         if available is not None and amount > 0:
@@ -722,7 +755,7 @@ def _commit(
             amount=plan.charge,
             currency=link.credit_currency,
             order=order,
-            description=_charge_description(plan, order)[:500],
+            description=_charge_description(plan, order),
             actor=(origin.label or "")[:200],
         )
         for plan, order in charged
@@ -731,7 +764,7 @@ def _commit(
     decided = [
         (plan.row_id, order.pk, getattr(charge_of.get(plan.order.pk), "pk", None), "forwarded", "")
         for plan, order in zip(accepted, provider_orders, strict=True)
-    ] + [(plan.row_id, None, None, "refused", plan.reason[:500]) for plan in refused]
+    ] + [(plan.row_id, None, None, "refused", message_encode(plan.reason, REASON_LENGTH)) for plan in refused]
     _rows_decide(link, decided)
     by = origin.label
     if accepted:
@@ -756,7 +789,7 @@ def _commit(
             orders=[plan.order for plan in refused],
             type=JournalEntry.Type.FORWARD_REFUSED,
             origin=contractor_origin,
-            data=[{"supplier": supplier, "reason": plan.reason, "by": by} for plan in refused],
+            data=[{"supplier": supplier, "reason": message_json(plan.reason), "by": by} for plan in refused],
         )
     if accepted or refused:
         logger.info(
@@ -785,15 +818,21 @@ def _commit(
     return outcomes
 
 
-def _charge_description(plan: _Plan, order: Order) -> str:
-    """The ledger's words for a forward's charge, naming its basis when prices were hidden."""
+def _charge_description(plan: _Plan, order: Order) -> Message:
+    """The ledger's words for a forward's charge, naming its basis when prices were hidden (untranslated:
+    each side reads it in its language)."""
     ids = {"provider": order.pk, "contractor": plan.order.pk}
     if plan.value is None:
-        return _("Order #%(provider)s (the contractor's #%(contractor)s), forwarded") % ids
-    return _(
-        "Order #%(provider)s (the contractor's #%(contractor)s), forwarded with hidden prices: the goods "
-        "at the supplier's prices (price group %(groups)s), delivery not charged"
-    ) % {**ids, "groups": ", ".join(plan.value_groups)}
+        forwarded = gettext_noop("Order #%(provider)s (the contractor's #%(contractor)s), forwarded")
+        return Message(forwarded, **ids)
+    return Message(
+        gettext_noop(
+            "Order #%(provider)s (the contractor's #%(contractor)s), forwarded with hidden prices: the goods "
+            "at the supplier's prices (price group %(groups)s), delivery not charged"
+        ),
+        groups=", ".join(plan.value_groups),
+        **ids,
+    )
 
 
 def _rows_decide(link: ContractorLink, decided: list[tuple]) -> None:
@@ -864,9 +903,9 @@ def _charge_give_back(
         if forwarded.refund_id is not None or forwarded.charge is None or order is None:
             return None
         if deleted:
-            description = _("Order #%(id)s deleted by the supplier: its charge is given back.")
+            description = gettext_noop("Order #%(id)s deleted by the supplier: its charge is given back.")
         elif order.status.kind == OrderStatus.Kind.CANCELLED:
-            description = _("Order #%(id)s cancelled by the supplier: its charge is given back.")
+            description = gettext_noop("Order #%(id)s cancelled by the supplier: its charge is given back.")
         else:
             return None
         entry = CreditEntry.objects.create(
@@ -876,7 +915,7 @@ def _charge_give_back(
             currency=forwarded.charge.currency,
             # A deleted order's row is going: the entry names it in its description only.
             order=None if deleted else order,
-            description=(description % {"id": order.pk})[:500],
+            description=Message(description, id=order.pk),
             actor=str(_("Connect")),
         )
         forwarded.refund = entry

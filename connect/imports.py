@@ -30,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop
 
 from accounts.tenancy import Tenant
 from catalog.bulk import (
@@ -44,6 +44,7 @@ from catalog.bulk import (
 from catalog.models import Category, ImportJob, Inventory
 from changes.origin import Origin
 from config.fields import ID_MAX
+from config.stored_messages import Joined, Message, Stored, message_json, plural_message
 from connect import transform
 from connect.models import ConnectImport, ConnectIntegration
 from connect.shared_catalog import (
@@ -69,7 +70,7 @@ class ImportClosed(Exception):
 class RunReport:
     total: int = 0
     result: LinkedResult = field(default_factory=LinkedResult)
-    problems: list[tuple[int, str, str]] = field(default_factory=list)
+    problems: list[tuple[int, str, Message]] = field(default_factory=list)  # untranslated
     unshared: int = 0
     written: bool = False
 
@@ -247,7 +248,13 @@ def _collect_ids(cursor, table: str, saved: ConnectImport, catalog: SharedCatalo
         found = set(cursor.fetchone()[0] or [])
         for pk in saved.product_ids:
             if pk not in found:
-                problems.append((pk, "id", _("This product is not shared with you (or does not exist).")))
+                problems.append(
+                    (
+                        pk,
+                        "id",
+                        Message(gettext_noop("This product is not shared with you (or does not exist).")),
+                    )
+                )
         # Chosen main products bring their variants; chosen variants their main product.
         cursor.execute(
             f"""INSERT INTO {table} SELECT s.id FROM ({shared_sql}) s JOIN catalog_product p ON p.id = s.id
@@ -434,7 +441,11 @@ def connect_import_execute(
                     (
                         pk,
                         "id",
-                        _("The supplier stopped sharing this product (or deleted it) during the import."),
+                        Message(
+                            gettext_noop(
+                                "The supplier stopped sharing this product (or deleted it) during the import."
+                            )
+                        ),
                     )
                 )
             report.problems += linked_products_check(
@@ -445,7 +456,7 @@ def connect_import_execute(
                 storage=STORAGE,
                 storage_id=catalog.pk,
             )
-            report.problems.sort()
+            report.problems.sort(key=lambda problem: problem[:2])
             if report.problems and not valid_rows_only:
                 return report
             with transaction.atomic():
@@ -485,30 +496,35 @@ def connect_import_execute(
     return report
 
 
-def _summary(report: RunReport) -> str:
+def _summary(report: RunReport) -> Stored:
+    """What a run did, untranslated: "3 products created; 1 updated; 0 unchanged."."""
     result = report.result
+    problems = len(report.problems)
     if not report.written:
-        return ngettext(
+        return plural_message(
             "Nothing was imported: %(n)s problem.",
             "Nothing was imported: %(n)s problems.",
-            len(report.problems),
-        ) % {"n": len(report.problems)}
+            problems,
+            n=problems,
+        )
     parts = [
-        ngettext("%(n)s product created", "%(n)s products created", result.created) % {"n": result.created},
-        ngettext("%(n)s updated", "%(n)s updated", result.updated) % {"n": result.updated},
-        ngettext("%(n)s unchanged", "%(n)s unchanged", result.unchanged) % {"n": result.unchanged},
+        plural_message("%(n)s product created", "%(n)s products created", result.created, n=result.created),
+        plural_message("%(n)s updated", "%(n)s updated", result.updated, n=result.updated),
+        plural_message("%(n)s unchanged", "%(n)s unchanged", result.unchanged, n=result.unchanged),
     ]
     if report.unshared:
         parts.append(
-            ngettext("%(n)s no longer shared", "%(n)s no longer shared", report.unshared)
-            % {"n": report.unshared}
+            plural_message(
+                "%(n)s no longer shared", "%(n)s no longer shared", report.unshared, n=report.unshared
+            )
         )
-    if report.problems:
+    if problems:
         parts.append(
-            ngettext("%(n)s left out with a problem", "%(n)s left out with problems", len(report.problems))
-            % {"n": len(report.problems)}
+            plural_message(
+                "%(n)s left out with a problem", "%(n)s left out with problems", problems, n=problems
+            )
         )
-    return "; ".join(parts) + "."
+    return Joined("", [Joined("; ", parts), "."])
 
 
 def _remember(saved: ConnectImport, report: RunReport, trigger: str) -> None:
@@ -544,7 +560,7 @@ def connect_import_job_run(*, job_id: int) -> ImportJob | None:
         .first()
     )
 
-    def fail(message: str) -> ImportJob:
+    def fail(message: Stored) -> ImportJob:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED, message=message, finished_at=timezone.now()
         )
@@ -552,7 +568,7 @@ def connect_import_job_run(*, job_id: int) -> ImportJob | None:
         return job
 
     if saved is None:
-        return fail(_("The import was deleted before it ran."))
+        return fail(Message(gettext_noop("The import was deleted before it ran.")))
 
     def progress(done: int, total: int) -> None:
         ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, total_rows=total)
@@ -562,10 +578,18 @@ def connect_import_job_run(*, job_id: int) -> ImportJob | None:
             saved, origin=_job_origin(job), valid_rows_only=job.valid_rows_only, progress=progress
         )
     except ImportClosed:
-        return fail(_("The supplier shares no products with you now (the link is blocked or disconnected)."))
+        return fail(
+            Message(
+                gettext_noop(
+                    "The supplier shares no products with you now (the link is blocked or disconnected)."
+                )
+            )
+        )
     except Exception:
         logger.exception("Connect import job %s failed", job.pk)
-        fail(_("The import stopped because of an error on our side; nothing was written."))
+        fail(
+            Message(gettext_noop("The import stopped because of an error on our side; nothing was written."))
+        )
         raise
     _remember(saved, report, "manual")
     ImportJob.objects.filter(pk=job.pk).update(
@@ -575,7 +599,10 @@ def connect_import_job_run(*, job_id: int) -> ImportJob | None:
         created_count=report.result.created,
         updated_count=report.result.updated,
         error_count=len(report.problems),
-        errors=[list(problem) for problem in report.problems[: ImportJob.ERRORS_KEPT]],
+        errors=[
+            [ext_id, column, message_json(message)]
+            for ext_id, column, message in report.problems[: ImportJob.ERRORS_KEPT]
+        ],
         message=_summary(report),
         finished_at=timezone.now(),
     )

@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import currency_choices
 from config.crypto import EncryptedSecret
+from config.stored_messages import MessageCharField, MessageTextField
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -566,7 +567,9 @@ class CreditEntry(models.Model):
         related_name="connect_credit_entries",
         verbose_name=_("order"),
     )
-    description = models.CharField(_("description"), max_length=500, blank=True)
+    # A person's words (payments, adjustments) or, for what Hurtlink records itself, a message kept
+    # untranslated (``config.stored_messages``).
+    description = MessageCharField(_("description"), max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -670,7 +673,7 @@ class ForwardedOrder(models.Model):
     refund = models.ForeignKey(
         CreditEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    reason = MessageCharField(_("reason"), max_length=500, blank=True)  # untranslated; older rows: text
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -794,7 +797,7 @@ class ConnectImport(models.Model):
     last_updated = models.PositiveIntegerField(_("updated"), default=0)
     last_unshared = models.PositiveIntegerField(_("no longer shared"), default=0)
     last_problems = models.PositiveIntegerField(_("problems"), default=0)
-    last_message = models.TextField(_("result"), blank=True)
+    last_message = MessageTextField(_("result"), blank=True)  # untranslated (config.stored_messages)
 
     class Meta:
         ordering = ["-created_at", "-id"]

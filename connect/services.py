@@ -23,13 +23,13 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 from django_countries import countries
 
 from accounts.models import CURRENCY_CHOICES, Account, Role
 from accounts.tenancy import Tenant, require_role
 from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
-from config import formats
+from config.stored_messages import Message, Money
 from connect import codes, selectors, sync
 from connect.models import (
     AdditionalInfo,
@@ -1327,25 +1327,31 @@ class CreditShort(ValidationError):
     """The available credit does not cover a charge; nothing was written."""
 
 
-def credit_currency_refusal(*, link: ContractorLink, currency: str) -> str | None:
+def credit_currency_refusal(*, link: ContractorLink, currency: str) -> Message | None:
     """Why an amount in ``currency`` cannot be charged to the link's credit (None: it can): amounts are
-    never converted, so only the settlement currency is."""
+    never converted, so only the settlement currency is. Untranslated: a refused forward keeps it."""
     if currency != link.credit_currency:
-        return _(
-            "The order is in %(currency)s but the trade credit is settled in %(settlement)s; orders are "
-            "not converted."
-        ) % {"currency": currency, "settlement": link.credit_currency}
+        return Message(
+            gettext_noop(
+                "The order is in %(currency)s but the trade credit is settled in %(settlement)s; orders are "
+                "not converted."
+            ),
+            currency=currency,
+            settlement=link.credit_currency,
+        )
     return None
 
 
-def credit_short_refusal(*, link: ContractorLink, amount: Decimal, available: Decimal) -> str | None:
+def credit_short_refusal(*, link: ContractorLink, amount: Decimal, available: Decimal) -> Message | None:
     """Why ``amount`` cannot be charged when ``available`` is what the credit has left (None: it can).
-    The caller holds the link's row lock and summed the ledger under it."""
+    The caller holds the link's row lock and summed the ledger under it. Untranslated, amounts formatted
+    for whoever reads it."""
     if amount > available:
-        return _("Not enough trade credit: %(amount)s needed, %(available)s available.") % {
-            "amount": formats.format_money(amount, link.credit_currency),
-            "available": formats.format_money(available, link.credit_currency),
-        }
+        return Message(
+            gettext_noop("Not enough trade credit: %(amount)s needed, %(available)s available."),
+            amount=Money(amount, link.credit_currency),
+            available=Money(available, link.credit_currency),
+        )
     return None
 
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from accounts.models import Account
     from changes.origin import Origin
+    from config.stored_messages import Stored
     from orders.models import Order
 
 
@@ -29,7 +30,8 @@ class Action:
     ``clean(account, data)``: checks the data (anything the account may not use is refused) and returns
     it cleaned (only the action's own keys); raises ``ValidationError`` with messages for people.
     ``run(order, data, origin)``: does it to ``order`` through the owning app's services with
-    ``origin`` (the rule), inside the transaction of the rule's run, and returns what it did in words.
+    ``origin`` (the rule), inside the transaction of the rule's run, and returns what it did in words —
+    a ``config.stored_messages.Message``, so each reader of the timeline reads it in their language.
     A failure raises (the run is recorded as failed and its writes are undone).
     """
 
@@ -37,7 +39,7 @@ class Action:
     label: Any  # a lazy translation
     fields: Callable[[Account], dict[str, forms.Field]]
     clean: Callable[[Account, dict], dict]
-    run: Callable[[Order, dict, Origin], str]
+    run: Callable[[Order, dict, Origin], Stored]
 
 
 _actions: dict[str, Action] = {}

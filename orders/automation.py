@@ -20,12 +20,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from changes import topics
 from changes.models import ChangeEvent
 from changes.origin import Origin
 from config.fields import decimal_number, id_number
+from config.stored_messages import Joined, Message, Stored, message_from_error
 from orders import actions as actions_registry
 from orders import services
 from orders.models import AutomationRule, AutomationRun, Order, OrderStatus
@@ -117,14 +118,21 @@ def actions_clean(*, account, actions: list) -> list:
 
 
 class RuleUnreadable(Exception):
-    """A stored rule whose conditions cannot be read (written before they were checked)."""
+    """A stored rule whose conditions cannot be read (written before they were checked); ``problem``
+    says what, untranslated."""
+
+    def __init__(self, problem: Stored) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
 
 
 def _condition_amount(value) -> Decimal:
     try:
         return decimal_number(value, **MONEY)
     except ValidationError:
-        raise RuleUnreadable(_("the total limit “%(value)s” is not an amount") % {"value": value}) from None
+        raise RuleUnreadable(
+            Message(gettext_noop("the total limit “%(value)s” is not an amount"), value=str(value))
+        ) from None
 
 
 def rule_matches(rule: AutomationRule, order: Order) -> bool:
@@ -148,14 +156,16 @@ def rule_matches(rule: AutomationRule, order: Order) -> bool:
     return not c.get("inventories") or order.lines.filter(storage_id__in=c["inventories"]).exists()
 
 
-def _actions_apply(rule: AutomationRule, order: Order, depth: int) -> list[str]:
+def _actions_apply(rule: AutomationRule, order: Order, depth: int) -> list[Stored]:
     origin = Origin.automation(rule.pk, rule.name, depth=depth + 1)
     done = []
     for data in rule.actions:
         action = actions_registry.action_get(data.get("type"))
         if action is None:
             raise ValidationError(
-                _("The action “%(type)s” is no longer available.") % {"type": data.get("type")}
+                Message(
+                    gettext_noop("The action “%(type)s” is no longer available."), type=str(data.get("type"))
+                )
             )
         done.append(action.run(order, data, origin))
         order.refresh_from_db()
@@ -169,7 +179,8 @@ def rules_run(
 
     Each rule's actions are all or nothing (a savepoint): a failing action undoes the rule's other
     actions, records the run as failed and the next rules still run. Call it inside a transaction to
-    make every run one unit with whatever called it (the delivery of the change)."""
+    make every run one unit with whatever called it (the delivery of the change). A run's message is
+    kept untranslated: the timeline shows it in its reader's language."""
     order = Order.objects.filter(pk=order_id).select_related("account").first()
     if order is None:
         return []
@@ -180,19 +191,19 @@ def rules_run(
         )
         if depth >= MAX_DEPTH:
             run.outcome = AutomationRun.Outcome.LOOP
-            run.message = _("Not run: automatic actions triggered each other %(n)s times in a row.") % {
-                "n": depth
-            }
+            run.message = Message(
+                gettext_noop("Not run: automatic actions triggered each other %(n)s times in a row."), n=depth
+            )
         elif not _matches(rule, order, run):
             pass  # _matches set the outcome
         else:
             try:
                 with transaction.atomic():
-                    run.message = "; ".join(_actions_apply(rule, order, depth))
+                    run.message = Joined("; ", _actions_apply(rule, order, depth))
                     run.outcome = AutomationRun.Outcome.DONE
             except Exception as exc:  # noqa: BLE001 - the run records why, the next rules still run
                 run.outcome = AutomationRun.Outcome.FAILED
-                run.message = _error_text(exc)
+                run.message = message_from_error(exc)
             order.refresh_from_db()
         run.save()
         runs.append(run)
@@ -217,16 +228,11 @@ def _matches(rule: AutomationRule, order: Order, run: AutomationRun) -> bool:
         run.outcome = AutomationRun.Outcome.SKIPPED
     except (RuleUnreadable, TypeError, ValueError, ArithmeticError) as exc:
         run.outcome = AutomationRun.Outcome.FAILED
-        run.message = _("The rule's conditions cannot be read (%(problem)s); edit and save the rule.") % {
-            "problem": exc
-        }
+        run.message = Message(
+            gettext_noop("The rule's conditions cannot be read (%(problem)s); edit and save the rule."),
+            problem=exc.problem if isinstance(exc, RuleUnreadable) else str(exc),
+        )
     return False
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return "; ".join(exc.messages)
-    return str(exc) or exc.__class__.__name__
 
 
 # -- the consumer of change events ------------------------------------------------------------------
@@ -289,10 +295,10 @@ def _status_clean(account, data: dict) -> dict:
     return {"status": status}
 
 
-def _status_run(order: Order, data: dict, origin: Origin) -> str:
+def _status_run(order: Order, data: dict, origin: Origin) -> Message:
     status = OrderStatus.objects.get(account_id=order.account_id, pk=data["status"])
     services.order_set_status(order=order, status=status, origin=origin)
-    return _("status set to %(name)s") % {"name": status.name}
+    return Message(gettext_noop("status set to %(name)s"), name=status.name)
 
 
 def _comment_fields(account) -> dict[str, forms.Field]:
@@ -309,11 +315,11 @@ def _comment_clean(account, data: dict) -> dict:
     return {"text": text[:500]}
 
 
-def _comment_run(order: Order, data: dict, origin: Origin) -> str:
+def _comment_run(order: Order, data: dict, origin: Origin) -> Message:
     order.refresh_from_db()
     comment = (order.admin_comments + "\n" + data["text"]).strip()[:1000]
     services.order_update(order=order, admin_comments=comment, origin=origin)
-    return _("comment added")
+    return Message(gettext_noop("comment added"))
 
 
 SET_STATUS = actions_registry.Action(

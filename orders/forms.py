@@ -564,6 +564,7 @@ class RuleForm(fields.ModelForm):
         statuses = OrderStatus.objects.filter(account=account)
         self.fields["event_status"].queryset = statuses
         self.fields["event_button"].queryset = CustomButton.objects.filter(account=account)
+        self.fields["event_button"].label = _("Button")
         self.fields["c_statuses"].queryset = statuses
         self.fields["c_sources"].queryset = OrderSource.objects.filter(account=account)
         self.fields["c_inventories"].queryset = Inventory.objects.filter(account=account)
@@ -603,6 +604,15 @@ class RuleForm(fields.ModelForm):
                     slot[action.key].append((name, field_name))
             self.action_fields.append(slot)
 
+    def event_fields(self) -> dict[str, list[str]]:
+        """Form field → the events it is shown for, for the fields that do not apply to every event (the
+        page hides the others as the event changes)."""
+        every = [str(event) for event in AutomationRule.Event.values]
+        shown = {name: [str(e) for e in events] for name, events in AutomationRule.EVENT_FIELDS.items()}
+        for key, events in AutomationRule.CONDITIONS_NOT_FOR.items():
+            shown[f"c_{key}"] = [event for event in every if event not in events]
+        return shown
+
     def main_fields(self) -> list:
         """The rule's own fields and conditions (the page shows the action slots on their own)."""
         action_names = {
@@ -627,6 +637,11 @@ class RuleForm(fields.ModelForm):
         from orders.automation import actions_clean, conditions_clean
 
         cleaned = super().clean()
+        event = cleaned.get("event")
+        for name, events in self.event_fields().items():
+            if event not in events and name in cleaned:
+                # Hidden for this event: whatever it holds is not the rule's (the model forgets it too).
+                cleaned[name] = None if name.startswith("event_") else ""
         conditions = {
             "statuses": [s.pk for s in cleaned.get("c_statuses") or []],
             "sources": [s.pk for s in cleaned.get("c_sources") or []],
@@ -654,6 +669,6 @@ class RuleForm(fields.ModelForm):
             self.instance.actions = actions_clean(account=self.account, actions=chosen)
         except ValidationError as exc:
             self.add_error(None, exc.message_dict["actions"])
-        if cleaned.get("event") == AutomationRule.Event.BUTTON and not cleaned.get("event_button"):
+        if event == AutomationRule.Event.BUTTON and not cleaned.get("event_button"):
             self.add_error("event_button", _("Choose the button that fires this rule."))
         return cleaned

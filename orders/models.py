@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import currency_choices
+from config.stored_messages import MessageTextField
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -282,11 +283,33 @@ class AutomationRule(models.Model):
     actions = models.JSONField(_("actions"), default=list)
     position = models.PositiveSmallIntegerField(default=0)
 
+    # The fields that mean something only for some events, with those events: the rules form shows them
+    # for those events only, and a rule of another event keeps none of them (see ``save``).
+    EVENT_FIELDS = {
+        "event_status": (Event.STATUS_CHANGED,),
+        "event_button": (Event.BUTTON,),
+    }
+    # Conditions an event makes pointless: "payment received" fires only once an order is paid in full.
+    CONDITIONS_NOT_FOR = {"paid": (Event.PAYMENT_RECEIVED,)}
+
     class Meta:
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # A rule switched to another event forgets what only the old event used (a stale "to status"
+        # of a rule that now fires on "order created" would show in lists and mislead).
+        if self.event not in self.EVENT_FIELDS["event_status"]:
+            self.event_status = None
+        if self.event not in self.EVENT_FIELDS["event_button"]:
+            self.event_button = None
+        if isinstance(self.conditions, dict):
+            for key, events in self.CONDITIONS_NOT_FOR.items():
+                if self.event in events:
+                    self.conditions.pop(key, None)
+        super().save(*args, **kwargs)
 
     def actions_display(self) -> list[str]:
         """The actions in words, for lists ("set status, add a seller comment"); an entry that is not an
@@ -314,7 +337,8 @@ class AutomationRun(models.Model):
     event = models.CharField(max_length=20)
     depth = models.PositiveSmallIntegerField(default=0)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    message = models.TextField(blank=True)
+    # Kept untranslated (``config.stored_messages``); runs from before: plain text.
+    message = MessageTextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

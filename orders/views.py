@@ -24,6 +24,7 @@ from changes.origin import Origin
 from config import formats
 from config.fields import id_number
 from config.paging import PAGE_SIZES, in_id_order, page_of_ids, page_size_from
+from config.stored_messages import message_text
 from config.web import form_errors_from, safe_next
 from orders import field_labels, forms, selectors, services
 from orders.filters import OrderFilter
@@ -356,7 +357,7 @@ def timeline(order: Order) -> list[dict]:
                     "amount": formats.format_money(entry.data["charged"], entry.data.get("currency") or None)
                 }
         elif entry.type == JournalEntry.Type.FORWARD_REFUSED:
-            detail = entry.data.get("reason", "")
+            detail = message_text(entry.data.get("reason", ""))
         elif entry.data.get("connect", {}).get("contractor_order_id"):
             detail = _("forwarded by %(name)s, their order #%(id)s") % {
                 "name": entry.data["connect"].get("contractor", ""),

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from changes.origin import Origin
+from config.stored_messages import Message
 from orders.actions import Action
 from orders.models import Order
 from shipments.couriers import COURIER_CHOICES, COURIERS
@@ -28,11 +29,11 @@ def _clean(account, data: dict) -> dict:
     return {"courier": data["courier"]}
 
 
-def _run(order: Order, data: dict, origin: Origin) -> str:
+def _run(order: Order, data: dict, origin: Origin) -> Message:
     from shipments.services import package_create
 
     package = package_create(order=order, courier_code=data["courier"], origin=origin)
-    return _("package %(nr)s created") % {"nr": package.courier_package_nr}
+    return Message(gettext_noop("package %(nr)s created"), nr=package.courier_package_nr)
 
 
 CREATE_PACKAGE = Action(

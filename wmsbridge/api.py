@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -181,8 +181,14 @@ class ConnectionViewSet(AccountScopedViewSet):
         return Response(self.get_serializer(connection).data)
 
 
+class SyncRunMessageSerializer(serializers.Serializer):
+    item = serializers.CharField(help_text="What the message is about: a SKU, an order (#id), or empty.")
+    message = serializers.CharField(help_text="In the request's language.")
+
+
 class SyncRunSerializer(serializers.ModelSerializer):
     duration = serializers.FloatField(read_only=True, allow_null=True)
+    messages = serializers.SerializerMethodField()
 
     class Meta:
         model = SyncRun
@@ -206,6 +212,10 @@ class SyncRunSerializer(serializers.ModelSerializer):
             "writes",
             "messages",
         ]
+
+    @extend_schema_field(SyncRunMessageSerializer(many=True))
+    def get_messages(self, run) -> list[dict]:
+        return run.messages_shown()
 
 
 class SyncRunViewSet(AccountScopedReadOnlyViewSet):

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from config.crypto import EncryptedSecret
+from config.stored_messages import MessageTextField, message_text
 
 
 def webhook_secret_new() -> str:
@@ -124,11 +125,11 @@ class WmsConnection(models.Model):
     )
     enabled = models.BooleanField(_("sync every 15 minutes"), default=True)
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)
-    paused_reason = models.TextField(blank=True, editable=False)
+    paused_reason = MessageTextField(blank=True, editable=False)
     consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
     auth_failures = models.PositiveIntegerField(default=0, editable=False)
     next_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
-    last_error = models.TextField(blank=True, editable=False)
+    last_error = MessageTextField(blank=True, editable=False)
     webhook_secret = models.CharField(max_length=64, unique=True, default=webhook_secret_new, editable=False)
     # Last successful run per kind: {"articles": "2025-03-01T10:00:00+00:00", ...}
     cursors = models.JSONField(default=dict, blank=True, editable=False)
@@ -186,7 +187,8 @@ class SyncRun(models.Model):
     progress_total = models.PositiveIntegerField(default=0)
     requests = models.PositiveIntegerField(default=0)
     writes = models.PositiveIntegerField(default=0)
-    # [{"item": "SKU-1", "message": "…"}, …] — at most MAX_MESSAGES, then one line saying how many more.
+    # [{"item": "SKU-1", "message": {"msgid": …, "params": …}}, …] (``config.stored_messages``; older
+    # runs: plain text) — at most MAX_MESSAGES, then one line saying how many more.
     messages = models.JSONField(default=list, blank=True)
 
     class Meta:
@@ -195,6 +197,14 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.connection} {self.kind} {self.started_at:%Y-%m-%d %H:%M}"
+
+    def messages_shown(self) -> list[dict]:
+        """The run's messages in the reader's language: ``[{"item": …, "message": text}]``."""
+        return [
+            {"item": entry.get("item", ""), "message": message_text(entry.get("message"))}
+            for entry in self.messages
+            if isinstance(entry, dict)
+        ]
 
     @property
     def duration(self) -> float | None:
@@ -214,7 +224,7 @@ class ArticleState(models.Model):
     article_number = models.CharField(max_length=50, blank=True)
     wms_article_id = models.BigIntegerField(null=True, blank=True)
     last_written_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    last_error = MessageTextField(blank=True)
 
     class Meta:
         constraints = [
@@ -240,7 +250,7 @@ class OrderExport(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.HELD)
     wms_order_id = models.BigIntegerField(null=True, blank=True)
     exported_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    last_error = MessageTextField(blank=True)
     wms_status = models.PositiveIntegerField(null=True, blank=True)
     wms_status_at = models.DateTimeField(null=True, blank=True)
     package_id = models.BigIntegerField(null=True, blank=True)
@@ -250,7 +260,7 @@ class OrderExport(models.Model):
     # The order was cancelled in Hurtlink after its export: cancelled in the WMS too, or refused there
     # (the warehouse had started on it) — either way it is not tried again.
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancel_refused = models.TextField(blank=True)
+    cancel_refused = MessageTextField(blank=True)
 
     class Meta:
         constraints = [
@@ -284,7 +294,7 @@ class WebhookEvent(models.Model):
     order_number = models.CharField(max_length=100, blank=True)
     wms_status = models.PositiveIntegerField(null=True, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.QUEUED)
-    message = models.TextField(blank=True)
+    message = MessageTextField(blank=True)
     payload = models.JSONField(default=dict)
 
     class Meta:

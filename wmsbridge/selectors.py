@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from config.stored_messages import message_text
 from orders.models import Order
 from wmsbridge.models import ArticleState, OrderExport, SyncKind, SyncRun, WebhookEvent, WmsConnection
 
@@ -164,7 +165,8 @@ def wms_order_state(order: Order) -> dict[str, Any]:
 
     ``state``: "exported", "held" / "failed" (``reason`` says why), "waiting" (in an export status, goes
     with the next sync), "technical" (a merged order: never exported, its source orders are) or
-    "not exported" (its status is not exported by that connection).
+    "not exported" (its status is not exported by that connection). Reasons are in the active
+    language.
     """
     exports = {
         e.connection_id: e
@@ -199,9 +201,13 @@ def wms_order_state(order: Order) -> dict[str, Any]:
                 "label_uploaded": bool(export and export.label_uploaded),
                 "tracking_written": bool(export and export.tracking_written),
                 "shipped_back_at": export.shipped_back_at if export else None,
-                "reason": export.last_error if export and export.state != OrderExport.State.EXPORTED else "",
+                "reason": (
+                    message_text(export.last_error)
+                    if export and export.state != OrderExport.State.EXPORTED
+                    else ""
+                ),
                 "cancelled_at": export.cancelled_at if export else None,
-                "cancel_refused": export.cancel_refused if export else "",
+                "cancel_refused": message_text(export.cancel_refused) if export else "",
             }
         )
     return {"connections": rows}
@@ -266,7 +272,7 @@ def wms_article_state(product) -> dict[str, Any]:
                 "article_number": state_row.article_number if state_row else "",
                 "wms_article_id": state_row.wms_article_id if state_row else None,
                 "last_written_at": state_row.last_written_at if state_row else None,
-                "error": state_row.last_error if state_row else "",
+                "error": message_text(state_row.last_error) if state_row else "",
             }
         )
     return {"connections": rows}

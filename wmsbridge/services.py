@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from catalog.models import Inventory, Warehouse
 from config.crypto import SecretUnreadable
@@ -79,12 +79,15 @@ def _validate(account, values: dict[str, Any], *, creating: bool, password: str 
         raise ValidationError(errors)
 
 
+# The one message for an address outgoing requests may not reach: the same whatever listens there.
+REFUSED_ADDRESS = gettext_noop(
+    "This address is not allowed: it points to this server, a private or local network, or a reserved "
+    "address. Enter the warehouse's public API address."
+)
+
+
 def refused_address_message() -> str:
-    """The one message for an address outgoing requests may not reach: the same whatever listens there."""
-    return _(
-        "This address is not allowed: it points to this server, a private or local network, or a reserved "
-        "address. Enter the warehouse's public API address."
-    )
+    return _(REFUSED_ADDRESS)
 
 
 def _default_sent_status(account) -> OrderStatus | None:

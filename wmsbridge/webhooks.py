@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from config.stored_messages import Message, Stored
 from wmsbridge.client import WmsError
 from wmsbridge.models import OrderExport, WebhookEvent, WmsConnection
 
@@ -144,7 +145,7 @@ def webhook_receive(*, connection: WmsConnection, body: bytes) -> WebhookReceipt
         raise MalformedWebhook("the webhook is for another goods owner")
     export = _export_for(connection, data["wms_order_id"], data["order_number"])
     outcome = WebhookEvent.Outcome.QUEUED if export else WebhookEvent.Outcome.IGNORED
-    message = "" if export else _("No order exported through this connection matches it.")
+    message = "" if export else Message(gettext_noop("No order exported through this connection matches it."))
     try:
         with transaction.atomic():
             event = WebhookEvent.objects.create(
@@ -196,7 +197,9 @@ def webhook_event_process(*, event_id: int) -> str:
     connection = event.connection
     export = _export_for(connection, event.wms_order_id, event.order_number)
     if export is None:
-        return _event_done(event, WebhookEvent.Outcome.IGNORED, _("No matching exported order."))
+        return _event_done(
+            event, WebhookEvent.Outcome.IGNORED, Message(gettext_noop("No matching exported order."))
+        )
     try:
         with connection_client(connection, max_retries=3) as client:
             wms_order = client.get_order(export.wms_order_id or event.wms_order_id)
@@ -206,17 +209,20 @@ def webhook_event_process(*, event_id: int) -> str:
                 return _event_done(
                     event,
                     WebhookEvent.Outcome.PROCESSED,
-                    _("WMS status %(s)s: nothing to do.") % {"s": status},
+                    Message(gettext_noop("WMS status %(s)s: nothing to do."), s=status),
                 )
             done = order_ship_back(connection=connection, export=export, wms_order=wms_order, client=client)
     except (ShipBackError, WmsError) as exc:
-        message = exc.message if isinstance(exc, WmsError) else str(exc)
-        logger.warning("WMS webhook event %s failed: %s", event.pk, message)
-        return _event_done(event, WebhookEvent.Outcome.FAILED, message)
-    message = _("Package, label and tracking done.") if done else _("Already shipped back.")
+        logger.warning("WMS webhook event %s failed: %s", event.pk, exc.message)
+        return _event_done(event, WebhookEvent.Outcome.FAILED, exc.message)
+    message = Message(
+        gettext_noop("Package, label and tracking done.") if done else gettext_noop("Already shipped back.")
+    )
     return _event_done(event, WebhookEvent.Outcome.PROCESSED, message)
 
 
-def _event_done(event: WebhookEvent, outcome: str, message: str) -> str:
-    WebhookEvent.objects.filter(pk=event.pk).update(outcome=outcome, message=message[:2000])
+def _event_done(event: WebhookEvent, outcome: str, message: Stored) -> str:
+    if isinstance(message, str):
+        message = message[:2000]
+    WebhookEvent.objects.filter(pk=event.pk).update(outcome=outcome, message=message)
     return outcome

@@ -57,7 +57,7 @@ def test_a_polish_user_reads_the_order_card_in_polish_formats(page):
     page.goto(f"/orders/{order.pk}/")
     card = page.locator("main").inner_text()
     assert f"Zamówienie #{order.pk}" in card
-    assert "29.11.2026, 18:35" in card
+    assert "29.11.2026, 19:35" in card  # 18:35 UTC in the company's Warsaw time
     assert f"2{NBSP}151,94{NBSP}zł" in card  # the line's value
     assert f"2{NBSP}166,94{NBSP}zł" in card  # the total with delivery
     assert "€" not in card and "p.m." not in card and "PLN" not in card

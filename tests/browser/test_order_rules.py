@@ -1,4 +1,5 @@
-"""In a real browser: the automatic-action form shows only the fields of the action type chosen."""
+"""In a real browser: the automatic-action form shows only the fields of the event and of the action
+type chosen."""
 
 from __future__ import annotations
 
@@ -34,3 +35,22 @@ def test_an_action_slot_shows_the_fields_of_its_type_only(page):
     page.wait_for_load_state()
     rule = AutomationRule.objects.get(account=owner.account, name="Note every order")
     assert rule.actions == [{"type": "add_comment", "text": "Seen"}]
+
+
+def test_the_rule_shows_only_the_fields_of_its_event(page):
+    owner = MembershipFactory(account__name="Alpha Wholesale", role="owner")
+    log_in(page, owner.user.email, TEST_PASSWORD)
+    page.goto("/orders/settings/rules/")
+    event = page.locator("[name=event]")
+    to_status = page.locator("[name=event_status]")
+    button = page.locator("[name=event_button]")
+    paid = page.locator("[name=c_paid]")
+
+    event.select_option("order_created")
+    assert not to_status.is_visible() and not button.is_visible() and paid.is_visible()
+    event.select_option("status_changed")
+    assert to_status.is_visible() and not button.is_visible()
+    event.select_option("button")
+    assert button.is_visible() and not to_status.is_visible()
+    event.select_option("payment_received")  # fires only once paid in full: no payment condition
+    assert not paid.is_visible() and not to_status.is_visible() and not button.is_visible()

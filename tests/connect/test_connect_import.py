@@ -22,6 +22,7 @@ from catalog.models import (
 )
 from catalog.services import product_delete, product_save
 from changes.origin import Origin
+from config.stored_messages import message_text
 from connect import services
 from connect.imports import connect_import_create, connect_import_job_run, product_ids_parse
 from connect.models import ConnectImport
@@ -85,7 +86,7 @@ def test_importing_all_shared_products_brings_texts_variants_bundles_categories_
     assert link.storage == "connect" and link.storage_id == shared.contractor_integration.pk
     assert link.external_product_id == shared.drill.pk
     assert not Product.objects.filter(account=account_b, sku="SECRET-1").exists()
-    assert saved.last_created == 5 and "5 products created" in saved.last_message
+    assert saved.last_created == 5 and "5 products created" in str(saved.last_message)
 
 
 def test_prices_and_stock_follow_the_products_settings_into_the_sync_targets(shared, account_b):
@@ -185,7 +186,7 @@ def test_ids_that_are_not_shared_are_reported_and_nothing_is_written_unless_vali
     job = saved.last_job
     assert job.status == "done" and job.created_count == 0
     assert {row for row, _c, _m in job.errors} == {shared.secret.pk, 999999}
-    assert "not shared" in job.errors[0][2]
+    assert "not shared" in message_text(job.errors[0][2])
     assert not Product.objects.filter(account=account_b).exists()
 
     saved = _import(
@@ -217,7 +218,7 @@ def test_a_product_no_longer_shared_is_marked_and_its_stock_zeroed_never_deleted
     job = services_rerun(saved, account_b)
 
     saw = _mine(account_b, "SAW-1")
-    assert "no longer shared" in job.message
+    assert "no longer shared" in str(job.message)
     link = ProductLink.objects.get(product=saw)
     assert link.unshared_at is not None
     inventory = Inventory.objects.get(account=account_b, is_default=True)
@@ -234,7 +235,7 @@ def test_an_import_from_a_blocked_link_fails_and_writes_nothing(shared, account_
 
     job = connect_import_job_run(job_id=saved.last_job_id)
 
-    assert job.status == "failed" and "shares no products" in job.message
+    assert job.status == "failed" and "shares no products" in str(job.message)
     assert not Product.objects.filter(account=account_b).exists()
     with pytest.raises(ValidationError) as refused:
         _import(shared, account_b)

@@ -133,6 +133,19 @@ def _tag_of_a_in_list(account_a) -> Setup:
     return Setup(marker="Alpha secret", list_kwargs={})
 
 
+def _tagged_product_of_a(account_a) -> Setup:
+    result = _product_of_a(account_a)
+    tag = Tag.objects.create(account=account_a, name="Alpha secret tag")
+    product = Product.objects.get(pk=result.kwargs["pk"])
+    product.tags.add(tag)
+
+    def unchanged():
+        result.unchanged()
+        assert list(product.tags.values_list("pk", flat=True)) == [tag.pk]
+
+    return Setup(kwargs={"products": [product.pk], "tag": tag.pk}, marker=result.marker, unchanged=unchanged)
+
+
 def _dictionary_list(account_a) -> Setup:
     Warehouse.objects.create(account=account_a, name="Alpha secret depot")
     return Setup(marker="Alpha secret depot", list_kwargs={"kind": "warehouses"})
@@ -145,6 +158,21 @@ CASES += [
     RouteCase("catalog:product-edit", "detail", setup=_product_of_a, payload={"sku": "x"}),
     RouteCase("catalog:variant-create", "detail", setup=_parent_of_a, payload={"sku": "x"}),
     RouteCase("catalog:product-delete", "detail", setup=_product_of_a),
+    # The list's bulk actions name A's products (and tag) in hand-parsed form fields: 404, nothing changes.
+    RouteCase(
+        "catalog:product-bulk",
+        "refs",
+        setup=_tagged_product_of_a,
+        payload=lambda s: {"products": s.kwargs["products"], "action": f"tag-remove:{s.kwargs['tag']}"},
+        expect=404,
+    ),
+    RouteCase(
+        "catalog:product-bulk-delete",
+        "refs",
+        setup=_tagged_product_of_a,
+        payload=lambda s: {"products": s.kwargs["products"]},
+        expect=404,
+    ),
     RouteCase(
         "catalog:product-grid",
         "detail",

@@ -103,7 +103,7 @@ def _card(client, user, order, language: str, accept: str = "") -> str:
 
 def test_a_polish_user_reads_the_order_card_in_polish_formats(client, user_a, polish_order):
     card = _card(client, user_a, polish_order, "pl")
-    assert "29.11.2026, 18:35" in card
+    assert "29.11.2026, 19:35" in card  # 18:35 UTC in the company's Warsaw time
     assert f"1{NBSP}075,97{NBSP}zł" in card
     assert "1075.97" not in card.replace('value="1075.97"', "")
     assert "€" not in card and "p.m." not in card and "PM" not in card
@@ -113,7 +113,7 @@ def test_an_english_user_of_a_polish_company_sees_day_first_dates_and_the_orders
     client, user_a, polish_order
 ):
     card = _card(client, user_a, polish_order, "en", accept="pl-PL,pl;q=0.9,en-US;q=0.8")
-    assert "29/11/2026, 18:35" in card and "11/29/2026" not in card
+    assert "29/11/2026, 19:35" in card and "11/29/2026" not in card  # Warsaw time
     assert f"1.075,97{NBSP}PLN" in card and "€" not in card
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from accounts.models import User
 from orders.models import Order, OrderSource, OrderStatus
 from orders.services import order_create
 from tests.origins import TEST_ORIGIN
@@ -32,7 +33,10 @@ def _order(account, *, day: datetime.datetime, paid: bool = False, **fields) -> 
 
 
 @pytest.fixture
-def orders_a(account_a):
+def orders_a(account_a, user_a):
+    # The API's days are UTC days; the page's are its reader's (see tests/accounts/test_time_zone.py):
+    # for the two to choose the same orders, this reader reads UTC.
+    User.objects.filter(pk=user_a.pk).update(time_zone="UTC")
     shop = OrderSource.objects.create(account=account_a, name="Shop", kind="shop")
     ready = OrderStatus.objects.create(account=account_a, name="Packed for the courier")
     return {

@@ -111,7 +111,7 @@ def test_a_rule_stored_with_bad_conditions_fails_alone_and_the_others_still_run(
             ("Broken", AutomationRun.Outcome.FAILED),
             ("Works", AutomationRun.Outcome.DONE),
         ]
-    assert "edit and save the rule" in AutomationRun.objects.filter(rule=broken).first().message
+    assert "edit and save the rule" in str(AutomationRun.objects.filter(rule=broken).first().message)
     order.refresh_from_db()
     assert "Checked" in order.admin_comments
 

@@ -310,3 +310,61 @@ def test_a_quantity_change_beyond_stock_names_the_new_quantity_and_what_the_line
     assert "LAMP-1: 999 requested, 5 in stock" in page
     line.refresh_from_db()
     assert line.quantity == 1 and Stock.objects.get(product=lamp).quantity == 4
+
+
+def test_a_rule_keeps_only_the_fields_of_its_event(client_a, account_a):
+    button = CustomButton.objects.create(account=account_a, name="Pakuj")
+    ready = OrderStatus.objects.get(account=account_a, name="Ready to ship")
+    page = client_a.get(reverse("orders:rule-list")).content.decode()
+    # The page knows which fields belong to which event, and hides the others as the event changes.
+    assert '<script id="rule-event-fields" type="application/json">' in page
+    assert '"event_status": ["status_changed"]' in page and '"event_button": ["button"]' in page
+    common = {"enabled": "on", "position": "0", "a0_type": "add_comment", "a0_add_comment_text": "Nowe"}
+    # Filled in before the event was switched to "order created": none of it is the rule's.
+    response = client_a.post(
+        reverse("orders:rule-list"),
+        {
+            "name": "Nowe",
+            "event": "order_created",
+            "event_status": ready.pk,
+            "event_button": button.pk,
+            "c_paid": "paid",
+            **common,
+        },
+    )
+    assert response.status_code == 302
+    rule = AutomationRule.objects.get(account=account_a, name="Nowe")
+    assert (rule.event_status, rule.event_button, rule.conditions) == (None, None, {"paid": "paid"})
+    # "Payment received" fires only once paid in full: the payment condition is dropped.
+    response = client_a.post(
+        reverse("orders:rule-edit", args=[rule.pk]),
+        {"name": "Nowe", "event": "payment_received", "event_status": ready.pk, "c_paid": "unpaid", **common},
+    )
+    rule.refresh_from_db()
+    assert (rule.event, rule.event_status, rule.conditions) == ("payment_received", None, {})
+    listing = client_a.get(reverse("orders:rule-list")).content.decode()
+    assert "Payment received</td>" in listing and "→ Ready to ship" not in listing
+
+
+def test_the_api_forgets_the_fields_of_a_rules_former_event(account_a, token_a):
+    from rest_framework.test import APIClient
+
+    _token, secret = token_a
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    ready = OrderStatus.objects.get(account=account_a, name="Ready to ship")
+    created = api.post(
+        reverse("api:automationrule-list"),
+        {
+            "name": "Gotowe",
+            "event": "status_changed",
+            "event_status": ready.pk,
+            "actions": [{"type": "add_comment", "text": "x"}],
+        },
+        format="json",
+    ).json()
+    assert created["event_status"] == ready.pk
+    changed = api.patch(
+        reverse("api:automationrule-detail", args=[created["id"]]), {"event": "order_created"}, format="json"
+    ).json()
+    assert changed["event"] == "order_created" and changed["event_status"] is None

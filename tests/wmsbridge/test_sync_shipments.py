@@ -97,7 +97,7 @@ def test_without_tracking_and_without_a_label_courier_the_reason_is_shown(accoun
     run = sync(connection, "shipments")["shipments"]
 
     assert run.failed == 1
-    assert "label courier" in run.messages[0]["message"]
+    assert "label courier" in run.messages_shown()[0]["message"]
     assert not Package.objects.filter(order=order).exists()
 
 

@@ -63,7 +63,7 @@ def test_sellable_quantity_replaces_the_chosen_warehouse_stock(account_a, sandbo
     assert stock(oversold, wms_warehouse) == 0
     assert stock(oversold, main) == 47  # other warehouses are not touched
     assert (run.created, run.updated, run.skipped) == (1, 2, 1)
-    assert run.messages[0]["item"] == "WMS-ONLY"
+    assert run.messages_shown()[0]["item"] == "WMS-ONLY"
 
     again = sync(connection, "stock")["stock"]
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)

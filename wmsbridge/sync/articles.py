@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.db import connection as db
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from config.stored_messages import Message
 from wmsbridge.client import OngoingClient, WmsNotFound, WmsValidationError
 from wmsbridge.mapping import (
     SKIPPED_QUERY,
@@ -54,7 +55,7 @@ def articles_sync(*, connection: WmsConnection, client: OngoingClient, recorder:
             for product_id, name in cursor.fetchall():
                 recorder.message(
                     f"#{product_id} {name}".strip(),
-                    _("No SKU: a product needs a SKU to become an article in the WMS."),
+                    Message(gettext_noop("No SKU: a product needs a SKU to become an article in the WMS.")),
                 )
     recorder.progress(0, changed, force=True)
     page_query = articles_query()

@@ -6,9 +6,10 @@ from django.db import connection as db
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from changes.origin import Origin
+from config.stored_messages import Message
 from orders.models import Order, OrderLine, OrderStatus
 from orders.services import order_set_status
 from wmsbridge.client import OngoingClient, WmsValidationError
@@ -61,7 +62,9 @@ def exports_sync(*, connection: WmsConnection, client: OngoingClient, recorder: 
     run = recorder.run
     status_ids = set(connection.export_statuses.values_list("pk", flat=True))
     if not status_ids:
-        recorder.message("", _("No order statuses are chosen for export; no order was sent."))
+        recorder.message(
+            "", Message(gettext_noop("No order statuses are chosen for export; no order was sent."))
+        )
         return
     candidates = eligible_orders(connection)
     last_id = candidates.order_by("-pk").values_list("pk", flat=True).first()
@@ -144,8 +147,8 @@ def cancellations_sync(*, connection: WmsConnection, client: OngoingClient, reco
         try:
             client.cancel_order(export.wms_order_id)
         except WmsValidationError as exc:
-            message = _("The WMS refused to cancel it: %(message)s") % {"message": exc.message}
-            OrderExport.objects.filter(pk=export.pk).update(cancel_refused=message[:2000])
+            message = Message(gettext_noop("The WMS refused to cancel it: %(message)s"), message=exc.message)
+            OrderExport.objects.filter(pk=export.pk).update(cancel_refused=message)
             recorder.run.failed += 1
             recorder.message(f"#{export.order_id}", message)
             continue
@@ -154,7 +157,7 @@ def cancellations_sync(*, connection: WmsConnection, client: OngoingClient, reco
             cancelled_at=now, wms_status=CANCELLED, wms_status_at=now
         )
         recorder.run.updated += 1
-        recorder.message(f"#{export.order_id}", _("Cancelled in the WMS."))
+        recorder.message(f"#{export.order_id}", Message(gettext_noop("Cancelled in the WMS.")))
 
 
 def _known_articles(connection: WmsConnection, client: OngoingClient, page: list[Order]) -> set[str]:
@@ -173,21 +176,25 @@ def _known_articles(connection: WmsConnection, client: OngoingClient, page: list
     return known
 
 
-def _hold_reason(lines: list[OrderLine], known: set[str]) -> str:
+def _hold_reason(lines: list[OrderLine], known: set[str]) -> Message | None:
     if not lines:
-        return _("The order has no lines.")
+        return Message(gettext_noop("The order has no lines."))
     without_sku = [line.name for line in lines if not line.sku]
     if without_sku:
-        return _("Held: line(s) without a SKU cannot go to the WMS: %(names)s.") % {
-            "names": ", ".join(without_sku)
-        }
+        return Message(
+            gettext_noop("Held: line(s) without a SKU cannot go to the WMS: %(names)s."),
+            names=", ".join(without_sku),
+        )
     missing = sorted({line.sku for line in lines} - known)
     if missing:
-        return _(
-            "Held: no article in the WMS yet for SKU %(skus)s. The order is exported by the first sync "
-            "after the article exists."
-        ) % {"skus": ", ".join(missing)}
-    return ""
+        return Message(
+            gettext_noop(
+                "Held: no article in the WMS yet for SKU %(skus)s. The order is exported by the first sync "
+                "after the article exists."
+            ),
+            skus=", ".join(missing),
+        )
+    return None
 
 
 def _already_in_wms(client: OngoingClient, order: Order) -> int | None:

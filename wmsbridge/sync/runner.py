@@ -22,9 +22,17 @@ from typing import Any
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from config.crypto import SecretUnreadable
+from config.stored_messages import (
+    Joined,
+    Message,
+    Stored,
+    message_encode,
+    message_from_text,
+    message_json,
+)
 from wmsbridge.client import OngoingClient, WmsAuthError, WmsError, WmsNotFound
 from wmsbridge.models import SYNC_ORDER, SyncKind, SyncRun, WmsConnection
 
@@ -62,9 +70,11 @@ class RunRecorder:
         self._requests0 = client.stats.requests
         self._writes0 = client.stats.writes
 
-    def message(self, item: str, message: str) -> None:
+    def message(self, item: str, message: Stored) -> None:
+        """Note a message about ``item`` (kept untranslated: the history shows it in its reader's
+        language)."""
         if len(self.run.messages) < SyncRun.MAX_MESSAGES:
-            self.run.messages.append({"item": str(item), "message": str(message)})
+            self.run.messages.append({"item": str(item), "message": message_json(message)})
         else:
             self._more_messages += 1
 
@@ -97,13 +107,12 @@ class RunRecorder:
         self.run.requests = self.client.stats.requests - self._requests0
         self.run.writes = self.client.stats.writes - self._writes0
 
-    def finish(self, status: str, error: str | None = None) -> SyncRun:
+    def finish(self, status: str, error: Stored | None = None) -> SyncRun:
         if error:
             self.message("", error)
         if self._more_messages:
-            self.run.messages.append(
-                {"item": "", "message": _("… and %(n)s more messages.") % {"n": self._more_messages}}
-            )
+            more = Message(gettext_noop("… and %(n)s more messages."), n=self._more_messages)
+            self.run.messages.append({"item": "", "message": message_json(more)})
         self._sync_stats()
         self.run.status = status
         self.run.finished_at = timezone.now()
@@ -128,6 +137,9 @@ class RunLock:
             if column == "cursors":
                 assignments.append("cursors = %s::jsonb")
                 params.append(json.dumps(value))
+            elif isinstance(value, Message | Joined):
+                assignments.append(f"{column} = %s")
+                params.append(message_encode(value))
             else:
                 assignments.append(f"{column} = %s")
                 params.append(value)
@@ -197,24 +209,36 @@ def _syncers() -> dict[str, Callable[..., None]]:
     }
 
 
-def _error_text(exc: BaseException) -> str:
-    """What the history and the notice say about a failure of the connection as a whole."""
+def _error_text(exc: BaseException) -> Stored:
+    """What the history and the notice say about a failure of the connection as a whole (the WMS's own
+    words, in English, are a parameter)."""
     if isinstance(exc, WmsAuthError):
         if exc.status == 403:
-            return _("The API user may not act for this goods owner (check the goods owner id): %(m)s") % {
-                "m": exc.message
-            }
-        return _("Ongoing WMS rejected the API user or password: %(m)s") % {"m": exc.message}
+            return Message(
+                gettext_noop(
+                    "The API user may not act for this goods owner (check the goods owner id): %(m)s"
+                ),
+                m=exc.message,
+            )
+        return Message(gettext_noop("Ongoing WMS rejected the API user or password: %(m)s"), m=exc.message)
     if isinstance(exc, WmsError) and exc.reason == "refused":
-        from wmsbridge.services import refused_address_message
+        from wmsbridge.services import REFUSED_ADDRESS
 
-        return refused_address_message()
+        return Message(REFUSED_ADDRESS)
     if isinstance(exc, WmsError) and exc.reason == "redirect":
-        return _("The WMS answered with a redirect, which is not followed: check the connection's address.")
+        return Message(
+            gettext_noop(
+                "The WMS answered with a redirect, which is not followed: check the connection's address."
+            )
+        )
     if isinstance(exc, WmsNotFound) or (isinstance(exc, WmsError) and exc.reason == "url"):
-        return _("No Ongoing WMS API answers at this address (check the URL): %(m)s") % {"m": exc.message}
+        return Message(
+            gettext_noop("No Ongoing WMS API answers at this address (check the URL): %(m)s"), m=exc.message
+        )
     if isinstance(exc, WmsError):
         return exc.message
+    if isinstance(exc, SecretUnreadable):
+        return message_from_text(exc.args[0] if exc.args else str(exc))
     return str(exc)
 
 
@@ -242,7 +266,13 @@ def connection_sync(
             if connection is None:
                 return []
             now = timezone.now()
-            names = ", ".join(str(SyncKind(k).label) for k in kinds)
+            names = Joined(", ", [message_from_text(SyncKind(k).label) for k in kinds])
+            skipped = Message(
+                gettext_noop(
+                    "Another sync of this connection was running; this one (%(kinds)s) was skipped."
+                ),
+                kinds=names,
+            )
             run = SyncRun.objects.create(
                 connection=connection,
                 kind=kinds[0],
@@ -250,15 +280,7 @@ def connection_sync(
                 started_at=now,
                 finished_at=now,
                 status=SyncRun.Status.SKIPPED,
-                messages=[
-                    {
-                        "item": "",
-                        "message": _(
-                            "Another sync of this connection was running; this one (%(kinds)s) was skipped."
-                        )
-                        % {"kinds": names},
-                    }
-                ],
+                messages=[{"item": "", "message": message_json(skipped)}],
             )
             return [run]
         connection = WmsConnection.objects.select_related("inventory", "account").get(pk=connection_id)
@@ -271,9 +293,10 @@ def connection_sync(
 def _close_interrupted_runs(connection: WmsConnection) -> None:
     # We hold the lock, so a run still marked "running" belongs to a worker that died.
     for run in SyncRun.objects.filter(connection=connection, status=SyncRun.Status.RUNNING):
-        run.messages.append(
-            {"item": "", "message": _("Interrupted (the worker stopped); the next run completed the work.")}
+        interrupted = Message(
+            gettext_noop("Interrupted (the worker stopped); the next run completed the work.")
         )
+        run.messages.append({"item": "", "message": message_json(interrupted)})
         run.status = SyncRun.Status.FAILED
         run.finished_at = run.finished_at or timezone.now()
         run.save(update_fields=["messages", "status", "finished_at"])
@@ -298,7 +321,7 @@ def _run_kinds(
         run = SyncRun.objects.create(
             connection=connection, kind=kinds[0], trigger=trigger, started_at=timezone.now()
         )
-        runs.append(_finish_failed(run, str(exc)))
+        runs.append(_finish_failed(run, _error_text(exc)))
     if client is not None:
         try:
             for kind in kinds:
@@ -320,7 +343,10 @@ def _run_kinds(
                     runs.append(
                         recorder.finish(
                             SyncRun.Status.FAILED,
-                            _("Internal error: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"},
+                            Message(
+                                gettext_noop("Internal error: %(error)s"),
+                                error=f"{type(exc).__name__}: {exc}",
+                            ),
                         )
                     )
                     break
@@ -333,8 +359,8 @@ def _run_kinds(
     return runs
 
 
-def _finish_failed(run: SyncRun, message: str) -> SyncRun:
-    run.messages = [{"item": "", "message": message}]
+def _finish_failed(run: SyncRun, message: Stored) -> SyncRun:
+    run.messages = [{"item": "", "message": message_json(message)}]
     run.status = SyncRun.Status.FAILED
     run.finished_at = timezone.now()
     run.save()
@@ -362,15 +388,19 @@ def _connection_state_after(
         "consecutive_failures": failures,
         "auth_failures": auth_failures,
         "next_attempt_at": now + backoff_delay(failures),
-        "last_error": _error_text(failure)[:2000],
+        "last_error": message_encode(_error_text(failure), 2000),
         "cursors": cursors,
     }
     if auth and auth_failures >= AUTH_FAILURES_BEFORE_PAUSE and connection.paused_at is None:
         values["paused_at"] = now
-        values["paused_reason"] = _(
-            "Paused after %(n)s failed logins in a row: %(error)s Check the API user, password and goods "
-            "owner id, then save the connection or press Resume."
-        ) % {"n": auth_failures, "error": _error_text(failure)}
+        values["paused_reason"] = Message(
+            gettext_noop(
+                "Paused after %(n)s failed logins in a row: %(error)s Check the API user, password and goods "
+                "owner id, then save the connection or press Resume."
+            ),
+            n=auth_failures,
+            error=_error_text(failure),
+        )
     return values
 
 

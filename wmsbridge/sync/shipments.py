@@ -19,9 +19,10 @@ from django.db import connection as db
 from django.db import transaction
 from django.db.models import Count, Min
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from changes.origin import Origin
+from config.stored_messages import Message, Stored, message_from_error
 from orders.models import OrderStatus
 from orders.services import order_set_status
 from wmsbridge.client import OngoingClient, WmsNotFound, WmsOperationFailed, WmsValidationError
@@ -40,7 +41,12 @@ POLL_PAGE_SIZE = 500
 
 
 class ShipBackError(Exception):
-    """Shipping back one order failed in a way a user must see (and the next poll retries)."""
+    """Shipping back one order failed in a way a user must see (and the next poll retries); ``message``
+    is kept untranslated (``config.stored_messages``)."""
+
+    def __init__(self, message: Stored) -> None:
+        super().__init__(str(message))
+        self.message = message
 
 
 def is_sent(status: int | None) -> bool:
@@ -103,11 +109,13 @@ def order_ship_back(
             courier_code = "manual" if waybill else connection.label_courier
             if not waybill and not courier_get(courier_code).makes_labels:
                 raise ShipBackError(
-                    _(
-                        "The WMS has no tracking number for this order and the courier “%(courier)s” "
-                        "does not make labels: choose a label courier in the connection settings."
+                    Message(
+                        gettext_noop(
+                            "The WMS has no tracking number for this order and the courier “%(courier)s” "
+                            "does not make labels: choose a label courier in the connection settings."
+                        ),
+                        courier=courier_code,
                     )
-                    % {"courier": courier_code}
                 )
             package = package_create(
                 order=export.order,
@@ -237,10 +245,10 @@ def shipments_sync(*, connection: WmsConnection, client: OngoingClient, recorder
                 run.created += 1
         except ShipBackError as exc:
             run.failed += 1
-            recorder.message(f"#{export.order_id}", str(exc))
+            recorder.message(f"#{export.order_id}", exc.message)
         except ValidationError as exc:  # a package the shipments app refused: report, go on
             run.failed += 1
-            recorder.message(f"#{export.order_id}", " ".join(exc.messages))
+            recorder.message(f"#{export.order_id}", message_from_error(exc))
         done += 1
         recorder.progress(done, len(sent))
     # Each open order counts once: its status changed (updated), it was shipped back, or neither.

@@ -6,12 +6,13 @@ import math
 
 from django.db import connection as db
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Role
 from accounts.tenancy import Tenant
 from catalog.bulk import stock_set_by_sku
 from changes.origin import Origin
+from config.stored_messages import Message
 from wmsbridge.client import OngoingClient
 from wmsbridge.models import WmsConnection
 from wmsbridge.sync.runner import RunRecorder
@@ -47,7 +48,9 @@ def stock_sync(*, connection: WmsConnection, client: OngoingClient, recorder: Ru
     """
     run = recorder.run
     if not connection.stock_push or connection.stock_warehouse_id is None:
-        recorder.message("", _("Stock push is off for this connection; nothing was changed."))
+        recorder.message(
+            "", Message(gettext_noop("Stock push is off for this connection; nothing was changed."))
+        )
         return
     numbers: list[str] = []
     quantities: list[int] = []
@@ -85,5 +88,7 @@ def stock_sync(*, connection: WmsConnection, client: OngoingClient, recorder: Ru
     run.skipped = len(unmatched)
     run.unchanged = len(numbers) - len(unmatched) - run.created - run.updated
     for number in unmatched:
-        recorder.message(number, _("No product with this SKU in the catalog; its stock was not taken."))
+        recorder.message(
+            number, Message(gettext_noop("No product with this SKU in the catalog; its stock was not taken."))
+        )
     recorder.progress(len(numbers), len(numbers), force=True)
