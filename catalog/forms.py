@@ -84,6 +84,7 @@ class ProductForm(AccountForm):
             "is_bundle",
         ]
         widgets = {"tags": forms.SelectMultiple(attrs={"size": 4})}
+        labels = {"inventory": _("Catalog"), "category": _("Category"), "manufacturer": _("Manufacturer")}
 
     def __init__(self, *args, parent: Product | None = None, **kwargs):
         super().__init__(*args, **kwargs)

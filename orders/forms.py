@@ -555,6 +555,7 @@ class RuleForm(fields.ModelForm):
     class Meta(fields.ModelForm.Meta):
         model = AutomationRule
         fields = ["name", "enabled", "event", "event_status", "event_button", "position"]
+        labels = {"position": _("Position")}
 
     ACTIONS = 3
 
