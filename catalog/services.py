@@ -362,10 +362,7 @@ def products_tag(*, actor, product_ids, tag: Tag, add: bool, origin: Origin) -> 
     """Give the products ``tag`` (``add``) or take it away; returns how many products changed. Anyone
     who may change products may; the tag and every product must be the actor's account's. Set-based:
     one insert (or delete) of the tag rows, one change event for the changed products."""
-    from accounts import roles
-    from accounts.tenancy import require_role
-
-    require_role(actor, roles.PRODUCTS.role_for(roles.Act.WRITE))
+    _actor_may(actor, roles.PRODUCTS, roles.Act.WRITE)
     if tag.account_id != actor.account.pk:
         raise ValidationError({"tag": _("Choose one of your tags.")})
     products = _products_of(actor, product_ids)
@@ -402,10 +399,7 @@ def products_delete(*, actor, product_ids, origin: Origin) -> ProductsDeleted:
     that are (or whose variants are) a component of a bundle not deleted with them, which are refused
     with the bundles named, like a single delete. Admins and owners only. The rest goes in one
     transaction, with one change event per catalog."""
-    from accounts import roles
-    from accounts.tenancy import require_role
-
-    require_role(actor, roles.PRODUCTS.role_for(roles.Act.DELETE))
+    _actor_may(actor, roles.PRODUCTS, roles.Act.DELETE)
     products = _products_of(actor, product_ids)
     chosen = {product.pk for product in products}
     variants: dict[int, list[int]] = defaultdict(list)

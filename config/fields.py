@@ -77,18 +77,7 @@ def whole_number(value, *, min_value: int | None = None, max_value: int | None =
         number = int(text.split(".")[0])
     else:
         raise _invalid_whole()
-    if min_value is not None and number < min_value:
-        raise ValidationError(
-            _("Ensure this value is greater than or equal to %(limit_value)s."),
-            code="min_value",
-            params={"limit_value": min_value},
-        )
-    if max_value is not None and number > max_value:
-        raise ValidationError(
-            _("Ensure this value is less than or equal to %(limit_value)s."),
-            code="max_value",
-            params={"limit_value": max_value},
-        )
+    _range_check(number, min_value, max_value)
     return number
 
 
@@ -137,6 +126,12 @@ def decimal_number(
     if not number.is_finite():
         raise invalid
     _digits_check(number, max_digits, decimal_places)
+    _range_check(number, min_value, max_value)
+    return number
+
+
+def _range_check(number, min_value, max_value) -> None:
+    """Django's MinValueValidator / MaxValueValidator messages, shared by whole and decimal numbers."""
     if min_value is not None and number < min_value:
         raise ValidationError(
             _("Ensure this value is greater than or equal to %(limit_value)s."),
@@ -149,7 +144,6 @@ def decimal_number(
             code="max_value",
             params={"limit_value": max_value},
         )
-    return number
 
 
 def _digits_check(number: Decimal, max_digits: int | None, decimal_places: int | None) -> None:

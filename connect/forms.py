@@ -18,6 +18,7 @@ from django_countries.fields import LazyTypedChoiceField
 from accounts.models import CURRENCY_CHOICES
 from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
 from config import fields
+from connect import services
 from connect.models import (
     AdditionalInfo,
     ContractorLink,
@@ -72,21 +73,7 @@ class ProviderOrderSettingsForm(fields.ModelForm):
 
     class Meta(fields.ModelForm.Meta):
         model = ProviderOrderSettings
-        fields = [
-            "target_status",
-            "payment",
-            "shipments",
-            "delivery_cost",
-            "overwrite_name",
-            "overwrite_price",
-            "overwrite_tax_rate",
-            "overwrite_weight",
-            "match_inventory",
-            "source_warehouse",
-            "price_group",
-            "omit_unmatched",
-            "additional_info",
-        ]
+        fields = list(services.ORDER_SETTINGS_FIELDS)
 
     def __init__(self, *args, account, **kwargs) -> None:
         kwargs.setdefault("prefix", "orders")
@@ -125,19 +112,7 @@ class ProviderSharingSettingsForm(fields.ModelForm):
 
     class Meta(fields.ModelForm.Meta):
         model = ProviderSharingSettings
-        fields = [
-            "inventory",
-            "category_mode",
-            "categories",
-            "tags",
-            "language",
-            "source_warehouse",
-            "price_group",
-            "descriptions",
-            "parameters",
-            "images",
-            "extra_fields",
-        ]
+        fields = list(services.SHARING_SETTINGS_FIELDS)
         widgets = {
             "categories": forms.CheckboxSelectMultiple,
             "tags": forms.CheckboxSelectMultiple,

@@ -424,6 +424,22 @@ def shared_catalog_open(*, account: Account, integration: ConnectIntegration) ->
     blocked = False
     if link.block_stock_below is not None and link.credit_limit is not None:
         blocked = link.credit_available is not None and link.credit_available < link.block_stock_below
+    return _catalog(
+        integration,
+        link,
+        sharing,
+        provider_id,
+        price_group,
+        stock_blocked=blocked,
+        extra_fields={str(pk): mine[name] for name, pk in passed.items() if name in mine},
+    )
+
+
+def _catalog(
+    integration, link, sharing, provider_id, price_group, *, stock_blocked, extra_fields
+) -> SharedCatalog:
+    """The SharedCatalog of ``sharing`` seen through ``link`` (None: a directory visitor, who has no
+    contractor range) with ``price_group`` (None: no prices)."""
     return SharedCatalog(
         integration=integration,
         link=link,
@@ -434,11 +450,11 @@ def shared_catalog_open(*, account: Account, integration: ConnectIntegration) ->
         warehouse_id=sharing.source_warehouse_id,
         price_group_id=price_group.pk if price_group is not None else None,
         currency=price_group.currency if price_group is not None else "",
-        stock_blocked=blocked,
+        stock_blocked=stock_blocked,
         descriptions=sharing.descriptions,
         parameters=sharing.parameters,
         images=sharing.images,
-        extra_fields={str(pk): mine[name] for name, pk in passed.items() if name in mine},
+        extra_fields=extra_fields,
         share_range=share_ranges([(provider_id, sharing, link)])[0],
     )
 
@@ -466,22 +482,8 @@ def shared_catalog_for_directory(*, publication) -> SharedCatalog | None:
     price_group = sharing.price_group if found.show_prices else None
     if price_group is not None and price_group.account_id != provider_id:
         price_group = None
-    return SharedCatalog(
-        integration=found.integration,
-        link=None,
-        sharing=sharing,
-        provider_account_id=provider_id,
-        inventory_id=sharing.inventory_id,
-        language=sharing.language,
-        warehouse_id=sharing.source_warehouse_id,
-        price_group_id=price_group.pk if price_group is not None else None,
-        currency=price_group.currency if price_group is not None else "",
-        stock_blocked=False,
-        descriptions=sharing.descriptions,
-        parameters=sharing.parameters,
-        images=sharing.images,
-        extra_fields={},
-        share_range=share_ranges([(provider_id, sharing, None)])[0],
+    return _catalog(
+        found.integration, None, sharing, provider_id, price_group, stock_blocked=False, extra_fields={}
     )
 
 
