@@ -258,3 +258,16 @@ def test_a_category_is_added_under_a_parent_and_deleted_with_its_subcategories(
     assert Category.objects.get(account=account_a, name="Meble").parent == garden
     client_a.post(reverse("catalog:category-delete", args=[garden.pk]))
     assert not Category.objects.filter(account=account_a, name__in=["Ogród", "Meble"]).exists()
+
+
+def test_the_list_shows_the_day_a_product_was_added_in_the_readers_format(client_a, account_a, inventory):
+    import datetime
+
+    product = Product.objects.create(account=account_a, inventory=inventory, sku="ADDED-1")
+    added = datetime.datetime(2026, 3, 7, 10, 0, tzinfo=datetime.UTC)
+    Product.objects.filter(pk=product.pk).update(created_at=added)
+    english = client_a.get(reverse("catalog:product-list")).content.decode()
+    assert "07/03/2026" in english  # the site's English is day first, as in the rest of Europe
+    assert f">#{product.pk}<" not in english
+    polish = client_a.get(reverse("catalog:product-list"), HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "7.03.2026" in polish
