@@ -6,14 +6,15 @@ import hashlib
 import secrets
 
 import moneyed
-from babel.core import get_global
-from babel.numbers import get_territory_currencies
+from babel.core import UnknownLocaleError, get_global
+from babel.numbers import get_currency_name, get_territory_currencies
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -28,9 +29,21 @@ def _current_currencies() -> frozenset[str]:
 
 
 _CURRENT = _current_currencies()
-CURRENCY_CHOICES = sorted(
-    (code, f"{code} — {currency.name}") for code, currency in moneyed.CURRENCIES.items() if code in _CURRENT
-)
+
+
+def _currency_label(code: str) -> str:
+    """ "PLN — Polish Zloty" in English, "PLN — złoty polski" on a Polish page (CLDR names, through babel)."""
+    language = (translation.get_language() or "en").replace("-", "_")
+    try:
+        name = get_currency_name(code, locale=language)
+    except (ValueError, TypeError, UnknownLocaleError):
+        name = moneyed.CURRENCIES[code].name
+    return f"{code} — {name}"
+
+
+CURRENCY_CHOICES = [
+    (code, lazy(_currency_label, str)(code)) for code in sorted(moneyed.CURRENCIES) if code in _CURRENT
+]
 
 
 # Fund and settlement codes ISO lists beside a country's money (USN for the USA, CHE/CHW for Switzerland).
