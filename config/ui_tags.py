@@ -9,8 +9,11 @@
 
 from __future__ import annotations
 
+import re
+
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -76,3 +79,14 @@ def message(value) -> str:
     from config.stored_messages import message_text
 
     return message_text(value)
+
+
+_DOUBLE_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
+
+
+@register.filter
+def sentence(value) -> str:
+    """A message that ends a sentence on a name ending in a full stop ("… Sp. z o.o.") with one full stop,
+    not two ("Request sent to Hurtownia Sp. z o.o.."); an ellipsis stays."""
+    tidy = _DOUBLE_STOP.sub(".", str(value))
+    return mark_safe(tidy) if isinstance(value, SafeData) else tidy  # noqa: S308 - it was safe already

@@ -143,3 +143,18 @@ def test_the_csv_export_keeps_machine_formats_for_a_polish_user(client, user_a, 
 def test_dates_follow_the_active_time_zone(settings):
     with timezone.override("Europe/Warsaw"):
         assert _in("pl", "PL", formats.format_datetime, MOMENT) == "29.11.2026, 19:35"
+
+
+def test_a_message_ending_on_a_company_name_with_a_full_stop_has_one_full_stop():
+    from django.template import engines
+
+    shown = engines["django"].from_string("{{ text|sentence }}")
+    assert shown.render({"text": "Request sent to Hurtownia Sp. z o.o.. Nothing crosses."}) == (
+        "Request sent to Hurtownia Sp. z o.o. Nothing crosses."
+    )
+    assert (
+        shown.render({"text": "Connected with Hurtownia Sp. z o.o.."})
+        == "Connected with Hurtownia Sp. z o.o."
+    )
+    assert shown.render({"text": "Loading..."}) == "Loading..."  # an ellipsis stays
+    assert shown.render({"text": "<b>x</b>.."}) == "&lt;b&gt;x&lt;/b&gt;."  # still escaped
