@@ -50,3 +50,12 @@ def test_on_a_laptop_the_top_bar_is_one_row_with_the_users_name(page):
     }
     logout = nav.get_by_role("button", name="Wyloguj się").bounding_box()
     assert abs(logout["y"] - min(rows)) < 30
+
+
+def test_on_a_phone_an_empty_lists_message_wraps_on_the_screen(phone_page):
+    _signed_in_polish(phone_page)
+    phone_page.goto("/settings/tokens/")
+    empty = phone_page.locator("td.empty").first
+    box = empty.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
