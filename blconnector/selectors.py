@@ -353,12 +353,12 @@ class InventoryProductList(ProductList):
         products = Product.objects.filter(inventory=self.inventory)
         return products if include_variants else products.filter(parent__isnull=True)
 
-    def named(self, products, text):
+    def named(self, products: QuerySet[Product], text: str) -> QuerySet[Product]:
         return products.filter(
             Exists(ProductText.objects.filter(product_id=OuterRef("pk"), name__icontains=text))
         )
 
-    def priced(self, products, low, high):
+    def priced(self, products: QuerySet[Product], low: Decimal | None, high: Decimal | None) -> QuerySet:
         prices = Price.objects.filter(
             product_id=OuterRef("pk"), price_group_id=self.inventory.default_price_group_id
         )
@@ -368,7 +368,7 @@ class InventoryProductList(ProductList):
             prices = prices.filter(amount__lte=high)
         return products.filter(Exists(prices))
 
-    def stocked(self, products, low, high):
+    def stocked(self, products: QuerySet[Product], low: int | None, high: int | None) -> QuerySet:
         total = (
             Stock.objects.filter(product_id=OuterRef("pk")).values("product_id").annotate(s=Sum("quantity"))
         )
@@ -381,7 +381,7 @@ class InventoryProductList(ProductList):
             products = products.filter(stock_total__lte=high)
         return products
 
-    def entries(self, rows):
+    def entries(self, rows: QuerySet[Product]) -> dict[str, dict]:
         rows = list(rows.values_list("id", "parent_id", "sku", "ean"))
         ids = [row[0] for row in rows]
         account = self.inventory.account

@@ -42,6 +42,7 @@ from blconnector.selectors import (
     prices_entry,
     stock_entry,
 )
+from catalog.models import Product
 from connect.line_source import STORAGE as LINE_STORAGE
 from connect.line_source import line_products
 from connect.shared_catalog import (
@@ -176,19 +177,19 @@ class SharedProductList(ProductList):
     def __init__(self, catalog: SharedCatalog):
         self.catalog = catalog
 
-    def products(self, *, include_variants: bool) -> QuerySet:
+    def products(self, *, include_variants: bool) -> QuerySet[Product]:
         return shared_product_list(self.catalog, variants=include_variants)
 
-    def named(self, products, text):
+    def named(self, products: QuerySet[Product], text: str) -> QuerySet[Product]:
         return products.filter(shared_name__icontains=text)
 
-    def priced(self, products, low, high):
+    def priced(self, products: QuerySet[Product], low: Decimal | None, high: Decimal | None) -> QuerySet:
         return _ranges(products, shared_price=(low, high))
 
-    def stocked(self, products, low, high):
+    def stocked(self, products: QuerySet[Product], low: int | None, high: int | None) -> QuerySet:
         return _ranges(products, shared_stock=(low, high))
 
-    def entries(self, rows):
+    def entries(self, rows: QuerySet[Product]) -> dict[str, dict]:
         catalog = self.catalog
         return {
             str(pk): {
