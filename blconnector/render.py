@@ -12,6 +12,8 @@ class RawJson(str):
 
 
 _WAREHOUSE_KEY = re.compile(r"(?:bl_)?(\d{1,18})\Z")
+# The external storage type of a Connect shared catalog: ``warehouse_<integration id>`` (reference §7).
+SHARED_STORAGE_TYPE = "warehouse"
 
 
 def timestamp(moment: datetime.datetime | None) -> int:
@@ -30,7 +32,7 @@ def warehouse_key(warehouse_id: int) -> str:
 
 def warehouse_id(key) -> int | None:
     """The id in ``"bl_12"`` (or a bare ``12``); None for anything else — ``shop_``/``warehouse_`` keys name
-    the read-only mirrors of external stock, which this server does not have."""
+    read-only mirrors of external stock (here only the Connect shared catalogs' ``warehouse_<id>``)."""
     if isinstance(key, int) and not isinstance(key, bool):
         return key if key > 0 else None
     match = _WAREHOUSE_KEY.match(str(key).strip())

@@ -28,8 +28,9 @@ from django.db.models.functions import Coalesce, Trunc
 from django.utils import timezone, translation
 from django_countries import countries
 
-from blconnector.render import warehouse_key
+from blconnector.render import SHARED_STORAGE_TYPE, warehouse_key
 from catalog.models import Inventory, Price, Product, ProductText, Stock
+from connect.line_source import STORAGE as SHARED_LINE_STORAGE
 from orders.models import Order
 
 ORDERS_PER_CALL = 100
@@ -98,13 +99,30 @@ _ORDER_COLUMNS = (
 )
 
 # Order lines (reference §4.2). A variant's line names its main product in product_id and itself in
-# variant_id, as BaseLinker does.
+# variant_id, as BaseLinker does. A line picked from a Connect shared catalog (storage "connect") is a
+# line of the external storage ``warehouse_<integration id>``: storage "warehouse", storage_id the
+# integration, and the supplier's product — its main product and variant from ``%s``, a JSON object
+# {"<integration id>:<supplier product id>": [main product id, variant id or 0]} of the page's lines
+# (read through Connect); the supplier's product id itself when it is not there.
+_SHARED_REF = "%s::jsonb #>> ARRAY[l.storage_id::text || ':' || l.external_product_id::text, '{index}']"
 _LINE_COLUMNS = (
-    ("l.storage", "storage"),
+    (
+        f"CASE WHEN l.storage = '{SHARED_LINE_STORAGE}' THEN '{SHARED_STORAGE_TYPE}' ELSE l.storage END",
+        "storage",
+    ),
     ("l.storage_id", "storage_id"),
     ("l.id", "order_product_id"),
-    ("coalesce(coalesce(p.parent_id, l.product_id)::text, '')", "product_id"),
-    ("l.variant_id::text", "variant_id"),
+    (
+        f"CASE WHEN l.storage = '{SHARED_LINE_STORAGE}' "
+        f"THEN coalesce({_SHARED_REF.format(index=0)}, l.external_product_id::text, '') "
+        "ELSE coalesce(coalesce(p.parent_id, l.product_id)::text, '') END",
+        "product_id",
+    ),
+    (
+        f"CASE WHEN l.storage = '{SHARED_LINE_STORAGE}' THEN coalesce({_SHARED_REF.format(index=1)}, '0') "
+        "ELSE l.variant_id::text END",
+        "variant_id",
+    ),
     ("l.name", "name"),
     ("l.attributes", "attributes"),
     ("l.sku", "sku"),
@@ -241,10 +259,16 @@ def orders_page(
 
 
 def orders_json(
-    ids: QuerySet, *, custom_extra_fields: bool = False, connect_data: dict[int, dict] | None = None
+    ids: QuerySet,
+    *,
+    custom_extra_fields: bool = False,
+    connect_data: dict[int, dict] | None = None,
+    shared_lines: dict[tuple[int, int], tuple[int, int]] | None = None,
 ) -> str:
     """The JSON array of getOrders for the orders ``ids`` yields, in its order — one query in all.
-    ``connect_data`` (given: include it) maps the orders that came through Connect to theirs."""
+    ``connect_data`` (given: include it) maps the orders that came through Connect to theirs;
+    ``shared_lines`` the supplier products of lines picked from a shared catalog — ``(integration id,
+    supplier product id)`` → ``(main product id, variant id or 0)``."""
     try:
         ids_sql, params = ids.query.sql_with_params()
     except EmptyResultSet:
@@ -252,8 +276,9 @@ def orders_json(
     names = country_names_json(translation.get_language() or settings.LANGUAGE_CODE)
     sql = _orders_sql(custom_extra_fields, connect_data is not None).replace("{ids}", ids_sql)
     extra = [] if connect_data is None else [json.dumps({str(k): v for k, v in connect_data.items()})]
+    refs = json.dumps({f"{sid}:{pk}": list(ref) for (sid, pk), ref in (shared_lines or {}).items()})
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, names, names, *extra])
+        cursor.execute(sql, [*params, names, names, *extra, refs, refs])
         return cursor.fetchone()[0]
 
 
@@ -294,9 +319,92 @@ def product_names(account, product_ids, language: str) -> dict[int, str]:
     return names
 
 
+class ProductList:
+    """One catalog as getInventoryProductsList reads it: its products, and how their names, prices and
+    stock are matched and shown. An own catalog (:class:`InventoryProductList`) and a Connect shared
+    catalog (``blconnector.shared_catalogs.SharedProductList``) answer these differently;
+    :func:`products_list_page` does the rest — filters, order, page — the same for both."""
+
+    def products(self, *, include_variants: bool) -> QuerySet[Product]:
+        raise NotImplementedError
+
+    def named(self, products: QuerySet[Product], text: str) -> QuerySet[Product]:
+        raise NotImplementedError
+
+    def priced(self, products: QuerySet[Product], low: Decimal | None, high: Decimal | None) -> QuerySet:
+        raise NotImplementedError
+
+    def stocked(self, products: QuerySet[Product], low: int | None, high: int | None) -> QuerySet:
+        raise NotImplementedError
+
+    def entries(self, rows: QuerySet[Product]) -> dict[str, dict]:
+        """The list's products keyed by id, for ``rows`` (ordered, one page)."""
+        raise NotImplementedError
+
+
+class InventoryProductList(ProductList):
+    """An own catalog: names in any language, prices in the catalog's default price group, stock as the
+    total of all warehouses; each product shown with every price and warehouse it has."""
+
+    def __init__(self, inventory: Inventory):
+        self.inventory = inventory
+
+    def products(self, *, include_variants: bool) -> QuerySet[Product]:
+        products = Product.objects.filter(inventory=self.inventory)
+        return products if include_variants else products.filter(parent__isnull=True)
+
+    def named(self, products: QuerySet[Product], text: str) -> QuerySet[Product]:
+        return products.filter(
+            Exists(ProductText.objects.filter(product_id=OuterRef("pk"), name__icontains=text))
+        )
+
+    def priced(self, products: QuerySet[Product], low: Decimal | None, high: Decimal | None) -> QuerySet:
+        prices = Price.objects.filter(
+            product_id=OuterRef("pk"), price_group_id=self.inventory.default_price_group_id
+        )
+        if low is not None:
+            prices = prices.filter(amount__gte=low)
+        if high is not None:
+            prices = prices.filter(amount__lte=high)
+        return products.filter(Exists(prices))
+
+    def stocked(self, products: QuerySet[Product], low: int | None, high: int | None) -> QuerySet:
+        total = (
+            Stock.objects.filter(product_id=OuterRef("pk")).values("product_id").annotate(s=Sum("quantity"))
+        )
+        products = products.annotate(
+            stock_total=Coalesce(Subquery(total.values("s"), output_field=IntegerField()), 0)
+        )
+        if low is not None:
+            products = products.filter(stock_total__gte=low)
+        if high is not None:
+            products = products.filter(stock_total__lte=high)
+        return products
+
+    def entries(self, rows: QuerySet[Product]) -> dict[str, dict]:
+        rows = list(rows.values_list("id", "parent_id", "sku", "ean"))
+        ids = [row[0] for row in rows]
+        account = self.inventory.account
+        names = product_names(account, ids, self.inventory.default_language)
+        stock, prices = product_stock(account, ids), product_prices(account, ids)
+        return {
+            str(pk): {
+                "id": pk,
+                "parent_id": parent_id or 0,
+                "sku": sku,
+                "ean": ean,
+                "asin": "",
+                "name": names.get(pk, ""),
+                "prices": prices.get(pk, {}),
+                "stock": stock.get(pk, {}),
+            }
+            for pk, parent_id, sku, ean in rows
+        }
+
+
 def products_list_page(
     *,
-    inventory: Inventory,
+    source: ProductList,
     page: int = 1,
     include_variants: bool = False,
     filter_id: int | None = None,
@@ -312,11 +420,10 @@ def products_list_page(
     filter_locations: str | None = None,
     descending: bool = False,
 ) -> dict[str, dict]:
-    """getInventoryProductsList: one page (1000) of a catalog's products keyed by id. Prices are
-    filtered in the catalog's default price group, stock on the total of all warehouses."""
-    products = Product.objects.filter(inventory=inventory)
-    if not include_variants:
-        products = products.filter(parent__isnull=True)
+    """getInventoryProductsList: one page (1000) of a catalog's products keyed by id, own or shared
+    (``source`` says how its names, prices and stock match). The category is matched exactly; price
+    and stock bounds are inclusive."""
+    products = source.products(include_variants=include_variants)
     if filter_id is not None:
         products = products.filter(pk=filter_id)
     if filter_category_id is not None:
@@ -328,52 +435,13 @@ def products_list_page(
     if filter_asin or filter_locations:
         products = products.none()  # no ASINs or locations are kept here
     if filter_name:
-        products = products.filter(
-            Exists(ProductText.objects.filter(product_id=OuterRef("pk"), name__icontains=filter_name))
-        )
+        products = source.named(products, filter_name)
     if filter_price_from is not None or filter_price_to is not None:
-        prices = Price.objects.filter(
-            product_id=OuterRef("pk"), price_group_id=inventory.default_price_group_id
-        )
-        if filter_price_from is not None:
-            prices = prices.filter(amount__gte=filter_price_from)
-        if filter_price_to is not None:
-            prices = prices.filter(amount__lte=filter_price_to)
-        products = products.filter(Exists(prices))
+        products = source.priced(products, filter_price_from, filter_price_to)
     if filter_stock_from is not None or filter_stock_to is not None:
-        total = (
-            Stock.objects.filter(product_id=OuterRef("pk")).values("product_id").annotate(s=Sum("quantity"))
-        )
-        products = products.annotate(
-            stock_total=Coalesce(Subquery(total.values("s"), output_field=IntegerField()), 0)
-        )
-        if filter_stock_from is not None:
-            products = products.filter(stock_total__gte=filter_stock_from)
-        if filter_stock_to is not None:
-            products = products.filter(stock_total__lte=filter_stock_to)
+        products = source.stocked(products, filter_stock_from, filter_stock_to)
     start = (page - 1) * PRODUCTS_PER_PAGE
-    rows = list(
-        products.order_by("-id" if descending else "id").values_list("id", "parent_id", "sku", "ean")[
-            start : start + PRODUCTS_PER_PAGE
-        ]
-    )
-    ids = [row[0] for row in rows]
-    account = inventory.account
-    names = product_names(account, ids, inventory.default_language)
-    stock, prices = product_stock(account, ids), product_prices(account, ids)
-    return {
-        str(pk): {
-            "id": pk,
-            "parent_id": parent_id or 0,
-            "sku": sku,
-            "ean": ean,
-            "asin": "",
-            "name": names.get(pk, ""),
-            "prices": prices.get(pk, {}),
-            "stock": stock.get(pk, {}),
-        }
-        for pk, parent_id, sku, ean in rows
-    }
+    return source.entries(products.order_by("-pk" if descending else "pk")[start : start + PRODUCTS_PER_PAGE])
 
 
 def inventory_product_ids(*, inventory: Inventory, ids) -> set[int]:
@@ -457,11 +525,18 @@ def _text_fields(texts: list[ProductText], default_language: str) -> dict[str, A
     return fields
 
 
-def products_data(*, inventory: Inventory, ids: list[int], extras: dict[str, Any]) -> dict[str, dict]:
+def products_data(
+    *,
+    inventory: Inventory,
+    ids: list[int],
+    extras: dict[str, Any],
+    links: dict[int, dict] | None = None,
+) -> dict[str, dict]:
     """getInventoryProductsData: the full product objects (reference §3.9) of the catalog's products
     among ``ids``; ids that are not products of the catalog are left out. A main product lists its
     variants under ``variants``. ``extras`` are keys to add to every product (the include_* ones,
-    which have no data here)."""
+    which have no data here); ``links`` each product's ``links`` (``{}`` for the others)."""
+    links = links or {}
     products = list(
         Product.objects.filter(inventory=inventory, pk__in=ids)
         .order_by("id")
@@ -502,7 +577,7 @@ def products_data(*, inventory: Inventory, ids: list[int], extras: dict[str, Any
             "average_cost": float(product.average_cost),
             "text_fields": _text_fields(texts, language),
             "images": {str(image.position): image.url for image in product.images.all()},
-            "links": {},
+            "links": links.get(product.pk, {}),
             "bundle_products": {str(c.component_id): c.quantity for c in product.components.all()},
             "variants": {
                 str(variant.pk): {

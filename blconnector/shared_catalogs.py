@@ -6,6 +6,11 @@ sharing settings, the contractor's range, the shared language, the descriptions 
 switches, the price group (or no prices at all), the source warehouse's live stock and the "block stock
 below" credit rule apply exactly as on the shared catalog's pages and REST API. Nothing here writes.
 
+The account's own products and orders name a shared catalog the same way: a product linked to a shared
+product shows ``links`` ``{"warehouse_<id>": {"product_id", "variant_id"}}`` (:func:`product_links`,
+only while the account may see that product), and an order line picked from a shared catalog is a
+``warehouse`` line of that storage (:func:`order_line_products`).
+
 How a shared catalog is addressed [INF: BaseLinker does not document it, reference §10.2 point 7]. A
 shared catalog is one of the account's contractor integrations (the id its pages and order lines use):
 
@@ -29,18 +34,29 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from blconnector.render import amount
-from blconnector.selectors import PRODUCTS_PER_PAGE, keyed_with_variants, prices_entry, stock_entry
+from blconnector.render import SHARED_STORAGE_TYPE, amount
+from blconnector.selectors import (
+    PRODUCTS_PER_PAGE,
+    ProductList,
+    keyed_with_variants,
+    prices_entry,
+    stock_entry,
+)
+from catalog.models import Product
+from connect.line_source import STORAGE as LINE_STORAGE
+from connect.line_source import line_products
 from connect.shared_catalog import (
     SharedCatalog,
     SharedProduct,
     shared_categories,
+    shared_links,
     shared_product_list,
     shared_products_get,
 )
+from orders.models import OrderLine
 
 SHARED_INVENTORY_BASE = 10**12
-STORAGE_TYPE = "warehouse"
+STORAGE_TYPE = SHARED_STORAGE_TYPE
 _STORAGE_KEY = re.compile(r"warehouse_(\d{1,18})\Z")
 
 # The external storage methods a shared catalog answers (getExternalStoragesList's ``methods``); the
@@ -65,7 +81,11 @@ def integration_id_of(inventory_id: int) -> int | None:
 
 def storage_key(catalog: SharedCatalog) -> str:
     """The external storage's id, and the key of its stock in the inventory's data."""
-    return f"{STORAGE_TYPE}_{catalog.pk}"
+    return storage_key_of(catalog.pk)
+
+
+def storage_key_of(integration_id: int) -> str:
+    return f"{STORAGE_TYPE}_{integration_id}"
 
 
 def storage_integration_id(key) -> int | None:
@@ -149,62 +169,43 @@ def categories(catalog: SharedCatalog) -> list[dict]:
 # -- as an inventory -------------------------------------------------------------------------------------
 
 
-def products_list_page(
-    *,
-    catalog: SharedCatalog,
-    page: int = 1,
-    include_variants: bool = False,
-    filter_id: int | None = None,
-    filter_category_id: int | None = None,
-    filter_ean: str | None = None,
-    filter_sku: str | None = None,
-    filter_asin: str | None = None,
-    filter_name: str | None = None,
-    filter_price_from: Decimal | None = None,
-    filter_price_to: Decimal | None = None,
-    filter_stock_from: int | None = None,
-    filter_stock_to: int | None = None,
-    filter_locations: str | None = None,
-    descending: bool = False,
-) -> dict[str, dict]:
-    """getInventoryProductsList of a shared catalog: its filters as on an own catalog (the category
-    exactly, names in the shared language, the shared price and stock); price filters match nothing
-    when no prices are shared."""
-    products = shared_product_list(catalog, variants=include_variants)
-    if filter_id is not None:
-        products = products.filter(pk=filter_id)
-    if filter_category_id is not None:
-        products = products.filter(category_id=filter_category_id)
-    if filter_ean:
-        products = products.filter(ean=filter_ean)
-    if filter_sku:
-        products = products.filter(sku=filter_sku)
-    if filter_asin or filter_locations:
-        products = products.none()  # no ASINs or locations are kept here
-    if filter_name:
-        products = products.filter(shared_name__icontains=filter_name)
-    products = _ranges(
-        products,
-        shared_price=(filter_price_from, filter_price_to),
-        shared_stock=(filter_stock_from, filter_stock_to),
-    )
-    start = (page - 1) * PRODUCTS_PER_PAGE
-    rows = products.order_by("-pk" if descending else "pk").values_list(
-        "pk", "parent_id", "sku", "ean", "shared_name", "shared_stock", "shared_price"
-    )[start : start + PRODUCTS_PER_PAGE]
-    return {
-        str(pk): {
-            "id": pk,
-            "parent_id": parent_id or 0,
-            "sku": sku,
-            "ean": ean,
-            "asin": "",
-            "name": _name(name, sku),
-            "prices": _prices(catalog, price),
-            "stock": _stock(catalog, stock),
+class SharedProductList(ProductList):
+    """A shared catalog for getInventoryProductsList (``blconnector.selectors.products_list_page``):
+    names in the shared language, the shared price and stock — price bounds match nothing when no
+    prices are shared."""
+
+    def __init__(self, catalog: SharedCatalog):
+        self.catalog = catalog
+
+    def products(self, *, include_variants: bool) -> QuerySet[Product]:
+        return shared_product_list(self.catalog, variants=include_variants)
+
+    def named(self, products: QuerySet[Product], text: str) -> QuerySet[Product]:
+        return products.filter(shared_name__icontains=text)
+
+    def priced(self, products: QuerySet[Product], low: Decimal | None, high: Decimal | None) -> QuerySet:
+        return _ranges(products, shared_price=(low, high))
+
+    def stocked(self, products: QuerySet[Product], low: int | None, high: int | None) -> QuerySet:
+        return _ranges(products, shared_stock=(low, high))
+
+    def entries(self, rows: QuerySet[Product]) -> dict[str, dict]:
+        catalog = self.catalog
+        return {
+            str(pk): {
+                "id": pk,
+                "parent_id": parent_id or 0,
+                "sku": sku,
+                "ean": ean,
+                "asin": "",
+                "name": _name(name, sku),
+                "prices": _prices(catalog, price),
+                "stock": _stock(catalog, stock),
+            }
+            for pk, parent_id, sku, ean, name, stock, price in rows.values_list(
+                "pk", "parent_id", "sku", "ean", "shared_name", "shared_stock", "shared_price"
+            )
         }
-        for pk, parent_id, sku, ean, name, stock, price in rows
-    }
 
 
 def _ranges(products: QuerySet, **bounds) -> QuerySet:
@@ -313,6 +314,50 @@ def products_data(*, catalog: SharedCatalog, ids: list[int], extras: dict[str, A
             **extras,
         }
     return out
+
+
+# -- own products linked to a shared catalog ---------------------------------------------------------------
+
+
+def product_links(*, account, product_ids) -> dict[int, dict[str, dict[str, str]]]:
+    """``links`` of the account's own products (reference §3.9) that are linked to a product of a
+    shared catalog open to it, keyed by product id: ``{"warehouse_<id>": {"product_id": "<main
+    product>", "variant_id": "<variant>" or "0"}}``, ids as text like BaseLinker's. A link whose product
+    the account may no longer see (a blocked link, a product no longer shared) is not shown."""
+    return {
+        product_id: {
+            storage_key_of(link.integration_id): {
+                "product_id": str(link.product_id),
+                "variant_id": str(link.variant_id),
+            }
+        }
+        for product_id, link in shared_links(account=account, product_ids=product_ids).items()
+    }
+
+
+# -- order lines from a shared catalog ---------------------------------------------------------------------
+
+
+def line_integration_id(value) -> int | None:
+    """The shared catalog an order line's ``storage_id`` names: ``"warehouse_<id>"`` or the bare id."""
+    text = str(value).strip()
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text) or None
+    return storage_integration_id(text)
+
+
+def order_line_products(*, account, order_ids: list[int]) -> dict[tuple[int, int], tuple[int, int]]:
+    """The supplier products of the account's order lines (of ``order_ids``) picked from its shared
+    catalogs: ``(integration id, supplier product id)`` → ``(main product id, variant id or 0)``."""
+    refs = list(
+        OrderLine.objects.filter(
+            order__account=account,
+            order_id__in=order_ids,
+            storage=LINE_STORAGE,
+            external_product__isnull=False,
+        ).values_list("storage_id", "external_product_id")
+    )
+    return line_products(account=account, refs=refs) if refs else {}
 
 
 # -- as an external storage ------------------------------------------------------------------------------

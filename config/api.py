@@ -10,10 +10,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import InvalidPage
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -86,13 +85,16 @@ def exception_handler(exc, context):
 
     Validation errors keep DRF's field → messages mapping under ``errors`` so a client can show each
     message beside its field; the other errors keep ``{"detail": "..."}``. A service's Django
-    ValidationError is a 400 like a serializer's, and deleting a row that others still point at
-    (ProtectedError) a 409 that says what uses it — never a 500.
+    ValidationError is a 400 like a serializer's. Deleting a row that others still point at is a 400
+    that says what uses it, like the services' own refusals (``config.integrity.delete_unless_in_use``)
+    — never a 500 — even where a delete reaches the database unchecked (ProtectedError).
     """
+    if isinstance(exc, ProtectedError | RestrictedError):
+        exc = DjangoValidationError(
+            _("It cannot be deleted: %(users)s still use it.") % {"users": in_use_names(exc)}
+        )
     if isinstance(exc, DjangoValidationError):
         exc = api_validation_error(exc)
-    elif isinstance(exc, ProtectedError | RestrictedError):
-        return _in_use_response(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -105,10 +107,3 @@ def exception_handler(exc, context):
     if extra:
         response.data.update(extra)
     return response
-
-
-def _in_use_response(exc: ProtectedError | RestrictedError) -> Response:
-    return Response(
-        {"detail": _("It cannot be deleted: %(users)s still use it.") % {"users": in_use_names(exc)}},
-        status=status.HTTP_409_CONFLICT,
-    )

@@ -4,11 +4,11 @@ drf-spectacular describes what a view returns when all goes well. :class:`AutoSc
 really answers when it does not, from what the view is made of rather than view by view:
 
 - ``400`` with the error body of ``config.api.exception_handler`` (``detail``, and ``errors`` keyed by
-  field) on every write and on every read that takes filters or a page size;
+  field) on every write and on every read that takes filters or a page size — on a delete, also the
+  answer when other rows still use the row (the message says which);
 - ``401`` wherever a token or a session is read (a wrong or revoked token is refused even on public
   routes), ``403`` wherever a role is needed, ``404`` wherever a path names a row or a list is paged,
-  ``409`` on every delete (a row others still use), ``415`` wherever a body is read, ``429`` (with
-  ``Retry-After``) wherever a throttle applies;
+  ``415`` wherever a body is read, ``429`` (with ``Retry-After``) wherever a throttle applies;
 
 a view that answers another of these statuses itself (e.g. ``429`` from ``Throttled``) lists the code in
 ``@extend_schema(responses=...)`` and gets the same body here;
@@ -80,10 +80,11 @@ ERRORS = {
     "401": (ERROR_DETAIL, _("No credentials, or a token that is wrong or revoked.")),
     "403": (ERROR_DETAIL, _("The token's or member's role does not allow this.")),
     "404": (ERROR_DETAIL, _("No such row in this account (another account's rows are not found either).")),
-    "409": (ERROR_DETAIL, _("It cannot be deleted: other rows still use it (the message says which).")),
     "415": (ERROR_DETAIL, _("The body's content type is not one this operation reads.")),
     "429": (ERROR_DETAIL, _("Too many requests: wait for the seconds given in Retry-After.")),
 }
+# What a delete's 400 means: the row stays (the REST API's refusals are all 400s, as the README says).
+DELETE_REFUSED = _("It cannot be deleted: the message says why (other rows use it, or it is a default).")
 PAGING_PARAMETERS = {"page", "page_size"}
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -99,6 +100,8 @@ class AutoSchema(openapi.AutoSchema):
             declared = responses.get(code)
             if declared is not None and "content" in declared:
                 continue  # the view documents its own error body
+            if code == "400" and self.method == "DELETE":
+                description = DELETE_REFUSED
             response = {
                 "description": (declared or {}).get("description") or description,
                 "content": {
@@ -139,8 +142,6 @@ class AutoSchema(openapi.AutoSchema):
             statuses.append("403")
         if path_parameters or paged:
             statuses.append("404")
-        if self.method == "DELETE":
-            statuses.append("409")
         if has_body:
             statuses.append("415")
         if view.get_throttles():

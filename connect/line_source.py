@@ -6,12 +6,13 @@ shared with this account."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from django.db.models import Q
 
 from catalog.models import Product, ProductLink
 from connect import transform
-from connect.models import ConnectIntegration
+from connect.models import ConnectIntegration, ContractorLink
 from connect.shared_catalog import (
     SharedCatalog,
     shared_catalog_open,
@@ -56,6 +57,7 @@ def _lines(account, catalog: SharedCatalog, products) -> list[line_sources.Exter
                 tax_rate=product.tax_rate,
                 weight=product.weight,
                 product=own.get(linked.get(product.pk)),
+                external_parent_id=product.parent_id,
             )
         )
     return lines
@@ -89,6 +91,36 @@ def _find(account, text: str) -> list[line_sources.ExternalLine]:
     for catalog in shared_catalogs_for(account=account):
         exact = shared_product_list(catalog, variants=True).filter(Q(sku=text) | Q(ean=text))
         found += _lines(account, catalog, exact.order_by("pk")[:5])
+    return found
+
+
+def line_products(*, account, refs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int]]:
+    """What ``account``'s order lines picked from its shared catalogs name — ``(contractor integration
+    id, supplier product id)`` pairs, as the lines keep them — as ``(main product id, variant id or 0)``
+    of the supplier's product, so a variant is named with its main product. Only products of the
+    supplier behind each of the account's own integrations are read (whatever the link's state now: the
+    lines stay as they were made); pairs naming anything else are left out. One query, and one per
+    supplier named."""
+    refs = set(refs)
+    providers = dict(
+        ContractorLink.objects.filter(
+            contractor_account=account, contractor_integration_id__in={sid for sid, _pk in refs}
+        ).values_list("contractor_integration_id", "provider_account_id")
+    )
+    wanted: dict[int, set[int]] = {}
+    for storage_id, product_id in refs:
+        if storage_id in providers:
+            wanted.setdefault(providers[storage_id], set()).add(product_id)
+    parents: dict[tuple[int, int], int | None] = {}
+    for provider_id, ids in wanted.items():
+        rows = Product.objects.filter(account_id=provider_id, pk__in=ids).values_list("pk", "parent_id")
+        parents.update(((provider_id, pk), parent_id) for pk, parent_id in rows)
+    found = {}
+    for storage_id, product_id in refs:
+        key = (providers.get(storage_id), product_id)
+        if key in parents:
+            parent_id = parents[key]
+            found[storage_id, product_id] = (parent_id or product_id, product_id if parent_id else 0)
     return found
 
 

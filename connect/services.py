@@ -26,9 +26,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 from django_countries import countries
 
+from accounts import roles
 from accounts.models import CURRENCY_CHOICES, Account, Role
+from accounts.roles import Act
 from accounts.tenancy import Tenant, require_role
-from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
+from catalog.bulk import product_link_remove
+from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, ProductLink, Tag, Warehouse
 from config.stored_messages import Message, Money
 from connect import codes, selectors, sync
 from connect.models import (
@@ -43,6 +46,7 @@ from connect.models import (
     ProviderSharingSettings,
     StatusMapping,
 )
+from connect.shared_catalog import LINK_STORAGE, shared_catalog_get, shared_products
 from orders.models import Order, OrderSource, OrderStatus
 
 logger = logging.getLogger("connect")
@@ -1486,3 +1490,88 @@ def status_mapping_delete(*, actor: Tenant, mapping: StatusMapping) -> None:
     require_manager(actor)
     _own(actor, mapping)
     mapping.delete()
+
+
+# ------------------------------------------------------------------------------------- product links
+
+
+@transaction.atomic
+def product_link_set(
+    *,
+    actor: Tenant,
+    product: Product,
+    integration_id: int,
+    external_product_id: int,
+    main_product_id: int | None = None,
+) -> ProductLink:
+    """Link the account's ``product`` to a product of the shared catalog behind its contractor
+    integration ``integration_id`` — the association an import makes, for one product — replacing the
+    product's link if it has one. Members and up (the role matrix's products).
+
+    Only what the account may see now can be linked: the link open, the product shared with it and
+    within its range (``main_product_id`` given: a variant of that main product). A missing product,
+    another account's and one outside the range are refused alike (ValidationError on
+    ``external_product``; a shared catalog that is not open, on ``integration``), as is a shared product
+    another of the account's products is linked to already. The product's stock and price follow the
+    shared product at once, through the contractor's Products settings, as the sync would make them.
+    Locks the product's link row."""
+    require_role(actor, roles.PRODUCTS.role_for(Act.WRITE))
+    account = actor.account
+    if product.account_id != account.pk:
+        raise ValidationError({"product": [_("Choose one of your products.")]})
+    try:
+        catalog = shared_catalog_get(account=account, pk=integration_id)
+    except Http404:
+        raise ValidationError({"integration": [_("No supplier's shared catalog of yours has this id.")]})
+    shared = shared_products(catalog).filter(pk=external_product_id)
+    if main_product_id is not None:
+        shared = shared.filter(parent_id=main_product_id)
+    if not shared.exists():
+        raise ValidationError(
+            {"external_product": [_("No such product is shared with you in this catalog.")]}
+        )
+    taken = (
+        ProductLink.objects.filter(
+            account=account, storage=LINK_STORAGE, storage_id=integration_id, external_id=external_product_id
+        )
+        .exclude(product=product)
+        .values_list("product__sku", "product_id")
+        .first()
+    )
+    if taken is not None:
+        raise ValidationError(
+            {
+                "external_product": [
+                    _("Your product %(name)s is linked to it already.") % {"name": taken[0] or f"#{taken[1]}"}
+                ]
+            }
+        )
+    try:
+        with transaction.atomic():
+            link, _created = ProductLink.objects.update_or_create(
+                account=account,
+                product=product,
+                defaults={
+                    "storage": LINK_STORAGE,
+                    "storage_id": integration_id,
+                    "external_product_id": external_product_id,
+                    "external_id": external_product_id,
+                    "unshared_at": None,
+                },
+            )
+    except IntegrityError:  # linked by someone else meanwhile
+        raise ValidationError({"external_product": [_("Another of your products is linked to it already.")]})
+    sync.product_link_resync(product_link=link)
+    ProductLink.objects.filter(pk=link.pk).update(synced_at=timezone.now())
+    return link
+
+
+@transaction.atomic
+def product_link_clear(*, actor: Tenant, product: Product, integration_id: int) -> bool:
+    """Forget ``product``'s link to the shared catalog ``integration_id``, as the product page's "remove
+    link" does (the product stays, no longer synced); False when it has no link there. Members and up."""
+    require_role(actor, roles.PRODUCTS.role_for(Act.WRITE))
+    linked = ProductLink.objects.filter(
+        account=actor.account, product=product, storage=LINK_STORAGE, storage_id=integration_id
+    ).exists()
+    return linked and product_link_remove(actor=actor, product_id=product.pk)

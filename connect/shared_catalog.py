@@ -61,6 +61,7 @@ from catalog.models import (
     Price,
     Product,
     ProductImage,
+    ProductLink,
     ProductText,
     Stock,
 )
@@ -775,3 +776,60 @@ def shared_product_ids_sql(
         queryset = queryset.filter(pk__in=only.values("pk"))
     sql, params = queryset.order_by().values("id").query.sql_with_params()
     return sql, params
+
+
+# ------------------------------------------------------------------------------------------- links
+
+# How a product link (``catalog.ProductLink``) names a shared catalog: storage "connect", storage_id the
+# contractor integration's id.
+LINK_STORAGE = "connect"
+
+
+@dataclass(frozen=True)
+class SharedLink:
+    """What an own product is linked to, as the contractor may name it: its shared catalog (the contractor
+    integration's id) and the shared product — a main product (``variant_id`` 0) or a variant of
+    ``product_id``."""
+
+    integration_id: int
+    product_id: int
+    variant_id: int
+
+
+def shared_links(*, account: Account, product_ids: Iterable[int]) -> dict[int, SharedLink]:
+    """The links of ``account``'s products among ``product_ids`` whose shared product the account may see
+    now — its shared catalog open, the product still shared and within the account's range — keyed by
+    the own product's id. Other links (a blocked link, a product no longer shared) are left out, as the
+    shared catalog itself leaves them out. A fixed number of queries per shared catalog named, however
+    many products."""
+    links = list(
+        ProductLink.objects.filter(
+            account=account,
+            storage=LINK_STORAGE,
+            product_id__in=list(product_ids),
+            unshared_at__isnull=True,
+            external_product__isnull=False,
+        ).values_list("product_id", "storage_id", "external_product_id")
+    )
+    by_catalog: dict[int, set[int]] = {}
+    for _product, storage_id, external_id in links:
+        by_catalog.setdefault(storage_id, set()).add(external_id)
+    shared: dict[tuple[int, int], int | None] = {}  # (integration, shared product) → its main product
+    for storage_id, external_ids in by_catalog.items():
+        try:
+            catalog = shared_catalog_get(account=account, pk=storage_id)
+        except Http404:
+            continue
+        rows = shared_products(catalog).filter(pk__in=external_ids).values_list("pk", "parent_id")
+        for pk, parent_id in rows:
+            shared[storage_id, pk] = parent_id
+    found = {}
+    for product_id, storage_id, external_id in links:
+        if (storage_id, external_id) in shared:
+            parent_id = shared[storage_id, external_id]
+            found[product_id] = SharedLink(
+                integration_id=storage_id,
+                product_id=parent_id or external_id,
+                variant_id=external_id if parent_id else 0,
+            )
+    return found

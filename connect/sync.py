@@ -386,6 +386,28 @@ def link_resync(*, link_id: int, kinds: tuple[Kind, ...] = (STOCK, PRICES)) -> d
     return written
 
 
+def product_link_resync(*, product_link: ProductLink) -> dict[Kind, int]:
+    """Recompute one linked product's stock and price now (a product just linked by hand): the rows a
+    resync of its link would write, in the caller's transaction. Nothing while the link is not open or
+    its sync is off. Returns rows written per kind."""
+    link_id = (
+        ContractorLink.objects.filter(
+            contractor_account_id=product_link.account_id,
+            contractor_integration_id=product_link.storage_id,
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    written: dict[Kind, int] = {}
+    for kind in (STOCK, PRICES) if link_id is not None else ():
+        plans = _plans(kind, link_ids=[link_id])
+        result = _write(
+            kind, plans, changed=False, params={"first": product_link.pk, "last": product_link.pk}, depth=1
+        )
+        written[kind] = result.get(link_id, 0)
+    return written
+
+
 def link_resync_full(*, link_id: int, kinds: tuple[Kind, ...] = (STOCK, PRICES)) -> dict[Kind, int]:
     """A resync after the settings changed (Products / Prices / Stock tab, the link's price group, its
     state, the trade credit): every linked row recomputed; the contractor sees when it ran."""

@@ -19,7 +19,8 @@ class ExternalLine:
     """A product of an external storage, ready to become an order line.
 
     ``product`` is the account's own product linked to it, if any (the line then reserves that
-    product's stock); ``external_product_id`` is kept on the line either way."""
+    product's stock); ``external_product_id`` is kept on the line either way. ``external_parent_id``: the
+    main product when the external product is a variant."""
 
     storage: str
     storage_id: int
@@ -33,6 +34,7 @@ class ExternalLine:
     tax_rate: Decimal
     weight: Decimal
     product: Any = None
+    external_parent_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,12 @@ reads answer them through ``connect.shared_catalog``, every write naming one is 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from blconnector import selectors, shared_catalogs
@@ -24,6 +27,7 @@ from blconnector.lookups import (
     warehouse_of,
 )
 from blconnector.params import (
+    MAX_ID,
     Args,
     Bool,
     Int,
@@ -41,24 +45,83 @@ from blconnector.registry import CATALOG_SETTINGS, DELETE, PRODUCTS, READ, WRITE
 from blconnector.render import warehouse_id, warehouse_key
 from catalog import services
 from catalog.bulk import STOCK_MAX, BulkItemErrors, price_set_many, stock_set_many
-from catalog.models import Category, ExtraField, Inventory, Manufacturer, PriceGroup, Tag, Warehouse
+from catalog.models import (
+    Category,
+    ExtraField,
+    Inventory,
+    Manufacturer,
+    PriceGroup,
+    Tag,
+    Warehouse,
+)
+from connect import services as connect_services
 from connect.shared_catalog import SharedCatalog, shared_catalogs_for
 
 MAX_PRODUCTS_PER_CALL = 1000
 
 
-def _add_or_change(call: Call, *, key: str, pk, lookup, save, row: str, values=dict) -> dict:
-    """The add<Thing> methods: change the account's row ``pk`` names (found by ``lookup``: another
-    account's id is "not found"), or create one when ``pk`` is absent or 0, with ``values()`` (read
-    after the lookup, so a missing row is reported first); answer its id under ``key``."""
-    found = lookup(call, pk) if pk else None
-    saved = save(actor=call.tenant, **{row: found}, **values())
-    return {key: saved.pk}
+@dataclass(frozen=True)
+class _Kind:
+    """An account-level row the add<Thing>/delete<Thing> methods write: the parameter naming it
+    (``inventory_id``), how its id is looked up (another account's id is "not found"), and the catalog
+    services that save and delete it (``row`` is their keyword for it)."""
+
+    key: str
+    row: str
+    lookup: Callable[[Call, Any], Any]
+    save: Callable[..., Any]
+    delete: Callable[..., Any]
 
 
-def _delete(call: Call, pk, *, lookup, delete, row: str) -> dict:
+_INVENTORY = _Kind(
+    key="inventory_id",
+    row="inventory",
+    lookup=inventory_of,
+    save=services.inventory_save,
+    delete=services.inventory_delete,
+)
+_WAREHOUSE = _Kind(
+    key="warehouse_id",
+    row="warehouse",
+    lookup=warehouse_of,
+    save=services.warehouse_save,
+    delete=services.warehouse_delete,
+)
+_PRICE_GROUP = _Kind(
+    key="price_group_id",
+    row="price_group",
+    lookup=price_group_of,
+    save=services.price_group_save,
+    delete=services.price_group_delete,
+)
+_MANUFACTURER = _Kind(
+    key="manufacturer_id",
+    row="manufacturer",
+    lookup=manufacturer_of,
+    save=services.manufacturer_save,
+    delete=services.manufacturer_delete,
+)
+_CATEGORY = _Kind(
+    key="category_id",
+    row="category",
+    lookup=category_of,
+    save=services.category_save,
+    delete=services.category_delete,
+)
+
+
+def _add_or_change(call: Call, kind: _Kind, pk, values: Callable[[], dict] = dict) -> dict:
+    """The add<Thing> methods: change the account's row ``pk`` names, or create one when ``pk`` is
+    absent or 0, with ``values()`` (read after the lookup, so a missing row is reported first); answer
+    its id under the kind's key."""
+    found = kind.lookup(call, pk) if pk else None
+    saved = kind.save(actor=call.tenant, **{kind.row: found}, **values())
+    return {kind.key: saved.pk}
+
+
+def _delete(call: Call, kind: _Kind, pk) -> dict:
     """The delete<Thing> methods: the service deletes the account's row ``pk`` names."""
-    delete(actor=call.tenant, **{row: lookup(call, pk)})
+    kind.delete(actor=call.tenant, **{kind.row: kind.lookup(call, pk)})
     return {}
 
 
@@ -137,23 +200,13 @@ def add_inventory(call: Call, args: Args) -> dict:
             values["default_warehouse"] = _warehouse_ids("default_warehouse", [args.default_warehouse])[0]
         return values
 
-    return _add_or_change(
-        call,
-        key="inventory_id",
-        pk=args.inventory_id,
-        lookup=inventory_of,
-        save=services.inventory_save,
-        row="inventory",
-        values=values,
-    )
+    return _add_or_change(call, _INVENTORY, args.inventory_id, values)
 
 
 @method("deleteInventory", area=CATALOG_SETTINGS, act=DELETE, params=(Int("inventory_id", required=True),))
 def delete_inventory(call: Call, args: Args) -> dict:
     """Delete a catalog with its products (not the default catalog)."""
-    return _delete(
-        call, args.inventory_id, lookup=inventory_of, delete=services.inventory_delete, row="inventory"
-    )
+    return _delete(call, _INVENTORY, args.inventory_id)
 
 
 # -- warehouses, price groups, manufacturers, tags, extra fields ------------------------------------------
@@ -195,15 +248,7 @@ def add_inventory_warehouse(call: Call, args: Args) -> dict:
     pk = None
     if args.warehouse_id not in (None, "", "0"):
         pk = _warehouse_ids("warehouse_id", [args.warehouse_id])[0]
-    return _add_or_change(
-        call,
-        key="warehouse_id",
-        pk=pk,
-        lookup=warehouse_of,
-        save=services.warehouse_save,
-        row="warehouse",
-        values=lambda: args.pick(("name", "description")),
-    )
+    return _add_or_change(call, _WAREHOUSE, pk, lambda: args.pick(("name", "description")))
 
 
 @method(
@@ -216,7 +261,7 @@ def delete_inventory_warehouse(call: Call, args: Args) -> dict:
     """Delete a warehouse with its stock (not the default one, nor one a catalog defaults to)."""
     refuse_shared_catalog(call, warehouse_key=args.warehouse_id)
     pk = _warehouse_ids("warehouse_id", [args.warehouse_id])[0]
-    return _delete(call, pk, lookup=warehouse_of, delete=services.warehouse_delete, row="warehouse")
+    return _delete(call, _WAREHOUSE, pk)
 
 
 @method("getInventoryPriceGroups", area=CATALOG_SETTINGS, act=READ)
@@ -256,15 +301,7 @@ def add_inventory_price_group(call: Call, args: Args) -> dict:
             values["currency"] = args.currency.upper()
         return values
 
-    return _add_or_change(
-        call,
-        key="price_group_id",
-        pk=args.price_group_id,
-        lookup=price_group_of,
-        save=services.price_group_save,
-        row="price_group",
-        values=values,
-    )
+    return _add_or_change(call, _PRICE_GROUP, args.price_group_id, values)
 
 
 @method(
@@ -274,13 +311,7 @@ def add_inventory_price_group(call: Call, args: Args) -> dict:
     params=(Int("price_group_id", required=True),),
 )
 def delete_inventory_price_group(call: Call, args: Args) -> dict:
-    return _delete(
-        call,
-        args.price_group_id,
-        lookup=price_group_of,
-        delete=services.price_group_delete,
-        row="price_group",
-    )
+    return _delete(call, _PRICE_GROUP, args.price_group_id)
 
 
 @method("getInventoryManufacturers", area=CATALOG_SETTINGS, act=READ)
@@ -300,15 +331,7 @@ def get_inventory_manufacturers(call: Call, args: Args) -> dict:
     params=(Int("manufacturer_id"), Str("name", max_length=200)),
 )
 def add_inventory_manufacturer(call: Call, args: Args) -> dict:
-    return _add_or_change(
-        call,
-        key="manufacturer_id",
-        pk=args.manufacturer_id,
-        lookup=manufacturer_of,
-        save=services.manufacturer_save,
-        row="manufacturer",
-        values=lambda: args.pick(("name",)),
-    )
+    return _add_or_change(call, _MANUFACTURER, args.manufacturer_id, lambda: args.pick(("name",)))
 
 
 @method(
@@ -318,13 +341,7 @@ def add_inventory_manufacturer(call: Call, args: Args) -> dict:
     params=(Int("manufacturer_id", required=True),),
 )
 def delete_inventory_manufacturer(call: Call, args: Args) -> dict:
-    return _delete(
-        call,
-        args.manufacturer_id,
-        lookup=manufacturer_of,
-        delete=services.manufacturer_delete,
-        row="manufacturer",
-    )
+    return _delete(call, _MANUFACTURER, args.manufacturer_id)
 
 
 @method("getInventoryTags", area=CATALOG_SETTINGS, act=READ)
@@ -388,15 +405,7 @@ def add_inventory_category(call: Call, args: Args) -> dict:
             values["parent"] = args.parent_id or 0
         return values
 
-    return _add_or_change(
-        call,
-        key="category_id",
-        pk=args.category_id,
-        lookup=category_of,
-        save=services.category_save,
-        row="category",
-        values=values,
-    )
+    return _add_or_change(call, _CATEGORY, args.category_id, values)
 
 
 @method(
@@ -405,9 +414,7 @@ def add_inventory_category(call: Call, args: Args) -> dict:
 def delete_inventory_category(call: Call, args: Args) -> dict:
     """Subcategories move to the top level; the products stay in the catalog without a category
     (BaseLinker deletes them)."""
-    return _delete(
-        call, args.category_id, lookup=category_of, delete=services.category_delete, row="category"
-    )
+    return _delete(call, _CATEGORY, args.category_id)
 
 
 # -- products -----------------------------------------------------------------------------------------
@@ -451,9 +458,12 @@ def get_inventory_products_list(call: Call, args: Args) -> dict:
         "descending": sort[-1] == "desc",
         **args.pick(param.name for param in _LIST_FILTERS),
     }
-    if isinstance(inventory, SharedCatalog):
-        return {"products": shared_catalogs.products_list_page(catalog=inventory, **options)}
-    return {"products": selectors.products_list_page(inventory=inventory, **options)}
+    source = (
+        shared_catalogs.SharedProductList(inventory)
+        if isinstance(inventory, SharedCatalog)
+        else selectors.InventoryProductList(inventory)
+    )
+    return {"products": selectors.products_list_page(source=source, **options)}
 
 
 @method(
@@ -486,7 +496,12 @@ def get_inventory_products_data(call: Call, args: Args) -> dict:
         return {
             "products": shared_catalogs.products_data(catalog=inventory, ids=args.products, extras=extras)
         }
-    return {"products": selectors.products_data(inventory=inventory, ids=args.products, extras=extras)}
+    links = shared_catalogs.product_links(account=call.account, product_ids=args.products)
+    return {
+        "products": selectors.products_data(
+            inventory=inventory, ids=args.products, extras=extras, links=links
+        )
+    }
 
 
 @method(
@@ -619,6 +634,74 @@ def _gross(value) -> Decimal:
     return read_decimal(value, 2, Decimal(0), Decimal(10**12 - 1))
 
 
+@dataclass(frozen=True)
+class _LinkWanted:
+    """``links.warehouse_<id>`` of addInventoryProduct: the shared catalog and the shared product
+    (``product_id``, or its variant ``variant_id``); both 0 removes the product's link to it."""
+
+    key: str
+    integration_id: int
+    product_id: int
+    variant_id: int
+
+
+def _link_wanted(value, warnings: _Warnings) -> _LinkWanted | None:
+    """The one link to a Connect shared catalog ``links`` asks for; links to other storages are not
+    kept (a warning)."""
+    if isinstance(value, list | tuple) and not value:
+        return None
+    wanted = []
+    for key, item in _map_entries("links", value):
+        integration_id = shared_catalogs.storage_integration_id(key)
+        if integration_id is None:
+            warnings.add(
+                f"links.{key}",
+                _("Only links to a Connect supplier's shared catalog (warehouse_<id>) are kept; skipped."),
+            )
+            continue
+        path = f"links.{key}"
+        if isinstance(item, list | tuple) and not item:
+            item = {}
+        if not isinstance(item, dict):
+            raise bad_parameter(path, _("an object with product_id and variant_id is required."))
+        ids = {}
+        for name in ("product_id", "variant_id"):
+            try:
+                ids[name] = read_int(item.get(name) or 0, 0, MAX_ID)
+            except Invalid as exc:
+                raise bad_parameter(f"{path}.{name}", str(exc))
+        wanted.append(_LinkWanted(key=str(key), integration_id=integration_id, **ids))
+    if len(wanted) > 1:
+        raise bad_parameter("links", _("a product is linked to one shared catalog at most."))
+    return wanted[0] if wanted else None
+
+
+def _link_apply(call: Call, product, wanted: _LinkWanted) -> None:
+    """Set (or, with both ids 0, remove) the product's link through Connect's own service: only a
+    product the account may see in that shared catalog can be linked, and any other id — missing,
+    another account's, outside the account's range — is refused alike, naming the parameter."""
+    path = f"links.{wanted.key}"
+    if not wanted.product_id and not wanted.variant_id:
+        connect_services.product_link_clear(
+            actor=call.tenant, product=product, integration_id=wanted.integration_id
+        )
+        return
+    try:
+        connect_services.product_link_set(
+            actor=call.tenant,
+            product=product,
+            integration_id=wanted.integration_id,
+            external_product_id=wanted.variant_id or wanted.product_id,
+            main_product_id=wanted.product_id if wanted.variant_id and wanted.product_id else None,
+        )
+    except ValidationError as exc:
+        errors = exc.message_dict
+        if "integration" in errors:
+            raise bad_parameter(path, " ".join(errors["integration"]))
+        name = "variant_id" if wanted.variant_id else "product_id"
+        raise bad_parameter(f"{path}.{name}", " ".join(errors.get("external_product") or exc.messages))
+
+
 @method(
     "addInventoryProduct",
     area=PRODUCTS,
@@ -653,14 +736,17 @@ def _gross(value) -> Decimal:
 )
 def add_inventory_product(call: Call, args: Args) -> dict:
     """Create a product (``product_id`` absent, empty or 0; with ``parent_id`` a variant) or change
-    the given fields of one. What cannot be kept here (ASINs, additional EANs, locations, links,
-    uploaded image files, channel texts) is reported in ``warnings`` and the rest is saved."""
+    the given fields of one. ``links`` with ``warehouse_<id>`` links the product to a product of that
+    Connect shared catalog (replacing its link; ids 0 remove it). What cannot be kept here (ASINs,
+    additional EANs, locations, links to other storages, uploaded image files, channel texts) is
+    reported in ``warnings`` and the rest is saved."""
     inventory = inventory_of(call, args.inventory_id)
     product = product_of(call, args.product_id, inventory=inventory) if args.product_id else None
     warnings = _Warnings()
-    for name in ("asin", "ean_additional", "locations", "links"):
+    for name in ("asin", "ean_additional", "locations"):
         if getattr(args, name):
             warnings.add(name, _("Not kept here; skipped."))
+    link = _link_wanted(args.links, warnings) if args.links else None
     fields = args.pick(
         ("is_bundle", "sku", "ean", "tax_rate", "weight", "height", "width", "length", "average_cost", "star")
     )
@@ -688,6 +774,8 @@ def add_inventory_product(call: Call, args: Args) -> dict:
             else None
         ),
     )
+    if link is not None:
+        _link_apply(call, product, link)
     return {"product_id": product.pk, "warnings": dict(warnings)}
 
 

@@ -11,15 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import CURRENCY_CHOICES
-from blconnector import selectors
+from blconnector import selectors, shared_catalogs
 from blconnector.errors import Code, bad_parameter, not_found
-from blconnector.lookups import order_line_of, order_of, source_of, status_of, warehouse_of
+from blconnector.lookups import order_line_of, order_of, source_of, status_of, storage_of, warehouse_of
 from blconnector.params import Args, Bool, Int, IntList, Items, Number, Obj, Str, Timestamp
 from blconnector.registry import ORDER_SETTINGS, ORDERS, READ, WRITE, Call, method
 from blconnector.render import RawJson, amount, timestamp
 from catalog.models import Product
 from connect import selectors as connect_selectors
 from orders import services
+from orders.line_sources import ExternalLine, external_get
 from orders.models import JournalEntry, Order, OrderExtraField, OrderSource, OrderStatus
 
 CURRENCIES = frozenset(code for code, _name in CURRENCY_CHOICES)
@@ -76,7 +77,9 @@ _ORDER_FIELD_NAMES = tuple(param.name for param in _ORDER_PARAMS)
 # An order line as addOrder, addOrderProduct and setOrderProductFields take it (reference §5.3, §5.6).
 _LINE_PARAMS = (
     Str("storage", max_length=20, strip=True),
-    Int("storage_id"),
+    # "0"/the catalog for "db" lines (ignored); the external storage ("warehouse_<id>" or its id) for
+    # "warehouse" lines.
+    Str("storage_id", max_length=50, strip=True),
     Str("product_id", max_length=50, strip=True),
     Str("variant_id", max_length=30, strip=True),
     Str("auction_id", max_length=50),
@@ -101,40 +104,83 @@ def _order_fields(args: Args) -> dict:
     return fields
 
 
+def _line_ids(line: Args, path: str) -> tuple[int | None, int | None]:
+    """A line's ``product_id`` and ``variant_id`` (None: not given, or 0)."""
+    ids = []
+    for name in ("product_id", "variant_id"):
+        value = getattr(line, name)
+        if value in (None, "", "0"):
+            ids.append(None)
+        elif not (value.isascii() and value.isdigit()) or len(value) > 18:
+            raise bad_parameter(f"{path}{name}", _("a product id is required."))
+        else:
+            ids.append(int(value) or None)
+    return ids[0], ids[1]
+
+
 def _catalog_product(call: Call, line: Args, path: str) -> Product | None:
     """The catalog product (or variant) a ``db`` line names, None for a line without one."""
     if (line.storage or "db") != "db":
         return None
-    product_id = line.product_id if line.product_id not in (None, "", "0") else None
-    variant_id = line.variant_id if line.variant_id not in (None, "", "0") else None
+    product_id, variant_id = _line_ids(line, path)
     if product_id is None and variant_id is None:
         return None
-    for name, value in (("product_id", product_id), ("variant_id", variant_id)):
-        if value is not None and not value.isdigit():
-            raise bad_parameter(f"{path}{name}", _("a product id is required."))
     products = Product.objects.filter(account=call.account).select_related("inventory")
     if variant_id is not None:
-        products = products.filter(pk=int(variant_id))
+        products = products.filter(pk=variant_id)
         if product_id is not None:
-            products = products.filter(parent_id=int(product_id))
+            products = products.filter(parent_id=product_id)
     else:
-        products = products.filter(pk=int(product_id))
+        products = products.filter(pk=product_id)
     product = products.first()
     if product is None:
         raise not_found(Code.PRODUCT_NOT_FOUND, _("Product"), variant_id or product_id)
     return product
 
 
-def _line(call: Call, line: Args, path: str = "") -> dict:
-    """An order line for the order services: a catalog product, or a free line with its own name."""
+def _shared_product(call: Call, line: Args, path: str, opened: set[int]) -> ExternalLine | None:
+    """The product of a Connect shared catalog a ``warehouse`` line names (``storage_id``: the external
+    storage, ``"warehouse_<id>"`` or its id; ``product_id``/``variant_id``: the supplier's product), as
+    the order form finds it — with the account's own product linked to it, if any. None for other
+    lines. A storage not open to the account, and a product it may not see there (missing, another
+    account's, outside its range), are answered as missing. ``opened``: storages already checked."""
+    if (line.storage or "").lower() != shared_catalogs.STORAGE_TYPE:
+        return None
+    product_id, variant_id = _line_ids(line, path)
+    if product_id is None and variant_id is None:
+        return None
+    integration_id = shared_catalogs.line_integration_id(line.storage_id or "")
+    if integration_id is None:
+        raise bad_parameter(f"{path}storage_id", _("the external storage's id (warehouse_<id>) is required."))
+    if integration_id not in opened:
+        storage_of(call, shared_catalogs.storage_key_of(integration_id))
+        opened.add(integration_id)
+    found = external_get(
+        account=call.account,
+        storage=shared_catalogs.LINE_STORAGE,
+        storage_id=integration_id,
+        external_product_id=variant_id or product_id,
+    )
+    if found is None or (variant_id and product_id and found.external_parent_id != product_id):
+        raise not_found(Code.PRODUCT_NOT_FOUND, _("Product"), variant_id or product_id)
+    return found
+
+
+def _line(call: Call, line: Args, path: str = "", opened: set[int] | None = None) -> dict:
+    """An order line for the order services: a catalog product, a product of a Connect shared catalog
+    (kept as the line's reference; the account's product linked to it takes the stock), or a free line
+    with its own name."""
     data = {"quantity": line.quantity or 1, "price_brutto": line.price_brutto or Decimal("0")}
     data.update(line.pick(("name", "sku", "ean", "attributes", "tax_rate")))
-    product = _catalog_product(call, line, path)
+    external = _shared_product(call, line, path, set() if opened is None else opened)
+    product = external.product if external is not None else _catalog_product(call, line, path)
+    if external is not None:
+        data["external"] = external
     if product is not None:
         data["product"] = product
         if line.warehouse_id:
             data["warehouse"] = warehouse_of(call, line.warehouse_id)
-    elif not line.name:
+    elif external is None and not line.name:
         raise bad_parameter(f"{path}name", _("a line without a catalog product needs a name."))
     return data
 
@@ -186,21 +232,25 @@ def get_orders(call: Call, args: Args) -> dict:
             )
         ),
     )
-    connect_data = _connect_data(call, ids) if args.include_connect_data else None
+    order_ids = list(ids)
+    connect_data = _connect_data(call, order_ids) if args.include_connect_data else None
     return {
         "orders": RawJson(
             selectors.orders_json(
-                ids, custom_extra_fields=args.include_custom_extra_fields, connect_data=connect_data
+                ids,
+                custom_extra_fields=args.include_custom_extra_fields,
+                connect_data=connect_data,
+                shared_lines=shared_catalogs.order_line_products(account=call.account, order_ids=order_ids),
             )
         )
     }
 
 
-def _connect_data(call: Call, ids) -> dict[int, dict]:
+def _connect_data(call: Call, ids: list[int]) -> dict[int, dict]:
     """``connect_data`` of the page's orders that came through Connect (reference §4.1): the account's
     integration, the contractor (the link) and the forwarding (``connect_sale_id``, the same on both
     sides)."""
-    refs = connect_selectors.forwarded_order_refs(account=call.account, order_ids=list(ids))
+    refs = connect_selectors.forwarded_order_refs(account=call.account, order_ids=ids)
     return {
         order_id: {
             "connect_integration_id": ref.integration_id,
@@ -392,7 +442,10 @@ def add_order(call: Call, args: Args) -> dict:
         if args.currency.upper() not in CURRENCIES:
             raise bad_parameter("currency", _("not an ISO 4217 currency code."))
         fields["currency"] = args.currency.upper()
-    lines = [_line(call, line, f"products[{index}].") for index, line in enumerate(args.products or [])]
+    opened: set[int] = set()
+    lines = [
+        _line(call, line, f"products[{index}].", opened) for index, line in enumerate(args.products or [])
+    ]
     if not lines:
         raise bad_parameter("products", _("an order needs at least one product."))
     order = services.order_create(

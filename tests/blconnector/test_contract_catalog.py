@@ -247,7 +247,7 @@ def test_add_inventory_product_documented_request(bl_a, account_a, inventory_a, 
     assert sorted(body["warnings"]) == [
         "ean_additional",
         "images.1",
-        "links",
+        "links.shop_2445",  # only links to a Connect shared catalog (warehouse_<id>) are kept
         "locations",
         "stock.shop_2334",
         "text_fields.name|de|amazon_123",

@@ -647,7 +647,8 @@ def test_reading_the_shared_catalog_needs_only_a_member(account_b, shared, ids):
 
 def test_the_isolation_suites_shared_catalog_calls_name_what_account_a_really_reads(account_a, account_b):
     """B's answers in the isolation suite mean something only if the same calls by A reach A's shared
-    catalog: A reads it (its supplier's product shown) and is told each write is read-only."""
+    catalog: A reads it (its supplier's product shown), orders from it and links its own products to
+    it, and is told each write to it is read-only."""
     from tests.isolation.routes_connector import CALLS, MARKER, _account_a_world, _own_ids
 
     ids = {**_account_a_world(account_a).kwargs, **_own_ids(account_a)}
@@ -662,6 +663,8 @@ def test_the_isolation_suites_shared_catalog_calls_name_what_account_a_really_re
             assert body["status"] == "SUCCESS", (call.method, body)
             if "Categories" not in call.method:  # the supplier has no categories
                 assert str(ids["connect_supplied_product"]) in str(body) or MARKER in str(body), call.method
+        elif call.method == "addOrder" or "links" in call.params(ids):
+            assert body["status"] == "SUCCESS", (call.method, body)
         else:
             assert body.get("error_code") == "ERROR_READ_ONLY", (call.method, body)
     products = own.ok("getExternalStorageProductsList", {"storage_id": storage})["products"]

@@ -114,6 +114,7 @@ def world(account_a):
         shared.garden.pk,
         "name ASC",
         "price DESC",
+        "warehouse",
     ]
     return connector
 

@@ -392,6 +392,29 @@ CALLS = (
         "updateExternalStorageProductsQuantity",
         lambda ids: {"storage_id": _storage(ids), "products": [[ids["connect_supplied_product"], 0, 1]]},
     ),
+    # Using A's shared catalog: an order line from it, a link of one's own product to its product.
+    RpcCall(
+        "addOrder",
+        lambda ids: {
+            "order_status_id": ids["own_status"],
+            "products": [
+                {
+                    "storage": "warehouse",
+                    "storage_id": _storage(ids),
+                    "product_id": ids["connect_supplied_product"],
+                    "quantity": 1,
+                }
+            ],
+        },
+    ),
+    RpcCall(
+        "addInventoryProduct",
+        lambda ids: {
+            "inventory_id": ids["own_inventory"],
+            "sku": "B-LINKED",
+            "links": {_storage(ids): {"product_id": ids["connect_supplied_product"], "variant_id": 0}},
+        },
+    ),
 )
 
 CASES = [RouteCase("blconnector", "rpc", setup=_account_a_world, payload=_own_ids, calls=CALLS)]
