@@ -123,7 +123,7 @@ class ProductBulkView(AccountViewMixin, View):
             messages.error(request, _("Choose an action."))
             return redirect(back)
         if not ids:
-            messages.error(request, _("Select at least one product."))
+            messages.error(request, _("Select products first."))
             return redirect(back)
         try:
             tag = get_object_or_404(Tag, account=self.account, pk=id_number(value))
@@ -158,7 +158,7 @@ class ProductBulkDeleteView(AccountViewMixin, View):
         ids = _selected_products(request, self.account)
         back = safe_next(request) or "catalog:product-list"
         if not ids:
-            messages.error(request, _("Select at least one product."))
+            messages.error(request, _("Select products first."))
             return redirect(back)
         result = services.products_delete(
             actor=self.tenant, product_ids=ids, origin=Origin.of_tenant(self.tenant)
