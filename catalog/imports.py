@@ -76,8 +76,7 @@ from typing import BinaryIO
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop
 
 from accounts import roles
 from accounts.models import Role
@@ -86,6 +85,7 @@ from catalog.bulk import products_import_write
 from catalog.csv_cells import text_cell_read
 from catalog.models import Category, ImportJob, Inventory, PriceGroup, Warehouse
 from changes.origin import Origin
+from config.stored_messages import Message, Stored, message_json, plural_message
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +110,8 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     rows: int = 0
-    errors: list[tuple[int, str, str]] = field(default_factory=list)
+    # The messages are kept untranslated (``config.stored_messages``): ``str()`` reads one.
+    errors: list[tuple[int, str, Stored]] = field(default_factory=list)
     written: bool = False
 
     @property
@@ -193,8 +194,13 @@ def _layout(header: list[str], *, account, inventory: Inventory) -> tuple[Layout
                     (
                         HEADER_ROW,
                         label,
-                        _("The catalog has no language “%(lang)s” (its languages: %(languages)s).")
-                        % {"lang": lang, "languages": ", ".join(languages)},
+                        Message(
+                            gettext_noop(
+                                "The catalog has no language “%(lang)s” (its languages: %(languages)s)."
+                            ),
+                            lang=lang,
+                            languages=", ".join(languages),
+                        ),
                     )
                 )
                 continue
@@ -205,7 +211,10 @@ def _layout(header: list[str], *, account, inventory: Inventory) -> tuple[Layout
                     (
                         HEADER_ROW,
                         label,
-                        _("There is no warehouse “%(name)s” in this account.") % {"name": label[6:].strip()},
+                        Message(
+                            gettext_noop("There is no warehouse “%(name)s” in this account."),
+                            name=label[6:].strip(),
+                        ),
                     )
                 )
                 continue
@@ -217,17 +226,25 @@ def _layout(header: list[str], *, account, inventory: Inventory) -> tuple[Layout
                     (
                         HEADER_ROW,
                         label,
-                        _("There is no price group “%(name)s” in this account.")
-                        % {"name": label[6:].strip()},
+                        Message(
+                            gettext_noop("There is no price group “%(name)s” in this account."),
+                            name=label[6:].strip(),
+                        ),
                     )
                 )
                 continue
             target = ("price", pk)
         else:
-            errors.append((HEADER_ROW, label, _("Unknown column.")))
+            errors.append((HEADER_ROW, label, Message(gettext_noop("Unknown column."))))
             continue
         if target in seen:
-            errors.append((HEADER_ROW, label, _("The same column as “%(other)s”.") % {"other": seen[target]}))
+            errors.append(
+                (
+                    HEADER_ROW,
+                    label,
+                    Message(gettext_noop("The same column as “%(other)s”."), other=seen[target]),
+                )
+            )
             continue
         seen[target] = label
         if target[0] == "product":
@@ -240,7 +257,7 @@ def _layout(header: list[str], *, account, inventory: Inventory) -> tuple[Layout
             prices[target[1]] = index
 
     if "sku" not in product:
-        errors.append((HEADER_ROW, "sku", _("The file has no sku column.")))
+        errors.append((HEADER_ROW, "sku", Message(gettext_noop("The file has no sku column."))))
     if errors:
         return None, errors
     text_languages = [lang for lang in languages if (lang, "name") in texts or (lang, "description") in texts]
@@ -264,8 +281,22 @@ def _layout(header: list[str], *, account, inventory: Inventory) -> tuple[Layout
 # --- cells -------------------------------------------------------------------------------------------------
 
 
+def _at_most(limit: int) -> Message:
+    return Message(gettext_noop("At most %(limit)s characters."), limit=limit)
+
+
+def _error_text(exc: BaseException) -> Stored:
+    """A reading error's words: our own message, or the csv module's (English) text."""
+    first = exc.args[0] if exc.args else None
+    return first if isinstance(first, Message) else str(exc)
+
+
 class CellError(ValueError):
-    pass
+    """A cell's problem; ``message`` is kept untranslated (``config.stored_messages``)."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 _PLAIN_DECIMAL = re.compile(r"\d{1,9}(?:\.\d{1,3})?\Z")
@@ -280,17 +311,21 @@ def _decimal(value: str, *, places: int, limit: int, minimum: Decimal = Decimal(
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise CellError(_("“%(value)s” is not a number.") % {"value": value}) from None
+        raise CellError(Message(gettext_noop("“%(value)s” is not a number."), value=value)) from None
     if not number.is_finite():
-        raise CellError(_("“%(value)s” is not a number.") % {"value": value})
+        raise CellError(Message(gettext_noop("“%(value)s” is not a number."), value=value))
     if number < minimum:
         if minimum == 0:
-            raise CellError(_("Must not be negative."))
-        raise CellError(_("Must be at least %(min)s.") % {"min": minimum})
+            raise CellError(Message(gettext_noop("Must not be negative.")))
+        raise CellError(Message(gettext_noop("Must be at least %(min)s."), min=str(minimum)))
     if number >= Decimal(10) ** limit:
-        raise CellError(_("Too large (at most %(digits)s digits before the point).") % {"digits": limit})
+        raise CellError(
+            Message(gettext_noop("Too large (at most %(digits)s digits before the point)."), digits=limit)
+        )
     if -number.as_tuple().exponent > places:
-        raise CellError(_("At most %(places)s digits after the decimal point.") % {"places": places})
+        raise CellError(
+            Message(gettext_noop("At most %(places)s digits after the decimal point."), places=places)
+        )
     return str(number)
 
 
@@ -317,7 +352,7 @@ def _tax(value: str) -> str:
 def _quantity(value: str) -> str:
     if _PLAIN_INT.match(value):
         if int(value) > STOCK_MAX:
-            raise CellError(_("Too large."))
+            raise CellError(Message(gettext_noop("Too large.")))
         return value
     text = value.replace(" ", "").replace("\u00a0", "")
     try:
@@ -330,17 +365,19 @@ def _quantity(value: str) -> str:
         if exact is not None and exact.is_finite() and exact == exact.to_integral_value():
             number = int(exact)
         else:
-            raise CellError(_("“%(value)s” is not a whole number.") % {"value": value}) from None
+            raise CellError(
+                Message(gettext_noop("“%(value)s” is not a whole number."), value=value)
+            ) from None
     if number < 0:
-        raise CellError(_("Must not be negative."))
+        raise CellError(Message(gettext_noop("Must not be negative.")))
     if number > STOCK_MAX:
-        raise CellError(_("Too large."))
+        raise CellError(Message(gettext_noop("Too large.")))
     return str(number)
 
 
 def _text(value: str, limit: int) -> str:
     if len(value) > limit:
-        raise CellError(_("At most %(limit)s characters.") % {"limit": limit})
+        raise CellError(_at_most(limit))
     return value
 
 
@@ -468,17 +505,29 @@ def import_csv(
     try:
         first = text.readline()
     except UnicodeDecodeError:
-        report.errors.append((HEADER_ROW, "", _("The file is not UTF-8 text.")))
+        report.errors.append((HEADER_ROW, "", Message(gettext_noop("The file is not UTF-8 text."))))
         return report
     if not first.strip():
-        report.errors.append((HEADER_ROW, "", _("The file is empty: the first line must name the columns.")))
+        report.errors.append(
+            (
+                HEADER_ROW,
+                "",
+                Message(gettext_noop("The file is empty: the first line must name the columns.")),
+            )
+        )
         return report
     delimiter = _sniff_delimiter(first)
     reader = csv.reader(_chain_first(first, text), delimiter=delimiter)
     try:
         header = next(reader)
     except (csv.Error, UnicodeDecodeError) as exc:
-        report.errors.append((HEADER_ROW, "", _("The header cannot be read: %(error)s") % {"error": exc}))
+        report.errors.append(
+            (
+                HEADER_ROW,
+                "",
+                Message(gettext_noop("The header cannot be read: %(error)s"), error=_error_text(exc)),
+            )
+        )
         return report
     layout, errors = _layout(header, account=account, inventory=inventory)
     if layout is None:
@@ -522,7 +571,9 @@ def _chain_first(first: str, rest: Iterable[str]):
     """The lines of the file again, refusing NUL characters (PostgreSQL text cannot hold them)."""
     for line in itertools.chain((first,), rest):
         if "\x00" in line:
-            raise csv.Error(_("the file contains a NUL character (is it really a CSV text file?)"))
+            raise csv.Error(
+                Message(gettext_noop("the file contains a NUL character (is it really a CSV text file?)"))
+            )
         yield line
 
 
@@ -561,25 +612,30 @@ def _stream_rows(reader, *, layout: Layout, staging: _Staging, categories, repor
                     (
                         row_no,
                         "",
-                        _("This row has %(cells)s cells; the header names %(columns)s columns.")
-                        % {"cells": len(cells), "columns": width},
+                        Message(
+                            gettext_noop(
+                                "This row has %(cells)s cells; the header names %(columns)s columns."
+                            ),
+                            cells=len(cells),
+                            columns=width,
+                        ),
                     )
                 )
                 continue
             row_errors = []
             sku = read(cells[i_sku].strip())
             if not sku:
-                row_errors.append((row_no, labels[i_sku], _("The SKU is required.")))
+                row_errors.append((row_no, labels[i_sku], Message(gettext_noop("The SKU is required."))))
             elif len(sku) > SKU_MAX:
-                row_errors.append(
-                    (row_no, labels[i_sku], _("At most %(limit)s characters.") % {"limit": SKU_MAX})
-                )
+                row_errors.append((row_no, labels[i_sku], _at_most(SKU_MAX)))
             elif sku in skus:
                 row_errors.append(
                     (
                         row_no,
                         labels[i_sku],
-                        _("The SKU %(sku)s is also on row %(row)s.") % {"sku": sku, "row": skus[sku]},
+                        Message(
+                            gettext_noop("The SKU %(sku)s is also on row %(row)s."), sku=sku, row=skus[sku]
+                        ),
                     )
                 )
             else:
@@ -590,14 +646,14 @@ def _stream_rows(reader, *, layout: Layout, staging: _Staging, categories, repor
             # parent_sku
             value = read(cells[i_parent].strip()) if i_parent is not None else ""
             if value and value == sku:
-                row_errors.append((row_no, labels[i_parent], _("A product cannot be its own parent.")))
+                row_errors.append(
+                    (row_no, labels[i_parent], Message(gettext_noop("A product cannot be its own parent.")))
+                )
             append(value or None)
             # ean
             value = read(cells[i_ean].strip()) if i_ean is not None else ""
             if len(value) > EAN_MAX:
-                row_errors.append(
-                    (row_no, labels[i_ean], _("At most %(limit)s characters.") % {"limit": EAN_MAX})
-                )
+                row_errors.append((row_no, labels[i_ean], _at_most(EAN_MAX)))
             append(value or None)
             # tax rate and measures
             value = cells[i_tax].strip() if i_tax is not None else ""
@@ -605,7 +661,7 @@ def _stream_rows(reader, *, layout: Layout, staging: _Staging, categories, repor
                 try:
                     value = _tax(value)
                 except CellError as exc:
-                    row_errors.append((row_no, labels[i_tax], str(exc)))
+                    row_errors.append((row_no, labels[i_tax], exc.message))
             append(value or None)
             for index in measures:
                 value = cells[index].strip() if index is not None else ""
@@ -613,7 +669,7 @@ def _stream_rows(reader, *, layout: Layout, staging: _Staging, categories, repor
                     try:
                         value = _measure(value)
                     except CellError as exc:
-                        row_errors.append((row_no, labels[index], str(exc)))
+                        row_errors.append((row_no, labels[index], exc.message))
                 append(value or None)
             # category
             value = read(cells[i_category].strip()) if i_category is not None else ""
@@ -626,20 +682,16 @@ def _stream_rows(reader, *, layout: Layout, staging: _Staging, categories, repor
                         (
                             row_no,
                             labels[i_category],
-                            _("There is no category “%(path)s” in this catalog.") % {"path": value},
+                            Message(
+                                gettext_noop("There is no category “%(path)s” in this catalog."), path=value
+                            ),
                         )
                     )
             append(category_id)
             # manufacturer, tags
             value = read(cells[i_manufacturer].strip()) if i_manufacturer is not None else ""
             if len(value) > MANUFACTURER_MAX:
-                row_errors.append(
-                    (
-                        row_no,
-                        labels[i_manufacturer],
-                        _("At most %(limit)s characters.") % {"limit": MANUFACTURER_MAX},
-                    )
-                )
+                row_errors.append((row_no, labels[i_manufacturer], _at_most(MANUFACTURER_MAX)))
             append(value or None)
             value = read(cells[i_tags].strip()) if i_tags is not None else ""
             if value:
@@ -649,7 +701,7 @@ def _stream_rows(reader, *, layout: Layout, staging: _Staging, categories, repor
                         (
                             row_no,
                             labels[i_tags],
-                            _("A tag has at most %(limit)s characters.") % {"limit": TAG_MAX},
+                            Message(gettext_noop("A tag has at most %(limit)s characters."), limit=TAG_MAX),
                         )
                     )
                 value = "|".join(tags)
@@ -658,9 +710,7 @@ def _stream_rows(reader, *, layout: Layout, staging: _Staging, categories, repor
             for i_name, i_description in zip(names, descriptions, strict=True):
                 value = read(cells[i_name].strip()) if i_name is not None else ""
                 if len(value) > NAME_MAX:
-                    row_errors.append(
-                        (row_no, labels[i_name], _("At most %(limit)s characters.") % {"limit": NAME_MAX})
-                    )
+                    row_errors.append((row_no, labels[i_name], _at_most(NAME_MAX)))
                 append(value or None)
                 append(
                     read(cells[i_description])
@@ -674,7 +724,7 @@ def _stream_rows(reader, *, layout: Layout, staging: _Staging, categories, repor
                     try:
                         value = _quantity(value)
                     except CellError as exc:
-                        row_errors.append((row_no, labels[index], str(exc)))
+                        row_errors.append((row_no, labels[index], exc.message))
                 append(value or None)
             for index in prices:
                 value = cells[index].strip()
@@ -682,7 +732,7 @@ def _stream_rows(reader, *, layout: Layout, staging: _Staging, categories, repor
                     try:
                         value = _money(value)
                     except CellError as exc:
-                        row_errors.append((row_no, labels[index], str(exc)))
+                        row_errors.append((row_no, labels[index], exc.message))
                 append(value or None)
 
             if row_errors:
@@ -696,11 +746,19 @@ def _stream_rows(reader, *, layout: Layout, staging: _Staging, categories, repor
                 if progress is not None:
                     progress(data_rows)
     except UnicodeDecodeError:
-        errors.append((row_no + 1, "", _("The file is not UTF-8 text from this row on.")))
-        errors.append((HEADER_ROW, "", _("The file could not be read to the end.")))
+        errors.append((row_no + 1, "", Message(gettext_noop("The file is not UTF-8 text from this row on."))))
+        errors.append((HEADER_ROW, "", Message(gettext_noop("The file could not be read to the end."))))
     except csv.Error as exc:
-        errors.append((row_no + 1, "", _("The file cannot be read as CSV here: %(error)s") % {"error": exc}))
-        errors.append((HEADER_ROW, "", _("The file could not be read to the end.")))
+        errors.append(
+            (
+                row_no + 1,
+                "",
+                Message(
+                    gettext_noop("The file cannot be read as CSV here: %(error)s"), error=_error_text(exc)
+                ),
+            )
+        )
+        errors.append((HEADER_ROW, "", Message(gettext_noop("The file could not be read to the end."))))
     if pending:
         _flush(staging, buffer)
     report.rows = data_rows
@@ -739,20 +797,23 @@ def _parent_problems(cursor, *, staging: _Staging, inventory: Inventory, skus: d
     for row_no, parent_sku, problem in cursor.fetchall():
         if problem == "missing":
             if parent_sku in skus:
-                message = _("The parent %(sku)s (row %(row)s) has problems of its own.") % {
-                    "sku": parent_sku,
-                    "row": skus[parent_sku],
-                }
+                message = Message(
+                    gettext_noop("The parent %(sku)s (row %(row)s) has problems of its own."),
+                    sku=parent_sku,
+                    row=skus[parent_sku],
+                )
             else:
-                message = _("There is no product %(sku)s in this file or in the catalog.") % {
-                    "sku": parent_sku
-                }
+                message = Message(
+                    gettext_noop("There is no product %(sku)s in this file or in the catalog."),
+                    sku=parent_sku,
+                )
         elif problem == "variant":
-            message = _("%(sku)s is a variant itself; a variant's parent must be a main product.") % {
-                "sku": parent_sku
-            }
+            message = Message(
+                gettext_noop("%(sku)s is a variant itself; a variant's parent must be a main product."),
+                sku=parent_sku,
+            )
         elif problem == "has_variants":
-            message = _("This product has variants, so it cannot become a variant.")
+            message = Message(gettext_noop("This product has variants, so it cannot become a variant."))
         else:
             continue
         problems.append((row_no, "parent_sku", message))
@@ -788,7 +849,8 @@ def import_job_create(
     )
     job.file.save(f"{uuid.uuid4().hex}.csv", file, save=False)
     job.save()
-    # The report's messages are written in the language of the person who starts the import.
+    # The report is kept untranslated; anything that cannot be (text cut to fit a column) is written in
+    # the language of the person who starts the import.
     import_run.delay_on_commit(job.pk, translation.get_language())
     return job
 
@@ -851,24 +913,29 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
         logger.exception("Import job %s failed", job.pk)
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED,
-            message=_("The import stopped because of an error on our side; nothing was written."),
+            message=Message(
+                gettext_noop("The import stopped because of an error on our side; nothing was written.")
+            ),
             finished_at=timezone.now(),
         )
         raise
     ok, bad = report.created + report.updated, len(report.errors)
+    # The summary and the problems are kept untranslated: each reader reads them in their language.
     if report.written and report.errors:
-        message = _("%(imported)s; %(problems)s, those rows were left out.") % {
-            "imported": ngettext("%(n)s row imported", "%(n)s rows imported", ok) % {"n": ok},
-            "problems": ngettext("%(n)s problem", "%(n)s problems", bad) % {"n": bad},
-        }
+        message = Message(
+            gettext_noop("%(imported)s; %(problems)s, those rows were left out."),
+            imported=plural_message("%(n)s row imported", "%(n)s rows imported", ok, n=ok),
+            problems=plural_message("%(n)s problem", "%(n)s problems", bad, n=bad),
+        )
     elif report.errors:
-        message = ngettext(
+        message = plural_message(
             "Nothing was imported: the file has %(bad)s problem.",
             "Nothing was imported: the file has %(bad)s problems.",
             bad,
-        ) % {"bad": bad}
+            bad=bad,
+        )
     else:
-        message = ngettext("The %(ok)s row was imported.", "All %(ok)s rows imported.", ok) % {"ok": ok}
+        message = plural_message("The %(ok)s row was imported.", "All %(ok)s rows imported.", ok, ok=ok)
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.DONE,
         total_rows=report.rows,
@@ -876,7 +943,10 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
         created_count=report.created,
         updated_count=report.updated,
         error_count=len(report.errors),
-        errors=[list(error) for error in report.errors[: ImportJob.ERRORS_KEPT]],
+        errors=[
+            [row, column, message_json(problem)]
+            for row, column, problem in report.errors[: ImportJob.ERRORS_KEPT]
+        ],
         message=message,
         finished_at=timezone.now(),
     )

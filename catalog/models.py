@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import currency_choices
-from config.stored_messages import MessageTextField
+from config.stored_messages import MessageCharField, MessageTextField
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 MEASURE = {"max_digits": 10, "decimal_places": 3, "default": 0, "validators": [MinValueValidator(0)]}
@@ -369,12 +369,12 @@ class ImportJob(models.Model):
     # Who started the import (``changes.origin.Origin``): its change events carry it.
     origin_kind = models.CharField(max_length=20, blank=True)
     origin_id = models.BigIntegerField(null=True, blank=True)
-    origin_label = models.CharField(max_length=200, blank=True)
+    origin_label = MessageCharField(max_length=200, blank=True)
     # Where the products come from: a CSV file, or an external storage (a Connect supplier's shared
     # catalog: ``source_id`` is the saved import that ran, ``source_label`` names the supplier).
     source = models.CharField(_("source"), max_length=20, default="csv")
     source_id = models.BigIntegerField(null=True, blank=True)
-    source_label = models.CharField(_("from"), max_length=200, blank=True)
+    source_label = MessageCharField(_("from"), max_length=200, blank=True)  # untranslated; older rows: text
     file = models.FileField(_("file"), upload_to=_import_upload_to, max_length=300, blank=True)
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -401,7 +401,7 @@ class ImportJob(models.Model):
     def title(self) -> str:
         """What is imported, in words: the file name, or the supplier."""
         if self.source != "csv":
-            return self.source_label
+            return str(self.source_label)
         return self.file_name or self.file.name
 
     @property

@@ -3,6 +3,8 @@ forms, catalogs with their category trees, and the account's warehouses, price g
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -123,7 +125,7 @@ class ProductBulkView(AccountViewMixin, View):
             messages.error(request, _("Choose an action."))
             return redirect(back)
         if not ids:
-            messages.error(request, _("Select at least one product."))
+            messages.error(request, _("Select products first."))
             return redirect(back)
         try:
             tag = get_object_or_404(Tag, account=self.account, pk=id_number(value))
@@ -158,7 +160,7 @@ class ProductBulkDeleteView(AccountViewMixin, View):
         ids = _selected_products(request, self.account)
         back = safe_next(request) or "catalog:product-list"
         if not ids:
-            messages.error(request, _("Select at least one product."))
+            messages.error(request, _("Select products first."))
             return redirect(back)
         result = services.products_delete(
             actor=self.tenant, product_ids=ids, origin=Origin.of_tenant(self.tenant)
@@ -300,6 +302,11 @@ class ProductGridView(AccountViewMixin, View):
         grid = selectors.product_grid(product=product)
         rows, errors, typed, refused = [], [], {}, set()
         columns = grid["warehouses"] if kind == "stock" else grid["price_groups"]
+        before = {
+            (row["product"].pk, column.pk): value
+            for row in grid["grid_rows"]
+            for column, value, _synced, _refused in row[kind]
+        }
         for row in grid["grid_rows"]:
             for column in columns:
                 raw = request.POST.get(f"v-{row['product'].pk}-{column.pk}", "")
@@ -308,6 +315,11 @@ class ProductGridView(AccountViewMixin, View):
                 if value == "":
                     continue
                 rows.append((row["product"].pk, column.pk, value))
+        changed = sum(
+            1
+            for product_id, column_id, value in rows
+            if _cell_changed(before[(product_id, column_id)], value)
+        )
         try:
             if kind == "stock":
                 stock_set_many(actor=self.tenant, rows=rows, origin=Origin.of_tenant(self.tenant))
@@ -329,7 +341,8 @@ class ProductGridView(AccountViewMixin, View):
                         % {"product": label, "column": names[column_id], "value": value, "message": m}
                         for m in messages_
                     )
-        context = _detail_context(self, product, grid_errors=errors, grid_saved=not errors, grid_kind=kind)
+        saved = "" if errors else _grid_saved_text(changed)
+        context = _detail_context(self, product, grid_errors=errors, grid_saved=saved, grid_kind=kind)
         if errors:
             # Nothing was saved: the grid keeps every value as typed, the refused cells marked.
             for row in context["grid_rows"]:
@@ -347,8 +360,24 @@ class ProductGridView(AccountViewMixin, View):
             for error in errors:
                 messages.error(request, error)
         else:
-            messages.success(request, _("Saved."))
+            messages.success(request, saved)
         return redirect("catalog:product-detail", pk=pk)
+
+
+def _cell_changed(before, typed: str) -> bool:
+    """Whether a grid cell's typed value differs from the one it had (an empty price cell had none)."""
+    if before is None:
+        return True
+    try:
+        return Decimal(typed) != Decimal(before)
+    except (InvalidOperation, ValueError):
+        return True  # refused by the write anyway
+
+
+def _grid_saved_text(changed: int) -> str:
+    if not changed:
+        return _("Saved: no value changed.")
+    return ngettext("Saved: %(n)s value changed.", "Saved: %(n)s values changed.", changed) % {"n": changed}
 
 
 class ProductComponentView(AccountViewMixin, View):

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.stored_messages import MessageCharField
+
 
 class ChangeEvent(models.Model):
     id = models.BigAutoField(primary_key=True)
@@ -23,7 +25,7 @@ class ChangeEvent(models.Model):
     payload = models.JSONField(_("payload"), default=dict, blank=True)
     origin_kind = models.CharField(_("origin"), max_length=16)
     origin_id = models.BigIntegerField(null=True, blank=True)
-    origin_label = models.CharField(max_length=200, blank=True)
+    origin_label = MessageCharField(max_length=200, blank=True)
     # How many automatic reactions in a row led here (``Origin.depth``): consumers that react with changes
     # of their own pass it on plus one, and stop at their limit.
     origin_depth = models.PositiveSmallIntegerField(default=0)

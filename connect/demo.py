@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 from accounts.models import Account, Membership, Role
 from accounts.tenancy import Tenant
 from catalog.models import Inventory, PriceGroup, Stock
@@ -201,7 +203,7 @@ def demo_forward(*, shop: Account, wholesaler: Account) -> list[Order]:
     )
     if len(stocked) < 4:
         return []
-    origin = Origin.system("Demo")
+    origin = Origin.system(gettext_noop("Demo"))
     orders = []
     for n, (name, street, postcode, city, email) in enumerate(DEMO_BUYERS):
         pick = stocked[2 * n : 2 * n + 2]

@@ -756,7 +756,7 @@ def _commit(
             currency=link.credit_currency,
             order=order,
             description=_charge_description(plan, order),
-            actor=(origin.label or "")[:200],
+            actor=message_encode(origin.label, 200),
         )
         for plan, order in charged
     )
@@ -766,7 +766,7 @@ def _commit(
         for plan, order in zip(accepted, provider_orders, strict=True)
     ] + [(plan.row_id, None, None, "refused", message_encode(plan.reason, REASON_LENGTH)) for plan in refused]
     _rows_decide(link, decided)
-    by = origin.label
+    by = message_json(origin.label)
     if accepted:
         order_services.journal_add_many(
             orders=[plan.order for plan in accepted],
@@ -797,7 +797,7 @@ def _commit(
             link.pk,
             len(accepted),
             len(refused),
-            by,
+            origin.label,
         )
     outcomes = {
         plan.order.pk: ForwardOutcome(

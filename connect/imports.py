@@ -173,7 +173,7 @@ def connect_import_start(*, actor: Tenant, saved: ConnectImport) -> ImportJob:
         user=user,
         source=STORAGE,
         source_id=saved.pk,
-        source_label=_("%(name)s (Connect)") % {"name": saved.integration.display_name},
+        source_label=Message(gettext_noop("%(name)s (Connect)"), name=saved.integration.display_name),
         valid_rows_only=saved.valid_rows_only,
         **Origin.of_tenant(actor).as_fields(),
     )

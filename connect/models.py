@@ -573,7 +573,8 @@ class CreditEntry(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    actor = models.CharField(_("who"), max_length=200, blank=True)
+    # A person's name, or an untranslated message (an automatic action, an API token: ``Origin.label``).
+    actor = MessageCharField(_("who"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("date"), auto_now_add=True)
 
     class Meta:

@@ -37,6 +37,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.utils.translation import gettext_noop
 
 from accounts.models import Account, Role
 from accounts.tenancy import Tenant
@@ -47,7 +48,7 @@ from orders.models import JournalEntry, OrderSource, OrderStatus
 
 # The demo's rows are the system's doing. The catalog's writers record its changes (consumers of a fresh
 # demo account want none); the orders' rows written here record no change events.
-ORIGIN = Origin.system("Demo data")
+ORIGIN = Origin.system(gettext_noop("Demo data"))
 SKU_PREFIX = "DM"
 VARIANT_SHARE = 0.10
 
@@ -1466,7 +1467,7 @@ def _orders(cursor, account, inventory, result: DemoDataResult, rng, *, count, l
                                          data, created_at)
         SELECT %s, id, %s, 0, %s, %s, '{}', date_add FROM demo_o ORDER BY id
         """,
-        [account.pk, JournalEntry.Type.ORDER_CREATED, ORIGIN.kind, ORIGIN.label],
+        [account.pk, JournalEntry.Type.ORDER_CREATED, ORIGIN.kind, ORIGIN.as_fields()["origin_label"]],
     )
     # Packages of the sent orders (manual courier, the order's tracking number), journaled as created.
     cursor.execute(
@@ -1497,7 +1498,7 @@ def _orders(cursor, account, inventory, result: DemoDataResult, rng, *, count, l
             "account": account.pk,
             "type": JournalEntry.Type.PACKAGE_CREATED,
             "origin_kind": ORIGIN.kind,
-            "origin_label": ORIGIN.label,
+            "origin_label": ORIGIN.as_fields()["origin_label"],
         },
     )
     result.packages = cursor.rowcount

@@ -18,7 +18,7 @@ from accounts import roles
 from accounts.api_base import AccountScopedMixin, AccountScopedRelatedField, AccountScopedViewSet
 from catalog.models import Product, Warehouse
 from catalog.services import StockShortfall
-from changes.origin import Origin
+from changes.origin import Origin, origin_label_text
 from config import fields
 from config.api import api_validation_error
 from orders import automation, services
@@ -601,7 +601,7 @@ class JournalEntrySerializer(fields.ModelSerializer):
     log_id = serializers.IntegerField(source="id")
     log_type = serializers.IntegerField(source="type")
     order_id = serializers.IntegerField()
-    actor = serializers.CharField(source="origin_label")
+    actor = serializers.SerializerMethodField()
 
     class Meta:
         model = JournalEntry
@@ -615,6 +615,9 @@ class JournalEntrySerializer(fields.ModelSerializer):
             "origin_id",
             "created_at",
         ]
+
+    def get_actor(self, entry: JournalEntry) -> str:
+        return origin_label_text(entry.origin_kind, entry.origin_label)
 
 
 class JournalViewSet(AccountScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import currency_choices
-from config.stored_messages import MessageTextField
+from config.stored_messages import MessageCharField, MessageTextField
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -191,7 +191,8 @@ class JournalEntry(models.Model):
     # The origin of the change (``changes.origin.Origin``): its kind, which one, and how people read it.
     origin_kind = models.CharField(_("origin"), max_length=16)
     origin_id = models.BigIntegerField(null=True, blank=True)
-    origin_label = models.CharField(_("by"), max_length=200, blank=True)
+    # A person's name, else an untranslated message (``changes.origin.origin_label_text`` reads it).
+    origin_label = MessageCharField(_("by"), max_length=200, blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -20,7 +20,7 @@ from accounts.tenancy import AccountViewMixin
 from catalog import selectors as catalog_selectors
 from catalog.selectors import product_suggestions
 from catalog.services import StockShortfall
-from changes.origin import Origin
+from changes.origin import Origin, origin_label_text
 from config import formats
 from config.fields import id_number
 from config.paging import PAGE_SIZES, in_id_order, page_of_ids, page_size_from
@@ -135,7 +135,7 @@ class OrderBulkView(AccountViewMixin, View):
         action = request.POST.get("action", "")
         back = safe_next(request) or "orders:order-list"
         if not orders:
-            messages.error(request, _("Select at least one order."))
+            messages.error(request, _("Select orders first."))
             return redirect(back)
         origin = Origin.of_tenant(self.tenant)
         if action.startswith("status:"):
@@ -371,12 +371,12 @@ def timeline(order: Order) -> list[dict]:
             )
         elif entry.data.get("name"):
             detail = f"{formats.format_number(entry.data.get('quantity', ''))} × {entry.data['name']}"
-        actor = entry.origin_label
+        actor = origin_label_text(entry.origin_kind, entry.origin_label)
         if entry.data.get("by") and entry.type in (
             JournalEntry.Type.ORDER_FORWARDED,
             JournalEntry.Type.FORWARD_REFUSED,
         ):
-            actor = f"{entry.data['by']} · {actor}"
+            actor = f"{message_text(entry.data['by'])} · {actor}"
         items.append(
             {
                 "at": entry.created_at,

@@ -15,9 +15,11 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from config.crypto import EncryptedSecret
 from config.stored_messages import MessageTextField, message_text
+from shipments.couriers import COURIERS
 
 
 def webhook_secret_new() -> str:
@@ -160,6 +162,12 @@ class WmsConnection(models.Model):
     def is_paused(self) -> bool:
         return self.paused_at is not None
 
+    @property
+    def label_courier_name(self) -> str:
+        """The label courier as people call it ("Hurtlink label"), not its code."""
+        courier = COURIERS.get(self.label_courier)
+        return str(courier.name) if courier is not None else self.label_courier
+
 
 class SyncRun(models.Model):
     """One run of one kind for one connection: what it did, in numbers and messages."""
@@ -171,6 +179,15 @@ class SyncRun(models.Model):
         SKIPPED = "skipped", _("Skipped")
 
     MAX_MESSAGES = 200
+
+    # What started a run (``trigger`` keeps the machine value), in words; others are shown as stored.
+    TRIGGERS = {
+        "manual": pgettext_lazy("sync run started", "by hand"),
+        "schedule": pgettext_lazy("sync run started", "scheduled"),
+        "api": pgettext_lazy("sync run started", "over the API"),
+        "command": pgettext_lazy("sync run started", "from the command line"),
+        "webhook": pgettext_lazy("sync run started", "by a webhook"),
+    }
 
     connection = models.ForeignKey(WmsConnection, on_delete=models.CASCADE, related_name="runs")
     kind = models.CharField(max_length=10, choices=SyncKind.choices)
@@ -205,6 +222,10 @@ class SyncRun(models.Model):
             for entry in self.messages
             if isinstance(entry, dict)
         ]
+
+    @property
+    def trigger_display(self) -> str:
+        return str(self.TRIGGERS.get(self.trigger, self.trigger))
 
     @property
     def duration(self) -> float | None:

@@ -6,23 +6,25 @@ from html import escape
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
+from config import formats
 from config.stored_messages import message_text
 from orders.models import Order
 from wmsbridge.models import ArticleState, OrderExport, SyncKind, SyncRun, WebhookEvent, WmsConnection
 
+# Ongoing's order statuses, in the reader's language.
 WMS_STATUS_NAMES = {
-    150: "Error",
-    200: "Open",
-    300: "Released",
-    320: "Allocated",
-    400: "Picked",
-    450: "Sent",
-    500: "Collected",
-    800: "Returned",
-    1000: "Cancelled",
+    150: pgettext_lazy("WMS order status", "Error"),
+    200: pgettext_lazy("WMS order status", "Open"),
+    300: pgettext_lazy("WMS order status", "Released"),
+    320: pgettext_lazy("WMS order status", "Allocated"),
+    400: pgettext_lazy("WMS order status", "Picked"),
+    450: pgettext_lazy("WMS order status", "Sent"),
+    500: pgettext_lazy("WMS order status", "Collected"),
+    800: pgettext_lazy("WMS order status", "Returned"),
+    1000: pgettext_lazy("WMS order status", "Cancelled"),
 }
 
 
@@ -32,7 +34,7 @@ def wms_status_text(number: int | None) -> str:
     # Warehouses add their own numbers; name an unknown one by the range it falls in.
     known = max((n for n in WMS_STATUS_NAMES if n <= number), default=None)
     name = WMS_STATUS_NAMES.get(number) or (WMS_STATUS_NAMES[known] if known else "")
-    return f"{number} {_(name)}".strip()
+    return f"{number} {name}".strip()
 
 
 def connection_list(*, account) -> QuerySet[WmsConnection]:
@@ -55,7 +57,11 @@ def run_list(*, connection: WmsConnection, limit: int = 50) -> list[SyncRun]:
 
 
 def webhook_event_list(*, connection: WmsConnection, limit: int = 10) -> list[WebhookEvent]:
-    return list(WebhookEvent.objects.filter(connection=connection).order_by("-id")[:limit])
+    """The latest webhooks, each with ``wms_status_text`` (the WMS status in words)."""
+    events = list(WebhookEvent.objects.filter(connection=connection).order_by("-id")[:limit])
+    for event in events:
+        event.wms_status_text = wms_status_text(event.wms_status)
+    return events
 
 
 def last_runs(*, connections: list[WmsConnection]) -> dict[int, SyncRun]:
@@ -95,14 +101,18 @@ def runs_chart_svg(runs: list[SyncRun], *, width: int = 720, height: int = 150) 
     durations = [r.duration or 0.0 for r in runs]
     max_items = max(max(items), 1)
     max_duration = max(max(durations), 0.001)
+    # Texts and numbers in the reader's language (xgettext does not look inside f-strings).
+    title = escape(_("Sync history chart"))
+    top_items = escape(formats.format_number(max_items))
+    top_duration = escape(_("%(seconds)s s") % {"seconds": formats.format_number(max_duration, 1)})
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-label="{escape(_("Sync history chart"))}" class="wms-chart">',
+        f'role="img" aria-label="{title}" class="wms-chart">',
         f'<line x1="{pad_left}" y1="{pad_top + plot_h}" x2="{width - pad_right}" y2="{pad_top + plot_h}" '
         'stroke="#999" stroke-width="1"/>',
-        f'<text x="{pad_left - 4}" y="{pad_top + 8}" font-size="10" text-anchor="end">{max_items}</text>',
+        f'<text x="{pad_left - 4}" y="{pad_top + 8}" font-size="10" text-anchor="end">{top_items}</text>',
         f'<text x="{pad_left - 4}" y="{pad_top + plot_h}" font-size="10" text-anchor="end">0</text>',
-        f'<text x="{width - pad_right + 4}" y="{pad_top + 8}" font-size="10">{max_duration:.1f}s</text>',
+        f'<text x="{width - pad_right + 4}" y="{pad_top + 8}" font-size="10">{top_duration}</text>',
     ]
     points = []
     for i, run in enumerate(runs):
@@ -111,16 +121,18 @@ def runs_chart_svg(runs: list[SyncRun], *, width: int = 720, height: int = 150) 
         h_written = plot_h * written / max_items
         h_failed = plot_h * run.failed / max_items
         y_written = pad_top + plot_h - h_written
-        when = formats.date_format(timezone.localtime(run.started_at), "SHORT_DATETIME_FORMAT")
         tip = escape(
-            _("%(when)s %(kind)s: %(written)s written, %(failed)s failed, %(unchanged)s unchanged, %(s).1f s")
+            _(
+                "%(when)s %(kind)s: %(written)s written, %(failed)s failed, %(unchanged)s unchanged, "
+                "%(seconds)s s"
+            )
             % {
-                "when": when,
+                "when": formats.format_datetime(run.started_at),
                 "kind": run.get_kind_display(),
-                "written": written,
-                "failed": run.failed,
-                "unchanged": run.unchanged,
-                "s": run.duration or 0.0,
+                "written": formats.format_number(written),
+                "failed": formats.format_number(run.failed),
+                "unchanged": formats.format_number(run.unchanged),
+                "seconds": formats.format_number(run.duration or 0.0, 1),
             }
         )
         colour = _KIND_COLOURS.get(run.kind, "#607d8b")

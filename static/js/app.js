@@ -4,6 +4,9 @@
  * - data-confirm on a form (or a submit button): ask first, in a small dialog that says what is lost
  *   (data-confirm-lost) and names the action on its button (data-confirm-button);
  * - data-select-all on a checkbox: ticks every checkbox named by its value (name="…") in its form;
+ * - data-bulk="name" on a form: its data-needs-selection buttons look disabled (aria-disabled) while
+ *   no checkbox called "name" is ticked, and pressed anyway they put the text of its
+ *   data-selection-hint into that (live) element instead of submitting or asking to confirm;
  * - data-copy="#id" on a button: copies that element's text (or value);
  * - data-autosubmit on a select: submits its form when changed;
  * - .toast button[data-dismiss]: closes a message.
@@ -33,10 +36,40 @@
     dialog.querySelector("[data-confirm-no]").focus();
   }
 
+  function selectedCount(form) {
+    return form.querySelectorAll('input[type=checkbox][name="' + form.dataset.bulk + '"]:checked').length;
+  }
+
+  function bulkButtonsUpdate(form) {
+    var none = selectedCount(form) === 0;
+    form.querySelectorAll("[data-needs-selection]").forEach(function (button) {
+      if (none) button.setAttribute("aria-disabled", "true"); else button.removeAttribute("aria-disabled");
+    });
+    var hint = form.querySelector("[data-selection-hint]");
+    if (hint && !none) hint.textContent = "";
+  }
+
+  function bulkFormsUpdate() {
+    document.querySelectorAll("form[data-bulk]").forEach(bulkButtonsUpdate);
+  }
+
+  // The checkboxes a browser restores (back button) are ticked by then too.
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", bulkFormsUpdate);
+  else bulkFormsUpdate();
+  window.addEventListener("pageshow", bulkFormsUpdate);
+
   // Capture phase: runs before HTMX's own submit handler on the form, so an hx-post waits too.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var submitter = event.submitter || null;
+    if (form.dataset.bulk && submitter && submitter.hasAttribute("data-needs-selection") &&
+        selectedCount(form) === 0) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      var hint = form.querySelector("[data-selection-hint]");
+      if (hint) hint.textContent = hint.dataset.selectionHint;
+      return;
+    }
     var source = submitter && submitter.dataset.confirm ? submitter : form.dataset.confirm ? form : null;
     if (!source || form.dataset.confirmed === "1") {
       delete form.dataset.confirmed;
@@ -64,6 +97,9 @@
         var boxes = box.form.querySelectorAll('input[type=checkbox][name="' + box.name + '"]');
         all.checked = Array.prototype.every.call(boxes, function (c) { return c.checked; });
       }
+    }
+    if (box.matches("input[type=checkbox]") && box.form && box.form.dataset.bulk) {
+      bulkButtonsUpdate(box.form);
     }
     if (box.matches("select[data-autosubmit]") && box.form) {
       box.form.requestSubmit ? box.form.requestSubmit() : box.form.submit();

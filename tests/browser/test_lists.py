@@ -1,5 +1,5 @@
 """In a real browser: the order list's status tabs keep the filters, "select all" ticks the page, columns
-sort, and the page size sticks while paging; the product list sorts and pages the same way."""
+sort, and the page size sticks while paging; the bulk buttons of both lists wait for a selection."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from catalog.models import Inventory, Product
 from orders.models import OrderSource, OrderStatus
 from orders.services import order_create
 from tests.browser.conftest import log_in
@@ -71,3 +72,50 @@ def test_order_tabs_keep_filters_select_all_sort_and_page_size(page):
     page.get_by_label("Per page").select_option("50")
     page.wait_for_url("**per_page=50**")
     expect(page.locator("tbody tr")).to_have_count(30)
+
+
+def test_bulk_buttons_wait_for_a_selection_on_the_product_and_order_lists(page):
+    owner = MembershipFactory(account__name="Alpha Wholesale", role="owner")
+    account = owner.account
+    inventory = Inventory.objects.get(account=account, is_default=True)
+    for sku in ("CUP-1", "CUP-2"):
+        Product.objects.create(account=account, inventory=inventory, sku=sku)
+    order_create(
+        account=account, lines=[{"name": "A", "quantity": 1, "price_brutto": Decimal(10)}], origin=TEST_ORIGIN
+    )
+    log_in(page, owner.user.email, TEST_PASSWORD)
+
+    page.goto("/catalog/")
+    delete = page.get_by_role("button", name="Delete selected")
+    run = page.get_by_role("button", name="Run")
+    expect(delete).to_be_disabled()
+    expect(run).to_be_disabled()
+    # Pressed anyway: it says what to do, and no confirm dialog opens.
+    delete.click(force=True)
+    expect(page.get_by_role("status").filter(has_text="Select products first.")).to_be_visible()
+    expect(page.locator("#confirm-dialog")).not_to_be_visible()
+    assert Product.objects.filter(account=account).count() == 2
+
+    page.get_by_label("Select CUP-1").check()
+    expect(delete).to_be_enabled()
+    expect(run).to_be_enabled()
+    expect(page.get_by_text("Select products first.")).to_have_count(0)
+    page.get_by_label("Select CUP-1").uncheck()
+    expect(delete).to_be_disabled()
+    page.get_by_label("Select all products on this page").check()
+    expect(delete).to_be_enabled()
+    delete.click()
+    expect(page.locator("#confirm-dialog")).to_be_visible()
+    page.locator("#confirm-dialog").get_by_role("button", name="Delete products").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("2 products deleted.")).to_be_visible()
+
+    page.goto("/orders/")
+    run = page.get_by_role("button", name="Run")
+    expect(run).to_be_disabled()
+    page.get_by_label("Action for the selected orders").select_option(label="→ Sent")
+    run.click(force=True)
+    expect(page.get_by_role("status").filter(has_text="Select orders first.")).to_be_visible()
+    assert page.url.endswith("/orders/")
+    page.get_by_label("Select all orders on this page").check()
+    expect(run).to_be_enabled()

@@ -1,5 +1,6 @@
 """In a real browser: "Sync now" puts the run in the history at once and the history follows it live
-(queued → running → done) without a reload, until every kind has finished."""
+(queued → running → done) without a reload, until every kind has finished; it lines up with the buttons
+beside it on a phone and on a desktop."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from catalog.models import Inventory
 from tests.browser.conftest import log_in
 from tests.factories import MembershipFactory
 from tests.factories.accounts import TEST_PASSWORD
@@ -17,7 +19,7 @@ from tests.wmsbridge.test_sync_fixtures import (  # noqa: F401 - fixtures
     make_product,
     sandbox_fixture,
 )
-from wmsbridge.models import SyncRun
+from wmsbridge.models import SyncRun, WmsConnection
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,3 +46,44 @@ def test_sync_now_shows_the_run_at_once_and_follows_it_live(page, sandbox, fast_
     assert not SyncRun.objects.filter(connection=connection, status="running").exists()
     assert SyncRun.objects.filter(connection=connection, kind="shipments").exists()
     assert page.url.endswith(f"/wms/connections/{connection.pk}/")
+
+
+def _rows_of_controls(page) -> list[list[dict]]:
+    """The action bar's controls grouped by the line they stand on (boxes that overlap vertically)."""
+    controls = page.locator(".wms-actions :is(select, button, a[role=button])")
+    boxes = [controls.nth(i).bounding_box() for i in range(controls.count())]
+    rows: list[list[dict]] = []
+    for box in sorted(boxes, key=lambda b: b["y"]):
+        if rows and box["y"] < rows[-1][0]["y"] + rows[-1][0]["height"] / 2:
+            rows[-1].append(box)
+        else:
+            rows.append([box])
+    return rows
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_sync_now_lines_up_with_the_buttons_beside_it(page, width):
+    owner = MembershipFactory(account__name="Alpha Wholesale", role="owner")
+    connection = WmsConnection.objects.create(
+        account=owner.account,
+        name="Magazyn",
+        base_url="https://api.example.test/warehouse/",
+        api_user="alpha",
+        goods_owner_id=1,
+        inventory=Inventory.objects.get(account=owner.account, is_default=True),
+    )
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, owner.user.email, TEST_PASSWORD)
+    page.goto(f"/wms/connections/{connection.pk}/")
+    expect(page.get_by_role("button", name="Sync now")).to_be_visible()
+
+    rows = _rows_of_controls(page)
+    assert sum(len(row) for row in rows) == 5  # what to sync, Sync now, Test connection, Edit, Delete
+    for row in rows:
+        # Every control of a line: the same top and the same height (no one lifted by a margin).
+        assert max(b["y"] for b in row) - min(b["y"] for b in row) < 1, rows
+        assert max(b["height"] for b in row) - min(b["height"] for b in row) < 1, rows
+    if width == 1366:
+        assert len(rows) == 1, rows
+    # Nothing runs past the screen's edge.
+    assert all(b["x"] + b["width"] <= width for row in rows for b in row), rows

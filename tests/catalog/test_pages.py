@@ -147,6 +147,40 @@ def test_inline_stock_grid_saves_all_or_nothing(client_a, account_a, inventory):
     assert Price.objects.get(product=product).amount == Decimal("19.99")
 
 
+def test_a_saved_grid_says_how_many_values_changed(client_a, account_a, user_a, inventory):
+    product = Product.objects.create(account=account_a, inventory=inventory, sku="GRID")
+    variant = Product.objects.create(account=account_a, inventory=inventory, sku="GRID-S", parent=product)
+    Stock.objects.create(product=product, warehouse=inventory.default_warehouse, quantity=5)
+    url = reverse("catalog:product-grid", args=[product.pk, "stock"])
+    main, small = (
+        f"v-{product.pk}-{inventory.default_warehouse_id}",
+        f"v-{variant.pk}-{inventory.default_warehouse_id}",
+    )
+
+    changed = client_a.post(url, {main: "7", small: "2"}, HTTP_HX_REQUEST="true").content.decode()
+    assert '<p class="message success" role="status">' in changed and "Saved: 2 values changed." in changed
+    # The same values again: saved, and nothing changed.
+    same = client_a.post(url, {main: "7", small: "2"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Saved: no value changed." in same
+    one = client_a.post(url, {main: "7", small: "3"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Saved: 1 value changed." in one
+    # A refused value: no "Saved", the cell marked and the typed values kept, as before.
+    refused = client_a.post(url, {main: "9", small: "-1"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Saved" not in refused and 'aria-invalid="true"' in refused and 'value="9"' in refused
+    # Without scripts: the same words on the product page.
+    page = client_a.post(url, {main: "8", small: "3"}, follow=True).content.decode()
+    assert "Saved: 1 value changed." in page
+
+    prices = reverse("catalog:product-grid", args=[product.pk, "prices"])
+    cell = f"v-{product.pk}-{inventory.default_price_group_id}"
+    User = type(user_a)
+    User.objects.filter(pk=user_a.pk).update(language="pl")
+    polish = client_a.post(prices, {cell: "19,99"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Zapisano: zmieniono 1 wartość." in polish
+    polish = client_a.post(prices, {cell: "19.99"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Zapisano: żadna wartość się nie zmieniła." in polish
+
+
 def test_dictionaries_catalogs_and_categories(client_a, account_a, inventory):
     assert (
         client_a.post(reverse("catalog:dictionary", args=["warehouses"]), {"name": "Hala B"}).status_code

@@ -72,11 +72,11 @@ def test_tagging_the_selected_products_and_taking_the_tag_away(client_a, lamps, 
 
 def test_nothing_selected_or_no_action_says_so(client_a, lamps, sale):
     response = client_a.post(reverse("catalog:product-bulk"), {"action": f"tag-add:{sale.pk}"}, follow=True)
-    assert "Select at least one product." in _messages(response)
+    assert "Select products first." in _messages(response)
     response = client_a.post(reverse("catalog:product-bulk"), {"products": [lamps[0].pk]}, follow=True)
     assert "Choose an action." in _messages(response)
     response = client_a.post(reverse("catalog:product-bulk-delete"), {}, follow=True)
-    assert "Select at least one product." in _messages(response)
+    assert "Select products first." in _messages(response)
     assert Product.objects.filter(pk__in=[p.pk for p in lamps]).count() == 3
 
 

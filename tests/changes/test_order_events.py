@@ -161,7 +161,7 @@ def test_a_consumer_that_skips_its_own_origin_never_sees_its_own_change(account_
     assert [(kind, id) for _t, kind, id, _c in seen.calls] == [(OriginKind.WMS, 6), (OriginKind.USER, 1)]
     # The journal still shows the WMS's change, by the connection's name.
     entry = order.journal.filter(type=JournalEntry.Type.STATUS_CHANGED).first()
-    assert (entry.origin_kind, entry.origin_id, entry.origin_label) == ("wms", 5, "WMS “Main warehouse”")
+    assert (entry.origin_kind, entry.origin_id, str(entry.origin_label)) == ("wms", 5, "WMS “Main warehouse”")
 
 
 @pytest.mark.django_db

@@ -62,7 +62,7 @@ def test_contractor_status_reaches_the_provider_order_with_the_link_as_origin(
     wait_for(lambda: _status_of(forward.provider_order) == "Cancelled", what="the provider order cancelled")
     entry = JournalEntry.objects.get(order=forward.provider_order, type=JournalEntry.Type.STATUS_CHANGED)
     assert (entry.origin_kind, entry.origin_id) == ("connect", link.pk)
-    assert entry.origin_label == f"Connect “{link.name}”"  # the provider's name for this contractor
+    assert str(entry.origin_label) == f"Connect “{link.name}”"  # the provider's name for this contractor
 
 
 def test_provider_status_reaches_the_contractor_order(pair, account_a, account_b, celery_worker):
@@ -76,7 +76,7 @@ def test_provider_status_reaches_the_contractor_order(pair, account_a, account_b
 
     wait_for(lambda: _status_of(forward.contractor_order) == "Sent", what="the contractor order sent")
     entry = JournalEntry.objects.get(order=forward.contractor_order, type=JournalEntry.Type.STATUS_CHANGED)
-    assert entry.origin_label == f"Connect “{link.contractor_integration.display_name}”"
+    assert str(entry.origin_label) == f"Connect “{link.contractor_integration.display_name}”"
     _all_delivered()
     # Applied by the link: not sent back, so the provider's order changed once.
     assert len(_status_changes(forward.provider_order)) == 1

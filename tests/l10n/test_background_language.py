@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from catalog.models import ImportJob, Inventory
+from tests.factories import MembershipFactory
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,7 +34,7 @@ def test_an_invitation_from_a_polish_owner_is_written_in_polish(client, polish_o
     assert "Link jest ważny przez 7 dni." in message.body
 
 
-def test_an_import_started_by_a_polish_user_reports_its_problems_in_polish(
+def test_an_import_started_by_a_polish_user_reads_in_each_readers_language(
     client, polish_owner, account_a, celery_worker, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
@@ -45,6 +46,16 @@ def test_an_import_started_by_a_polish_user_reports_its_problems_in_polish(
     assert response.status_code == 302
     wait_for(lambda: ImportJob.objects.filter(account=account_a, status="done").exists(), what="the import")
     job = ImportJob.objects.get(account=account_a)
-    assert "nie jest liczbą" in str(job.errors)
     page = client.get(reverse("catalog:import-detail", args=[job.pk])).content.decode()
-    assert "Błędy według wierszy" in page and "nie jest liczbą" in page
+    assert "Błędy według wierszy" in page and "„abc” nie jest liczbą." in page
+    assert "Zaimportowano 1 wiersz; 1 błąd, te wiersze pominięto." in page
+
+    # A colleague who reads English sees the same report in English.
+    colleague = MembershipFactory(account=account_a, role="member", user__language="en").user
+    client.force_login(colleague)
+    page = client.get(reverse("catalog:import-detail", args=[job.pk])).content.decode()
+    assert "“abc” is not a number." in page and "nie jest liczbą" not in page
+    assert "1 row imported; 1 problem, those rows were left out." in page
+    assert client.get(reverse("api:importjob-detail", args=[job.pk])).json()["errors"] == [
+        {"row": 3, "column": "tax_rate", "message": "“abc” is not a number."}
+    ]

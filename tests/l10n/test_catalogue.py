@@ -92,11 +92,13 @@ def test_the_compiled_catalogue_matches_its_source(path):
     _catalog, messages = _messages(path)
     stale = []
     for m in messages:
+        # A message with a context (pgettext) is compiled under "context\x04id".
+        key = f"{m.context}\x04{_id(m)}" if m.context else _id(m)
         if isinstance(m.id, tuple):
             for index, form in enumerate(m.string):
-                if compiled.get((m.id[0], index)) != form:
-                    stale.append(m.id[0])
+                if compiled.get((key, index)) != form:
+                    stale.append(_id(m))
                     break
-        elif compiled.get(m.id) != m.string:
+        elif compiled.get(key) != m.string:
             stale.append(m.id)
     assert not stale, f"{mo.name} is older than {path.name}; run `make messages`. Differs: {stale[:10]}"

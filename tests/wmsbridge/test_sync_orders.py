@@ -148,7 +148,7 @@ def test_status_after_export_moves_the_order_and_journals_it(account_a, sandbox,
     assert order.status == in_progress
     entry = JournalEntry.objects.filter(order=order, type=JournalEntry.Type.STATUS_CHANGED).last()
     assert entry.object_id == in_progress.pk
-    assert "Sandbox" in entry.origin_label
+    assert "Sandbox" in str(entry.origin_label)
     assert (entry.origin_kind, entry.origin_id) == ("wms", connection.pk)
 
 
