@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from accounts.models import Account, Membership, Role
 from accounts.tenancy import Tenant
-from catalog.models import Inventory, PriceGroup, Stock
+from catalog.models import Inventory, PriceGroup, ProductText, Stock
 from changes.origin import Origin
 from connect import directory, forwarding, services
 from connect.imports import connect_import_create, connect_import_job_run
@@ -201,6 +201,12 @@ def demo_forward(*, shop: Account, wholesaler: Account) -> list[Order]:
     )
     if len(stocked) < 4:
         return []
+    # The shop's lines carry the products' names, as a shop's order does (the SKU says which product).
+    names = dict(
+        ProductText.objects.filter(
+            product_id__in=[row.product_id for row in stocked], language=inventory.default_language
+        ).values_list("product_id", "name")
+    )
     origin = Origin.system("Demo")
     orders = []
     for n, (name, street, postcode, city, email) in enumerate(DEMO_BUYERS):
@@ -212,7 +218,7 @@ def demo_forward(*, shop: Account, wholesaler: Account) -> list[Order]:
                 currency="EUR",
                 lines=[
                     {
-                        "name": row.product.sku,
+                        "name": names.get(row.product_id) or row.product.sku,
                         "sku": row.product.sku,
                         "ean": row.product.ean,
                         "price_brutto": Decimal("49.90") + 10 * i,

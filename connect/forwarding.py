@@ -404,9 +404,13 @@ class _Matcher:
         }
         self.names: dict[int, str] = {}
         if settings.overwrite_name and self.products:
-            texts = ProductText.objects.filter(
-                product__account_id=provider, product_id__in=self.products
-            ).values_list("product_id", "language", "name")
+            # The name in the product's catalog's default language, else in any other; an empty
+            # name is none (the contractor's line keeps its own then).
+            texts = (
+                ProductText.objects.filter(product__account_id=provider, product_id__in=self.products)
+                .exclude(name="")
+                .values_list("product_id", "language", "name")
+            )
             for product_id, language, name in sorted(texts, key=lambda t: t[1]):
                 product = self.products[product_id]
                 if product_id not in self.names or language == product.inventory.default_language:
