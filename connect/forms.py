@@ -588,9 +588,12 @@ class PublicationForm(forms.Form):
 
 
 class DirectoryFilterForm(forms.Form):
+    """The directory's filters. The countries offered are those listed entries serve (a country asked for
+    in the address, ``?countries=DE``, is kept and offered too, so such a link still filters)."""
+
     search = forms.CharField(label=_("Name"), required=False, max_length=200)
-    countries = _CountryMultipleField(
-        label=_("Countries"), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+    countries = forms.MultipleChoiceField(
+        label=_("Countries"), required=False, widget=forms.CheckboxSelectMultiple
     )
     industries = forms.MultipleChoiceField(
         label=_("Industries"),
@@ -604,6 +607,17 @@ class DirectoryFilterForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def __init__(self, *args, **kwargs):
+        from connect.directory import country_choices, directory_countries
+
+        super().__init__(*args, **kwargs)
+        offered = directory_countries()
+        asked = set(self.data.getlist("countries") if hasattr(self.data, "getlist") else [])
+        asked -= {code for code, _name in offered}
+        if asked:
+            offered += [(code, name) for code, name in country_choices() if code in asked]
+        self.fields["countries"].choices = offered
 
     def filters(self) -> dict:
         if not self.is_valid():
