@@ -13,7 +13,6 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
 
 from accounts.models import CURRENCY_CHOICES
 from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
@@ -214,9 +213,9 @@ class ContractorSettingsForm(fields.ModelForm):
     display_name = forms.CharField(label=_("Display name"), max_length=100)
     additional_info = _additional_info_field(_("Additional information to send"))
     # A choice of countries (stored as the ISO code), as the company's country is: free text let
-    # "Germany" pass as "Ge".
-    invoice_country_code = LazyTypedChoiceField(
-        label=_("Invoice: country"), choices=[("", "---------"), *countries], required=False
+    # "Germany" pass as "Ge". Named in the page's language: the list is made when the form is shown.
+    invoice_country_code = forms.ChoiceField(
+        label=_("Invoice: country"), choices=lambda: [("", "---------"), *countries], required=False
     )
 
     class Meta(fields.ModelForm.Meta):
