@@ -204,7 +204,9 @@ def demo_forward(*, shop: Account, wholesaler: Account) -> list[Order]:
     # The shop's lines carry the products' names, as a shop's order does (the SKU says which product).
     names = dict(
         ProductText.objects.filter(
-            product_id__in=[row.product_id for row in stocked], language=inventory.default_language
+            product__account=wholesaler,
+            product_id__in=[row.product_id for row in stocked],
+            language=inventory.default_language,
         ).values_list("product_id", "name")
     )
     origin = Origin.system("Demo")

@@ -123,7 +123,7 @@ def directory_countries() -> list[tuple[str, str]]:
     what the directory's country filter offers. Reads listed entries only (verified, public, of a live
     integration), whose countries the directory shows anyway."""
     codes = (
-        Publication.objects.listed()
+        _listed()
         .annotate(code=Func(F("countries"), function="unnest", output_field=CharField()))
         .order_by()
         .values_list("code", flat=True)
