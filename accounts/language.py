@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from accounts.models import User
+from accounts.models import Membership, Role, User
 from config import formats
 
 
@@ -60,3 +60,25 @@ def _region(request, language: str) -> str:
     country = getattr(account, "country", None) if account else None
     code = str(getattr(country, "code", country) or "")
     return code or browser_region
+
+
+# The languages Hurtlink speaks that a country's companies write in (others: the default language).
+COUNTRY_LANGUAGES = {"PL": "pl"}
+
+
+def account_language(account) -> str:
+    """The language to write an account's own records in when none of its people is asking — e.g. the
+    payment method of an order a Connect contractor forwards to it: its first owner's saved language,
+    else its country's language if Hurtlink speaks it, else the default."""
+    known = dict(settings.LANGUAGES)
+    saved = (
+        Membership.objects.filter(account=account, role=Role.OWNER)
+        .exclude(user__language="")
+        .order_by("pk")
+        .values_list("user__language", flat=True)
+    )
+    for language in saved:
+        if language in known:
+            return language
+    country = str(getattr(account.country, "code", account.country) or "")
+    return COUNTRY_LANGUAGES.get(country.upper(), settings.LANGUAGE_CODE)

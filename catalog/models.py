@@ -348,7 +348,9 @@ class ImportJob(models.Model):
 
     ``errors`` keeps the first ``ERRORS_KEPT`` problems as ``[row, column, message]`` lists (row 1 is the
     header line; a Connect import's rows are the supplier's product ids and its messages are kept
-    untranslated, ``config.stored_messages``); ``error_count`` is the total.
+    untranslated, ``config.stored_messages``); ``error_count`` is the total. A Connect import counts
+    every product it read once: ``total_rows`` = created + updated + unchanged + ``error_count`` (the
+    products with problems), plus ``not_imported_count`` when its problems stopped it writing anything.
     """
 
     ERRORS_KEPT = 1000
@@ -383,6 +385,7 @@ class ImportJob(models.Model):
     processed_rows = models.PositiveIntegerField(_("rows checked"), default=0)
     created_count = models.PositiveIntegerField(_("created"), default=0)
     updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
     error_count = models.PositiveIntegerField(_("problems"), default=0)
     errors = models.JSONField(_("problems"), default=list, blank=True)
     message = MessageTextField(_("message"), blank=True)
@@ -422,6 +425,15 @@ class ImportJob(models.Model):
         if self.status == self.Status.FAILED:
             return str(self.Status.FAILED.label), "bad"
         return str(self.get_status_display()), "info"
+
+    @property
+    def not_imported_count(self) -> int:
+        """A finished Connect import's rows that were neither written nor a problem: the valid products
+        an import without "import the valid rows" left out because others had problems."""
+        if self.source == "csv" or self.status != self.Status.DONE:
+            return 0
+        counted = self.created_count + self.updated_count + self.unchanged_count + self.error_count
+        return max(0, self.total_rows - counted)
 
     @property
     def percent(self) -> int:

@@ -174,6 +174,7 @@ class _LastJobSerializer(fields.ModelSerializer):
             "percent",
             "created_count",
             "updated_count",
+            "unchanged_count",
             "error_count",
             "message",
         ]

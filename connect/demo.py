@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import Account, Membership, Role
 from accounts.tenancy import Tenant
-from catalog.models import Inventory, PriceGroup, Stock
+from catalog.models import Inventory, PriceGroup, ProductText, Stock
 from changes.origin import Origin
 from connect import directory, forwarding, services
 from connect.imports import connect_import_create, connect_import_job_run
@@ -203,6 +203,14 @@ def demo_forward(*, shop: Account, wholesaler: Account) -> list[Order]:
     )
     if len(stocked) < 4:
         return []
+    # The shop's lines carry the products' names, as a shop's order does (the SKU says which product).
+    names = dict(
+        ProductText.objects.filter(
+            product__account=wholesaler,
+            product_id__in=[row.product_id for row in stocked],
+            language=inventory.default_language,
+        ).values_list("product_id", "name")
+    )
     origin = Origin.system(gettext_noop("Demo"))
     orders = []
     for n, (name, street, postcode, city, email) in enumerate(DEMO_BUYERS):
@@ -214,7 +222,7 @@ def demo_forward(*, shop: Account, wholesaler: Account) -> list[Order]:
                 currency="EUR",
                 lines=[
                     {
-                        "name": row.product.sku,
+                        "name": names.get(row.product_id) or row.product.sku,
                         "sku": row.product.sku,
                         "ean": row.product.ean,
                         "price_brutto": Decimal("49.90") + 10 * i,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import logging
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,11 +28,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, CharField, ExpressionWrapper, F, Func, Q, QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_countries import countries as COUNTRIES
 
@@ -89,8 +90,48 @@ def country_choices() -> list[tuple[str, str]]:
     return [(code, str(name)) for code, name in COUNTRIES]
 
 
+# The alphabets whose order differs from the plain Latin one (Polish: "Łotwa" after "Luksemburg").
+_ALPHABETS = {"pl": "aąbcćdeęfghijklłmnńoópqrsśtuvwxyzźż"}
+_LATIN = "abcdefghijklmnopqrstuvwxyz"
+_NO_DECOMPOSITION = {"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "ß": "s", "æ": "a", "œ": "o"}
+
+
+def name_sort_key(name: str, language: str | None = None) -> tuple:
+    """A key sorting names as readers of ``language`` (the active one) expect: the letters of its
+    alphabet in its order, other accented letters with their base letter, case, spaces and punctuation
+    only where nothing else differs."""
+    alphabet = _ALPHABETS.get((language or translation.get_language() or "en").split("-")[0], _LATIN)
+    primary = []
+    for char in name.casefold():
+        if char not in alphabet:
+            char = unicodedata.normalize("NFKD", char)[:1]
+            char = _NO_DECOMPOSITION.get(char, char)
+        if char in alphabet:
+            primary.append(alphabet.index(char))
+        elif char.isalnum():
+            primary.append(len(alphabet) + ord(char))
+    return (primary, name.casefold(), name)
+
+
 def country_names(codes: list[str]) -> list[str]:
-    return [str(COUNTRIES.name(code)) or code for code in codes]
+    """The countries' names in the active language, sorted as its readers expect."""
+    return sorted((str(COUNTRIES.name(code)) or code for code in codes), key=name_sort_key)
+
+
+def directory_countries() -> list[tuple[str, str]]:
+    """The countries listed entries serve, as (code, name in the active language), sorted by that name:
+    what the directory's country filter offers. Reads listed entries only (verified, public, of a live
+    integration), whose countries the directory shows anyway."""
+    codes = (
+        _listed()
+        .annotate(code=Func(F("countries"), function="unnest", output_field=CharField()))
+        .order_by()
+        .values_list("code", flat=True)
+        .distinct()
+    )
+    known = country_codes()
+    named = [(code, str(COUNTRIES.name(code))) for code in codes if code in known]
+    return sorted(named, key=lambda choice: name_sort_key(choice[1]))
 
 
 def logo_read(data: bytes) -> tuple[bytes, str]:

@@ -13,7 +13,6 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
 
 from accounts.models import CURRENCY_CHOICES
 from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, Tag, Warehouse
@@ -189,9 +188,9 @@ class ContractorSettingsForm(fields.ModelForm):
     display_name = forms.CharField(label=_("Display name"), max_length=100)
     additional_info = _additional_info_field(_("Additional information to send"))
     # A choice of countries (stored as the ISO code), as the company's country is: free text let
-    # "Germany" pass as "Ge".
-    invoice_country_code = LazyTypedChoiceField(
-        label=_("Invoice: country"), choices=[("", "---------"), *countries], required=False
+    # "Germany" pass as "Ge". Named in the page's language: the list is made when the form is shown.
+    invoice_country_code = forms.ChoiceField(
+        label=_("Invoice: country"), choices=lambda: [("", "---------"), *countries], required=False
     )
 
     class Meta(fields.ModelForm.Meta):
@@ -563,9 +562,12 @@ class PublicationForm(forms.Form):
 
 
 class DirectoryFilterForm(forms.Form):
+    """The directory's filters. The countries offered are those listed entries serve (a country asked for
+    in the address, ``?countries=DE``, is kept and offered too, so such a link still filters)."""
+
     search = forms.CharField(label=_("Name"), required=False, max_length=200)
-    countries = _CountryMultipleField(
-        label=_("Countries"), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+    countries = forms.MultipleChoiceField(
+        label=_("Countries"), required=False, widget=forms.CheckboxSelectMultiple
     )
     industries = forms.MultipleChoiceField(
         label=_("Industries"),
@@ -579,6 +581,17 @@ class DirectoryFilterForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def __init__(self, *args, **kwargs):
+        from connect.directory import country_choices, directory_countries
+
+        super().__init__(*args, **kwargs)
+        offered = directory_countries()
+        asked = set(self.data.getlist("countries") if hasattr(self.data, "getlist") else [])
+        asked -= {code for code, _name in offered}
+        if asked:
+            offered += [(code, name) for code, name in country_choices() if code in asked]
+        self.fields["countries"].choices = offered
 
     def filters(self) -> dict:
         if not self.is_valid():

@@ -44,10 +44,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.db.models.signals import pre_delete
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from accounts import roles
+from accounts.language import account_language
 from accounts.models import Role
 from accounts.tenancy import Tenant, require_role
 from catalog.models import Price, PriceGroup, Product, ProductLink, ProductText
@@ -404,9 +406,13 @@ class _Matcher:
         }
         self.names: dict[int, str] = {}
         if settings.overwrite_name and self.products:
-            texts = ProductText.objects.filter(
-                product__account_id=provider, product_id__in=self.products
-            ).values_list("product_id", "language", "name")
+            # The name in the product's catalog's default language, else in any other; an empty
+            # name is none (the contractor's line keeps its own then).
+            texts = (
+                ProductText.objects.filter(product__account_id=provider, product_id__in=self.products)
+                .exclude(name="")
+                .values_list("product_id", "language", "name")
+            )
             for product_id, language, name in sorted(texts, key=lambda t: t[1]):
                 product = self.products[product_id]
                 if product_id not in self.names or language == product.inventory.default_language:
@@ -658,6 +664,7 @@ def _build(actor: Tenant, link: ContractorLink, plans: list[_Plan]) -> None:
         else {}
     )
     available = credit_summary(link=link).available if link.credit_limit is not None else None
+    credit_method: str | None = None
     for plan in candidates:
         if available is not None:
             problem = (
@@ -705,7 +712,11 @@ def _build(actor: Tenant, link: ContractorLink, plans: list[_Plan]) -> None:
         payment = _payment_for(plan, settings, contractor, source_totals[plan.order.pk])
         plan.fields["payment_done"] = payment
         if plan.charge:
-            plan.fields["payment_method"] = _("Trade credit")[:100]
+            if credit_method is None:
+                # The supplier's order in the supplier's words, not those of the contractor forwarding it.
+                with translation.override(account_language(provider)):
+                    credit_method = _("Trade credit")[:100]
+            plan.fields["payment_method"] = credit_method
 
 
 def _order_source(link: ContractorLink) -> OrderSource:

@@ -68,11 +68,20 @@ class ImportClosed(Exception):
 
 @dataclass
 class RunReport:
+    """What a run did. ``total`` counts every supplier product the run looked at once — those it read
+    and the asked-for ids it found not shared — and each is created, updated, unchanged or one of
+    ``problem_rows`` (or, when problems stopped the run writing, left out)."""
+
     total: int = 0
     result: LinkedResult = field(default_factory=LinkedResult)
     problems: list[tuple[int, str, Message]] = field(default_factory=list)  # untranslated
     unshared: int = 0
     written: bool = False
+
+    @property
+    def problem_rows(self) -> int:
+        """Products with at least one problem (a product can have several)."""
+        return len({pk for pk, _field, _message in self.problems})
 
 
 # ------------------------------------------------------------------------------------------- create
@@ -404,9 +413,11 @@ def connect_import_execute(
             report.problems += _collect_ids(cursor, ids_table, saved, catalog, only_ids)
             cursor.execute(f"SELECT array_agg(id ORDER BY id) FROM {ids_table}")  # noqa: S608 - generated table names
             ids = cursor.fetchone()[0] or []
-            report.total = len(ids)
+            # The asked-for ids found not shared are looked at already (each is a problem).
+            looked_at = report.problem_rows
+            report.total = looked_at + len(ids)
             if progress is not None:
-                progress(0, report.total)
+                progress(looked_at, report.total)
             shared_sql, shared_params = _named_params(*shared_product_ids_sql(catalog))
             fill = _fill_sql(staging, catalog, shared_sql)
             params = {
@@ -431,7 +442,7 @@ def connect_import_execute(
                     [batch],
                 )
                 if progress is not None:
-                    progress(min(start + BATCH, len(ids)), report.total)
+                    progress(looked_at + min(start + BATCH, len(ids)), report.total)
             cursor.execute(
                 f"""SELECT t.id FROM {ids_table} t
                      WHERE NOT EXISTS (SELECT 1 FROM {staging.rows} r WHERE r.ext_id = t.id) ORDER BY t.id"""  # noqa: S608 - generated table names
@@ -499,7 +510,7 @@ def connect_import_execute(
 def _summary(report: RunReport) -> Stored:
     """What a run did, untranslated: "3 products created; 1 updated; 0 unchanged."."""
     result = report.result
-    problems = len(report.problems)
+    problems = report.problem_rows
     if not report.written:
         return plural_message(
             "Nothing was imported: %(n)s problem.",
@@ -534,7 +545,7 @@ def _remember(saved: ConnectImport, report: RunReport, trigger: str) -> None:
         last_created=report.result.created,
         last_updated=report.result.updated,
         last_unshared=report.unshared,
-        last_problems=len(report.problems),
+        last_problems=report.problem_rows,
         last_message=_summary(report),
     )
 
@@ -598,7 +609,8 @@ def connect_import_job_run(*, job_id: int) -> ImportJob | None:
         processed_rows=report.total,
         created_count=report.result.created,
         updated_count=report.result.updated,
-        error_count=len(report.problems),
+        unchanged_count=report.result.unchanged,
+        error_count=report.problem_rows,
         errors=[
             [ext_id, column, message_json(message)]
             for ext_id, column, message in report.problems[: ImportJob.ERRORS_KEPT]

@@ -955,7 +955,8 @@ class DirectoryListView(_DirectoryMixin, View):
 
     def get(self, request):
         form = forms.DirectoryFilterForm(request.GET)
-        queryset = directory.directory_list(**form.filters())
+        filters = form.filters()
+        queryset = directory.directory_list(**filters)
         page, ids = page_of_ids(queryset, request.GET.get("page"), per_page=20)
         rows = in_id_order(queryset.filter(pk__in=ids), ids)
         connected = directory.directory_connected_ids(account=self.account, publications=rows)
@@ -972,7 +973,12 @@ class DirectoryListView(_DirectoryMixin, View):
                 "page": page,
                 "query": query.urlencode(),
                 "form": form,
-                "filtered": any(form.filters().values()),
+                "chosen_countries": [
+                    name
+                    for code, name in form.fields["countries"].choices
+                    if code in filters.get("countries", ())
+                ],
+                "filtered": any(filters.values()),
                 "can_manage": self.can_manage,
             },
         )
@@ -1021,7 +1027,9 @@ class DirectoryMessageView(_DirectoryMixin, View):
                 )
                 return redirect("connect:directory-detail", pk=publication.pk)
         context = self.detail_context(publication, message_form=form, message_open=True)
-        return render(request, "connect/directory_detail.html", context, status=400)
+        # The form again with its errors, answered 200 like every form of these pages (a 4xx would be
+        # logged by the browser as a failed request).
+        return render(request, "connect/directory_detail.html", context)
 
 
 class DirectoryConnectView(_DirectoryMixin, View):

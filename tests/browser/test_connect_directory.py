@@ -63,22 +63,34 @@ def test_a_new_account_finds_a_wholesaler_sends_a_request_and_is_accepted(
     shop_context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
     shop_page = shop_context.new_page()
     shop_page.on("pageerror", lambda exc: page_problems.add(f"JavaScript error: {exc}"))
+    shop_page.on("console", lambda m: m.type == "error" and page_problems.add(f"console error: {m.text}"))
     log_in(shop_page, shop.user.email, TEST_PASSWORD)
     shop_page.get_by_role("link", name="Integrations").click()
     shop_page.get_by_role("link", name="Publications").click()
     shop_page.wait_for_url("**/connect/directory/")
     assert "2 partners" in shop_page.locator("main").inner_text()
-    shop_page.locator("#id_countries").select_option("PL")
+    # The country filter offers the countries listed entries serve, in a compact dropdown.
+    countries = shop_page.locator("#country-filter")
+    countries.locator("summary").click()
+    assert countries.locator("input[type=checkbox]").count() == 3  # France, Germany, Poland
+    countries.get_by_label("Poland").check()
+    countries.locator("summary").click()  # closes the list (Pico: so does a click anywhere beside it)
     shop_page.get_by_label("Wholesaler").check()
     shop_page.get_by_role("button", name="Filter").click()
     shop_page.wait_for_url("**/connect/directory/?*")
     listing = shop_page.locator(".cx-directory").inner_text()
     assert "Alpha Wholesale" in listing and "Cargo Fulfilment" not in listing
     assert "1 partner" in shop_page.locator("main").inner_text()
+    assert shop_page.locator("#country-filter summary").inner_text() == "Poland"
 
     shop_page.get_by_role("link", name="Alpha Wholesale").click()
     shop_page.wait_for_url("**/connect/directory/*/")
     assert "Garden furniture for shops" in shop_page.locator("main").inner_text()
+    # Get in touch without a message: the form comes back with its error (no failed request).
+    shop_page.get_by_text("Get in touch").click()
+    shop_page.get_by_role("button", name="Send message").click()
+    shop_page.wait_for_url("**/connect/directory/*/message/")
+    assert "This field is required." in shop_page.locator("#get-in-touch").inner_text()
     shop_page.get_by_role("button", name="See products").click()
     shop_page.wait_for_url("**/connect/directory/*/products/")
     assert "Teak garden chair" in shop_page.locator("#directory-products").inner_text()

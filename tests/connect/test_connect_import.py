@@ -286,3 +286,41 @@ def test_keep_importing_picks_up_a_newly_shared_product_and_a_deleted_one_is_mar
     assert saved.last_trigger == "change" and saved.last_run_at is not None
     assert Product.objects.filter(account=account_b, sku="DRILL-1-BLUE").exists()
     assert ProductLink.objects.get(product__sku="HOSE-1").external_product_id == new.pk
+
+
+def test_every_product_a_run_looks_at_is_counted_once_on_its_page_and_in_the_api(
+    shared, account_b, client_b, api_b
+):
+    """Rows are every product the run looked at (the asked-for ids found not shared too), and each is
+    created, updated, unchanged or has problems — on the finished import's page and in the REST
+    progress."""
+    from django.urls import reverse
+
+    _import(shared, account_b, scope="products", product_ids=[shared.saw.pk])
+    saved = _import(
+        shared,
+        account_b,
+        scope="products",
+        product_ids=[shared.saw.pk, shared.secret.pk],
+        valid_rows_only=True,
+    )
+
+    job = saved.last_job
+    assert (job.total_rows, job.created_count, job.updated_count) == (2, 0, 0)
+    assert (job.unchanged_count, job.error_count, job.not_imported_count) == (1, 1, 0)
+    assert (
+        message_text(job.message) == "0 products created; 0 updated; 1 unchanged; 1 left out with a problem."
+    )
+    page = client_b.get(reverse("catalog:import-detail", args=[job.pk])).content.decode()
+    for label, value in (("Rows", 2), ("Products unchanged", 1), ("Products with problems", 1)):
+        assert f'<th>{label}</th><td class="num">{value}</td>' in page
+    progress = api_b.get(reverse("api:connect-import-detail", args=[saved.pk])).json()["last_job"]
+    assert progress["total_rows"] == progress["processed_rows"] == 2
+    assert sum(progress[k] for k in ("created_count", "updated_count", "unchanged_count", "error_count")) == 2
+
+    # Without "import the valid rows", a problem stops the run: the rest is "not imported", not lost.
+    saved = _import(shared, account_b, scope="products", product_ids=[shared.drill.pk, shared.secret.pk])
+    job = saved.last_job
+    assert (job.total_rows, job.error_count, job.not_imported_count) == (4, 1, 3)
+    page = client_b.get(reverse("catalog:import-detail", args=[job.pk])).content.decode()
+    assert '<th>Not imported because of the problems</th><td class="num">3</td>' in page

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.demo import DEMO_USERS
+from catalog.models import Product
 from connect import selectors
 from connect.models import ContractorLink, ForwardedOrder
 from orders.models import Order
@@ -28,6 +29,10 @@ def test_the_demo_shop_is_a_contractor_of_the_demo_wholesaler_with_credit():
     assert forwarded.provider_order.account == link.provider_account
     assert forwarded.charge.amount == Decimal("181.70")
     assert forwarded.provider_order.lines.filter(product__isnull=False).count() == 2
+    # Both sides' lines carry the products' names (the shop's order names them, as a shop does).
+    for line in [*forwarded.provider_order.lines.all(), *forwarded.contractor_order.lines.all()]:
+        product = Product.objects.get(account=link.provider_account, sku=line.sku)
+        assert line.name == product.texts.get(language=product.inventory.default_language).name != line.sku
     assert selectors.credit_summary(link=link).available == Decimal("1818.30")
     waiting = Order.objects.filter(account=link.contractor_account).exclude(pk=forwarded.contractor_order_id)
     assert waiting.count() == 1

@@ -3,6 +3,7 @@ request the provider accepts or rejects, the cool-down, one pending request, and
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.time_zones import time_zone_of
+from config import formats
 from connect import directory, selectors, services
 from connect.models import ConnectIntegration, ConnectionRequest, ContractorLink
 from tests.factories.accounts import AccountFactory, MembershipFactory
@@ -104,6 +107,68 @@ def test_the_directory_lists_verified_entries_filtered_by_name_country_industry_
     assert client_b.get(reverse("connect:directory-detail", args=[other.pk])).status_code == 200
 
 
+def test_the_country_filter_offers_only_the_countries_listed_entries_serve_by_name_in_the_readers_language(
+    client_b, user_b, listed
+):
+    listed_publication(
+        provider_create(AccountFactory(name="Cargo Fulfilment"), name="Cargo")[0],
+        company_name="Cargo Fulfilment",
+        countries=["FR", "LV", "LU"],
+    )
+    draft_account = AccountFactory(name="Draft Distribution")
+    directory.publication_save(
+        actor=owner_tenant(draft_account),
+        integration=provider_create(draft_account)[0],
+        is_public=True,
+        company_name="Draft Distribution",
+        description="Not verified yet",
+        countries=["JP"],
+        industries=["home_garden"],
+        services=["wholesaler"],
+        contact_email="d@example.test",
+    )
+    user_b.language = "pl"
+    user_b.save(update_fields=["language"])
+    url = reverse("connect:directory-list")
+
+    page = client_b.get(url).content.decode()
+
+    offered = re.findall(
+        r'<input type="checkbox" name="countries" value="(\w\w)"[^>]*>\s*([^<]+)</label>', page
+    )
+    # Only what listed entries serve (not the unverified entry's Japan), by Polish name: Ł after L.
+    assert [(code, name.strip()) for code, name in offered] == [
+        ("FR", "Francja"),
+        ("LU", "Luksemburg"),
+        ("LV", "Łotwa"),
+        ("DE", "Niemcy"),
+        ("PL", "Polska"),
+    ]
+    assert "Wszystkie kraje" in page
+
+    chosen = client_b.get(url, {"countries": ["DE"]}).content.decode()
+    assert listed.listed_name in chosen and "Cargo Fulfilment" not in chosen
+    assert 'value="DE" id="id_countries_3" checked' in chosen
+    # A country no listed entry serves, from an old link, is shown chosen and finds nobody.
+    nobody = client_b.get(url, {"countries": ["JP"]}).content.decode()
+    assert 'value="JP"' in nobody and "Japonia" in nobody and "Draft Distribution" not in nobody
+
+
+def test_listed_since_is_a_date_like_every_other_date_of_the_site(client_b, user_b, account_b, listed):
+    url = reverse("connect:directory-detail", args=[listed.pk])
+    with formats.region_override("GB"), timezone.override(time_zone_of(user_b, account_b)):
+        english = formats.format_date(listed.listed_at)
+    assert (
+        f"<dt>Listed since</dt><dd>{english}</dd>"
+        in client_b.get(url, HTTP_ACCEPT_LANGUAGE="en-GB").content.decode()
+    )
+
+    user_b.language = "pl"
+    user_b.save(update_fields=["language"])
+    page = client_b.get(url).content.decode()
+    assert re.search(r"<dt>W katalogu od</dt><dd>\d\d\.\d\d\.\d{4}</dd>", page)
+
+
 def test_unlisted_entries_are_404_like_ids_never_used(client_b, provider, listed):
     detail = reverse("connect:directory-detail", args=[listed.pk])
     assert client_b.get(detail).status_code == 200
@@ -139,15 +204,19 @@ def test_get_in_touch_emails_the_contact_with_the_sender_and_reply_address(
 
 
 def test_get_in_touch_checks_its_fields_and_is_limited_per_account(client_b, listed):
+    """A form with errors comes back open with its errors and the input kept, answered 200 (a 4xx is a
+    failed request to the browser); so does the limit, as a clear message on the form."""
     url = reverse("connect:directory-message", args=[listed.pk])
     bad = client_b.post(url, {"reply_to": "not-an-address", "message": ""})
-    assert bad.status_code == 400
+    assert bad.status_code == 200
     assert set(bad.context["message_form"].errors) == {"reply_to", "message"}
+    assert '<details id="get-in-touch" open>' in bad.content.decode()
+    assert 'value="not-an-address"' in bad.content.decode()
     for _n in range(directory.MESSAGE_LIMIT.limit):
         assert client_b.post(url, {"reply_to": "b@example.test", "message": "Hello"}).status_code == 302
     refused = client_b.post(url, {"reply_to": "b@example.test", "message": "Hello"})
-    assert refused.status_code == 400
-    assert "many messages" in refused.content.decode()
+    assert refused.status_code == 200
+    assert "Your account has sent many messages. Try again in an hour." in refused.content.decode()
 
 
 def test_nobody_writes_to_an_unlisted_entry_or_to_itself(client_b, provider, user_a):
@@ -161,7 +230,7 @@ def test_nobody_writes_to_an_unlisted_entry_or_to_itself(client_b, provider, use
         reverse("connect:directory-message", args=[listed.pk]),
         {"reply_to": "a@example.test", "message": "Hi"},
     )
-    assert own.status_code == 400
+    assert own.status_code == 200
     assert own.context["message_form"].errors["message"] == ["This is your own account's entry."]
 
 

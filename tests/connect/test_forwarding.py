@@ -12,9 +12,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.tenancy import Tenant
-from catalog.models import Price
+from catalog.models import Price, ProductText
 from changes.models import ChangeDelivery
 from changes.services import delivery_run
 from config import formats
@@ -23,6 +24,7 @@ from connect import forwarding, services
 from connect.models import ContractorLink, CreditEntry, ForwardedOrder
 from connect.selectors import credit_summary
 from orders import automation
+from orders.line_sources import external_get
 from orders.models import AutomationRule, CustomButton, JournalEntry, Order, OrderSource, OrderStatus
 from orders.services import button_press, order_set_status, orders_merge
 from tests.connect.forwarding_setup import (
@@ -35,6 +37,7 @@ from tests.connect.forwarding_setup import (
     set_order_settings,
     shop_order,
 )
+from tests.connect.shared_setup import shared_catalog_setup
 from tests.factories.connect import contractor_join, owner_tenant, provider_create
 from tests.origins import TEST_ORIGIN
 
@@ -188,6 +191,44 @@ def test_overwrite_product_data_takes_name_tax_rate_and_weight_from_the_matched_
     assert (line.name, line.tax_rate, line.weight) == ("Kubek ceramiczny", Decimal("8"), Decimal("0.4"))
 
 
+def test_the_suppliers_lines_carry_the_product_names_whichever_way_they_matched(account_a, account_b):
+    """A line picked from the shared catalog and a free line matched by SKU reach the supplier under the
+    contractor line's name; with "overwrite product data: name" under the supplier product's own name,
+    in its catalog's language or, where that name is empty, in another: never its SKU."""
+    shared = shared_catalog_setup(account_a, account_b)
+    set_order_settings(shared.provider, match_inventory=shared.inventory)
+    tenant = owner_tenant(account_b)
+    picked = external_get(
+        account=account_b,
+        storage="connect",
+        storage_id=shared.contractor_integration.pk,
+        external_product_id=shared.drill.pk,
+    )
+    lines = [
+        {"external": picked, "quantity": 1, "price_brutto": Decimal("120.00")},
+        free_line("Garden saw XL", "30.00", sku="SAW-1"),
+    ]
+
+    theirs = Order.objects.get(pk=_forward(tenant, shop_order(account_b, lines)).provider_order_id)
+
+    named = [(line.name, line.sku, line.product_id) for line in theirs.lines.order_by("id")]
+    assert named == [
+        ("Cordless drill", "DRILL-1", shared.drill.pk),
+        ("Garden saw XL", "SAW-1", shared.saw.pk),
+    ]
+
+    set_order_settings(shared.provider, match_inventory=shared.inventory, overwrite_name=True)
+    language = shared.inventory.default_language
+    other = "pl" if language != "pl" else "en"
+    for item, texts in ((shared.drill, {language: "Drill 18V"}), (shared.saw, {language: "", other: "Piła"})):
+        for code, name in texts.items():
+            ProductText.objects.update_or_create(product=item, language=code, defaults={"name": name})
+
+    theirs = Order.objects.get(pk=_forward(tenant, shop_order(account_b, lines)).provider_order_id)
+
+    assert [line.name for line in theirs.lines.order_by("id")] == ["Drill 18V", "Piła"]
+
+
 def test_invoice_data_and_additional_information_follow_both_sides_settings(pair, shop, account_a, account_b):
     integration, link = pair
     services.contractor_update(
@@ -232,6 +273,32 @@ def test_payment_follows_the_suppliers_setting(
     assert theirs.payment_done == Decimal(expected)
 
 
+def test_the_suppliers_order_names_its_payment_method_in_the_suppliers_language(
+    pair, shop, account_a, account_b, user_a, client_a
+):
+    """The contractor forwards in its language (English here); the supplier's order is the supplier's
+    document: its payment method is in the supplier's owner's language, else its country's."""
+    _integration, link = pair
+    set_credit(link, "500")
+    order = shop_order(account_b, [free_line("Thing", "30.00")])
+
+    with translation.override("en"):
+        theirs = Order.objects.get(pk=_forward(shop, order).provider_order_id)
+
+    assert theirs.payment_method == "Kredyt kupiecki"  # A is a Polish company
+    user_a.language = "pl"
+    user_a.save(update_fields=["language"])
+    card = client_a.get(reverse("orders:order-detail", args=[theirs.pk])).content.decode()
+    assert "Kredyt kupiecki · " in card and "Trade credit" not in card
+
+    user_a.language = "en"
+    user_a.save(update_fields=["language"])
+    with translation.override("pl"):
+        again = shop_order(account_b, [free_line("Thing", "30.00")])
+        theirs = Order.objects.get(pk=_forward(shop, again).provider_order_id)
+    assert theirs.payment_method == "Trade credit"
+
+
 def test_trade_credit_pays_the_order_and_a_short_credit_refuses_with_the_amounts(
     pair, shop, account_a, account_b
 ):
@@ -245,7 +312,8 @@ def test_trade_credit_pays_the_order_and_a_short_credit_refuses_with_the_amounts
 
     theirs = Order.objects.get(pk=outcome.provider_order_id)
     assert outcome.charged == Decimal("70.00") and outcome.currency == "EUR"
-    assert theirs.payment_done == Decimal("70.00") and theirs.payment_method == "Trade credit"
+    # A (a Polish company whose owner saved no language) reads its orders' payment method in Polish.
+    assert theirs.payment_done == Decimal("70.00") and theirs.payment_method == "Kredyt kupiecki"
     entry = CreditEntry.objects.get(link=link)
     assert (entry.kind, entry.amount, entry.order_id) == ("charge", Decimal("70.00"), theirs.pk)
     assert credit_summary(link=ContractorLink.objects.get(pk=link.pk)).available == Decimal("30.00")
@@ -366,7 +434,7 @@ def test_hidden_prices_with_trade_credit_charge_the_goods_at_the_suppliers_price
     theirs = Order.objects.get(pk=outcome.provider_order_id)
     # The supplier's order still shows no prices: that is what hiding them means.
     assert [li.price_brutto for li in theirs.lines.all()] == [Decimal("0")] and theirs.delivery_price == 0
-    assert theirs.payment_method == "Trade credit"
+    assert theirs.payment_method == "Kredyt kupiecki"
     entry = CreditEntry.objects.get(link=link)
     assert (entry.kind, entry.amount, entry.currency, entry.order_id) == (
         "charge",

@@ -112,3 +112,52 @@ def test_the_import_form_refuses_ids_that_are_not_numbers(shared, account_b, cli
     )
     assert response.status_code == 200 and "twelve" in response.content.decode()
     assert not ConnectImport.objects.exists()
+
+
+def test_the_saved_imports_link_to_its_last_run_says_problems_only_when_there_were_some(
+    shared, account_b, client_b
+):
+    inventory = Inventory.objects.get(account=account_b, is_default=True)
+    saved = services_import(shared, account_b, inventory, [shared.saw.pk])
+    url = reverse("connect:import-detail", args=[saved.pk])
+
+    page = client_b.get(url).content.decode()
+    assert ">The last run started by a person</a>" in page and "problem" not in page.split('id="last-job"')[1]
+
+    saved = services_import(shared, account_b, inventory, [shared.saw.pk, shared.secret.pk])
+    page = client_b.get(reverse("connect:import-detail", args=[saved.pk])).content.decode()
+    assert ">The last run started by a person, with problems in 1 product</a>" in page
+
+
+def services_import(shared, account_b, inventory, product_ids) -> ConnectImport:
+    from connect.imports import connect_import_create
+
+    saved = connect_import_create(
+        actor=owner_tenant(account_b),
+        integration=shared.contractor_integration,
+        inventory=inventory,
+        scope="products",
+        product_ids=product_ids,
+        valid_rows_only=True,
+    )
+    connect_import_job_run(job_id=saved.last_job_id)
+    return ConnectImport.objects.select_related("last_job").get(pk=saved.pk)
+
+
+def test_the_contractors_pages_speak_polish_to_a_polish_user(shared, user_b, client_b):
+    """The invoice country list and the breadcrumbs' labels are in the page's language, not the English
+    of the moment the form or template was first loaded."""
+    user_b.language = "pl"
+    user_b.save(update_fields=["language"])
+    pk = shared.contractor_integration.pk
+
+    connection = client_b.get(reverse("connect:supplier-detail", args=[pk])).content.decode()
+    assert '<option value="DE">Niemcy</option>' in connection and "Germany" not in connection
+    for url in (
+        reverse("connect:shared-catalog", args=[pk]),
+        reverse("connect:shared-product", args=[pk, shared.saw.pk]),
+        reverse("connect:import-list"),
+        reverse("connect:import-create"),
+    ):
+        body = client_b.get(url).content.decode()
+        assert '<nav aria-label="Ścieżka nawigacji">' in body, url
