@@ -17,7 +17,7 @@ class SignupForm(forms.Form):
     full_name = forms.CharField(label=_("Your name"), max_length=200, required=False)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
     company_name = forms.CharField(label=_("Company name"), max_length=200)
-    country = LazyTypedChoiceField(label=_("Country"), choices=[("", "---------"), *countries])
+    country = LazyTypedChoiceField(label=_("Country"), choices=lambda: [("", "---------"), *countries])
     default_currency = forms.ChoiceField(
         label=_("Default currency"),
         choices=[("", _("The local currency")), *CURRENCY_CHOICES],

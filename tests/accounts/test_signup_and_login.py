@@ -85,3 +85,10 @@ def test_pages_need_a_signed_in_user(client):
     for name in ("home", "settings-company", "settings-members", "settings-tokens"):
         response = client.get(reverse(name))
         assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_the_sign_up_page_names_countries_in_the_readers_language(client):
+    english = client.get(reverse("signup"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<option value="PL">Poland</option>' in english
+    polish = client.get(reverse("signup"), HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert '<option value="PL">Polska</option>' in polish and '<option value="DE">Niemcy</option>' in polish
