@@ -13,7 +13,7 @@ import base64
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,7 +26,7 @@ from accounts.tenancy import AccountViewMixin
 from config.paging import in_id_order, page_of_ids
 from connect import directory, forms, selectors, services, shared_catalog, sync
 from connect.codes import code_display
-from connect.models import ConnectIntegration, ContractorLink, StatusMapping
+from connect.models import ConnectIntegration, ConnectionRequest, ContractorLink, StatusMapping
 from orders.models import Order, OrderStatus
 
 PROVIDER = ConnectIntegration.Role.PROVIDER
@@ -121,6 +121,16 @@ class IntegrationListView(_ConnectMixin, View):
                 contractor_account=self.account, contractor_integration__deleted_at__isnull=True
             )
             .select_related("contractor_integration", "provider_integration", "provider_account")
+            .prefetch_related(
+                # The last connection request the account sent, so a link that still waits says so.
+                Prefetch(
+                    "requests",
+                    queryset=ConnectionRequest.objects.filter(contractor_account=self.account).order_by(
+                        "-created_at", "-id"
+                    ),
+                    to_attr="request_list",
+                )
+            )
             .order_by("contractor_integration__display_name", "id")
         )
         return render(

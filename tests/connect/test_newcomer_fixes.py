@@ -1,0 +1,78 @@
+"""What a new user noticed on the Connect pages: each fix as the user sees it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.time_zones import time_zone_of
+from config import formats
+from connect import directory, services
+from connect.models import ConnectionRequest, ContractorLink
+from tests.factories.connect import listed_publication, owner_tenant, provider_create
+
+pytestmark = pytest.mark.django_db
+
+
+def login(user) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-GB")
+    client.force_login(user)
+    return client
+
+
+def text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+# ------------------------------------------------------- 1. a request that waits is not "Connected"
+
+
+def test_a_waiting_request_reads_request_sent_until_the_provider_accepts(
+    account_a, account_b, user_a, user_b
+):
+    by_request = listed_publication(provider_create(account_a)[0], approval_required=True)
+    integration = services.integration_join(
+        actor=owner_tenant(account_b), publication=by_request, client_ip=None, display_name="Alpha"
+    )
+    request = ConnectionRequest.objects.get()
+    shop = login(user_b)
+    zone = time_zone_of(user_b, account_b)
+
+    def when(value, date_only=False):
+        with formats.region_override("GB"), timezone.override(zone):
+            return formats.format_date(value) if date_only else formats.format_datetime(value)
+
+    sent = when(request.created_at)
+    detail = text(shop.get(reverse("connect:supplier-detail", args=[integration.pk])).content.decode())
+    assert f"Request sent {sent}, waiting for {account_a.name}" in detail
+    assert "Connected " not in detail
+    listing = text(shop.get(reverse("connect:integration-list")).content.decode())
+    assert "Awaiting approval" in listing and f"request sent {when(request.created_at, True)}" in listing
+
+    directory.request_answer(actor=owner_tenant(account_a), request=request, accept=True)
+    request.refresh_from_db()
+    detail = text(shop.get(reverse("connect:supplier-detail", args=[integration.pk])).content.decode())
+    assert f"Connected {when(request.answered_at)}" in detail
+    assert "waiting for" not in detail
+    listing = text(shop.get(reverse("connect:integration-list")).content.decode())
+    assert "Active" in listing and "request sent" not in listing
+    assert ContractorLink.objects.get(contractor_account=account_b).is_open
+
+
+def test_a_rejected_request_is_not_shown_as_connected_either(account_a, account_b, user_b):
+    by_request = listed_publication(provider_create(account_a)[0], approval_required=True)
+    integration = services.integration_join(
+        actor=owner_tenant(account_b), publication=by_request, client_ip=None, display_name="Alpha"
+    )
+    directory.request_answer(
+        actor=owner_tenant(account_a), request=ConnectionRequest.objects.get(), accept=False
+    )
+    shop = login(user_b)
+    detail = text(shop.get(reverse("connect:supplier-detail", args=[integration.pk])).content.decode())
+    assert f"Request not accepted by {account_a.name}" in detail and "Connected " not in detail
+    listing = text(shop.get(reverse("connect:integration-list")).content.decode())
+    assert "request not accepted" in listing
