@@ -557,7 +557,18 @@ class ContractorListView(_ProviderTabMixin, View):
 class _ContractorPageMixin(_ProviderTabMixin):
     tab = "contractors"
 
-    def render_page(self, integration, link, **bound):
+    def refused(self, form, what: str, panel: str) -> str:
+        """A form of the trade-credit panels was refused: say so on top of the page, naming each field
+        and its error (the panel itself is further down), and which panel to open and scroll to."""
+        parts = []
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            text = " ".join(str(e) for e in errors)
+            parts.append(f"{label}: {text}" if label else text)
+        messages.error(self.request, " ".join([str(what), *parts]))
+        return panel
+
+    def render_page(self, integration, link, *, focus: str = "", **bound):
         can_manage = self.can_manage and integration.deleted_at is None
         summary = selectors.credit_summary(link=link)
         sharing = getattr(integration, "sharing_settings", None)
@@ -590,6 +601,8 @@ class _ContractorPageMixin(_ProviderTabMixin):
             "payment_form": bound.get("payment_form") or forms.PaymentForm(account=self.account),
             "adjust_form": bound.get("adjust_form") or forms.AdjustmentForm(account=self.account),
             "editable": can_manage and link.disconnected_at is None,
+            # The panel whose form was refused: open, scrolled into view, its first wrong field focused.
+            "focus": focus,
         }
         return render(self.request, "connect/contractor_edit.html", context)
 
@@ -661,13 +674,16 @@ class ContractorCreditView(_ContractorPageMixin, View):
             else:
                 messages.success(request, _("Trade credit saved."))
                 return redirect("connect:contractor-edit", pk=pk, link_pk=link.pk)
-        return self.render_page(integration, link, credit_form=form)
+        focus = self.refused(form, _("Trade credit not saved."), "credit")
+        return self.render_page(integration, link, credit_form=form, focus=focus)
 
 
 class _LedgerEntryView(_ContractorPageMixin, View):
     form_class: type = forms.PaymentForm
     form_key = "payment_form"
+    panel = "payment"
     done = gettext_lazy("Saved.")
+    not_done = gettext_lazy("Not saved.")
 
     def write(self, link, data):
         raise NotImplementedError
@@ -685,13 +701,16 @@ class _LedgerEntryView(_ContractorPageMixin, View):
             else:
                 messages.success(request, self.done)
                 return redirect("connect:contractor-edit", pk=pk, link_pk=link.pk)
-        return self.render_page(integration, link, **{self.form_key: form})
+        focus = self.refused(form, self.not_done, self.panel)
+        return self.render_page(integration, link, focus=focus, **{self.form_key: form})
 
 
 class ContractorPaymentView(_LedgerEntryView):
     form_class = forms.PaymentForm
     form_key = "payment_form"
+    panel = "payment"
     done = gettext_lazy("Payment recorded.")
+    not_done = gettext_lazy("Payment not recorded.")
 
     def write(self, link, data):
         services.credit_payment_record(actor=self.tenant, link=link, **data)
@@ -700,7 +719,9 @@ class ContractorPaymentView(_LedgerEntryView):
 class ContractorAdjustView(_LedgerEntryView):
     form_class = forms.AdjustmentForm
     form_key = "adjust_form"
+    panel = "adjust"
     done = gettext_lazy("Adjustment recorded.")
+    not_done = gettext_lazy("Adjustment not recorded.")
 
     def write(self, link, data):
         services.credit_adjust(actor=self.tenant, link=link, **data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -76,3 +77,46 @@ def test_a_rejected_request_is_not_shown_as_connected_either(account_a, account_
     assert f"Request not accepted by {account_a.name}" in detail and "Connected " not in detail
     listing = text(shop.get(reverse("connect:integration-list")).content.decode())
     assert "request not accepted" in listing
+
+
+# ------------------------------------------- 2. a refused trade-credit form says so where it is seen
+
+
+def credit_page(client, link, what: str, data: dict) -> str:
+    url = reverse(f"connect:contractor-{what}", args=[link.provider_integration_id, link.pk])
+    response = client.post(url, data)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("amount", ["0", "99999999999999"])
+def test_a_refused_payment_is_named_on_top_and_its_panel_opens_in_view_with_the_input(
+    pair, account_a, user_a, amount
+):
+    _provider, link = pair
+    services.credit_settings_update(
+        actor=owner_tenant(account_a), link=link, credit_limit=Decimal("1000"), credit_currency="EUR"
+    )
+    html = credit_page(
+        login(user_a), link, "payment", {"payment-amount": amount, "payment-description": "wire"}
+    )
+    toasts = text(html.split('class="messages toasts"')[1][:1500])
+    assert "Payment not recorded. Amount paid:" in toasts
+    assert re.search(r'<details id="payment"\s+open', html)
+    assert f'value="{amount}"' in html and 'value="wire"' in html
+    assert 'getElementById("payment")' in html and "scrollIntoView" in html
+    assert not link.credit_entries.exists()
+
+
+def test_refused_adjustments_and_credit_settings_are_named_on_top_too(pair, account_a, user_a):
+    _provider, link = pair
+    services.credit_settings_update(
+        actor=owner_tenant(account_a), link=link, credit_limit=Decimal("1000"), credit_currency="EUR"
+    )
+    client = login(user_a)
+    html = credit_page(client, link, "adjust", {"adjust-amount": "5", "adjust-description": ""})
+    assert "Adjustment not recorded. Description: This field is required." in text(html)
+    assert re.search(r'<details id="adjust"\s+open', html) and 'getElementById("adjust")' in html
+    html = credit_page(client, link, "credit", {"credit_limit": "-1", "credit_currency": "EUR"})
+    assert "Trade credit not saved. Credit limit:" in text(html)
+    assert 'value="-1"' in html and 'getElementById("credit")' in html
