@@ -369,12 +369,19 @@ def _publish_message(publication) -> str:
             )
         return _("Saved and sent for verification. The entry appears in the directory once it is verified.")
     if publication.state == State.VERIFIED:
-        return (
-            _("Saved.") if publication.is_public else _("Saved. The entry is private: not in the directory.")
+        if publication.is_public:
+            return _("Saved.")
+        return _(
+            "Saved. The entry is private: it is not listed in the directory. It stays verified: make it "
+            "public to list it again."
         )
     if publication.state == State.REJECTED:
         return _("Saved. The entry stays rejected until you change what the reason says.")
-    return _("Saved as a private draft.")
+    # A draft: private, never sent for verification (or changed since).
+    return _(
+        "Saved. The entry is private: it is not listed in the directory and has not been sent for "
+        "verification."
+    )
 
 
 class RequestAnswerView(_ProviderTabMixin, View):

@@ -120,3 +120,53 @@ def test_refused_adjustments_and_credit_settings_are_named_on_top_too(pair, acco
     html = credit_page(client, link, "credit", {"credit_limit": "-1", "credit_currency": "EUR"})
     assert "Trade credit not saved. Credit limit:" in text(html)
     assert 'value="-1"' in html and 'getElementById("credit")' in html
+
+
+# ----------------------------------------------------- 3. saving a private entry says what it means
+
+
+def publish(client, integration, **changes):
+    data = {
+        "is_public": "0",
+        "company_name": "Alpha Wholesale",
+        "description": "Garden furniture and tools.",
+        "countries": ["PL"],
+        "industries": ["home_garden"],
+        "services": ["wholesaler"],
+        "contact_email": "sales@alpha.example.test",
+    } | changes
+    response = client.post(reverse("connect:provider-publish", args=[integration.pk]), data, follow=True)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def state_badges(html: str) -> str:
+    return text(html.split('id="publication-state">')[1].split("</div>")[0]).strip()
+
+
+def test_saving_a_new_entry_private_says_so_and_it_reads_private_not_draft(account_a, user_a):
+    integration = provider_create(account_a)[0]
+    client = login(user_a)
+    before = client.get(reverse("connect:provider-publish", args=[integration.pk])).content.decode()
+    assert state_badges(before) == "Private"
+    html = publish(client, integration)
+    assert (
+        "Saved. The entry is private: it is not listed in the directory and has not been sent for "
+        "verification." in text(html)
+    )
+    assert state_badges(html) == "Private" and "Draft" not in html
+    assert "has not been sent for verification. Choose Public and save to send it." in text(html)
+
+
+def test_a_verified_entry_saved_private_reads_private_and_verified(account_a, user_a):
+    integration = provider_create(account_a)[0]
+    publication = listed_publication(integration)
+    html = publish(
+        login(user_a),
+        integration,
+        company_name=publication.listed_name,
+        description=publication.listed_description,
+    )
+    assert "Saved. The entry is private: it is not listed in the directory. It stays verified" in text(html)
+    assert state_badges(html) == "Private Verified"
+    assert "choose Public and save to list it again" in text(html)
