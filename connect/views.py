@@ -27,7 +27,7 @@ from config.paging import in_id_order, page_of_ids
 from connect import directory, forms, selectors, services, shared_catalog, sync
 from connect.codes import code_display
 from connect.models import ConnectIntegration, ConnectionRequest, ContractorLink, StatusMapping
-from orders.models import Order, OrderStatus
+from orders.models import CustomButton, Order, OrderStatus
 
 PROVIDER = ConnectIntegration.Role.PROVIDER
 CONTRACTOR = ConnectIntegration.Role.CONTRACTOR
@@ -1191,4 +1191,9 @@ class OrderForwardStateView(AccountViewMixin, View):
 
     def get(self, request, pk: int):
         order = get_object_or_404(Order, account=self.account, pk=pk)
-        return render(request, "connect/_order_card_forward.html", {"order": order})
+        # Once the forward is done, the card's buttons come along (out of band): its forwarding button
+        # then reads "Forwarded to …" without a reload.
+        buttons = CustomButton.objects.filter(account=self.account)
+        return render(
+            request, "connect/_order_card_forward.html", {"order": order, "polled": True, "buttons": buttons}
+        )

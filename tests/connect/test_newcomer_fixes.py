@@ -170,3 +170,40 @@ def test_a_verified_entry_saved_private_reads_private_and_verified(account_a, us
     assert "Saved. The entry is private: it is not listed in the directory. It stays verified" in text(html)
     assert state_badges(html) == "Private Verified"
     assert "choose Public and save to list it again" in text(html)
+
+
+# ------------------------------------------- 4. the forwarding button of a forwarded order is done
+
+
+def test_the_forward_button_reads_forwarded_once_the_order_is_forwarded(pair, account_a, account_b, user_b):
+    from connect import forwarding
+    from orders.models import CustomButton
+    from tests.connect.forwarding_setup import free_line, inventory_of, set_order_settings, shop_order
+
+    integration, link = pair
+    set_order_settings(integration, match_inventory=inventory_of(account_a))
+    button = CustomButton.objects.get(account=account_b)
+    order = shop_order(account_b, [free_line("Thing", "10.00")])
+    shop = login(user_b)
+    card_url = reverse("orders:order-detail", args=[order.pk])
+    card = shop.get(card_url).content.decode()
+    press = f'name="button" value="{button.pk}"'
+    assert press in card and "Forward to My supplier" in card and "Forwarded to My supplier" not in card
+
+    forwarding.forward(actor=owner_tenant(account_b), order_ids=[order.pk])
+    card = shop.get(card_url).content.decode()
+    assert press not in card
+    assert re.search(
+        rf'<a href="#order-{order.pk}-connect" class="badge ok forwarded-button">.*'
+        r"Forwarded to My supplier</a>",
+        card,
+    )
+    # The Connect part of the card, polled while a forward runs, brings the buttons along when it ends.
+    part = shop.get(reverse("connect:order-forward-state", args=[order.pk])).content.decode()
+    assert (
+        f'id="order-{order.pk}-buttons" hx-swap-oob="true"' in part and "Forwarded to My supplier</a>" in part
+    )
+
+    # Another order, not forwarded, keeps its button.
+    other = shop_order(account_b, [free_line("Other", "10.00")])
+    assert press in shop.get(reverse("orders:order-detail", args=[other.pk])).content.decode()
