@@ -207,3 +207,22 @@ def test_the_forward_button_reads_forwarded_once_the_order_is_forwarded(pair, ac
     # Another order, not forwarded, keeps its button.
     other = shop_order(account_b, [free_line("Other", "10.00")])
     assert press in shop.get(reverse("orders:order-detail", args=[other.pk])).content.decode()
+
+
+# ------------------------------------------------------------------- 5. Polish that reads naturally
+
+
+def test_the_connect_form_labels_read_naturally_in_polish(account_a):
+    from django.utils import translation
+
+    from connect import forms
+
+    with translation.override("pl"):
+        order_form = forms.ProviderOrderSettingsForm(account=account_a)
+        assert order_form.fields["source_warehouse"].empty_label == "Domyślnie z katalogu dopasowania"
+        assert order_form.fields["price_group"].empty_label == "Domyślnie z katalogu dopasowania"
+        adjust = forms.AdjustmentForm(account=account_a)
+        assert adjust.fields["amount"].help_text == (
+            "Kwota dodatnia zwiększa dostępny kredyt, ujemna go zmniejsza."
+        )
+        assert str(forms.CreditSettingsForm().fields["block_stock_below"].label) == "Próg zerowania stanów"
