@@ -226,3 +226,48 @@ def test_the_connect_form_labels_read_naturally_in_polish(account_a):
             "Kwota dodatnia zwiększa dostępny kredyt, ujemna go zmniejsza."
         )
         assert str(forms.CreditSettingsForm().fields["block_stock_below"].label) == "Próg zerowania stanów"
+
+
+# ------------------------------------------------------- 6. a failed import says "nothing" once
+
+
+def test_a_connect_import_that_writes_nothing_says_so_once(account_a, account_b, user_b):
+    from catalog.models import Inventory
+    from connect.imports import connect_import_create, connect_import_job_run
+    from tests.connect.shared_setup import shared_catalog_setup
+
+    shared = shared_catalog_setup(account_a, account_b)
+    saved = connect_import_create(
+        actor=owner_tenant(account_b),
+        integration=shared.contractor_integration,
+        inventory=Inventory.objects.get(account=account_b, is_default=True),
+        scope="products",
+        product_ids=[shared.secret.pk],
+    )
+    connect_import_job_run(job_id=saved.last_job_id)
+    saved.refresh_from_db()
+    shop = login(user_b)
+    job_page = text(shop.get(reverse("catalog:import-detail", args=[saved.last_job_id])).content.decode())
+    assert "Nothing imported: 1 problem." in job_page
+    assert job_page.count("Nothing imported") == 1
+    assert "Nothing was imported" not in job_page
+    saved_page = text(shop.get(reverse("connect:import-detail", args=[saved.pk])).content.decode())
+    assert "Nothing imported: 1 problem." in saved_page and "Nothing was imported" not in saved_page
+
+
+def test_a_csv_import_that_writes_nothing_says_so_once(account_a, user_a):
+    import io
+
+    from catalog.imports import import_job_run
+    from catalog.models import ImportJob, Inventory
+
+    client = login(user_a)
+    upload = io.BytesIO(b"sku,weight\nA-1,-4\n")
+    upload.name = "bad.csv"
+    inventory = Inventory.objects.get(account=account_a, is_default=True)
+    client.post(reverse("catalog:import-create"), {"inventory": inventory.pk, "file": upload})
+    job = ImportJob.objects.get(account=account_a)
+    import_job_run(job_id=job.pk)
+    report = text(client.get(reverse("catalog:import-progress", args=[job.pk])).content.decode())
+    assert "Nothing imported: 1 problem." in report
+    assert report.count("Nothing imported") == 1 and "Nothing was imported" not in report
