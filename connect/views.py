@@ -756,9 +756,8 @@ def _joined_message(offer) -> str:
         return _(
             "Request sent to %(provider)s. Nothing crosses until it accepts; you will be told by e-mail."
         ) % {"provider": offer.provider_name}
-    done = _("Connected with %(provider)s.") % {"provider": offer.provider_name}
-    # "… Sp. z o.o." ends the sentence already.
-    return done[:-1] if done.endswith("..") else done
+    # A name ending in a full stop ("… Sp. z o.o.") is tidied by the toasts' ``sentence`` filter.
+    return _("Connected with %(provider)s.") % {"provider": offer.provider_name}
 
 
 class JoinView(_ConnectMixin, View):
