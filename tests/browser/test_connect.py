@@ -70,3 +70,18 @@ def test_a_wholesaler_and_a_shop_connect_and_run_trade_credit(browser, page, liv
     shop_page.reload()
     assert "has blocked this connection" in shop_page.locator("#blocked-notice").inner_text()
     shop_context.close()
+
+
+def test_an_empty_contractors_tab_shows_its_whole_message_on_a_phone(phone_page):
+    from tests.factories.connect import provider_create
+
+    wholesaler = MembershipFactory(account__name="Alpha Wholesale")
+    integration, _code = provider_create(wholesaler.account)
+    log_in(phone_page, wholesaler.user.email, TEST_PASSWORD)
+    phone_page.goto(f"/connect/provider/{integration.pk}/contractors/")
+    cell = phone_page.locator("tbody td", has_text="No contractor here")
+    assert "No contractor here. Give your connection code" in cell.inner_text()
+    box = cell.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    # The text wraps inside the cell instead of running past it.
+    assert cell.evaluate("el => el.scrollWidth <= el.clientWidth")
