@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.time_zones import time_zone_of
 from config import formats
@@ -271,3 +271,45 @@ def test_a_csv_import_that_writes_nothing_says_so_once(account_a, user_a):
     report = text(client.get(reverse("catalog:import-progress", args=[job.pk])).content.decode())
     assert "Nothing imported: 1 problem." in report
     assert report.count("Nothing imported") == 1 and "Nothing was imported" not in report
+
+
+# --------------------------------------- 9. an API token in Connect history reads in the reader's language
+
+
+def test_a_tokens_name_in_link_history_and_request_answers_reads_in_the_readers_language(
+    account_a, account_b, user_a
+):
+    from accounts.tenancy import Tenant
+    from connect.models import LinkEvent
+    from tests.factories.accounts import ApiTokenFactory
+
+    by_request = listed_publication(provider_create(account_a)[0], approval_required=True)
+    services.integration_join(
+        actor=owner_tenant(account_b), publication=by_request, client_ip=None, display_name="Alpha"
+    )
+    token, _secret = ApiTokenFactory.create_with_secret(account=account_a, name="robot")
+    robot = Tenant(account=account_a, role="admin", token=token)
+    with translation.override("pl"):  # whatever language the token's request came in
+        directory.request_answer(actor=robot, request=ConnectionRequest.objects.get(), accept=True)
+    link = ContractorLink.objects.get(contractor_account=account_b)
+    services.contractor_set_state(actor=robot, link=link, state="blocked")
+    LinkEvent.objects.create(link=link, kind="edited", actor="Stary wpis")  # a row kept as text before
+
+    with translation.override("en"):
+        assert str(ConnectionRequest.objects.get().answered_by) == "API token “robot”"
+    with translation.override("pl"):
+        assert str(ConnectionRequest.objects.get().answered_by) == "Token API „robot”"
+    english = text(
+        login(user_a)
+        .get(reverse("connect:contractor-edit", args=[link.provider_integration_id, link.pk]))
+        .content.decode()
+    )
+    assert "Blocked · API token “robot”" in english and "Stary wpis" in english
+    user_a.language = "pl"
+    user_a.save(update_fields=["language"])
+    polish = text(
+        login(user_a)
+        .get(reverse("connect:contractor-edit", args=[link.provider_integration_id, link.pk]))
+        .content.decode()
+    )
+    assert "Token API „robot”" in polish and "API token" not in polish
