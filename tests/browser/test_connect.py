@@ -18,7 +18,7 @@ def test_a_wholesaler_and_a_shop_connect_and_run_trade_credit(browser, page, liv
     shop = MembershipFactory(account__name="Beta Shop", account__default_currency="EUR")
 
     log_in(page, wholesaler.user.email, TEST_PASSWORD)
-    page.get_by_role("link", name="Integrations").click()
+    page.get_by_role("navigation").get_by_role("link", name="Integrations").click()
     page.get_by_role("button", name="Generate a connection code").click()
     page.get_by_label("Display name").fill("Alpha for shops")
     # Sharing products opens its settings section; downloading orders is on by default.
