@@ -201,7 +201,8 @@ def test_the_forward_button_reads_forwarded_once_the_order_is_forwarded(pair, ac
     # The Connect part of the card, polled while a forward runs, brings the buttons along when it ends.
     part = shop.get(reverse("connect:order-forward-state", args=[order.pk])).content.decode()
     assert (
-        f'id="order-{order.pk}-buttons" class="order-buttons" hx-swap-oob="true"' in part and "Forwarded to My supplier</a>" in part
+        f'id="order-{order.pk}-buttons" class="order-buttons" hx-swap-oob="true"' in part
+        and "Forwarded to My supplier</a>" in part
     )
 
     # Another order, not forwarded, keeps its button.
