@@ -880,6 +880,17 @@ def _job_actor(job: ImportJob) -> Tenant:
     return Tenant(account=job.account, role=Role.MEMBER, user=job.user)
 
 
+# The wording of imports stored before "Nothing imported: …": kept in the catalogue, so that those rows
+# still read in the reader's language.
+_FORMER_SUMMARIES = (
+    plural_message(
+        "Nothing was imported: the file has %(bad)s problem.",
+        "Nothing was imported: the file has %(bad)s problems.",
+        0,
+    ),
+)
+
+
 def import_job_run(*, job_id: int) -> ImportJob | None:
     """Run a queued (or interrupted) import job; jobs already done or failed are left alone.
 
@@ -928,11 +939,9 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
             problems=plural_message("%(n)s problem", "%(n)s problems", bad, n=bad),
         )
     elif report.errors:
+        # Said once: the outcome above it is this sentence (see ``templates/catalog/import_progress.html``).
         message = plural_message(
-            "Nothing was imported: the file has %(bad)s problem.",
-            "Nothing was imported: the file has %(bad)s problems.",
-            bad,
-            bad=bad,
+            "Nothing imported: %(n)s problem.", "Nothing imported: %(n)s problems.", bad, n=bad
         )
     else:
         message = plural_message("The %(ok)s row was imported.", "All %(ok)s rows imported.", ok, ok=ok)

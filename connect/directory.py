@@ -763,7 +763,7 @@ def request_settle(
     request.state = ConnectionRequest.State.ACCEPTED if accepted else ConnectionRequest.State.REJECTED
     request.answer_message = message
     request.answered_at = timezone.now()
-    request.answered_by = actor.actor_label if actor else ""
+    request.answered_by = services.actor_stored(actor)
     request.save(update_fields=["state", "answer_message", "answered_at", "answered_by"])
     requester = request.requested_by
     provider_name = request.provider_integration.account.name

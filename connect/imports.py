@@ -507,16 +507,20 @@ def connect_import_execute(
     return report
 
 
+# The wording of runs stored before "Nothing imported: …": kept in the catalogue, so that those rows
+# still read in the reader's language.
+_FORMER_SUMMARIES = (
+    plural_message("Nothing was imported: %(n)s problem.", "Nothing was imported: %(n)s problems.", 0),
+)
+
+
 def _summary(report: RunReport) -> Stored:
     """What a run did, untranslated: "3 products created; 1 updated; 0 unchanged."."""
     result = report.result
     problems = report.problem_rows
     if not report.written:
         return plural_message(
-            "Nothing was imported: %(n)s problem.",
-            "Nothing was imported: %(n)s problems.",
-            problems,
-            n=problems,
+            "Nothing imported: %(n)s problem.", "Nothing imported: %(n)s problems.", problems, n=problems
         )
     parts = [
         plural_message("%(n)s product created", "%(n)s products created", result.created, n=result.created),

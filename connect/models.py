@@ -530,7 +530,8 @@ class LinkEvent(models.Model):
 
     link = models.ForeignKey(ContractorLink, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=15, choices=Kind.choices)
-    actor = models.CharField(max_length=200, blank=True)
+    # A person's name, or an untranslated message (an API token: ``Origin.label``); older rows: text.
+    actor = MessageCharField(max_length=200, blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -986,7 +987,8 @@ class ConnectionRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     answer_message = models.TextField(_("message"), blank=True, max_length=2000)
-    answered_by = models.CharField(_("answered by"), max_length=200, blank=True)
+    # A person's name, or an untranslated message (an API token: ``Origin.label``); older rows: text.
+    answered_by = MessageCharField(_("answered by"), max_length=200, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
 

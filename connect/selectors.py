@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -657,6 +658,51 @@ def order_forward_state(*, order) -> OrderForwardState | None:
     if pending:
         return OrderForwardState(role="contractor", row=None, partner="", state="pending", pending=True)
     return None
+
+
+@dataclass
+class ForwardButtonDone:
+    """A custom button that only forwards, on the card of an order that is forwarded already (pressing
+    it again would do nothing): ``same`` when it forwards to the supplier the order went to."""
+
+    partner: str
+    same: bool
+
+
+def order_forward_buttons(*, order, buttons) -> list[tuple[Any, ForwardButtonDone | None]]:
+    """The order card's custom buttons, each with what makes it pointless for this order: once the
+    order is forwarded (not refused: a refused forward may be tried again), a button whose every action
+    forwards to a Connect supplier is done. Other buttons come with None."""
+    from orders.models import AutomationRule
+
+    buttons = list(buttons)
+    row = (
+        ForwardedOrder.objects.filter(contractor_account_id=order.account_id, contractor_order_id=order.pk)
+        .exclude(state=ForwardedOrder.State.REFUSED)
+        .select_related("link__contractor_integration")
+        .first()
+    )
+    if row is None or not buttons:
+        return [(button, None) for button in buttons]
+    targets: dict[int, set] = {}
+    only_forwarding: dict[int, bool] = {}
+    for button_id, actions in AutomationRule.objects.filter(
+        account_id=order.account_id, enabled=True, event_button__in=[b.pk for b in buttons]
+    ).values_list("event_button_id", "actions"):
+        actions = actions if isinstance(actions, list) else []
+        forwards = [a for a in actions if isinstance(a, dict) and a.get("type") == "connect_forward"]
+        only_forwarding[button_id] = only_forwarding.get(button_id, True) and len(forwards) == len(actions)
+        targets.setdefault(button_id, set()).update(a.get("integration") for a in forwards)
+    partner = row.link.contractor_integration.display_name
+    return [
+        (
+            button,
+            ForwardButtonDone(partner=partner, same=row.link.contractor_integration_id in targets[button.pk])
+            if only_forwarding.get(button.pk) and targets.get(button.pk)
+            else None,
+        )
+        for button in buttons
+    ]
 
 
 def contractor_recent_forwards(*, link: ContractorLink, limit: int = 10) -> list[ForwardedOrder]:

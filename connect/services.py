@@ -32,7 +32,8 @@ from accounts.roles import Act
 from accounts.tenancy import Tenant, require_role
 from catalog.bulk import product_link_remove
 from catalog.models import Category, ExtraField, Inventory, PriceGroup, Product, ProductLink, Tag, Warehouse
-from config.stored_messages import Message, Money
+from changes.origin import Origin
+from config.stored_messages import Message, Money, Stored
 from connect import codes, selectors, sync
 from connect.models import (
     AdditionalInfo,
@@ -201,8 +202,14 @@ def _user(actor: Tenant):
     return actor.user if actor.user is not None and getattr(actor.user, "pk", None) else None
 
 
+def actor_stored(actor: Tenant | None) -> Stored:
+    """Who did it, as history rows keep it: a person's name as it is, an API token as an untranslated
+    message ("API token “shop”"), so each reader reads it in their language (like change origins)."""
+    return Origin.of_tenant(actor).label if actor is not None else ""
+
+
 def _event(link: ContractorLink, kind: str, actor: Tenant | None, **data: Any) -> None:
-    LinkEvent.objects.create(link=link, kind=kind, actor=actor.actor_label if actor else "", data=data)
+    LinkEvent.objects.create(link=link, kind=kind, actor=actor_stored(actor), data=data)
 
 
 # ----------------------------------------------------------------------------------- validation
@@ -1295,7 +1302,7 @@ def credit_payment_record(
         order=order,
         description=(description or "").strip()[:500],
         created_by=_user(actor),
-        actor=actor.actor_label,
+        actor=actor_stored(actor),
     )
     _stock_block_follow(link, was_blocked)
     return entry
@@ -1321,7 +1328,7 @@ def credit_adjust(
         order=order,
         description=description.strip()[:500],
         created_by=_user(actor),
-        actor=actor.actor_label,
+        actor=actor_stored(actor),
     )
     _stock_block_follow(link, was_blocked)
     return entry

@@ -13,7 +13,7 @@ import base64
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,8 +26,8 @@ from accounts.tenancy import AccountViewMixin
 from config.paging import in_id_order, page_of_ids
 from connect import directory, forms, selectors, services, shared_catalog, sync
 from connect.codes import code_display
-from connect.models import ConnectIntegration, ContractorLink, StatusMapping
-from orders.models import Order, OrderStatus
+from connect.models import ConnectIntegration, ConnectionRequest, ContractorLink, StatusMapping
+from orders.models import CustomButton, Order, OrderStatus
 
 PROVIDER = ConnectIntegration.Role.PROVIDER
 CONTRACTOR = ConnectIntegration.Role.CONTRACTOR
@@ -121,6 +121,16 @@ class IntegrationListView(_ConnectMixin, View):
                 contractor_account=self.account, contractor_integration__deleted_at__isnull=True
             )
             .select_related("contractor_integration", "provider_integration", "provider_account")
+            .prefetch_related(
+                # The last connection request the account sent, so a link that still waits says so.
+                Prefetch(
+                    "requests",
+                    queryset=ConnectionRequest.objects.filter(contractor_account=self.account).order_by(
+                        "-created_at", "-id"
+                    ),
+                    to_attr="request_list",
+                )
+            )
             .order_by("contractor_integration__display_name", "id")
         )
         return render(
@@ -359,12 +369,19 @@ def _publish_message(publication) -> str:
             )
         return _("Saved and sent for verification. The entry appears in the directory once it is verified.")
     if publication.state == State.VERIFIED:
-        return (
-            _("Saved.") if publication.is_public else _("Saved. The entry is private: not in the directory.")
+        if publication.is_public:
+            return _("Saved.")
+        return _(
+            "Saved. The entry is private: it is not listed in the directory. It stays verified: make it "
+            "public to list it again."
         )
     if publication.state == State.REJECTED:
         return _("Saved. The entry stays rejected until you change what the reason says.")
-    return _("Saved as a private draft.")
+    # A draft: private, never sent for verification (or changed since).
+    return _(
+        "Saved. The entry is private: it is not listed in the directory and has not been sent for "
+        "verification."
+    )
 
 
 class RequestAnswerView(_ProviderTabMixin, View):
@@ -547,7 +564,18 @@ class ContractorListView(_ProviderTabMixin, View):
 class _ContractorPageMixin(_ProviderTabMixin):
     tab = "contractors"
 
-    def render_page(self, integration, link, **bound):
+    def refused(self, form, what: str, panel: str) -> str:
+        """A form of the trade-credit panels was refused: say so on top of the page, naming each field
+        and its error (the panel itself is further down), and which panel to open and scroll to."""
+        parts = []
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            text = " ".join(str(e) for e in errors)
+            parts.append(f"{label}: {text}" if label else text)
+        messages.error(self.request, " ".join([str(what), *parts]))
+        return panel
+
+    def render_page(self, integration, link, *, focus: str = "", **bound):
         can_manage = self.can_manage and integration.deleted_at is None
         summary = selectors.credit_summary(link=link)
         sharing = getattr(integration, "sharing_settings", None)
@@ -580,6 +608,8 @@ class _ContractorPageMixin(_ProviderTabMixin):
             "payment_form": bound.get("payment_form") or forms.PaymentForm(account=self.account),
             "adjust_form": bound.get("adjust_form") or forms.AdjustmentForm(account=self.account),
             "editable": can_manage and link.disconnected_at is None,
+            # The panel whose form was refused: open, scrolled into view, its first wrong field focused.
+            "focus": focus,
         }
         return render(self.request, "connect/contractor_edit.html", context)
 
@@ -651,13 +681,16 @@ class ContractorCreditView(_ContractorPageMixin, View):
             else:
                 messages.success(request, _("Trade credit saved."))
                 return redirect("connect:contractor-edit", pk=pk, link_pk=link.pk)
-        return self.render_page(integration, link, credit_form=form)
+        focus = self.refused(form, _("Trade credit not saved."), "credit")
+        return self.render_page(integration, link, credit_form=form, focus=focus)
 
 
 class _LedgerEntryView(_ContractorPageMixin, View):
     form_class: type = forms.PaymentForm
     form_key = "payment_form"
+    panel = "payment"
     done = gettext_lazy("Saved.")
+    not_done = gettext_lazy("Not saved.")
 
     def write(self, link, data):
         raise NotImplementedError
@@ -675,13 +708,16 @@ class _LedgerEntryView(_ContractorPageMixin, View):
             else:
                 messages.success(request, self.done)
                 return redirect("connect:contractor-edit", pk=pk, link_pk=link.pk)
-        return self.render_page(integration, link, **{self.form_key: form})
+        focus = self.refused(form, self.not_done, self.panel)
+        return self.render_page(integration, link, focus=focus, **{self.form_key: form})
 
 
 class ContractorPaymentView(_LedgerEntryView):
     form_class = forms.PaymentForm
     form_key = "payment_form"
+    panel = "payment"
     done = gettext_lazy("Payment recorded.")
+    not_done = gettext_lazy("Payment not recorded.")
 
     def write(self, link, data):
         services.credit_payment_record(actor=self.tenant, link=link, **data)
@@ -690,7 +726,9 @@ class ContractorPaymentView(_LedgerEntryView):
 class ContractorAdjustView(_LedgerEntryView):
     form_class = forms.AdjustmentForm
     form_key = "adjust_form"
+    panel = "adjust"
     done = gettext_lazy("Adjustment recorded.")
+    not_done = gettext_lazy("Adjustment not recorded.")
 
     def write(self, link, data):
         services.credit_adjust(actor=self.tenant, link=link, **data)
@@ -718,9 +756,8 @@ def _joined_message(offer) -> str:
         return _(
             "Request sent to %(provider)s. Nothing crosses until it accepts; you will be told by e-mail."
         ) % {"provider": offer.provider_name}
-    done = _("Connected with %(provider)s.") % {"provider": offer.provider_name}
-    # "… Sp. z o.o." ends the sentence already.
-    return done[:-1] if done.endswith("..") else done
+    # A name ending in a full stop ("… Sp. z o.o.") is tidied by the toasts' ``sentence`` filter.
+    return _("Connected with %(provider)s.") % {"provider": offer.provider_name}
 
 
 class JoinView(_ConnectMixin, View):
@@ -1153,4 +1190,9 @@ class OrderForwardStateView(AccountViewMixin, View):
 
     def get(self, request, pk: int):
         order = get_object_or_404(Order, account=self.account, pk=pk)
-        return render(request, "connect/_order_card_forward.html", {"order": order})
+        # Once the forward is done, the card's buttons come along (out of band): its forwarding button
+        # then reads "Forwarded to …" without a reload.
+        buttons = CustomButton.objects.filter(account=self.account)
+        return render(
+            request, "connect/_order_card_forward.html", {"order": order, "polled": True, "buttons": buttons}
+        )

@@ -2,7 +2,7 @@
 
 from django import template
 
-from connect.selectors import order_forward_state
+from connect.selectors import order_forward_buttons, order_forward_state
 
 register = template.Library()
 
@@ -11,3 +11,10 @@ register = template.Library()
 def connect_order_state(order):
     """``{% connect_order_state order as fwd %}`` → see ``connect.selectors.order_forward_state``."""
     return order_forward_state(order=order)
+
+
+@register.simple_tag
+def connect_order_buttons(order, buttons):
+    """``{% connect_order_buttons order buttons as rows %}`` → (button, done) pairs: ``done`` tells a
+    forwarding button of an order forwarded already (see ``connect.selectors.order_forward_buttons``)."""
+    return order_forward_buttons(order=order, buttons=buttons)

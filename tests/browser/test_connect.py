@@ -18,7 +18,7 @@ def test_a_wholesaler_and_a_shop_connect_and_run_trade_credit(browser, page, liv
     shop = MembershipFactory(account__name="Beta Shop", account__default_currency="EUR")
 
     log_in(page, wholesaler.user.email, TEST_PASSWORD)
-    page.get_by_role("link", name="Integrations").click()
+    page.get_by_role("navigation").get_by_role("link", name="Integrations").click()
     page.get_by_role("button", name="Generate a connection code").click()
     page.get_by_label("Display name").fill("Alpha for shops")
     # Sharing products opens its settings section; downloading orders is on by default.
@@ -70,3 +70,18 @@ def test_a_wholesaler_and_a_shop_connect_and_run_trade_credit(browser, page, liv
     shop_page.reload()
     assert "has blocked this connection" in shop_page.locator("#blocked-notice").inner_text()
     shop_context.close()
+
+
+def test_an_empty_contractors_tab_shows_its_whole_message_on_a_phone(phone_page):
+    from tests.factories.connect import provider_create
+
+    wholesaler = MembershipFactory(account__name="Alpha Wholesale")
+    integration, _code = provider_create(wholesaler.account)
+    log_in(phone_page, wholesaler.user.email, TEST_PASSWORD)
+    phone_page.goto(f"/connect/provider/{integration.pk}/contractors/")
+    cell = phone_page.locator("tbody td", has_text="No contractor here")
+    assert "No contractor here. Give your connection code" in cell.inner_text()
+    box = cell.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    # The text wraps inside the cell instead of running past it.
+    assert cell.evaluate("el => el.scrollWidth <= el.clientWidth")

@@ -43,6 +43,9 @@ def test_a_shop_forwards_an_order_with_a_click_and_sees_the_credit_used(
     page.get_by_role("button", name="Forward to My supplier").click()
     panel = page.locator(f"#order-{order.pk}-connect")
     panel.get_by_text("Forwarded to My supplier as their order").wait_for()
+    # The button is done too (swapped in with the Connect part when the forward ends): no repeat press.
+    page.locator(f"#order-{order.pk}-buttons").get_by_role("link", name="Forwarded to My supplier").wait_for()
+    assert page.get_by_role("button", name="Forward to My supplier").count() == 0
     theirs = Order.objects.get(account=wholesaler.account)
     text = panel.inner_text()
     assert f"as their order #{theirs.pk}" in text

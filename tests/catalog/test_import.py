@@ -462,7 +462,7 @@ def test_the_import_api_reports_errors_of_a_finished_job(
 
     assert body["status"] == "done" and body["created_count"] == 0 and body["error_count"] == 1
     assert body["errors"] == [{"row": 3, "column": "weight", "message": "Must not be negative."}]
-    assert "Nothing was imported" in body["message"]
+    assert body["message"] == "Nothing imported: 1 problem."
     listed = api_a.get(reverse("api:importjob-list")).json()
     assert [job["id"] for job in listed["results"]] == [job_id]
 
