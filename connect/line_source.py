@@ -56,6 +56,9 @@ def _lines(account, catalog: SharedCatalog, products) -> list[line_sources.Exter
                 tax_rate=product.tax_rate,
                 weight=product.weight,
                 product=own.get(linked.get(product.pk)),
+                currency=catalog.currency,
+                stock=product.shared_stock,
+                source=catalog.label,
             )
         )
     return lines

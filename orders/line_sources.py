@@ -33,6 +33,9 @@ class ExternalLine:
     tax_rate: Decimal
     weight: Decimal
     product: Any = None
+    currency: str = ""  # of ``price``
+    stock: int | None = None  # what the source has on hand, when it says
+    source: str = ""  # where it comes from, as the picker names it (a supplier's catalog)
 
 
 @dataclass(frozen=True)
