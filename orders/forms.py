@@ -150,7 +150,7 @@ ORDER_LABELS = {
     "source": _("Order source"),
     "external_order_id": _("External order number"),
     "shop_order_id": _("Order number in the shop"),
-    "confirmed": _("Confirmed by the buyer"),
+    "confirmed": _("Confirmed order"),
     "user_login": _("Buyer's login"),
     "email": _("E-mail"),
     "phone": _("Phone"),
@@ -188,6 +188,10 @@ ORDER_LABELS = {
 }
 
 ORDER_HELP = {
+    "confirmed": _(
+        "Confirmed orders are the ones integrations and API clients fetch. Untick for an order the buyer "
+        "has not confirmed yet."
+    ),
     "delivery_point_id": _("For a parcel locker or pickup point: the carrier's code of the point."),
     "admin_comments": _("Seen only by your team."),
     "star": _("A colour marker from 0 (none) to 5, as in BaseLinker."),
@@ -234,6 +238,9 @@ class OrderForm(fields.ModelForm):
         for name in ("delivery_country_code", "invoice_country_code"):
             self.fields[name].set_first(home)
         if not self.instance.pk:
+            # An order typed in by hand is a confirmed one (BaseLinker's too): API clients that fetch
+            # confirmed orders only see it. Unticking keeps it a draft.
+            self.initial.setdefault("confirmed", True)
             self.initial.setdefault("delivery_country_code", home)
             self.initial.setdefault("invoice_country_code", home)
             self.initial.setdefault("same_as_delivery", True)
@@ -272,12 +279,17 @@ class OrderForm(fields.ModelForm):
                     "fields": [self[name] for name in usual if name in self.fields],
                     "more": more,
                     # A section whose hidden fields hold a value or an error opens by itself.
-                    "open": any(
-                        bound.errors or (bound.value() not in (None, "", False, 0, "0")) for bound in more
-                    ),
+                    "open": any(bound.errors or not self._is_default(bound) for bound in more),
                 }
             )
         return result
+
+    @staticmethod
+    def _is_default(bound) -> bool:
+        """Whether a field holds what a new order starts with (nothing to look at)."""
+        if bound.name == "confirmed":
+            return bool(bound.value())
+        return bound.value() in (None, "", False, 0, "0")
 
     def clean(self):
         cleaned = super().clean()

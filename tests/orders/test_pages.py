@@ -141,6 +141,24 @@ def test_the_form_shown_again_keeps_the_picked_products_name_price_and_stock(cli
     assert 'data-catalog-price="89.00"' in page
 
 
+def test_the_new_order_form_starts_confirmed_and_may_be_unticked(client_a, account_a, lamp):
+    form = client_a.get(reverse("orders:order-create")).context["form"]
+    assert form["confirmed"].value() is True
+    # The default is nothing to look at: "More order data" stays closed.
+    assert not next(section for section in form.sections() if section["key"] == "more")["open"]
+
+    source = account_a.order_sources.get().pk
+    fields = {**_order_fields(source=source), "line-0-product": "LAMP-1", "line-0-quantity": "1"}
+    confirmed = client_a.post(reverse("orders:order-create"), {**fields, "confirmed": "on"})
+    draft = client_a.post(reverse("orders:order-create"), fields)  # the box unticked
+    assert confirmed.status_code == draft.status_code == 302
+
+    first, second = Order.objects.filter(account=account_a).order_by("id")
+    assert first.confirmed and first.date_confirmed is not None
+    assert JournalEntry.objects.filter(order=first, type=JournalEntry.Type.ORDER_CONFIRMED).exists()
+    assert not second.confirmed and second.date_confirmed is None
+
+
 def test_card_actions_status_payment_lines_and_timeline(client_a, account_a, lamp):
     order = order_create(
         account=account_a,
