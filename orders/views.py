@@ -417,8 +417,12 @@ def _tracking_detail(data: dict) -> str:
         status = TrackingStatus(data.get("tracking_status")).label
     except ValueError:
         status = str(data.get("tracking_status", ""))
-    parts = [data.get("package_number") or "", str(status), data.get("courier_status_code") or ""]
-    return " · ".join(part for part in parts if part)
+    # The status in words only: a courier's own status code ("label_created", "DOR") means nothing to
+    # a reader; the package page lists it with each event.
+    number = data.get("package_number") or ""
+    if number:
+        return _("Package %(number)s: %(status)s") % {"number": number, "status": status}
+    return str(status)
 
 
 class OrderDetailView(AccountViewMixin, View):
