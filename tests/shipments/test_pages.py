@@ -193,3 +193,22 @@ def test_the_timeline_names_a_tracking_status_in_the_readers_language_never_its_
     with translation.override("pl"):
         assert str(TrackingStatus.LABEL_CREATED.label) in polish
     assert "Courier label created" not in polish
+
+
+def test_a_number_typed_for_the_label_courier_is_refused_and_kept_on_the_form(client_a, account_a):
+    order = make_order(account_a)
+    url = reverse("shipments:package-create", args=[order.pk])
+    page = client_a.get(url).content.decode()
+    assert 'data-label-couriers="hurtlink"' in page and "generates the number" in page
+
+    # Without scripts the fields stay on the page: a number typed with the label courier is refused.
+    response = client_a.post(
+        url,
+        {"courier_code": "hurtlink", "courier_package_nr": "MY-OWN-1", "tracking_url": "https://t.example/1"},
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "generates the tracking number itself" in form.errors["courier_package_nr"][0]
+    assert "tracking_url" in form.errors
+    assert 'value="MY-OWN-1"' in response.content.decode()  # the input is kept
+    assert not Package.objects.filter(order=order).exists()
