@@ -123,9 +123,9 @@ class ProfileForm(forms.Form):
         help_text=_("Pages show dates and times in it, and read the times you type in it."),
     )
 
-    def __init__(self, *args, automatic_zone: str = "UTC", **kwargs):
+    def __init__(self, *args, automatic_zone: str = "UTC", current_zone: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = [
             ("", _("Your company's: %(zone)s") % {"zone": time_zone_label(automatic_zone)}),
-            *time_zone_choices(),
+            *time_zone_choices(current=current_zone),
         ]

@@ -7,9 +7,12 @@ Pages and their forms work in that zone (``UserTimeZoneMiddleware``); the APIs a
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import importlib.resources
 import zoneinfo
 from functools import lru_cache
+from pathlib import Path
 
 from babel.core import get_global
 from django.utils import timezone
@@ -20,19 +23,54 @@ from accounts.models import User
 UTC = "UTC"
 # Requests that never shift times: the REST API and the BaseLinker-compatible API.
 API_PREFIXES = ("/api/", "/connector.php")
-# The areas of the IANA database people live in (no "Etc/GMT+3", "SystemV/…" or legacy aliases).
-_REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
+# The areas of the IANA database people live in (no "Etc/GMT+3", "SystemV/…" or "US/Eastern").
+_REGIONS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
+
+
+def _zone_tab() -> str:
+    """IANA's zone.tab: one line per country and zone, current names only (no backward links such
+    as "Africa/Asmera" or "Asia/Calcutta"). From the tzdata package, else the system's database."""
+    with contextlib.suppress(ModuleNotFoundError, FileNotFoundError):
+        return importlib.resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    for folder in zoneinfo.TZPATH:
+        with contextlib.suppress(OSError):
+            return (Path(folder) / "zone.tab").read_text(encoding="utf-8")
+    return ""
+
+
+@lru_cache(maxsize=1)
+def _all_zone_names() -> frozenset[str]:
+    """Every zone of the regions, old names (links) included: what a stored choice may still be."""
+    return frozenset(name for name in zoneinfo.available_timezones() if name.split("/", 1)[0] in _REGIONS)
 
 
 @lru_cache(maxsize=1)
 def time_zone_names() -> tuple[str, ...]:
-    """The zones a person can choose: the IANA zones of the system's database, plus UTC."""
-    names = {name for name in zoneinfo.available_timezones() if name.split("/", 1)[0] in _REGIONS}
+    """The zones a person can choose: UTC and the canonical IANA zones (zone.tab), without the
+    deprecated aliases the database keeps for old data ("Africa/Timbuktu", "Europe/Kiev")."""
+    listed = {
+        fields[2]
+        for line in _zone_tab().splitlines()
+        if line and not line.startswith("#") and len(fields := line.split("\t")) >= 3
+    }
+    names = (listed & _all_zone_names()) or _all_zone_names()
     return (UTC, *sorted(names))
 
 
 def time_zone_is_known(name: str) -> bool:
-    return name in time_zone_names()
+    """Offered, or an old name of the database (a person who chose "Europe/Kiev" keeps it)."""
+    return name == UTC or name in _all_zone_names()
 
 
 @lru_cache(maxsize=512)
@@ -91,15 +129,25 @@ def time_zone_label(name: str) -> str:
     return f"{name.replace('_', ' ')} ({_offset(name, timezone.now())})"
 
 
-def time_zone_choices() -> list[tuple[str, object]]:
-    """The profile's choices: UTC, then the zones grouped by continent (``<optgroup>``s)."""
+def time_zone_choices(current: str = "") -> list[tuple[str, object]]:
+    """The profile's choices: UTC, then the zones grouped by region (``<optgroup>``s), sorted. A
+    ``current`` choice under an old name stays offered (first), so saving the profile keeps it."""
     now = timezone.now()
     groups: dict[str, list[tuple[str, str]]] = {}
     for name in time_zone_names()[1:]:
         groups.setdefault(name.split("/", 1)[0], []).append(
             (name, f"{name.split('/', 1)[1].replace('_', ' ')} ({_offset(name, now)})")
         )
-    return [(UTC, _("UTC (Coordinated Universal Time)")), *groups.items()]
+    choices: list[tuple[str, object]] = [(UTC, _("UTC (Coordinated Universal Time)"))]
+    if current and current not in time_zone_names() and time_zone_is_known(current):
+        choices.append(
+            (
+                current,
+                _("%(zone)s — an old name, kept until you choose another")
+                % {"zone": time_zone_label(current)},
+            )
+        )
+    return [*choices, *groups.items()]
 
 
 class UserTimeZoneMiddleware:

@@ -349,7 +349,7 @@ def profile(request):
     """The signed-in person's own page: name and language, and a password change (``profile_password``)."""
     user = request.user
     if request.method == "POST":
-        form = ProfileForm(request.POST, automatic_zone=_automatic_zone(request))
+        form = ProfileForm(request.POST, automatic_zone=_automatic_zone(request), current_zone=user.time_zone)
         if form.is_valid():
             try:
                 user = services.user_profile_update(user=user, **form.cleaned_data)
@@ -361,7 +361,11 @@ def profile(request):
                 messages.success(request, _("Profile saved."))
                 return _language_cookie(redirect("profile"), user.language)
     else:
-        form = ProfileForm(initial=_profile_initial(user), automatic_zone=_automatic_zone(request))
+        form = ProfileForm(
+            initial=_profile_initial(user),
+            automatic_zone=_automatic_zone(request),
+            current_zone=user.time_zone,
+        )
     return _profile_render(request, form, PasswordChangeForm(user))
 
 
@@ -385,7 +389,9 @@ def profile_password(request):
         messages.success(request, _("Your password has been changed."))
         return redirect("profile")
     profile_form = ProfileForm(
-        initial=_profile_initial(request.user), automatic_zone=_automatic_zone(request)
+        initial=_profile_initial(request.user),
+        automatic_zone=_automatic_zone(request),
+        current_zone=request.user.time_zone,
     )
     return _profile_render(request, profile_form, form)
 

@@ -57,6 +57,9 @@ def _features_parse(text: str) -> list[list[str]]:
     return rows
 
 
+STAR_HELP = _("BaseLinker's star: a marker of your own from 1 to 5 stars to pick products out; 0 is none.")
+
+
 class ProductForm(AccountForm):
     images = forms.CharField(
         label=_("Images"),
@@ -84,7 +87,13 @@ class ProductForm(AccountForm):
             "is_bundle",
         ]
         widgets = {"tags": forms.SelectMultiple(attrs={"size": 4})}
-        labels = {"inventory": _("Catalog"), "category": _("Category"), "manufacturer": _("Manufacturer")}
+        labels = {
+            "inventory": _("Catalog"),
+            "category": _("Category"),
+            "manufacturer": _("Manufacturer"),
+            "star": _("Star marker"),
+        }
+        help_texts = {"star": STAR_HELP}
 
     def __init__(self, *args, parent: Product | None = None, **kwargs):
         super().__init__(*args, **kwargs)

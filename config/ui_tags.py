@@ -21,7 +21,7 @@ register = template.Library()
 ICONS = {
     "plus", "arrow-right", "coins", "package", "truck", "gear", "pencil", "trash", "x", "check",
     "copy", "refresh", "alert", "lock", "message", "link", "clock", "tag", "merge", "sort",
-    "sort-up", "sort-down", "dot", "play", "user", "download", "upload",
+    "sort-up", "sort-down", "dot", "play", "user", "download", "upload", "star",
 }  # fmt: skip
 
 

@@ -58,6 +58,9 @@ def _lines(account, catalog: SharedCatalog, products) -> list[line_sources.Exter
                 weight=product.weight,
                 product=own.get(linked.get(product.pk)),
                 external_parent_id=product.parent_id,
+                currency=catalog.currency,
+                stock=product.shared_stock,
+                source=catalog.label,
             )
         )
     return lines

@@ -149,9 +149,20 @@ class OrderSerializer(fields.ModelSerializer):
         model = Order
         fields = ORDER_FIELDS
         read_only_fields = ["id", "date_add", "date_in_status", "is_technical"]
+        extra_kwargs = {
+            "confirmed": {
+                "help_text": "Confirmed orders are the ones getOrders lists (and integrations fetch); "
+                "true when omitted on create."
+            },
+            "date_confirmed": {
+                "help_text": "Set when the order is confirmed (now, unless given); null while not."
+            },
+        }
 
     def create(self, validated_data):
         lines = validated_data.pop("lines")
+        # An order sent in by hand is confirmed (as addOrder's are), unless the caller says otherwise.
+        validated_data.setdefault("confirmed", True)
         try:
             return services.order_create(
                 account=self.context["account"],

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Inventory, Product, Warehouse
 from config import fields
 from orders import actions
-from orders.line_sources import external_find
+from orders.line_sources import ExternalLine, external_find
 from orders.models import (
     AutomationRule,
     CustomButton,
@@ -19,6 +20,7 @@ from orders.models import (
     OrderSource,
     OrderStatus,
 )
+from orders.product_choices import OWN_KEY_PREFIX, ProductChoice, external_choice, own_choices
 from orders.services import EDITABLE_FIELDS
 
 ORDER_FORM_FIELDS = [
@@ -148,7 +150,7 @@ ORDER_LABELS = {
     "source": _("Order source"),
     "external_order_id": _("External order number"),
     "shop_order_id": _("Order number in the shop"),
-    "confirmed": _("Confirmed by the buyer"),
+    "confirmed": _("Confirmed order"),
     "user_login": _("Buyer's login"),
     "email": _("E-mail"),
     "phone": _("Phone"),
@@ -186,6 +188,10 @@ ORDER_LABELS = {
 }
 
 ORDER_HELP = {
+    "confirmed": _(
+        "Confirmed orders are the ones integrations and API clients fetch. Untick for an order the buyer "
+        "has not confirmed yet."
+    ),
     "delivery_point_id": _("For a parcel locker or pickup point: the carrier's code of the point."),
     "admin_comments": _("Seen only by your team."),
     "star": _("A colour marker from 0 (none) to 5, as in BaseLinker."),
@@ -232,6 +238,9 @@ class OrderForm(fields.ModelForm):
         for name in ("delivery_country_code", "invoice_country_code"):
             self.fields[name].set_first(home)
         if not self.instance.pk:
+            # An order typed in by hand is a confirmed one (BaseLinker's too): API clients that fetch
+            # confirmed orders only see it. Unticking keeps it a draft.
+            self.initial.setdefault("confirmed", True)
             self.initial.setdefault("delivery_country_code", home)
             self.initial.setdefault("invoice_country_code", home)
             self.initial.setdefault("same_as_delivery", True)
@@ -270,12 +279,17 @@ class OrderForm(fields.ModelForm):
                     "fields": [self[name] for name in usual if name in self.fields],
                     "more": more,
                     # A section whose hidden fields hold a value or an error opens by itself.
-                    "open": any(
-                        bound.errors or (bound.value() not in (None, "", False, 0, "0")) for bound in more
-                    ),
+                    "open": any(bound.errors or not self._is_default(bound) for bound in more),
                 }
             )
         return result
+
+    @staticmethod
+    def _is_default(bound) -> bool:
+        """Whether a field holds what a new order starts with (nothing to look at)."""
+        if bound.name == "confirmed":
+            return bool(bound.value())
+        return bound.value() in (None, "", False, 0, "0")
 
     def clean(self):
         cleaned = super().clean()
@@ -317,7 +331,11 @@ def product_find(account, text: str) -> tuple[Product | None, list[Product]]:
 
 
 class LineForm(forms.Form):
-    """A catalog line (product by SKU, EAN or name) or, with no product, a free line."""
+    """A catalog line (product by SKU, EAN or name) or, with no product, a free line.
+
+    The page's product picker fills ``product`` with the picked product's name and SKU and
+    ``product_key`` with its key; without scripts ``product`` is what the user typed (a SKU, EAN, name
+    or a shared product's key) and ``product_key`` stays empty."""
 
     product = forms.CharField(
         label=_("Product"),
@@ -325,6 +343,7 @@ class LineForm(forms.Form):
         help_text=_("Type a SKU, EAN or name and pick a suggestion."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+    product_key = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
     name = forms.CharField(
         label=_("Or a line without a product"),
         max_length=200,
@@ -349,34 +368,59 @@ class LineForm(forms.Form):
         self.account = account
         self.price_group = price_group
         self.fields["warehouse"].queryset = Warehouse.objects.filter(account=account)
+        # The product picker fills the catalog price in here.
+        self.fields["price_brutto"].widget.attrs["data-line-price"] = ""
+
+    def _picked_by_key(self, key: str) -> tuple[Product | None, ExternalLine | None]:
+        """The product a picked suggestion's key names (own or a supplier's), or (None, None)."""
+        if key.startswith(OWN_KEY_PREFIX):
+            pk = key.removeprefix(OWN_KEY_PREFIX)
+            product = (
+                Product.objects.filter(account=self.account, pk=int(pk)).first()
+                if pk.isdigit() and len(pk) <= 18
+                else None
+            )
+            return product, None
+        found = external_find(account=self.account, text=key) if ":" in key else []
+        if len(found) == 1:
+            return found[0].product, found[0]
+        return None, None
 
     def clean(self):
         cleaned = super().clean()
         text = cleaned.get("product") or ""
-        product, candidates = product_find(self.account, text)
+        key = (cleaned.get("product_key") or "").strip()
         external = None
-        if text.strip() and product is None and not candidates:
-            # Not in the account's catalogs: a supplier's shared catalog may have it (its key, SKU or EAN).
-            found = external_find(account=self.account, text=text.strip())
-            if len(found) == 1:
-                external = found[0]
-                product = external.product
-            elif found:
+        if key:
+            product, external = self._picked_by_key(key)
+            if product is None and external is None:
                 self.add_error(
-                    "product",
-                    _("Several suppliers' products match: %(list)s. Choose one from the suggestions.")
-                    % {"list": ", ".join(line.label for line in found[:5])},
+                    "product", _("This product is no longer available. Pick it again from the suggestions.")
                 )
+        else:
+            product, candidates = product_find(self.account, text)
+            if text.strip() and product is None and not candidates:
+                # Not in the account's catalogs: a supplier's shared catalog may have it (key, SKU, EAN).
+                found = external_find(account=self.account, text=text.strip())
+                if len(found) == 1:
+                    external = found[0]
+                    product = external.product
+                elif found:
+                    self.add_error(
+                        "product",
+                        _("Several suppliers' products match: %(list)s. Choose one from the suggestions.")
+                        % {"list": ", ".join(line.label for line in found[:5])},
+                    )
+            if text and product is None and external is None and not self.has_error("product"):
+                if candidates:
+                    names = ", ".join(p.sku or f"#{p.pk}" for p in candidates)
+                    self.add_error(
+                        "product", _("Several products match: %(list)s. Give the SKU.") % {"list": names}
+                    )
+                else:
+                    self.add_error("product", _("No product with this SKU, EAN or name."))
         cleaned["external"] = external
-        if text and product is None and external is None and not self.has_error("product"):
-            if candidates:
-                names = ", ".join(p.sku or f"#{p.pk}" for p in candidates)
-                self.add_error(
-                    "product", _("Several products match: %(list)s. Give the SKU.") % {"list": names}
-                )
-            else:
-                self.add_error("product", _("No product with this SKU, EAN or name."))
-        if product is None and not cleaned.get("product") and not cleaned.get("name"):
+        if product is None and external is None and not text and not cleaned.get("name"):
             self.add_error("product", _("Choose a product or enter a name."))
             return cleaned
         if cleaned.get("price_brutto") is None and "product" not in self.errors:
@@ -396,6 +440,20 @@ class LineForm(forms.Form):
             cleaned["price_brutto"] = price
         cleaned["product_obj"] = product
         return cleaned
+
+    @cached_property
+    def picked(self) -> ProductChoice | None:
+        """The product this bound line names (to show its name, price and stock again when the form
+        comes back), or None."""
+        if not self.is_bound or self.has_error("product"):
+            return None
+        data = getattr(self, "cleaned_data", None) or {}
+        if data.get("external") is not None and data.get("product_obj") is None:
+            return external_choice(data["external"])
+        if data.get("product_obj") is not None:
+            choices = own_choices(account=self.account, ids=[data["product_obj"].pk])
+            return choices[0] if choices else None
+        return None
 
     def line_data(self) -> dict:
         data = {

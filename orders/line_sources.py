@@ -35,6 +35,9 @@ class ExternalLine:
     weight: Decimal
     product: Any = None
     external_parent_id: int | None = None
+    currency: str = ""  # of ``price``
+    stock: int | None = None  # what the source has on hand, when it says
+    source: str = ""  # where it comes from, as the picker names it (a supplier's catalog)
 
 
 @dataclass(frozen=True)

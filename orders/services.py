@@ -119,7 +119,8 @@ def order_create(*, account, lines: list[dict[str, Any]], origin: Origin, **fiel
     """Create an order with its lines; catalog lines take their quantity from the warehouse's stock.
 
     An order created ``confirmed`` gets ``date_confirmed`` (now, unless given) and journals "order
-    confirmed" after "order created".
+    confirmed" after "order created"; an unconfirmed one has no ``date_confirmed``. Entry points decide
+    the default: orders typed in by hand (page, REST, addOrder) are confirmed unless told otherwise.
 
     ``lines``: dicts with ``product`` (a catalog Product, optional) and ``warehouse`` (defaults to the
     product catalog's default warehouse), or free lines with ``name``; plus ``quantity``,
@@ -140,7 +141,10 @@ def order_create(*, account, lines: list[dict[str, Any]], origin: Origin, **fiel
         fields["custom_extra_fields"] = extra_fields_clean(
             account=account, values=fields["custom_extra_fields"]
         )
-    if fields.get("confirmed") and not fields.get("date_confirmed"):
+    # Confirmed means a confirmation time (getOrders pages by it); an unconfirmed order has none.
+    if not fields.get("confirmed"):
+        fields["date_confirmed"] = None
+    elif not fields.get("date_confirmed"):
         fields["date_confirmed"] = timezone.now()
     order = Order.objects.create(account=account, **fields)
     built = [_line_build(order, line) for line in lines]
@@ -222,7 +226,9 @@ def orders_create_many(*, account, orders: list[dict[str, Any]], origin: Origin)
         if not item["lines"]:
             raise ValidationError({"lines": _("An order needs at least one line.")})
         fields.setdefault("currency", account.default_currency)
-        if fields.get("confirmed") and not fields.get("date_confirmed"):
+        if not fields.get("confirmed"):
+            fields["date_confirmed"] = None
+        elif not fields.get("date_confirmed"):
             fields["date_confirmed"] = timezone.now()
         built.append(Order(account=account, **fields))
     Order.objects.bulk_create(built)
@@ -471,8 +477,10 @@ def order_update(*, order: Order, origin: Origin, **changes) -> Order:
         diffs.setdefault(group, {})[name] = [_plain(old), _plain(value)]
     if not diffs:
         return order
-    if "confirmed" in changes and order.confirmed and not order.date_confirmed:
+    if order.confirmed and not order.date_confirmed:
         order.date_confirmed = timezone.now()
+    elif not order.confirmed:
+        order.date_confirmed = None
     order.full_clean(exclude=["account", "source", "status", "merged_from"])
     order.save()
     for type_, fields in diffs.items():

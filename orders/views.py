@@ -17,8 +17,6 @@ from django.views import View
 from accounts import roles
 from accounts.models import Role
 from accounts.tenancy import AccountViewMixin
-from catalog import selectors as catalog_selectors
-from catalog.selectors import product_suggestions
 from catalog.services import StockShortfall
 from changes.origin import Origin, origin_label_text
 from config import formats
@@ -28,7 +26,6 @@ from config.stored_messages import message_text
 from config.web import form_errors_from, safe_next
 from orders import field_labels, forms, selectors, services
 from orders.filters import OrderFilter
-from orders.line_sources import external_search
 from orders.models import (
     AutomationRule,
     AutomationRun,
@@ -39,6 +36,7 @@ from orders.models import (
     OrderSource,
     OrderStatus,
 )
+from orders.product_choices import product_choices
 
 
 def _error_text(exc: Exception) -> str:
@@ -419,8 +417,12 @@ def _tracking_detail(data: dict) -> str:
         status = TrackingStatus(data.get("tracking_status")).label
     except ValueError:
         status = str(data.get("tracking_status", ""))
-    parts = [data.get("package_number") or "", str(status), data.get("courier_status_code") or ""]
-    return " · ".join(part for part in parts if part)
+    # The status in words only: a courier's own status code ("label_created", "DOR") means nothing to
+    # a reader; the package page lists it with each event.
+    number = data.get("package_number") or ""
+    if number:
+        return _("Package %(number)s: %(status)s") % {"number": number, "status": status}
+    return str(status)
 
 
 class OrderDetailView(AccountViewMixin, View):
@@ -531,7 +533,8 @@ class OrderActionView(AccountViewMixin, View):
 
 
 class ProductSuggestView(AccountViewMixin, View):
-    """``<option>``s for the line form's product field (HTMX, as the user types)."""
+    """The product picker's suggestions for what the user typed (HTMX): own products and suppliers'
+    shared ones, each with its price and stock."""
 
     area = roles.ORDERS
 
@@ -548,13 +551,8 @@ class ProductSuggestView(AccountViewMixin, View):
         query = forms.ProductSuggestForm({"line-product": typed})
         # Text that cannot be searched (a NUL character, too long) simply suggests nothing.
         text = query.cleaned_data["product"].strip() if query.is_valid() else ""
-        ids = [product.pk for product in product_suggestions(account=self.account, text=text)]
-        # With their catalog price and stock, which the new-order form shows and totals with.
-        products = in_id_order(catalog_selectors.products_for_list(account=self.account, ids=ids), ids)
-        catalog_selectors.products_display_attach(products)
-        # Suppliers' shared catalogs too (only what each open link shares with this account).
-        external = external_search(account=self.account, text=text, limit=10) if len(text) >= 2 else []
-        return render(request, "orders/_product_options.html", {"products": products, "external": external})
+        choices = product_choices(account=self.account, text=text)
+        return render(request, "orders/_product_options.html", {"choices": choices})
 
 
 # -- settings --------------------------------------------------------------------------------------

@@ -6,17 +6,30 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from config import fields
-from shipments.couriers import COURIER_CHOICES
+from shipments.couriers import COURIER_CHOICES, COURIERS
 from shipments.models import DIMENSION, WEIGHT, TrackingStatus
 
 
 class PackageCreateForm(forms.Form):
-    courier_code = forms.ChoiceField(label=_("Courier"), choices=COURIER_CHOICES, initial="manual")
+    """A package of an order. With a courier that makes labels the page hides the tracking number and
+    URL (the courier generates them); without scripts a number typed there is refused, not dropped."""
+
+    courier_code = forms.ChoiceField(
+        label=_("Courier"),
+        choices=COURIER_CHOICES,
+        initial="manual",
+        widget=forms.Select(
+            attrs={"data-label-couriers": " ".join(c.code for c in COURIERS.values() if c.makes_labels)}
+        ),
+    )
     courier_package_nr = forms.CharField(
         label=_("Tracking number"),
         max_length=40,
         required=False,
-        help_text=_("Needed for a manual shipment; the Hurtlink label courier numbers the package itself."),
+        help_text=_(
+            "The carrier's number of a shipment made elsewhere. Leave it empty with the Hurtlink label "
+            "courier: it generates the number."
+        ),
     )
     tracking_url = forms.URLField(
         label=_("Tracking URL"), max_length=255, required=False, assume_scheme="https"

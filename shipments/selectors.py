@@ -6,7 +6,14 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
+from shipments.couriers import COURIERS, Courier
 from shipments.models import Package, TrackingEvent
+
+
+def courier_list() -> list[Courier]:
+    """The couriers of this server (getCouriersList, GET couriers/). Carrier names that manual packages
+    were recorded with are not couriers here and are not listed."""
+    return list(COURIERS.values())
 
 
 def package_list(*, account) -> QuerySet[Package]:

@@ -16,7 +16,7 @@ from changes import topics
 from changes.origin import Origin
 from orders.models import JournalEntry, Order
 from orders.services import journal_add, tracking_number_record
-from shipments.couriers import courier_custom, courier_get, hurtlink_number
+from shipments.couriers import COURIERS, courier_custom, courier_get, hurtlink_number
 from shipments.labels import label_render
 from shipments.models import WEIGHT, Package, TrackingEvent, TrackingStatus
 
@@ -55,7 +55,6 @@ def package_create(
     width=0,
     height=0,
     origin: Origin,
-    custom_courier: bool = False,
     made_elsewhere: bool = False,
 ) -> Package:
     """Create a package of ``order`` and make it the order's shipment; journal PACKAGE_CREATED and record
@@ -63,26 +62,29 @@ def package_create(
 
     ``manual`` needs ``tracking_number`` (``tracking_url`` optional). A courier that makes labels
     (``hurtlink``) numbers the package itself, sets the tracking URL and stores the rendered label PDF,
-    with a first "label created" tracking event. ``weight`` defaults to the order lines' weight ×
-    quantity. Sets the order's ``delivery_package_module``/``delivery_package_nr`` (order row locked).
-    Bad input raises ValidationError with messages keyed by Package field names; nothing is written.
-    With ``custom_courier``, a code that is not a registered courier names a shipment made elsewhere
-    with that carrier (BaseLinker's createPackageManual takes any carrier name): a manual package.
+    with a first "label created" tracking event; a number or URL given with it is refused (field
+    errors), never silently replaced. ``weight`` defaults to the order lines' weight × quantity. Sets
+    the order's ``delivery_package_module``/``delivery_package_nr`` (order row locked). Bad input
+    raises ValidationError with messages keyed by Package field names; nothing is written.
+
+    A ``courier_code`` that is not a registered courier is the name of the carrier of a shipment made
+    elsewhere (BaseLinker's createPackageManual takes "a code from getCouriersList or any custom
+    courier name"): a manual package, which needs its tracking number. Such names are not couriers of
+    this server: the couriers list does not show them. The same rule holds for the pages, REST and
+    /connector.php.
     With ``made_elsewhere``, the package is a shipment another account made (a Connect partner's,
     carried to this order): it keeps its courier, whatever it is, with the number and URL given, and
     no label is made here.
     """
     errors: dict[str, list[str]] = {}
-    try:
-        courier = courier_get(courier_code)
-        if made_elsewhere:
-            courier = courier_custom(courier.code)
-    except ValidationError as exc:
+    name = courier_code.strip() if isinstance(courier_code, str) else ""
+    if not name:
         courier = None
-        if (custom_courier or made_elsewhere) and isinstance(courier_code, str) and courier_code.strip():
-            courier = courier_custom(courier_code.strip())
-        else:
-            errors.update(exc.message_dict)
+        errors["courier_code"] = [_("Choose a courier.")]
+    elif name in COURIERS:
+        courier = courier_custom(name) if made_elsewhere else courier_get(name)
+    else:
+        courier = courier_custom(name)
     tracking_number = (tracking_number or "").strip()
     tracking_url = (tracking_url or "").strip()
     if courier is not None and not courier.makes_labels and not tracking_number and not made_elsewhere:
@@ -90,6 +92,21 @@ def package_create(
             _("Enter the tracking number of the shipment (courier “%(courier)s”).")
             % {"courier": courier.name}
         )
+    if courier is not None and courier.makes_labels:
+        # The courier numbers the package and links its tracking page: what was typed would be lost.
+        if tracking_number:
+            errors.setdefault("courier_package_nr", []).append(
+                _(
+                    "The courier “%(courier)s” generates the tracking number itself: leave this empty, or "
+                    "choose “%(manual)s” to record a number from elsewhere."
+                )
+                % {"courier": courier.name, "manual": COURIERS["manual"].name}
+            )
+        if tracking_url:
+            errors.setdefault("tracking_url", []).append(
+                _("The courier “%(courier)s” makes the tracking link itself: leave this empty.")
+                % {"courier": courier.name}
+            )
     sizes = {name: _decimal(value, name, errors) for name, value in (("length", length), ("width", width))}
     sizes["height"] = _decimal(height, "height", errors)
     if weight is None or weight == "":
@@ -101,7 +118,7 @@ def package_create(
     package = Package(
         account_id=locked.account_id,
         order=locked,
-        courier_code=courier.code if courier else courier_code or "",
+        courier_code=courier.code if courier else "",
         courier_package_nr="" if courier and courier.makes_labels else tracking_number,
         tracking_url="" if courier and courier.makes_labels else tracking_url,
         weight=package_weight,

@@ -2,7 +2,8 @@
 
 Couriers here are ``manual`` (a shipment made elsewhere) and ``hurtlink``, the built-in label courier:
 createPackage with it numbers the package and renders its label, which getLabel returns.
-createPackageManual also takes any other carrier name, as BaseLinker does.
+createPackageManual also takes any other carrier name, as BaseLinker does ("a code from
+getCouriersList or any custom courier name"): a manual package with that carrier, not a new courier.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from blconnector.registry import PACKAGES, READ, WRITE, Call, method
 from blconnector.render import timestamp
 from shipments.couriers import COURIERS
 from shipments.models import Package, TrackingEvent
+from shipments.selectors import courier_list
 from shipments.services import package_create
 
 MAX_PACKAGES_PER_CALL = 100
@@ -25,16 +27,9 @@ MAX_PACKAGES_PER_CALL = 100
 
 @method("getCouriersList", area=PACKAGES, act=READ)
 def get_couriers_list(call: Call, args: Args) -> dict:
-    """The couriers this server has, then the other carrier names the account's packages use."""
-    couriers = [{"code": courier.code, "name": str(courier.name)} for courier in COURIERS.values()]
-    used = (
-        Package.objects.filter(account=call.account)
-        .exclude(courier_code__in=list(COURIERS))
-        .order_by("courier_code")
-        .values_list("courier_code", flat=True)
-        .distinct()
-    )
-    return {"couriers": [*couriers, *({"code": code, "name": code} for code in used)]}
+    """The couriers this server has. Carrier names that createPackageManual recorded are not couriers
+    here (a typo would otherwise become one), so they are not listed."""
+    return {"couriers": [{"code": courier.code, "name": str(courier.name)} for courier in courier_list()]}
 
 
 @method(
@@ -64,7 +59,6 @@ def create_package_manual(call: Call, args: Args) -> dict:
         courier_code=args.courier_code,
         tracking_number=args.package_number,
         origin=call.origin,
-        custom_courier=True,
     )
     return {"package_id": package.pk, "package_number": package.courier_package_nr}
 

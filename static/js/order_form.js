@@ -1,6 +1,6 @@
-/* The order form: lines added and removed in place, the catalog price and stock of a picked product,
- * totals as you type, and "invoice same as delivery" hiding the invoice address. Without scripts the
- * form still works: "Add a line" posts and shows the form again with one more line. */
+/* The order form: lines added and removed in place, totals as you type (a product picked in a line —
+ * see product_picker.js — fills its price), and "invoice same as delivery" hiding the invoice address.
+ * Without scripts the form still works: "Add a line" posts and shows the form again with one more line. */
 (function () {
   "use strict";
   var form = document.getElementById("order-form");
@@ -20,30 +20,6 @@
       return new Intl.NumberFormat(lang, { style: "currency", currency: currency }).format(value);
     } catch (e) {
       return value.toFixed(2) + " " + currency;
-    }
-  }
-
-  function pickedOption(row) {
-    var input = row.querySelector("[data-line-product]");
-    var list = row.querySelector("datalist");
-    if (!input || !list || !input.value) return null;
-    var options = list.querySelectorAll("option");
-    for (var i = 0; i < options.length; i++) {
-      if (options[i].value === input.value) return options[i];
-    }
-    return null;
-  }
-
-  function showPicked(row) {
-    var option = pickedOption(row);
-    var hint = row.querySelector("[data-line-hint]");
-    var price = row.querySelector("[data-line-price]");
-    if (option) {
-      row.dataset.catalogPrice = option.dataset.price || "";
-      if (hint) {
-        hint.textContent = option.dataset.name + (option.dataset.stock !== undefined ? " · " + option.textContent.split(" · ").pop() : "");
-      }
-      if (price && option.dataset.price) price.placeholder = option.dataset.price;
     }
   }
 
@@ -80,8 +56,8 @@
     var row = first.cloneNode(true);
     var renumber = function (value) { return value.replace(/line-\d+-/g, "line-" + n + "-").replace(/^line-\d+$/, "line-" + n); };
     row.dataset.line = "line-" + n;
-    row.querySelectorAll("[name],[id],[for],[list],[aria-describedby]").forEach(function (el) {
-      ["name", "id", "for", "list", "aria-describedby"].forEach(function (attr) {
+    row.querySelectorAll("[name],[id],[for],[aria-controls],[aria-describedby]").forEach(function (el) {
+      ["name", "id", "for", "aria-controls", "aria-describedby"].forEach(function (attr) {
         if (el.hasAttribute(attr)) el.setAttribute(attr, renumber(el.getAttribute(attr)));
       });
     });
@@ -89,11 +65,15 @@
     row.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
     row.querySelectorAll("input").forEach(function (input) { input.value = input.matches("[data-line-qty]") ? "1" : ""; });
     row.querySelectorAll("select").forEach(function (select) { select.selectedIndex = 0; });
-    row.querySelectorAll("datalist").forEach(function (list) { list.innerHTML = ""; });
+    row.querySelectorAll("[role=listbox]").forEach(function (list) { list.innerHTML = ""; list.hidden = true; });
+    row.querySelectorAll("[role=combobox]").forEach(function (input) {
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    });
     var hint = row.querySelector("[data-line-hint]");
     if (hint) hint.textContent = "";
     var price = row.querySelector("[data-line-price]");
-    if (price) price.placeholder = price.dataset.placeholder || price.placeholder;
+    if (price) price.removeAttribute("data-filled");
     delete row.dataset.catalogPrice;
     lines.appendChild(row);
     if (window.htmx) window.htmx.process(row);
@@ -114,22 +94,23 @@
         row.remove();
       } else {
         row.querySelectorAll("input").forEach(function (input) { input.value = input.matches("[data-line-qty]") ? "1" : ""; });
+        var hint = row.querySelector("[data-line-hint]");
+        if (hint) hint.textContent = "";
         delete row.dataset.catalogPrice;
       }
       totals();
     }
   });
 
-  form.addEventListener("input", function (event) {
-    var row = event.target.closest(".order-line");
-    if (row && event.target.matches("[data-line-product]")) showPicked(row);
-    totals();
-  });
+  form.addEventListener("input", totals);
   form.addEventListener("change", totals);
-  // Suggestions arrive after typing: a value typed in full (a SKU) is recognised when they do.
-  document.body.addEventListener("htmx:afterSwap", function (event) {
-    var row = event.target.closest && event.target.closest(".order-line");
-    if (row) { showPicked(row); totals(); }
+  // A product picked (or its text changed): its catalog price counts while the price field is empty.
+  form.addEventListener("product-picked", function (event) {
+    var row = event.target.closest(".order-line");
+    if (row) {
+      if (event.detail.price) row.dataset.catalogPrice = event.detail.price; else delete row.dataset.catalogPrice;
+    }
+    totals();
   });
 
   // "Invoice same as delivery": the invoice's address fields are copied on save, so they hide.

@@ -4,6 +4,7 @@ the APIs keep UTC."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -100,3 +101,47 @@ def test_the_api_keeps_utc_for_a_signed_in_person_in_warsaw(client_a, user_a, ac
     order = _order(account_a, SUMMER)
     data = client_a.get(reverse("api:order-detail", args=[order.pk])).json()
     assert data["date_add"] == "2026-07-15T08:05:00Z"
+
+
+def _offered(page) -> list[str]:
+    return re.findall(
+        r'<option value="([^"]*)"', page.split('name="time_zone"', 1)[1].split("</select>", 1)[0]
+    )
+
+
+def test_the_profile_offers_only_current_zone_names_grouped_and_sorted(client_a):
+    page = client_a.get(reverse("profile")).content.decode()
+    offered = _offered(page)
+    for old in (
+        "Africa/Asmera",
+        "Africa/Timbuktu",
+        "Europe/Kiev",
+        "Asia/Calcutta",
+        "US/Eastern",
+        "Etc/GMT+3",
+    ):
+        assert old not in offered
+    for current in ("Africa/Asmara", "Europe/Kyiv", "Asia/Kolkata", "Europe/Oslo", "Arctic/Longyearbyen"):
+        assert current in offered
+    zones = offered[2:]  # after "your company's" and UTC
+    assert zones == sorted(zones) and len(zones) == len(set(zones))
+    assert '<optgroup label="Europe">' in page
+
+
+def test_a_stored_old_zone_name_is_kept_and_still_used(client_a, user_a, account_a):
+    _set_zone(user_a, "Europe/Kiev")
+    page = client_a.get(reverse("profile")).content.decode()
+    assert '<option value="Europe/Kiev" selected>' in page and _offered(page).count("Europe/Kiev") == 1
+    # Saving the profile as it is keeps the choice; the pages keep showing Kyiv's time.
+    response = client_a.post(
+        reverse("profile"), {"full_name": "Ola", "language": "pl", "time_zone": "Europe/Kiev"}
+    )
+    assert response.status_code == 302
+    assert User.objects.get(pk=user_a.pk).time_zone == "Europe/Kiev"
+    card = client_a.get(reverse("orders:order-detail", args=[_order(account_a, WINTER).pk])).content.decode()
+    assert "16.01.2026, 01:30" in card
+    # Another old name is not offered, so it is not taken either.
+    refused = client_a.post(
+        reverse("profile"), {"full_name": "Ola", "language": "pl", "time_zone": "Africa/Timbuktu"}
+    )
+    assert refused.status_code == 200 and User.objects.get(pk=user_a.pk).time_zone == "Europe/Kiev"

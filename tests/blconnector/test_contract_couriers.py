@@ -20,11 +20,38 @@ def test_couriers_list(bl_a, order_a):
     for courier in couriers:
         assert_shape(courier, {"code": STR, "name": STR}, exact=True)
     assert [c["code"] for c in couriers] == ["manual", "hurtlink"]
-    bl_a.ok(
+
+
+def test_create_package_manual_with_another_carriers_name_records_it_without_making_it_a_courier(
+    bl_a, order_a
+):
+    """Reference §6.3: courier_code is "a code from getCouriersList or any custom courier name". The
+    package keeps the name; getCouriersList still lists only this server's couriers (a typo such as
+    "dhl" does not become one)."""
+    body = bl_a.ok(
         "createPackageManual",
-        {"order_id": order_a.pk, "courier_code": "dpd", "package_number": "DPD1", "pickup_date": 1},
+        {"order_id": order_a.pk, "courier_code": "dhl", "package_number": "DHL1", "pickup_date": 1},
     )
-    assert [c["code"] for c in bl_a.ok("getCouriersList")["couriers"]] == ["manual", "hurtlink", "dpd"]
+    packages = bl_a.ok("getOrderPackages", {"order_id": order_a.pk})["packages"]
+    assert [(p["package_id"], p["courier_code"], p["courier_package_nr"]) for p in packages] == [
+        (body["package_id"], "dhl", "DHL1")
+    ]
+    order = bl_a.ok("getOrders", {"order_id": order_a.pk})["orders"][0]
+    assert (order["delivery_package_module"], order["delivery_package_nr"]) == ("dhl", "DHL1")
+    assert [c["code"] for c in bl_a.ok("getCouriersList")["couriers"]] == ["manual", "hurtlink"]
+
+
+def test_create_package_manual_names_courier_code_when_it_cannot_be_a_carrier(bl_a, order_a):
+    for code in ("", "   "):
+        body = bl_a.error(
+            "createPackageManual", {"order_id": order_a.pk, "courier_code": code, "package_number": "X1"}
+        )
+        assert body["error_code"] == "ERROR_INVALID_PARAMETERS" and "courier_code" in body["error_message"]
+    too_long = bl_a.error(
+        "createPackageManual", {"order_id": order_a.pk, "courier_code": "c" * 21, "package_number": "X1"}
+    )
+    assert "courier_code" in too_long["error_message"]
+    assert bl_a.ok("getOrderPackages", {"order_id": order_a.pk})["packages"] == []
 
 
 def test_create_package_manual_documented_request(bl_a, order_a):

@@ -389,3 +389,33 @@ def test_get_journal_list_documented_request(bl_a, account_a, order_a):
     # Only the last three days.
     JournalEntry.objects.filter(pk=first.pk).update(created_at=first.created_at - datetime.timedelta(days=4))
     assert first.pk not in [log["log_id"] for log in bl_a.ok("getJournalList", {"last_log_id": 0})["logs"]]
+
+
+def test_an_order_typed_in_the_new_order_form_is_listed_by_get_orders(bl_a, client_a, account_a):
+    """BaseLinker's orders entered by hand are confirmed: clients that read confirmed orders only (no
+    ``get_unconfirmed_orders``) see them."""
+    form = client_a.get("/orders/new/").context["form"]
+    # What the browser sends when the user leaves the form's defaults (a ticked box is sent as "on").
+    defaults = {"confirmed": "on"} if form["confirmed"].value() else {}
+    response = client_a.post(
+        "/orders/new/",
+        {
+            **defaults,
+            "source": account_a.order_sources.get().pk,
+            "currency": "PLN",
+            "delivery_price": "0",
+            "shop_order_id": "0",
+            "star": "0",
+            "line-0-name": "Grawer",
+            "line-0-quantity": "1",
+            "line-0-price_brutto": "11",
+        },
+    )
+    assert response.status_code == 302
+    order = Order.objects.get(account=account_a)
+
+    listed = bl_a.ok("getOrders", {"id_from": 1})["orders"]
+    assert [o["order_id"] for o in listed] == [order.pk]
+    assert listed[0]["confirmed"] is True and listed[0]["date_confirmed"] == int(
+        order.date_confirmed.timestamp()
+    )

@@ -1,5 +1,6 @@
-"""In a real browser: a new order taken as on the phone — several lines picked from the suggestions, totals
-as you type, the invoice the same as the delivery — and the form's messages for an empty line."""
+"""In a real browser: a new order taken as on the phone — several lines picked from the suggestions (own
+products and a supplier's shared ones), totals as you type, the invoice the same as the delivery — and
+the form's messages for an empty line."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from playwright.sync_api import expect
 from catalog.models import Inventory, Price, Product, ProductText
 from catalog.services import stock_adjust_many
 from changes.origin import Origin
-from orders.models import Order
+from orders.models import Order, OrderLine
 from tests.browser.conftest import log_in
+from tests.connect.shared_setup import shared_catalog_setup
 from tests.factories import MembershipFactory
 from tests.factories.accounts import TEST_PASSWORD
 
@@ -53,7 +55,7 @@ def test_an_order_with_three_lines_from_suggestions_and_totals_as_you_type(selle
 
     first = page.locator("[name=line-0-product]")
     first.fill("LAMP")
-    expect(page.locator("#line-0-suggestions option")).to_have_count(1)
+    expect(page.locator("[data-line=line-0] [role=option]")).to_have_count(1)
     first.fill("LAMP-1")
     expect(page.locator("[data-line=line-0] [data-line-hint]")).to_contain_text("Lampka nocna")
     page.locator("[name=line-0-quantity]").fill("2")
@@ -63,7 +65,7 @@ def test_an_order_with_three_lines_from_suggestions_and_totals_as_you_type(selle
     second = page.locator("[name=line-1-product]")
     expect(second).to_be_focused()
     second.fill("Kub")
-    expect(page.locator("#line-1-suggestions option")).to_have_count(1)
+    expect(page.locator("[data-line=line-1] [role=option]")).to_have_count(1)
     second.fill("MUG-1")
     page.locator("[name=line-1-quantity]").fill("2")
     expect(page.locator("[data-line=line-1] [data-line-value]")).to_contain_text("25")
@@ -124,3 +126,88 @@ def test_the_new_order_form_fits_a_phone(phone_page, seller):
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
     box = phone_page.get_by_role("button", name="Create order").bounding_box()
     assert box["height"] >= 40
+
+
+def test_an_own_product_picked_from_the_suggestions_shows_its_name_price_and_stock(seller_page, seller):
+    page = seller_page
+    page.goto("/orders/new/")
+    field = page.get_by_role("combobox", name="Product")
+    field.fill("Lamp")
+    option = page.get_by_role("option", name="Lampka nocna")
+    # The suggestion itself says what it costs and how many are on hand.
+    expect(option).to_contain_text("LAMP-1")
+    expect(option).to_contain_text("89.00")
+    expect(option).to_contain_text("5 in stock")
+    option.click()
+
+    line = page.locator("[data-line=line-0]")
+    expect(field).to_have_value("Lampka nocna (LAMP-1)")
+    expect(line.locator("[data-line-hint]")).to_contain_text("5 in stock")
+    expect(page.locator("[name=line-0-price_brutto]")).to_have_value("89.00")
+    page.locator("[name=line-0-quantity]").fill("2")
+    expect(line.locator("[data-line-value]")).to_contain_text("178.00")
+    expect(page.locator("[data-total-grand]")).to_contain_text("178.00")
+    assert "undefined" not in page.locator("main").inner_text()
+
+    page.get_by_label("E-mail").fill("ewa@example.test")
+    page.get_by_role("button", name="Create order").click()
+    page.wait_for_url("**/orders/*/")
+    line = OrderLine.objects.get(order__account=seller.account)
+    assert (line.name, line.sku, line.quantity, line.price_brutto) == (
+        "Lampka nocna",
+        "LAMP-1",
+        2,
+        Decimal("89.00"),
+    )
+
+
+@pytest.fixture
+def shop(transactional_db):
+    wholesaler = MembershipFactory(
+        account__name="Alpha Wholesale", account__default_currency="EUR", role="owner"
+    )
+    shop = MembershipFactory(account__name="Beta Shop", account__default_currency="EUR", role="owner")
+    shared = shared_catalog_setup(wholesaler.account, shop.account)
+    return shop, shared
+
+
+def test_a_suppliers_shared_product_picked_from_the_suggestions_fills_name_price_and_totals(page, shop):
+    member, shared = shop
+    log_in(page, member.user.email, TEST_PASSWORD)
+    page.goto("/orders/new/")
+    field = page.get_by_role("combobox", name="Product")
+    field.fill("saw")
+    option = page.get_by_role("option", name="Garden saw")
+    expect(option).to_contain_text("SAW-1")
+    expect(option).to_contain_text("€20.00")
+    expect(option).to_contain_text("30 in stock")
+    expect(option).to_contain_text("My supplier (Connect)")
+    # Picked with the keyboard: down to the suggestion, Enter.
+    field.press("ArrowDown")
+    expect(option).to_have_attribute("aria-selected", "true")
+    field.press("Enter")
+
+    line = page.locator("[data-line=line-0]")
+    expect(field).to_have_value("Garden saw (SAW-1)")
+    expect(page.get_by_role("listbox")).to_be_hidden()
+    hint = line.locator("[data-line-hint]")
+    expect(hint).to_contain_text("€20.00")
+    expect(hint).to_contain_text("30 in stock")
+    expect(page.locator("[name=line-0-price_brutto]")).to_have_value("20.00")
+    page.locator("[name=line-0-quantity]").fill("3")
+    expect(line.locator("[data-line-value]")).to_contain_text("€60.00")
+    expect(page.locator("[data-total-lines]")).to_contain_text("€60.00")
+    expect(page.locator("[data-total-grand]")).to_contain_text("€60.00")
+    body = page.locator("main").inner_text()
+    assert "undefined" not in body and f"connect:{shared.contractor_integration.pk}" not in body
+
+    page.get_by_label("E-mail").fill("ewa@example.test")
+    page.get_by_role("button", name="Create order").click()
+    page.wait_for_url("**/orders/*/")
+    line = OrderLine.objects.get(order__account=member.account)
+    assert (line.storage, line.storage_id, line.external_product_id) == (
+        "connect",
+        shared.contractor_integration.pk,
+        shared.saw.pk,
+    )
+    assert (line.name, line.quantity, line.price_brutto) == ("Garden saw", 3, Decimal("20.00"))

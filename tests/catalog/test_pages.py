@@ -305,3 +305,21 @@ def test_the_list_shows_the_day_a_product_was_added_in_the_readers_format(client
     assert f">#{product.pk}<" not in english
     polish = client_a.get(reverse("catalog:product-list"), HTTP_ACCEPT_LANGUAGE="pl").content.decode()
     assert "7.03.2026" in polish
+
+
+def test_the_product_page_names_the_star_marker_and_leaves_it_out_when_unset(client_a, account_a, inventory):
+    plain = Product.objects.create(account=account_a, inventory=inventory, sku="PLAIN")
+    starred = Product.objects.create(account=account_a, inventory=inventory, sku="STARRED", star=3)
+
+    page = client_a.get(reverse("catalog:product-detail", args=[plain.pk])).content.decode()
+    assert "<dt>Star</dt>" not in page and "Star marker" not in page
+
+    page = client_a.get(reverse("catalog:product-detail", args=[starred.pk])).content.decode()
+    assert "<dt>Star marker</dt>" in page and 'aria-label="3 stars of 5"' in page
+    assert page.count('class="icon on"') == 3 and "BaseLinker" in page
+    polish = client_a.get(
+        reverse("catalog:product-detail", args=[starred.pk]), headers={"accept-language": "pl"}
+    ).content.decode()
+    assert "Star marker" not in polish and "3 stars of 5" not in polish
+    form = client_a.get(reverse("catalog:product-edit", args=[starred.pk])).content.decode()
+    assert "Star marker" in form and "0 is none" in form

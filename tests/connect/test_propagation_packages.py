@@ -110,7 +110,6 @@ def test_a_package_the_contractor_creates_goes_to_the_provider_and_not_back(
         courier_code="DHL",
         tracking_number="JJD000390007",
         tracking_url="https://www.dhl.com/track?id=JJD000390007",
-        custom_courier=True,
         origin=_by_user(account_b),
     )
 

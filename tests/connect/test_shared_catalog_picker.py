@@ -36,8 +36,13 @@ def order_b(account_b):
 def test_suggestions_include_the_suppliers_shared_products(shared, client_b):
     body = client_b.get(reverse("orders:product-suggest"), {"line-product": "drill"}).content.decode()
 
-    assert f'value="connect:{shared.contractor_integration.pk}:{shared.drill.pk}"' in body
-    assert "Cordless drill · DRILL-1 · My supplier (Connect)" in body
+    # Picked, the field shows the name and SKU; the key goes back with the form.
+    assert f'data-key="connect:{shared.contractor_integration.pk}:{shared.drill.pk}"' in body
+    assert 'data-label="Cordless drill (DRILL-1)"' in body and 'data-price="100.00"' in body
+    option = body.split(f'data-key="connect:{shared.contractor_integration.pk}:{shared.drill.pk}"')[1]
+    option = option.split("</li>")[0]
+    assert "Cordless drill" in option and "DRILL-1" in option and "12 in stock" in option
+    assert "My supplier (Connect)" in option
     assert (
         "Unshared prototype"
         not in client_b.get(reverse("orders:product-suggest"), {"line-product": "prototype"}).content.decode()
@@ -63,6 +68,59 @@ def test_a_line_from_the_shared_catalog_keeps_the_suppliers_product(shared, acco
     assert line.storage == "connect" and line.storage_id == shared.contractor_integration.pk
     assert line.external_product_id == shared.saw.pk and line.product is None
     assert line.name == "Garden saw" and line.sku == "SAW-1" and line.price_brutto == Decimal("30.00")
+
+
+def test_the_new_order_form_takes_a_shared_product_picked_by_its_key(shared, account_b, client_b):
+    response = client_b.post(
+        reverse("orders:order-create"),
+        {
+            "source": account_b.order_sources.get().pk,
+            "currency": "EUR",
+            "delivery_price": "0",
+            "star": "0",
+            "shop_order_id": "0",
+            "line-0-product": "Garden saw (SAW-1)",
+            "line-0-product_key": f"connect:{shared.contractor_integration.pk}:{shared.saw.pk}",
+            "line-0-quantity": "3",
+        },
+    )
+
+    assert response.status_code == 302
+    line = OrderLine.objects.get(order__account=account_b)
+    assert (line.storage, line.storage_id, line.external_product_id) == (
+        "connect",
+        shared.contractor_integration.pk,
+        shared.saw.pk,
+    )
+    assert (line.name, line.sku, line.quantity, line.price_brutto) == (
+        "Garden saw",
+        "SAW-1",
+        3,
+        Decimal("20.00"),
+    )
+
+
+def test_a_picked_shared_product_no_longer_shared_is_refused_on_the_form(
+    shared, account_a, account_b, client_b
+):
+    services.contractor_set_state(actor=owner_tenant(account_a), link=shared.link, state="blocked")
+    response = client_b.post(
+        reverse("orders:order-create"),
+        {
+            "source": account_b.order_sources.get().pk,
+            "currency": "EUR",
+            "delivery_price": "0",
+            "star": "0",
+            "shop_order_id": "0",
+            "line-0-product": "Garden saw (SAW-1)",
+            "line-0-product_key": f"connect:{shared.contractor_integration.pk}:{shared.saw.pk}",
+            "line-0-quantity": "1",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "This product is no longer available" in response.content.decode()
+    assert not OrderLine.objects.filter(order__account=account_b).exists()
 
 
 def test_a_line_for_a_linked_product_uses_the_own_product_and_still_names_the_suppliers(

@@ -226,7 +226,7 @@ def test_api_search_and_journal_refuse_or_ignore_unicode_digits(api_a, account_a
 
 def test_product_suggestions_for_text_with_nul_suggest_nothing(client_a):
     response = client_a.get(reverse("orders:product-suggest"), {"line-product": "ab\u0000c"})
-    assert response.status_code == 200 and response.context["products"] == []
+    assert response.status_code == 200 and response.context["choices"] == []
 
 
 # --- order API fields --------------------------------------------------------------------------------------

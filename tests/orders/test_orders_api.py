@@ -46,7 +46,11 @@ def test_a_catalog_line_takes_stock_and_the_order_is_journaled(api_a, shirt):
     assert _stock(shirt) == 7
     order = Order.objects.get(pk=body["id"])
     assert order.status.kind == "new" and order.currency == "PLN"
-    assert list(order.journal.values_list("type", flat=True)) == [JournalEntry.Type.ORDER_CREATED]
+    # Sent in by hand, so confirmed (as addOrder's orders are).
+    assert list(order.journal.values_list("type", flat=True)) == [
+        JournalEntry.Type.ORDER_CREATED,
+        JournalEntry.Type.ORDER_CONFIRMED,
+    ]
 
 
 def test_a_shortfall_lists_every_short_line_and_creates_nothing(api_a, account_a, shirt):
@@ -79,7 +83,7 @@ def test_cancelling_returns_stock_and_reopening_takes_it_again(api_a, account_a,
     assert api_a.post(url, {"status": new.pk}, format="json").status_code == 200
     assert _stock(shirt) == 6
     types = list(JournalEntry.objects.filter(order_id=order["id"]).values_list("type", "object_id"))
-    assert types == [(1, 0), (18, cancelled.pk), (18, new.pk)]
+    assert types == [(1, 0), (2, 0), (18, cancelled.pk), (18, new.pk)]
 
 
 def test_free_lines_need_a_name_and_orders_need_lines(api_a):
@@ -108,9 +112,10 @@ def test_journal_is_read_from_a_given_id_onwards(api_a, shirt, account_a):
     first = _order(api_a, [{"product": shirt.pk, "quantity": 1, "price_brutto": "1.00"}]).json()
     second = _order(api_a, [{"product": shirt.pk, "quantity": 1, "price_brutto": "1.00"}]).json()
     entries = api_a.get(reverse("api:journal-list")).json()["results"]
-    assert [e["order_id"] for e in entries] == [first["id"], second["id"]]
-    later = api_a.get(reverse("api:journal-list") + f"?from_id={entries[1]['log_id']}").json()["results"]
-    assert [e["order_id"] for e in later] == [second["id"]]
+    # Each order: created, confirmed.
+    assert [e["order_id"] for e in entries] == [first["id"], first["id"], second["id"], second["id"]]
+    later = api_a.get(reverse("api:journal-list") + f"?from_id={entries[2]['log_id']}").json()["results"]
+    assert [e["order_id"] for e in later] == [second["id"], second["id"]]
     assert api_a.get(reverse("api:journal-list") + "?from_id=x").status_code == 400
 
 

@@ -233,3 +233,31 @@ def test_bulk_status_moves_each_order_and_reports_the_ones_that_cannot(api_a, ac
     assert "MUG" in response.json()["failed"][str(takes_all.pk)]
     takes_all.refresh_from_db()
     assert takes_all.status_id == cancelled.pk
+
+
+def test_an_order_sent_over_rest_is_confirmed_unless_told_otherwise(api_a, account_a):
+    line = {"name": "Usługa", "quantity": 1, "price_brutto": "10.00"}
+    made = api_a.post(reverse("api:order-list"), {"lines": [line]}, format="json")
+    assert made.status_code == 201, made.json()
+    assert made.json()["confirmed"] is True and made.json()["date_confirmed"]
+    order = Order.objects.get(pk=made.json()["id"])
+    assert _types(order) == [T.ORDER_CREATED, T.ORDER_CONFIRMED]
+
+    # A draft has no confirmation time, even if one is sent along.
+    draft = api_a.post(
+        reverse("api:order-list"),
+        {"lines": [line], "confirmed": False, "date_confirmed": "2026-01-01T10:00:00Z"},
+        format="json",
+    )
+    assert draft.status_code == 201, draft.json()
+    assert draft.json()["confirmed"] is False and draft.json()["date_confirmed"] is None
+
+
+def test_unconfirming_an_order_clears_its_confirmation_time(api_a, account_a):
+    order = _free_order(account_a, confirmed=True)
+    assert order.date_confirmed is not None
+    response = api_a.patch(reverse("api:order-detail", args=[order.pk]), {"confirmed": False}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["date_confirmed"] is None
+    order.refresh_from_db()
+    assert not order.confirmed and order.date_confirmed is None

@@ -60,6 +60,7 @@ def test_the_list_renders_whole_second_times_null_times_and_free_lines_like_the_
         account=account_a,
         lines=[{"name": "Wolna linia „ąę”", "quantity": 3, "price_brutto": Decimal("0.10")}],
         date_add=whole,
+        confirmed=True,
         date_confirmed=whole + datetime.timedelta(microseconds=5),
         custom_extra_fields={},
         delivery_price=Decimal("7"),

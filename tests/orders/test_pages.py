@@ -75,6 +75,90 @@ def test_create_shows_shortfall_and_unknown_product_and_creates_nothing(client_a
     assert not Order.objects.exists() and Stock.objects.get(product=lamp).quantity == 5
 
 
+def test_a_product_picked_from_the_suggestions_is_sent_by_its_key_not_its_shown_name(
+    client_a, account_a, account_b, lamp
+):
+    # The picker shows "name (SKU)" in the field and sends the product's key beside it.
+    suggestions = client_a.get(
+        reverse("orders:product-suggest"), {"line-0-product": "Lampka"}
+    ).content.decode()
+    assert (
+        f'data-key="product:{lamp.pk}"' in suggestions and 'data-label="Lampka nocna (LAMP-1)"' in suggestions
+    )
+    assert 'data-price="89.00"' in suggestions and "5 in stock" in suggestions
+
+    response = client_a.post(
+        reverse("orders:order-create"),
+        {
+            **_order_fields(source=account_a.order_sources.get().pk),
+            "line-0-product": "Lampka nocna (LAMP-1)",
+            "line-0-product_key": f"product:{lamp.pk}",
+            "line-0-quantity": "2",
+        },
+    )
+    assert response.status_code == 302
+    line = Order.objects.get(account=account_a).lines.get()
+    assert (line.product_id, line.name, line.quantity, line.price_brutto) == (
+        lamp.pk,
+        "Lampka nocna",
+        2,
+        Decimal("89.00"),
+    )
+
+
+def test_a_picked_key_of_another_accounts_product_is_refused(client_a, account_a, account_b):
+    other = Product.objects.create(
+        account=account_b, inventory=Inventory.objects.get(account=account_b, is_default=True), sku="B-1"
+    )
+    response = client_a.post(
+        reverse("orders:order-create"),
+        {
+            **_order_fields(source=account_a.order_sources.get().pk),
+            "line-0-product": "Something (B-1)",
+            "line-0-product_key": f"product:{other.pk}",
+            "line-0-quantity": "1",
+            "line-0-price_brutto": "5",
+        },
+    )
+    assert response.status_code == 200
+    assert "This product is no longer available" in response.content.decode()
+    assert not Order.objects.filter(account=account_a).exists()
+
+
+def test_the_form_shown_again_keeps_the_picked_products_name_price_and_stock(client_a, account_a, lamp):
+    response = client_a.post(
+        reverse("orders:order-create"),
+        {
+            **_order_fields(source=account_a.order_sources.get().pk, email="bad@@"),
+            "line-0-product": "LAMP-1",
+            "line-0-quantity": "1",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "Enter a valid email address" in page
+    hint = page.split('data-line-hint aria-live="polite">', 1)[1].split("</small>", 1)[0]
+    assert "Lampka nocna" in hint and "89" in hint and "5 in stock" in hint
+    assert 'data-catalog-price="89.00"' in page
+
+
+def test_the_new_order_form_starts_confirmed_and_may_be_unticked(client_a, account_a, lamp):
+    form = client_a.get(reverse("orders:order-create")).context["form"]
+    assert form["confirmed"].value() is True
+    # The default is nothing to look at: "More order data" stays closed.
+    assert not next(section for section in form.sections() if section["key"] == "more")["open"]
+
+    source = account_a.order_sources.get().pk
+    fields = {**_order_fields(source=source), "line-0-product": "LAMP-1", "line-0-quantity": "1"}
+    confirmed = client_a.post(reverse("orders:order-create"), {**fields, "confirmed": "on"})
+    draft = client_a.post(reverse("orders:order-create"), fields)  # the box unticked
+    assert confirmed.status_code == draft.status_code == 302
+
+    first, second = Order.objects.filter(account=account_a).order_by("id")
+    assert first.confirmed and first.date_confirmed is not None
+    assert JournalEntry.objects.filter(order=first, type=JournalEntry.Type.ORDER_CONFIRMED).exists()
+    assert not second.confirmed and second.date_confirmed is None
+
+
 def test_card_actions_status_payment_lines_and_timeline(client_a, account_a, lamp):
     order = order_create(
         account=account_a,

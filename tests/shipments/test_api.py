@@ -79,9 +79,20 @@ def test_bad_input_is_answered_with_field_messages(api_a, account_a):
     assert missing.status_code == 400 and "courier_package_nr" in missing.json()["errors"]
     negative = _create(api_a, order=order.pk, courier_code="manual", courier_package_nr="X", weight="-1")
     assert negative.status_code == 400 and "weight" in negative.json()["errors"]
-    unknown = _create(api_a, order=order.pk, courier_code="pigeon", courier_package_nr="X")
-    assert unknown.status_code == 400 and "pigeon" in unknown.json()["errors"]["courier_code"][0]
+    unnamed = _create(api_a, order=order.pk, courier_code="pigeon")
+    assert unnamed.status_code == 400 and "pigeon" in unnamed.json()["errors"]["courier_package_nr"][0]
+    labelled = _create(api_a, order=order.pk, courier_code="hurtlink", courier_package_nr="MINE-1")
+    assert labelled.status_code == 400 and "courier_package_nr" in labelled.json()["errors"]
     assert not Package.objects.exists()
+
+
+def test_another_carriers_name_is_a_manual_package_not_a_new_courier(api_a, account_a):
+    order = make_order(account_a)
+    response = _create(api_a, order=order.pk, courier_code="pigeon", courier_package_nr="P-1")
+    assert response.status_code == 201, response.json()
+    assert (response.json()["courier_code"], response.json()["has_label"]) == ("pigeon", False)
+    couriers = api_a.get(reverse("api:courier-list")).json()
+    assert [c["code"] for c in couriers] == ["manual", "hurtlink"]
 
 
 def test_another_accounts_order_cannot_get_a_package_and_its_packages_are_404(

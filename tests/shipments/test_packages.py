@@ -116,7 +116,7 @@ def test_a_manual_package_needs_a_tracking_number_and_nothing_is_written(account
     assert Order.objects.get(pk=order.pk).delivery_package_nr == ""
 
 
-def test_negative_sizes_and_unknown_couriers_are_refused_with_field_messages(account_a):
+def test_negative_sizes_and_missing_or_too_long_couriers_are_refused_with_field_messages(account_a):
     order = make_order(account_a)
     with pytest.raises(ValidationError) as caught:
         package_create(
@@ -129,8 +129,11 @@ def test_negative_sizes_and_unknown_couriers_are_refused_with_field_messages(acc
         )
     assert set(caught.value.message_dict) == {"weight", "height"}
     with pytest.raises(ValidationError) as caught:
-        package_create(order=order, courier_code="pigeon", tracking_number="X", origin=TEST_ORIGIN)
-    assert "pigeon" in caught.value.message_dict["courier_code"][0]
+        package_create(order=order, courier_code="  ", tracking_number="X", origin=TEST_ORIGIN)
+    assert "courier_code" in caught.value.message_dict
+    with pytest.raises(ValidationError) as caught:
+        package_create(order=order, courier_code="p" * 21, tracking_number="X", origin=TEST_ORIGIN)
+    assert "courier_code" in caught.value.message_dict
     with pytest.raises(ValidationError) as caught:
         package_create(
             order=order, courier_code="manual", tracking_number="X" * 41, weight="heavy", origin=TEST_ORIGIN
@@ -224,3 +227,38 @@ def test_labels_for_a_pickup_point_render_without_the_dejavu_font(account_a, mon
         assert labels._printable("Zażółć", glyphs) == "Zazółć"  # Vera has ó, ł, ć but not ż, ą
     finally:
         labels._font.cache_clear()
+
+
+def test_another_carriers_name_records_a_manual_shipment_made_elsewhere(account_a):
+    """BaseLinker's createPackageManual takes "a code from getCouriersList or any custom courier name";
+    the service keeps that rule for every way in: a manual package with that carrier, no label."""
+    order = make_order(account_a)
+    with pytest.raises(ValidationError) as caught:
+        package_create(order=order, courier_code="pigeon", origin=TEST_ORIGIN)
+    assert "pigeon" in caught.value.message_dict["courier_package_nr"][0]
+
+    package = package_create(order=order, courier_code="pigeon", tracking_number="P-1", origin=TEST_ORIGIN)
+    assert (package.courier_code, package.courier_package_nr, package.courier_name) == (
+        "pigeon",
+        "P-1",
+        "pigeon",
+    )
+    assert not package.has_label and package.tracking_status == 0
+
+
+def test_the_label_courier_refuses_a_typed_tracking_number_and_url_instead_of_dropping_them(account_a):
+    order = make_order(account_a)
+    with pytest.raises(ValidationError) as caught:
+        package_create(
+            order=order,
+            courier_code="hurtlink",
+            tracking_number="MY-OWN-1",
+            tracking_url="https://tracking.example.test/MY-OWN-1",
+            origin=TEST_ORIGIN,
+        )
+    assert set(caught.value.message_dict) == {"courier_package_nr", "tracking_url"}
+    assert "generates the tracking number" in caught.value.message_dict["courier_package_nr"][0]
+    assert not Package.objects.exists()
+    assert package_create(
+        order=order, courier_code="hurtlink", origin=TEST_ORIGIN
+    ).courier_package_nr.startswith("HL")

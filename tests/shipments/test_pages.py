@@ -8,10 +8,11 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from orders.models import JournalEntry, Order
-from shipments.models import Package
-from shipments.services import package_create
+from shipments.models import Package, TrackingStatus
+from shipments.services import package_create, tracking_event_add
 from shipments.views import order_url
 from tests.origins import TEST_ORIGIN
 from tests.shipments.helpers import make_order
@@ -86,7 +87,9 @@ def test_a_tracking_event_is_added_on_the_package_page(client_a, account_a):
     assert refused.status_code == 400 and package.events.count() == 1
     # The order's timeline shows the update and who added it.
     card = client_a.get(reverse("orders:order-detail", args=[package.order_id])).content.decode()
-    assert "Tracking update" in card and "EV1 · Delivered · DOR" in card
+    timeline = card.split('<ol class="timeline">', 1)[1].split("</ol>", 1)[0]
+    assert "Tracking update" in timeline and "Package EV1: Delivered" in timeline
+    assert "DOR" not in timeline  # the courier's own code stays on the package page
     entry = package.order.journal.get(type=JournalEntry.Type.TRACKING_UPDATED)
     assert (entry.object_id, entry.origin_kind) == (package.pk, "user")
     assert entry.origin_label in card
@@ -160,3 +163,52 @@ def test_the_package_list_shows_the_accounts_packages_in_constant_queries(client
         )
     assert count() == one
     assert "LIST-4" in client_a.get(reverse("shipments:package-list")).content.decode()
+
+
+def test_the_timeline_names_a_tracking_status_in_the_readers_language_never_its_code(client_a, account_a):
+    package = package_create(
+        order=make_order(account_a),
+        courier_code="manual",
+        tracking_number="HL000000000372",
+        origin=TEST_ORIGIN,
+    )
+    tracking_event_add(
+        package=package,
+        tracking_status=TrackingStatus.LABEL_CREATED,
+        courier_status_code="label_created",
+        occurred_at=timezone.now(),
+        origin=TEST_ORIGIN,
+    )
+    url = reverse("orders:order-detail", args=[package.order_id])
+
+    def timeline(language):
+        card = client_a.get(url, headers={"accept-language": language}).content.decode()
+        return card.split('<ol class="timeline">', 1)[1].split("</ol>", 1)[0]
+
+    english = timeline("en")
+    assert "Package HL000000000372: Courier label created" in english
+    assert "label_created" not in english
+    polish = timeline("pl")
+    assert "HL000000000372" in polish and "label_created" not in polish
+    with translation.override("pl"):
+        assert str(TrackingStatus.LABEL_CREATED.label) in polish
+    assert "Courier label created" not in polish
+
+
+def test_a_number_typed_for_the_label_courier_is_refused_and_kept_on_the_form(client_a, account_a):
+    order = make_order(account_a)
+    url = reverse("shipments:package-create", args=[order.pk])
+    page = client_a.get(url).content.decode()
+    assert 'data-label-couriers="hurtlink"' in page and "generates the number" in page
+
+    # Without scripts the fields stay on the page: a number typed with the label courier is refused.
+    response = client_a.post(
+        url,
+        {"courier_code": "hurtlink", "courier_package_nr": "MY-OWN-1", "tracking_url": "https://t.example/1"},
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "generates the tracking number itself" in form.errors["courier_package_nr"][0]
+    assert "tracking_url" in form.errors
+    assert 'value="MY-OWN-1"' in response.content.decode()  # the input is kept
+    assert not Package.objects.filter(order=order).exists()

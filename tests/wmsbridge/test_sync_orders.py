@@ -45,6 +45,7 @@ def test_order_maps_field_by_field_as_the_seed_says(account_a, sandbox, fast_cli
             {"product": mug, "quantity": 1, "price_brutto": Decimal("15.00")},
         ],
         shop_order_id=778899,
+        confirmed=True,
         date_confirmed=datetime(2025, 3, 1, 10, 30, tzinfo=UTC),
         user_comments="Leave at the door",
         admin_comments="VIP",
