@@ -65,7 +65,7 @@ def test_a_new_account_finds_a_wholesaler_sends_a_request_and_is_accepted(
     shop_page.on("pageerror", lambda exc: page_problems.add(f"JavaScript error: {exc}"))
     shop_page.on("console", lambda m: m.type == "error" and page_problems.add(f"console error: {m.text}"))
     log_in(shop_page, shop.user.email, TEST_PASSWORD)
-    shop_page.get_by_role("link", name="Integrations").click()
+    shop_page.get_by_role("navigation").get_by_role("link", name="Integrations").click()
     shop_page.get_by_role("link", name="Publications").click()
     shop_page.wait_for_url("**/connect/directory/")
     assert "2 partners" in shop_page.locator("main").inner_text()

@@ -28,7 +28,7 @@ def test_a_stock_change_of_the_wholesaler_reaches_the_shops_product(
     cell = page.locator("#stock-grid").locator(f'input[name="v-{original.pk}-{shared.source_warehouse.pk}"]')
     cell.fill("42")
     page.locator("#stock-grid").get_by_role("button", name="Save").click()
-    page.locator("#stock-grid").get_by_text("Saved.").wait_for()
+    page.locator("#stock-grid").get_by_text("Saved:").wait_for()
 
     wait_for(lambda: shared.stock(copy) == 42, what="the change to reach the shop")
     shop_context = browser.new_context(base_url=live_server.url, viewport=PHONE)
