@@ -321,6 +321,19 @@ def try_grant(case: RouteCase, requester: Requester, setup: Setup, account_a, ac
         for where, response in reads():
             assert response.status_code == case.expect, f"{where} {when} answered {response.status_code}"
             _assert_no_marker(response, setup.marker, f"{where} {when}")
+        # HEAD says what GET would (with no body); OPTIONS describes the route and never shows A's row.
+        for how, client, method in requester.each():
+            if method in ("HEAD", "OPTIONS"):
+                response = requester.send(how, client, method, url)
+                if response is None:
+                    continue
+                where = f"{how} {method} {url} {when}"
+                if method == "HEAD":
+                    assert response.status_code == case.expect, f"{where} answered {response.status_code}"
+                else:
+                    status = response.status_code
+                    assert status in (200, case.expect), f"{where} answered {status}"
+                _assert_no_marker(response, setup.marker, where)
 
     assert_closed("before any grant")
     elsewhere = case.grant(setup, account_a, account_c)
