@@ -79,8 +79,10 @@ def test_a_grant_case_passes_a_route_that_only_a_live_grant_opens(
 ):
     _run(_grant_case("shared-product"), account_a, account_b, user_b)
     assert own_tally.grants == {"shared-product"}
-    # Read before, with a grant elsewhere, with the grant, after the revocation; signed in and by token.
-    assert own_tally.requests == {"session": 5, "token": 5}
+    # Read before, with a grant elsewhere, with the grant, after the revocation, and a write under the grant
+    # (5); HEAD and OPTIONS whenever it is closed (6); signed in and by token.
+    assert own_tally.requests == {"session": 11, "token": 11}
+    assert {("shared-product", m) for m in ("GET", "HEAD", "OPTIONS")} <= own_tally.tried
 
 
 @demo_urls
