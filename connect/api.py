@@ -169,6 +169,13 @@ class PublicationSerializer(fields.ModelSerializer):
         help_text="The entry's id in the directory while listed."
     )
     website = UriReferenceField(read_only=True)
+    # Before the first save the tab's draft is not stored yet: no id and no time of change.
+    id = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Null until the entry is first saved."
+    )
+    updated_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="Null until the entry is first saved."
+    )
 
     class Meta:
         model = Publication
