@@ -51,7 +51,7 @@ MESSAGES_IGNORE = --ignore=.venv --ignore=.data --ignore=tests --ignore=static -
 	--ignore=bench --ignore=test-artifacts --ignore=docs --ignore=node_modules
 messages: $(VENV)/.installed
 	@command -v msgmerge >/dev/null || { echo "make messages needs GNU gettext: apt-get install gettext"; exit 1; }
-	$(BIN)/python manage.py makemessages --locale pl --no-location $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py makemessages --locale pl $(MESSAGES_IGNORE)
 	$(BIN)/python manage.py compilemessages --locale pl $(MESSAGES_IGNORE)
 
 # Screenshots of the main pages at 390 and 1366 px, in English and Polish, into docs/screenshots/:

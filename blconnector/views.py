@@ -24,6 +24,7 @@ from django.core.exceptions import (
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.http.multipartparser import MultiPartParserError
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -35,6 +36,7 @@ from blconnector.registry import METHODS, READ, Call
 from blconnector.render import RawJson
 from catalog.services import StockShortfall
 from changes.origin import Origin
+from config.stored_messages import Joined, Message
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,9 @@ logger = logging.getLogger(__name__)
 def _default(value):
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, Message | Joined | Promise):
+        # A message stored untranslated (a ledger entry's description…): in the caller's language.
+        return str(value)
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 

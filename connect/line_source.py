@@ -38,7 +38,13 @@ def _lines(account, catalog: SharedCatalog, products) -> list[line_sources.Exter
     own = (
         Product.objects.filter(account=account, pk__in=linked.values()).select_related("inventory").in_bulk()
     )
-    multiplier = catalog.integration.contractor_settings.price_multiplier
+    settings = catalog.integration.contractor_settings
+    multiplier = settings.price_multiplier
+    # The price is the supplier's × the contractor's multiplier — the number an import writes into the
+    # contractor's target price group, whose currency the multiplier converts to (the settings say so
+    # when the currencies differ); without a target group it is in the supplier's currency.
+    target = settings.price_group
+    currency = target.currency if target is not None else catalog.currency
     lines = []
     for product in products:
         name = product.shared_name or product.sku or f"#{product.pk}"
@@ -58,7 +64,7 @@ def _lines(account, catalog: SharedCatalog, products) -> list[line_sources.Exter
                 weight=product.weight,
                 product=own.get(linked.get(product.pk)),
                 external_parent_id=product.parent_id,
-                currency=catalog.currency,
+                currency=currency,
                 stock=product.shared_stock,
                 source=catalog.label,
             )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Inventory, Product, Warehouse
 from config import fields
+from config.formats import format_money
 from orders import actions
 from orders.line_sources import ExternalLine, external_find
 from orders.models import (
@@ -363,9 +364,10 @@ class LineForm(forms.Form):
         label=_("Warehouse"), queryset=Warehouse.objects.none(), required=False
     )
 
-    def __init__(self, *args, account, price_group=None, **kwargs):
+    def __init__(self, *args, account, currency: str = "", price_group=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.account = account
+        self.currency = currency  # the order's: a catalog price in another one is not taken
         self.price_group = price_group
         self.fields["warehouse"].queryset = Warehouse.objects.filter(account=account)
         # The product picker fills the catalog price in here.
@@ -424,13 +426,22 @@ class LineForm(forms.Form):
             self.add_error("product", _("Choose a product or enter a name."))
             return cleaned
         if cleaned.get("price_brutto") is None and "product" not in self.errors:
-            price = None
+            price, price_currency = None, ""
             if external is not None and product is None:
-                price = external.price
+                price, price_currency = external.price, external.currency
             elif product is not None:
                 group = self.price_group or product.inventory.default_price_group
                 price = product.prices.filter(price_group=group).values_list("amount", flat=True).first()
-            if price is None:
+                price_currency = group.currency if group is not None else ""
+            if price is not None and self.currency and price_currency and price_currency != self.currency:
+                # Amounts are never converted: a PLN price is not taken as euros.
+                self.add_error(
+                    "price_brutto",
+                    _("Give the price in %(currency)s: the catalog price is %(price)s.")
+                    % {"currency": self.currency, "price": format_money(price, price_currency)},
+                )
+                price = None
+            elif price is None:
                 self.add_error(
                     "price_brutto",
                     _("Give the price: the product has none in this price group.")
@@ -454,6 +465,16 @@ class LineForm(forms.Form):
             choices = own_choices(account=self.account, ids=[data["product_obj"].pk])
             return choices[0] if choices else None
         return None
+
+    @property
+    def picked_price(self):
+        """The picked product's catalog price when it is in the order's currency, else None."""
+        picked = self.picked
+        if picked is None or picked.price is None:
+            return None
+        if self.currency and picked.currency and picked.currency != self.currency:
+            return None
+        return picked.price
 
     def line_data(self) -> dict:
         data = {

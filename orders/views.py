@@ -218,14 +218,15 @@ def _line_forms(account, data=None, *, add_line: bool = False) -> list[forms.Lin
     """The new-order form's lines: ``line-<n>-…`` fields, as many as were posted (one to start with)."""
     if data is None:
         return [forms.LineForm(account=account, prefix="line-0")]
+    currency = str(data.get("currency") or "")  # the order's, which catalog prices must be in
     numbers = sorted({int(match.group(1)) for key in data if (match := LINE_KEY.match(key))})
     if not numbers and not add_line and any(key.startswith("line-") for key in data):
         # One line posted as ``line-product``, ``line-quantity``… (the card's "Add a line" names).
-        return [forms.LineForm(data, account=account, prefix="line")]
+        return [forms.LineForm(data, account=account, currency=currency, prefix="line")]
     numbers = numbers[:MAX_FORM_LINES] or [0]
     if add_line and len(numbers) < MAX_FORM_LINES:
         numbers.append(numbers[-1] + 1)
-    return [forms.LineForm(data, account=account, prefix=f"line-{n}") for n in numbers]
+    return [forms.LineForm(data, account=account, currency=currency, prefix=f"line-{n}") for n in numbers]
 
 
 def _line_is_blank(form: forms.LineForm) -> bool:
@@ -452,7 +453,7 @@ class OrderDetailView(AccountViewMixin, View):
                 )
             ],
             "timeline": timeline(order),
-            "line_form": forms.LineForm(account=self.account, prefix="line"),
+            "line_form": forms.LineForm(account=self.account, currency=order.currency, prefix="line"),
             "payment_form": forms.PaymentForm(initial={"payment_done": order.payment_done}),
             "merged_from": order.merged_from.all(),
             "merged_into": order.merged_into.all(),
@@ -511,7 +512,7 @@ class OrderActionView(AccountViewMixin, View):
         )
 
     def do_line_add(self, request, order, origin):
-        form = forms.LineForm(request.POST, account=self.account, prefix="line")
+        form = forms.LineForm(request.POST, account=self.account, currency=order.currency, prefix="line")
         if not form.is_valid():
             view = OrderDetailView()
             view.account, view.tenant, view.request = self.account, self.tenant, request

@@ -102,6 +102,22 @@
     }
   });
 
+  // Another currency: catalog prices filled in a different one are taken out again (never converted).
+  var currencyField = form.querySelector("[name=currency]");
+  if (currencyField) {
+    currencyField.addEventListener("change", function () {
+      lines.querySelectorAll(".order-line").forEach(function (row) {
+        var price = row.querySelector("[data-line-price][data-filled]");
+        var from = price && price.getAttribute("data-price-currency");
+        if (from && from !== currencyField.value) {
+          price.value = "";
+          price.removeAttribute("data-filled");
+          delete row.dataset.catalogPrice;
+        }
+      });
+    });
+  }
+
   form.addEventListener("input", totals);
   form.addEventListener("change", totals);
   // A product picked (or its text changed): its catalog price counts while the price field is empty.

@@ -46,16 +46,33 @@
     p.input.dispatchEvent(new CustomEvent("product-picked", { bubbles: true, detail: { price: price } }));
   }
 
+  // The order's currency: the new-order form's field, or the card's line form's data-order-currency.
+  function orderCurrency(p) {
+    var form = p.input.form;
+    if (!form) return "";
+    var field = form.querySelector("[name=currency]");
+    return (field && field.value) || form.getAttribute("data-order-currency") || "";
+  }
+
   // Its price, stock and supplier under the field (and its name when the field shows what was typed);
-  // its catalog price in the price field unless the user typed one there.
+  // its catalog price in the price field unless the user typed one there. A price in another currency
+  // than the order's is shown but never taken (amounts are not converted): the hint asks for one.
   function show(p, option, withName) {
-    var details = option.dataset.details || "";
-    if (p.hint) p.hint.textContent = withName ? [option.dataset.name, details].filter(Boolean).join(" · ") : details;
+    var currency = orderCurrency(p);
+    var other = option.dataset.price && option.dataset.currency && currency && option.dataset.currency !== currency;
+    var price = other ? "" : option.dataset.price || "";
+    var note = other ? p.input.closest("[data-product-picker]").getAttribute("data-other-currency") : "";
+    if (p.hint) p.hint.textContent = [withName ? option.dataset.name : "", option.dataset.details, note].filter(Boolean).join(" · ");
     if (p.price && (p.price.value === "" || p.price.hasAttribute("data-filled"))) {
-      p.price.value = option.dataset.price || "";
-      if (p.price.value) p.price.setAttribute("data-filled", ""); else p.price.removeAttribute("data-filled");
+      p.price.value = price;
+      if (price) {
+        p.price.setAttribute("data-filled", "");
+        p.price.setAttribute("data-price-currency", option.dataset.currency || "");
+      } else {
+        p.price.removeAttribute("data-filled");
+      }
     }
-    announce(p, option.dataset.price || "");
+    announce(p, price);
   }
 
   function pick(p, option) {

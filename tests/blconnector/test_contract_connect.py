@@ -10,7 +10,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.translation import gettext_noop
 
+from config.stored_messages import Message
 from connect import services
 from connect.models import ContractorLink, CreditEntry, ForwardedOrder, LinkEvent
 from orders.services import order_create
@@ -362,3 +364,25 @@ def _code(integration) -> str:
     from connect.selectors import provider_code
 
     return provider_code(integration=integration)
+
+
+def test_credit_history_shows_entries_written_by_forwarding_as_text(bl_a, credit, account_a):
+    """Forwarding and its refunds keep their descriptions untranslated (a message id with its values):
+    the ledger answers them as text, not as an internal error."""
+    link = credit
+    order = _order(account_a, "Pallet", 10)
+    CreditEntry.objects.create(
+        link=link,
+        kind=CreditEntry.Kind.ADJUSTMENT,
+        amount=Decimal("300"),
+        currency="PLN",
+        order=order,
+        description=Message(
+            gettext_noop("Order #%(id)s cancelled by the supplier: its charge is given back."), id=order.pk
+        ),
+        actor="Connect",
+    )
+    body = bl_a.ok("getConnectContractorCreditHistory", {"connect_contractor_id": link.pk})
+    assert body["credit_data"][0]["description"] == (
+        f"Order #{order.pk} cancelled by the supplier: its charge is given back."
+    )

@@ -211,3 +211,43 @@ def test_a_suppliers_shared_product_picked_from_the_suggestions_fills_name_price
         shared.saw.pk,
     )
     assert (line.name, line.quantity, line.price_brutto) == ("Garden saw", 3, Decimal("20.00"))
+
+
+def test_a_price_in_another_currency_than_the_orders_is_shown_but_not_taken(page, shop):
+    member, shared = shop
+    log_in(page, member.user.email, TEST_PASSWORD)
+    page.goto("/orders/new/")
+    field = page.get_by_role("combobox", name="Product")
+    field.fill("saw")
+    page.get_by_role("option", name="Garden saw").click()
+    price = page.locator("[name=line-0-price_brutto]")
+    expect(price).to_have_value("20.00")
+
+    # The order becomes a złoty order: the euro price filled in is taken out again, not converted.
+    page.locator("[name=currency]").select_option("PLN")
+    expect(price).to_have_value("")
+    line = page.locator("[data-line=line-0]")
+    expect(line.locator("[data-line-value]")).to_have_text("—")
+
+    # Picked again in złoty, the euro price is shown under the field with a note, and not filled in.
+    field.fill("saw")
+    page.get_by_role("option", name="Garden saw").click()
+    expect(line.locator("[data-line-hint]")).to_contain_text("€20.00")
+    expect(line.locator("[data-line-hint]")).to_contain_text("another currency")
+    expect(price).to_have_value("")
+
+    page.get_by_label("E-mail").fill("ewa@example.test")
+    page.get_by_role("button", name="Create order").click()
+    page.wait_for_load_state()
+    expect(line).to_contain_text("Give the price in PLN: the catalog price is €20.00")
+    assert not OrderLine.objects.filter(order__account=member.account).exists()
+
+    page.locator("[name=line-0-price_brutto]").fill("86")
+    page.get_by_role("button", name="Create order").click()
+    page.wait_for_url("**/orders/*/")
+    line = OrderLine.objects.get(order__account=member.account)
+    assert (line.order.currency, line.price_brutto, line.external_product_id) == (
+        "PLN",
+        Decimal("86.00"),
+        shared.saw.pk,
+    )

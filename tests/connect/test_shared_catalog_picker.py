@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from catalog.models import Inventory, Product
+from catalog.models import Inventory, PriceGroup, Product
 from changes.origin import Origin
 from connect import services
 from connect.imports import connect_import_create, connect_import_job_run
@@ -29,7 +29,7 @@ def order_b(account_b):
         account=account_b,
         lines=[{"name": "Gift wrap", "quantity": 1, "price_brutto": Decimal("0")}],
         origin=Origin.system(),
-        currency="EUR",
+        currency="PLN",  # the supplier's (shared_catalog_setup) — prices are never converted
     )
 
 
@@ -75,7 +75,7 @@ def test_the_new_order_form_takes_a_shared_product_picked_by_its_key(shared, acc
         reverse("orders:order-create"),
         {
             "source": account_b.order_sources.get().pk,
-            "currency": "EUR",
+            "currency": "PLN",
             "delivery_price": "0",
             "star": "0",
             "shop_order_id": "0",
@@ -108,7 +108,7 @@ def test_a_picked_shared_product_no_longer_shared_is_refused_on_the_form(
         reverse("orders:order-create"),
         {
             "source": account_b.order_sources.get().pk,
-            "currency": "EUR",
+            "currency": "PLN",
             "delivery_price": "0",
             "star": "0",
             "shop_order_id": "0",
@@ -172,3 +172,88 @@ def test_the_api_refuses_a_product_that_is_not_shared(shared, account_a, api_b, 
         )
         assert response.status_code == 400 and "external_product" in response.json()["errors"]
     assert not OrderLine.objects.filter(order=order_b, storage="connect").exists()
+
+
+def _order_in(account, currency: str, **line) -> dict:
+    return {
+        "source": account.order_sources.order_by("pk").first().pk,
+        "currency": currency,
+        "delivery_price": "0",
+        "star": "0",
+        "shop_order_id": "0",
+        **{f"line-0-{name}": value for name, value in line.items()},
+    }
+
+
+def test_a_suppliers_price_in_another_currency_is_never_taken_as_the_orders(shared, account_b, client_b):
+    supplier_currency = shared.retail.currency
+    other = "USD" if supplier_currency != "USD" else "GBP"
+    key = f"connect:{shared.contractor_integration.pk}:{shared.saw.pk}"
+    suggestions = client_b.get(reverse("orders:product-suggest"), {"line-product": "saw"}).content.decode()
+    assert f'data-currency="{supplier_currency}"' in suggestions
+
+    refused = client_b.post(
+        reverse("orders:order-create"),
+        _order_in(account_b, other, product="Garden saw (SAW-1)", product_key=key, quantity="1"),
+    )
+
+    assert refused.status_code == 200
+    assert f"Give the price in {other}: the catalog price is" in refused.content.decode()
+    assert not OrderLine.objects.filter(order__account=account_b).exists()
+
+    taken = client_b.post(
+        reverse("orders:order-create"),
+        _order_in(
+            account_b, other, product="Garden saw (SAW-1)", product_key=key, quantity="1", price_brutto="7.50"
+        ),
+    )
+
+    assert taken.status_code == 302
+    line = OrderLine.objects.get(order__account=account_b)
+    assert (line.order.currency, line.price_brutto, line.external_product_id) == (
+        other,
+        Decimal("7.50"),
+        shared.saw.pk,
+    )
+
+
+def test_an_own_catalog_price_in_another_currency_is_not_taken_either(shared, account_a, client_a):
+    own_currency = shared.retail.currency
+    other = "USD" if own_currency != "USD" else "GBP"
+    response = client_a.post(
+        reverse("orders:order-create"),
+        _order_in(account_a, other, product="SAW-1", product_key=f"product:{shared.saw.pk}", quantity="1"),
+    )
+
+    assert response.status_code == 200
+    assert f"Give the price in {other}: the catalog price is" in response.content.decode()
+    same = client_a.post(
+        reverse("orders:order-create"),
+        _order_in(
+            account_a, own_currency, product="SAW-1", product_key=f"product:{shared.saw.pk}", quantity="1"
+        ),
+    )
+    assert same.status_code == 302
+    assert OrderLine.objects.get(order__account=account_a).price_brutto > 0
+
+
+def test_a_multiplier_into_a_price_group_of_the_orders_currency_gives_the_price(shared, account_b, client_b):
+    euros = PriceGroup.objects.create(account=account_b, name="Retail EUR", currency="EUR")
+    services.contractor_update(
+        actor=owner_tenant(account_b),
+        integration=shared.contractor_integration,
+        price_multiplier=Decimal("0.25"),
+        price_group=euros,
+    )
+    key = f"connect:{shared.contractor_integration.pk}:{shared.saw.pk}"
+    suggestions = client_b.get(reverse("orders:product-suggest"), {"line-product": "saw"}).content.decode()
+    assert 'data-price="5.00" data-currency="EUR"' in suggestions
+
+    response = client_b.post(
+        reverse("orders:order-create"),
+        _order_in(account_b, "EUR", product="Garden saw (SAW-1)", product_key=key, quantity="2"),
+    )
+
+    assert response.status_code == 302
+    line = OrderLine.objects.get(order__account=account_b)
+    assert (line.order.currency, line.price_brutto) == ("EUR", Decimal("5.00"))
