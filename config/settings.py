@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from pathlib import Path
 
@@ -120,10 +121,14 @@ TEMPLATES = [
 
 # --- Database and Redis -----------------------------------------------------------------------------
 # The run/test commands start embedded servers and set these when they are missing (config/embedded.py).
+# Connections are kept for a minute between requests — except under the development server, which
+# runs each request in a thread of its own: a kept connection would outlive its thread and pile up
+# until PostgreSQL refuses new clients (Django's docs: do not enable persistent connections there).
+_DEV_SERVER = len(sys.argv) > 1 and sys.argv[1] == "runserver"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/hurtlink"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_max_age=0 if _DEV_SERVER else int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
 }

@@ -513,6 +513,9 @@ def _fields_for(
         source=source,
         currency=order.currency,
         external_order_id=str(order.pk),
+        # The contractor sent it on purpose: a confirmed order, which the supplier's integrations read
+        # (BaseLinker's getOrders pages confirmed orders by their confirmation time).
+        confirmed=True,
         delivery_price=(
             Decimal("0")
             if contractor.hide_prices or settings.delivery_cost == ProviderOrderSettings.DeliveryCost.ZERO

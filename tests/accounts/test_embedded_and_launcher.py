@@ -39,3 +39,27 @@ def test_run_command_refuses_a_taken_port_with_a_clear_message():
     assert result.returncode == 1
     assert f"port {port}" in result.stderr and "HURTLINK_PORT" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("command", "kept"), [("runserver", 0), ("celery", 60)])
+def test_the_development_server_keeps_no_connection_that_would_outlive_its_request_thread(command, kept):
+    """Under runserver every request has a thread of its own: a connection kept for the next request
+    would stay open after its thread ends, until PostgreSQL refuses clients (seen under parallel API
+    calls against `make run`). Other processes keep theirs for a minute."""
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_CONN_MAX_AGE"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.argv = ['manage.py', sys.argv[1]]; from config import settings; "
+            "print(settings.DATABASES['default']['CONN_MAX_AGE'])",
+            command,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(kept)

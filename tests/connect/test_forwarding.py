@@ -88,6 +88,9 @@ def test_a_forwarded_order_reaches_the_supplier_in_its_target_status_with_matche
     assert theirs.status == ready
     assert theirs.source.name == "Connect: Beta Shop" and theirs.source.kind == OrderSource.Kind.CONNECT
     assert theirs.external_order_id == str(order.pk)
+    # A confirmed order: the supplier's integrations (getOrders pages by confirmation time) see it.
+    assert theirs.confirmed and theirs.date_confirmed is not None
+    assert theirs.journal.filter(type=JournalEntry.Type.ORDER_CONFIRMED).exists()
     assert (theirs.delivery_fullname, theirs.delivery_city, theirs.email) == (
         "Jan Kowalski",
         "Gdańsk",
