@@ -124,10 +124,21 @@ def _token(request, fields: dict):
     return token
 
 
+# The services name some fields by their model names; the caller sent BaseLinker's parameters.
+_PARAMETER_NAMES = {
+    "parent": "parent_id",
+    "components": "bundle_products",
+    "category": "category_id",
+    "manufacturer": "manufacturer_id",
+}
+
+
 def _validation_message(exc: ValidationError) -> str:
     if hasattr(exc, "error_dict"):
         return "; ".join(
-            f"{field}: {' '.join(messages)}" if field != "__all__" else " ".join(messages)
+            f"{_PARAMETER_NAMES.get(field, field)}: {' '.join(messages)}"
+            if field != "__all__"
+            else " ".join(messages)
             for field, messages in exc.message_dict.items()
         )
     return " ".join(exc.messages)
@@ -186,8 +197,15 @@ def connector(request) -> HttpResponse:
         return connector_call(request)
     except ApiError as exc:
         return error_answer(exc.code, exc.message)
-    except (RequestDataTooBig, TooManyFieldsSent, MultiPartParserError, SuspiciousOperation) as exc:
-        return error_answer(Code.INVALID_PARAMETERS, str(exc) or _("The request cannot be read."))
+    except RequestDataTooBig:
+        return error_answer(Code.INVALID_PARAMETERS, _("The request is too large."))
+    except TooManyFieldsSent:
+        return error_answer(
+            Code.INVALID_PARAMETERS,
+            _("Too many form fields: send “method”, “parameters” (one JSON text) and the token."),
+        )
+    except (MultiPartParserError, SuspiciousOperation):
+        return error_answer(Code.INVALID_PARAMETERS, _("The request cannot be read."))
     except Exception:
         # Never a 500: BaseLinker's clients only understand an ERROR answer. The cause is in the log.
         logger.exception("connector.php call failed: %s", _method_name(request))

@@ -198,3 +198,31 @@ def test_an_error_leaves_nothing_written(bl_a, account_a, shirt_a, inventory_a):
     )
     assert body["error_code"] == "ERROR_INVALID_PARAMETERS"
     assert not account_a.products.filter(sku="NEW").exists()
+
+
+def test_refusals_name_basselinkers_parameters_not_internal_fields(bl_a, inventory_a, shirt_a):
+    variant = bl_a.ok(
+        "addInventoryProduct",
+        {"inventory_id": inventory_a.pk, "parent_id": shirt_a.pk, "sku": "SHIRT-M", "text_fields": {"name": "M"}},
+    )["product_id"]
+    cases = [
+        ({"parent_id": variant, "sku": "SHIRT-M-X"}, "parent_id: "),
+        ({"category_id": 999999, "sku": "NEW-1"}, "category_id: "),
+        ({"is_bundle": True, "bundle_products": {"999999": 1}, "sku": "NEW-2"}, "bundle_products: "),
+    ]
+    for parameters, named in cases:
+        body = bl_a.error("addInventoryProduct", {"inventory_id": inventory_a.pk, **parameters})
+        assert body["error_code"] == "ERROR_INVALID_PARAMETERS"
+        assert named in body["error_message"], body
+        for internal in ("parent:", "category:", "components:"):
+            assert internal not in body["error_message"].replace(named, "")
+
+
+def test_a_form_with_too_many_fields_is_refused_without_naming_settings(bl_a):
+    fields = {"method": "getInventories", **{f"junk{n}": "x" for n in range(1500)}}
+    response = bl_a.post(fields, {"X-BLToken": bl_a.secret})
+    body = response.json()
+    assert response.status_code == 200 and body["status"] == "ERROR"
+    assert body["error_code"] == "ERROR_INVALID_PARAMETERS"
+    assert "settings" not in body["error_message"] and "DATA_UPLOAD" not in body["error_message"]
+    assert "Too many form fields" in body["error_message"]
