@@ -30,6 +30,7 @@ from django_countries import countries
 
 from blconnector.render import SHARED_STORAGE_TYPE, warehouse_key
 from catalog.models import Inventory, Price, Product, ProductText, Stock
+from config.web import site_url
 from connect.line_source import STORAGE as SHARED_LINE_STORAGE
 from orders.models import Order
 
@@ -576,7 +577,7 @@ def products_data(
             "locations": {},
             "average_cost": float(product.average_cost),
             "text_fields": _text_fields(texts, language),
-            "images": {str(image.position): image.url for image in product.images.all()},
+            "images": {str(image.position): site_url(image.url) for image in product.images.all()},
             "links": links.get(product.pk, {}),
             "bundle_products": {str(c.component_id): c.quantity for c in product.components.all()},
             "variants": {

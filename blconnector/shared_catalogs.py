@@ -43,6 +43,7 @@ from blconnector.selectors import (
     stock_entry,
 )
 from catalog.models import Product
+from config.web import site_url
 from connect.line_source import STORAGE as LINE_STORAGE
 from connect.line_source import line_products
 from connect.shared_catalog import (
@@ -296,7 +297,7 @@ def products_data(*, catalog: SharedCatalog, ids: list[int], extras: dict[str, A
             "locations": {},
             "average_cost": 0.0,
             "text_fields": _text_fields(item),
-            "images": {str(position): url for position, url in enumerate(item.images)},
+            "images": {str(position): site_url(url) for position, url in enumerate(item.images)},
             "links": {},
             "bundle_products": {str(component.pk): quantity for component, quantity in item.components},
             "variants": {
@@ -469,7 +470,7 @@ def storage_products_data(*, catalog: SharedCatalog, ids: list[int]) -> dict[str
             "man_name": item.manufacturer,
             "man_image": "",
             "category_id": product.category_id or 0,
-            "images": list(item.images),
+            "images": [site_url(url) for url in item.images],
             "features": dict(item.features),
             "variants": [
                 {

@@ -23,3 +23,13 @@ def safe_next(request) -> str | None:
     ):
         return target
     return None
+
+
+def site_url(url: str) -> str:
+    """``url`` as another system can fetch it: a path on this site (``/demo-images/…``) gets the site's
+    address (``HURTLINK_SITE_URL``) in front; full URLs and empty values are kept."""
+    from django.conf import settings
+
+    if url.startswith("/") and not url.startswith("//"):
+        return settings.SITE_URL.rstrip("/") + url
+    return url

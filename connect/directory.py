@@ -38,6 +38,7 @@ from django_countries import countries as COUNTRIES
 
 from accounts.models import Account
 from accounts.tenancy import Tenant
+from config.web import site_url
 from connect import services
 from connect.models import (
     ConnectIntegration,
@@ -179,7 +180,7 @@ def _mail(*, to: list[str], subject: str, template: str, context: dict, reply_to
 
 
 def _site(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+    return site_url(path)
 
 
 # ------------------------------------------------------------------------- provider: the entry

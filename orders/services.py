@@ -405,7 +405,8 @@ def extra_fields_clean(*, account, values: dict) -> dict:
         if isinstance(value, dict | list):
             # BaseLinker's file fields send {"title", "file"}: there are no file fields here.
             errors.append(
-                _("%(name)s: a file or a list is not a value of this field; give a text.") % {"name": field.name}
+                _("%(name)s: a file or a list is not a value of this field; give a text.")
+                % {"name": field.name}
             )
             continue
         kind = field.kind

@@ -15,6 +15,7 @@ from catalog.models import (
     Price,
     PriceGroup,
     Product,
+    ProductImage,
     Stock,
     Warehouse,
 )
@@ -466,3 +467,16 @@ def test_stock_and_prices_documented_requests(
     too_many = {str(i): {f"bl_{main}": 1} for i in range(1, 1002)}
     body = bl_a.error("updateInventoryProductsStock", {"inventory_id": inventory_a.pk, "products": too_many})
     assert body["error_code"] == "ERROR_INVALID_PARAMETERS"
+
+
+def test_pictures_served_by_this_site_are_given_with_its_address(bl_a, account_a, inventory_a, settings):
+    """The demo's pictures are paths on this site; a client downloading them needs the whole address."""
+    settings.SITE_URL = "https://hurtlink.example.test/"
+    product = make_product(account_a, inventory_a, sku="PIC-1", name="Pictured")
+    ProductImage.objects.create(product=product, position=0, url="/demo-images/PIC-1.png")
+    ProductImage.objects.create(product=product, position=1, url="https://cdn.example.test/pic.jpg")
+    data = bl_a.ok("getInventoryProductsData", {"inventory_id": inventory_a.pk, "products": [product.pk]})
+    assert data["products"][str(product.pk)]["images"] == {
+        "0": "https://hurtlink.example.test/demo-images/PIC-1.png",
+        "1": "https://cdn.example.test/pic.jpg",
+    }

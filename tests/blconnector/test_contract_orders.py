@@ -419,3 +419,21 @@ def test_an_order_typed_in_the_new_order_form_is_listed_by_get_orders(bl_a, clie
     assert listed[0]["confirmed"] is True and listed[0]["date_confirmed"] == int(
         order.date_confirmed.timestamp()
     )
+
+
+def test_an_object_for_an_extra_field_is_refused_not_stored_as_text(bl_a, account_a):
+    """BaseLinker's file fields send {"title", "file"}; there are no file fields here, and the object
+    must not come back as its Python text."""
+    note = OrderExtraField.objects.create(account=account_a, name="Attachment")
+    status = account_a.order_statuses.first()
+    body = bl_a.error(
+        "addOrder",
+        {
+            "order_status_id": status.pk,
+            "products": [{"name": "x", "quantity": 1, "price_brutto": 1}],
+            "custom_extra_fields": {str(note.pk): {"title": "a.pdf", "file": "data:YWJj"}},
+        },
+    )
+    assert body["error_code"] == "ERROR_INVALID_PARAMETERS"
+    assert "custom_extra_fields" in body["error_message"] and "Attachment" in body["error_message"]
+    assert not Order.objects.filter(account=account_a).exists()

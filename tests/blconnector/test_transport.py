@@ -203,7 +203,12 @@ def test_an_error_leaves_nothing_written(bl_a, account_a, shirt_a, inventory_a):
 def test_refusals_name_basselinkers_parameters_not_internal_fields(bl_a, inventory_a, shirt_a):
     variant = bl_a.ok(
         "addInventoryProduct",
-        {"inventory_id": inventory_a.pk, "parent_id": shirt_a.pk, "sku": "SHIRT-M", "text_fields": {"name": "M"}},
+        {
+            "inventory_id": inventory_a.pk,
+            "parent_id": shirt_a.pk,
+            "sku": "SHIRT-M",
+            "text_fields": {"name": "M"},
+        },
     )["product_id"]
     cases = [
         ({"parent_id": variant, "sku": "SHIRT-M-X"}, "parent_id: "),
