@@ -124,8 +124,8 @@ def order_create(*, account, lines: list[dict[str, Any]], origin: Origin, **fiel
 
     ``lines``: dicts with ``product`` (a catalog Product, optional) and ``warehouse`` (defaults to the
     product catalog's default warehouse), or free lines with ``name``; plus ``quantity``,
-    ``price_brutto`` and optional ``tax_rate``, ``attributes``. Missing sku/ean/name/weight are taken
-    from the product. If stock is short, StockShortfall lists every short line and nothing is written.
+    ``price_brutto`` and optional ``tax_rate``, ``attributes``, ``weight``. Missing sku/ean/name/weight
+    are taken from the product. If stock is short, StockShortfall lists every short line and nothing is written.
     """
     if not lines:
         raise ValidationError({"lines": _("An order needs at least one line.")})
@@ -305,6 +305,9 @@ def _line_build(order: Order, data: dict[str, Any]) -> OrderLine:
         sku=data.get("sku", ""),
         ean=data.get("ean", ""),
     )
+    weight = data.get("weight")  # given (BaseLinker's addOrder sends it), else the product's
+    if weight is not None:
+        line.weight = weight
     if product is not None:
         if product.account_id != order.account_id:
             raise ValidationError({"lines": _("A product of another account cannot be ordered.")})
@@ -321,7 +324,7 @@ def _line_build(order: Order, data: dict[str, Any]) -> OrderLine:
         line.name = line.name or (text.name if text else product.sku)
         line.sku = line.sku or product.sku
         line.ean = line.ean or product.ean
-        line.weight = product.weight
+        line.weight = product.weight if weight is None else weight
         line.reserved = line.quantity if order.account.stock_reservation and not order.is_technical else 0
     elif not line.name:
         raise ValidationError({"lines": _("A line without a product needs a name.")})
@@ -330,7 +333,7 @@ def _line_build(order: Order, data: dict[str, Any]) -> OrderLine:
         line.storage = external.storage
         line.storage_id = external.storage_id
         line.external_product_id = external.external_product_id
-        if product is None:
+        if product is None and weight is None:
             line.weight = external.weight
     return line
 
@@ -595,10 +598,11 @@ def line_add(*, order: Order, origin: Origin, **data) -> OrderLine:
 
 @transaction.atomic
 def line_update(*, line: OrderLine, origin: Origin, **changes) -> OrderLine:
-    """Change a line's quantity, price, tax rate, name or attributes; stock follows the quantity."""
+    """Change a line's quantity, price, tax rate, name, codes, attributes or weight; stock follows the
+    quantity."""
     order = Order.objects.select_for_update().get(pk=line.order_id)
     line = OrderLine.objects.select_for_update().get(pk=line.pk)
-    allowed = {"quantity", "price_brutto", "tax_rate", "name", "attributes", "sku", "ean"}
+    allowed = {"quantity", "price_brutto", "tax_rate", "name", "attributes", "sku", "ean", "weight"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({name: _("This field cannot be changed here.") for name in sorted(unknown)})

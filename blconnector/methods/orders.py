@@ -171,7 +171,7 @@ def _line(call: Call, line: Args, path: str = "", opened: set[int] | None = None
     (kept as the line's reference; the account's product linked to it takes the stock), or a free line
     with its own name."""
     data = {"quantity": line.quantity or 1, "price_brutto": line.price_brutto or Decimal("0")}
-    data.update(line.pick(("name", "sku", "ean", "attributes", "tax_rate")))
+    data.update(line.pick(("name", "sku", "ean", "attributes", "tax_rate", "weight")))
     external = _shared_product(call, line, path, set() if opened is None else opened)
     product = external.product if external is not None else _catalog_product(call, line, path)
     if external is not None:
@@ -525,8 +525,8 @@ def add_order_product(call: Call, args: Args) -> dict:
     return {"order_product_id": line.pk}
 
 
-# The line fields that can change; storage, product, warehouse and weight stay as the line was added.
-_LINE_CHANGES = ("name", "sku", "ean", "attributes", "price_brutto", "tax_rate", "quantity")
+# The line fields that can change; storage, product and warehouse stay as the line was added.
+_LINE_CHANGES = ("name", "sku", "ean", "attributes", "price_brutto", "tax_rate", "quantity", "weight")
 
 
 @method(
@@ -536,7 +536,7 @@ _LINE_CHANGES = ("name", "sku", "ean", "attributes", "price_brutto", "tax_rate",
     params=(Int("order_id", required=True), Int("order_product_id", required=True), *_LINE_PARAMS),
 )
 def set_order_product_fields(call: Call, args: Args) -> dict:
-    """Change a line's name, codes, attributes, price, tax rate or quantity (stock follows the quantity).
+    """Change a line's name, codes, attributes, price, tax rate, quantity (stock follows it) or weight.
     The other line fields are kept: a line's product and warehouse are fixed once it is added."""
     order = order_of(call, args.order_id)
     line = order_line_of(call, order, args.order_product_id)

@@ -208,6 +208,7 @@ def test_add_order_documented_request(bl_a, account_a, shirt_a, variant_a):
     assert list(order.journal.values_list("type", flat=True)) == [1, 2, 16, 3]
     line = bl_a.ok("getOrders", {"order_id": order.pk})["orders"][0]["products"][0]
     assert (line["product_id"], line["variant_id"]) == (str(shirt_a.pk), str(variant_a.pk))
+    assert line["weight"] == 1  # as sent, not the catalog's 0.25
 
 
 def test_add_order_refuses_what_it_cannot_do(bl_a, account_a, shirt_a):
@@ -304,10 +305,17 @@ def test_order_product_methods_documented_requests(bl_a, order_a, shirt_a):
     assert _stock(shirt_a) == 6
     bl_a.ok(
         "setOrderProductFields",
-        {"order_id": order_a.pk, "order_product_id": str(line_id), "quantity": "3", "price_brutto": "24.99"},
+        {
+            "order_id": order_a.pk,
+            "order_product_id": str(line_id),
+            "quantity": "3",
+            "price_brutto": "24.99",
+            "weight": "0.125",
+        },
     )
     line = order_a.lines.get(pk=line_id)
     assert (line.quantity, line.price_brutto) == (3, Decimal("24.99")) and _stock(shirt_a) == 5
+    assert line.weight == Decimal("0.125")
     bl_a.ok("deleteOrderProduct", {"order_id": order_a.pk, "order_product_id": line_id})
     assert not order_a.lines.filter(pk=line_id).exists() and _stock(shirt_a) == 8
     types = list(order_a.journal.values_list("type", "object_id"))
