@@ -59,10 +59,10 @@ _ORDER_COLUMNS = (
     ("o.currency", "currency"),
     ("o.payment_method", "payment_method"),
     ("CASE WHEN o.payment_method_cod THEN '1' ELSE '0' END", "payment_method_cod"),
-    ("o.payment_done::float8", "payment_done"),
+    ("o.payment_done", "payment_done"),
     ("0", "delivery_method_id"),  # delivery methods are free text here
     ("o.delivery_method", "delivery_method"),
-    ("o.delivery_price::float8", "delivery_price"),
+    ("o.delivery_price", "delivery_price"),
     ("o.delivery_package_module", "delivery_package_module"),
     ("o.delivery_package_nr", "delivery_package_nr"),
     ("o.delivery_fullname", "delivery_fullname"),
@@ -131,12 +131,17 @@ _LINE_COLUMNS = (
     ("''", "location"),
     ("coalesce(l.warehouse_id, 0)", "warehouse_id"),
     ("'0'", "auction_id"),
-    ("l.price_brutto::float8", "price_brutto"),
-    ("l.tax_rate::float8", "tax_rate"),
+    ("l.price_brutto", "price_brutto"),
+    ("l.tax_rate", "tax_rate"),
     ("l.quantity", "quantity"),
-    ("l.weight::float8", "weight"),
+    ("l.weight", "weight"),
     ("0", "bundle_id"),
 )
+
+
+# Amounts, rates and weights go out as the numeric columns they are (``23.00``, ``1.250``): JSON
+# numbers with a fraction, which clients read as the floats the reference gives (a float8 cast would
+# write ``23``, read as an integer by PHP's json_decode).
 
 
 def _select(columns) -> str:

@@ -445,3 +445,14 @@ def test_an_object_for_an_extra_field_is_refused_not_stored_as_text(bl_a, accoun
     assert body["error_code"] == "ERROR_INVALID_PARAMETERS"
     assert "custom_extra_fields" in body["error_message"] and "Attachment" in body["error_message"]
     assert not Order.objects.filter(account=account_a).exists()
+
+
+def test_get_orders_writes_amounts_rates_and_weights_as_floats(bl_a, order_a):
+    """A PHP client's json_decode reads 23 as an integer and 23.00 as a float: the reference gives floats."""
+    order = bl_a.ok("getOrders", {"order_id": order_a.pk})["orders"][0]
+    for name in ("payment_done", "delivery_price"):
+        assert isinstance(order[name], float), (name, order[name])
+    for line in order["products"]:
+        for name in ("price_brutto", "tax_rate", "weight"):
+            assert isinstance(line[name], float), (name, line[name])
+    assert order["products"][1]["tax_rate"] == 8.0
