@@ -27,7 +27,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries.serializer_fields import CountryField as CountrySerializerField
@@ -440,14 +440,30 @@ class FormIdField(FormIntegerField):
         super().__init__(**kwargs)
 
 
+def typed_decimal_comma(text: str) -> str:
+    """A number typed with a decimal comma (``1,99``, as Polish and German write it) with a point; other
+    text as it is. Where a comma groups thousands (English), one comma before exactly three digits
+    (``1,000``) is left alone — refused as a number rather than misread as one."""
+    stripped = text.strip()
+    if stripped.count(",") != 1 or "." in stripped:
+        return text
+    whole, fraction = stripped.split(",")
+    if len(fraction) == 3 and (translation.get_language() or "en").startswith("en"):
+        return text
+    return f"{whole}.{fraction}"
+
+
 class FormDecimalField(forms.DecimalField):
-    """A finite decimal in ASCII digits that fits ``max_digits`` / ``decimal_places``."""
+    """A finite decimal in ASCII digits that fits ``max_digits`` / ``decimal_places``; a decimal comma
+    is taken as people type it (``1,99``)."""
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
         if self.localize and isinstance(value, str):
             value = formats.sanitize_separators(value)
+        elif isinstance(value, str):
+            value = typed_decimal_comma(value)
         try:
             return decimal_number(value, max_digits=self.max_digits, decimal_places=self.decimal_places)
         except ValidationError as exc:

@@ -158,3 +158,27 @@ def test_a_message_ending_on_a_company_name_with_a_full_stop_has_one_full_stop()
     )
     assert shown.render({"text": "Loading..."}) == "Loading..."  # an ellipsis stays
     assert shown.render({"text": "<b>x</b>.."}) == "&lt;b&gt;x&lt;/b&gt;."  # still escaped
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_a_price_typed_with_a_decimal_comma_is_taken_on_the_new_order_form(
+    client, user_a, account_a, language
+):
+    User.objects.filter(pk=user_a.pk).update(language=language)
+    client.force_login(User.objects.get(pk=user_a.pk))
+    fields = {
+        "source": account_a.order_sources.order_by("pk").first().pk,
+        "currency": "PLN",
+        "delivery_price": "0",
+        "star": "0",
+        "shop_order_id": "0",
+        "line-0-name": "Usługa",
+        "line-0-quantity": "1",
+    }
+    created = client.post(reverse("orders:order-create"), {**fields, "line-0-price_brutto": "1,99"})
+    assert created.status_code == 302
+    assert Order.objects.get(account=account_a).lines.get().price_brutto == Decimal("1.99")
+    # "1,000" is a thousand in English and one in Polish: a price is refused rather than guessed.
+    thousand = client.post(reverse("orders:order-create"), {**fields, "line-0-price_brutto": "1,000"})
+    assert thousand.status_code == 200 and 'aria-invalid="true"' in thousand.content.decode()
+    assert Order.objects.filter(account=account_a).count() == 1
