@@ -125,7 +125,8 @@ def order_create(*, account, lines: list[dict[str, Any]], origin: Origin, **fiel
     ``lines``: dicts with ``product`` (a catalog Product, optional) and ``warehouse`` (defaults to the
     product catalog's default warehouse), or free lines with ``name``; plus ``quantity``,
     ``price_brutto`` and optional ``tax_rate``, ``attributes``, ``weight``. Missing sku/ean/name/weight
-    are taken from the product. If stock is short, StockShortfall lists every short line and nothing is written.
+    are taken from the product. If stock is short, StockShortfall lists every short line and nothing
+    is written.
     """
     if not lines:
         raise ValidationError({"lines": _("An order needs at least one line.")})
