@@ -325,10 +325,16 @@ def provider_summary_for_contractor(
     )
 
 
-def shared_price_currency(*, integration: ConnectIntegration) -> str:
-    """The currency of the prices a provider integration shares (its price group's), "" if none."""
+def shared_price_currency(*, integration: ConnectIntegration, link: ContractorLink | None = None) -> str:
+    """The currency of the prices a provider integration shares, "" if none: the price group the
+    provider gives this contractor (``link``), else the sharing settings' (as the shared catalog
+    reads them)."""
     if not integration.products_enabled:
         return ""
+    if link is not None and link.price_group_id:
+        group = link.price_group
+        if group.account_id == integration.account_id:
+            return group.currency
     return (
         ProviderSharingSettings.objects.filter(integration=integration)
         .values_list("price_group__currency", flat=True)

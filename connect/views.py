@@ -827,7 +827,9 @@ class _SupplierMixin(_ConnectMixin):
             "summary": summary,
             "link": link,
             "credit": credit,
-            "price_currency": selectors.shared_price_currency(integration=link.provider_integration)
+            "price_currency": selectors.shared_price_currency(
+                integration=link.provider_integration, link=link
+            )
             if summary.products and summary.is_open and tab in ("connection", "products", "prices")
             else "",
             # Read-only: the provider's ledger of this link, newest first (no provider orders or people).

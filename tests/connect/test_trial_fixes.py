@@ -10,9 +10,10 @@ from django.urls import reverse
 
 from accounts.models import currency_choices
 from catalog.models import PriceGroup
+from connect import services
 from connect.models import ConnectIntegration, ContractorLink, CreditEntry
 from tests.factories.accounts import MembershipFactory
-from tests.factories.connect import provider_create
+from tests.factories.connect import owner_tenant, provider_create
 
 pytestmark = pytest.mark.django_db
 
@@ -254,3 +255,28 @@ def test_a_deleted_integration_stays_readable_with_its_ledgers(client_a, account
         )
     )
     assert "its settings are read-only" in refused
+
+
+def test_the_prices_tab_names_the_currency_of_the_price_group_the_supplier_gives_this_contractor(
+    account_a, account_b, user_b
+):
+    integration, code = provider_create(account_a)
+    supplier_group = integration.sharing_settings.price_group
+    supplier_group.currency = "PLN"
+    supplier_group.save()
+    euros_there = PriceGroup.objects.create(account=account_a, name="Retail EUR", currency="EUR")
+    euros_here = PriceGroup.objects.create(account=account_b, name="Shop EUR", currency="EUR")
+    shop = shop_client(user_b)
+    assert (
+        shop.post(
+            reverse("connect:join"), join_data(code, price_sync="on", price_group=euros_here.pk)
+        ).status_code
+        == 302
+    )
+    link = ContractorLink.objects.get(provider_integration=integration)
+    services.contractor_link_update(actor=owner_tenant(account_a), link=link, price_group=euros_there)
+    supplier = ConnectIntegration.objects.get(account=account_b)
+
+    prices = page(shop.get(reverse("connect:supplier-tab", args=[supplier.pk, "prices"])))
+
+    assert "Supplier prices are in EUR." in prices and "set the multiplier to convert" not in prices
