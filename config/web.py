@@ -33,3 +33,26 @@ def site_url(url: str) -> str:
     if url.startswith("/") and not url.startswith("//"):
         return settings.SITE_URL.rstrip("/") + url
     return url
+
+
+class NotFoundPageMiddleware:
+    """A page a view cannot find (``Http404``: another account's order, a deleted package) answers with
+    the site's own 404 page under DEBUG too, as it does in production — not Django's technical page,
+    which lists every URL pattern in English (what `make run` showed a person trying the app). An
+    address no URL pattern matches still gets the technical page under DEBUG: that is a developer's
+    typing, and the list helps."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.conf import settings
+        from django.http import Http404
+        from django.views.defaults import page_not_found
+
+        if settings.DEBUG and isinstance(exception, Http404):
+            return page_not_found(request, exception)
+        return None

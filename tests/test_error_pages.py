@@ -76,3 +76,14 @@ def test_the_logging_filter_keeps_server_errors_whole():
     record.status_code = 403
     ClientErrorsWithoutTraceback().filter(record)
     assert record.exc_info is None
+
+
+@pytest.mark.django_db
+def test_a_missing_page_has_the_sites_layout_under_debug_too(client_a, settings):
+    """`make run` runs with DEBUG on: another account's order must not show Django's URL list."""
+    settings.DEBUG = True
+    response = client_a.get("/orders/999999999/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "This page does not exist" in body and "Go to the dashboard" in body
+    assert "URLconf" not in body and "Using the URLconf" not in body
