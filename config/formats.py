@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import re
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
@@ -28,6 +29,8 @@ from django.utils import timezone, translation
 # 24-hour clock), the customers' home; every other language to its own country.
 DEFAULT_REGION = {"en": "150"}
 NBSP = "\xa0"
+_LETTER_BEFORE_NUMBER = re.compile(r"(?<=[^\W\d_])(?=[\d\u2212-])")
+_NUMBER_BEFORE_LETTER = re.compile(r"(?<=\d)(?=[^\W\d_])")
 
 # The region of the request in progress, or a callable that finds it the first time it is needed.
 _region: ContextVar[str | Callable[[], str] | None] = ContextVar("hurtlink_format_region", default=None)
@@ -149,7 +152,16 @@ def format_money(amount, currency: str | None) -> str:
         text = babel_numbers.format_currency(number, code, locale=current_locale())
     except (UnknownLocaleError, ValueError):
         return _nowrap(f"{format_number(number, 2)} {code}")
-    return _nowrap(text)
+    return _money_spacing(_nowrap(text))
+
+
+def _money_spacing(text: str) -> str:
+    """CLDR's currency spacing, which babel leaves out: a currency code or letters-only sign next to
+    the number gets a no-break space ("PLN 57.99", not "PLN57.99"; "€57.99" stays). A minus is the
+    typographic one, as the ledgers write it beside their charges ("−€10.00")."""
+    text = _LETTER_BEFORE_NUMBER.sub(NBSP, text)
+    text = _NUMBER_BEFORE_LETTER.sub(NBSP, text)
+    return text.replace("-", "−")
 
 
 def format_percent(value) -> str:

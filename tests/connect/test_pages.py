@@ -136,7 +136,7 @@ def test_a_provider_and_a_contractor_click_through(client_a, account_a, account_
         {"credit_limit": "100", "credit_currency": "EUR"},
     )
     edit = page(client_a.get(edit_url))
-    assert "-430,00\xa0€" in edit and "The limit is below what is used." in edit
+    assert "\u2212430,00\xa0€" in edit and "The limit is below what is used." in edit
 
     # Blocking shows on both sides.
     client_a.post(reverse("connect:contractor-state", args=[integration.pk, link.pk]), {"state": "blocked"})

@@ -45,7 +45,7 @@ def test_moments_follow_the_language_and_region_and_never_wrap(language, region,
     [
         ("pl", "PL", "PLN", f"1{NBSP}075,97{NBSP}zł"),
         ("pl", "PL", "EUR", f"1{NBSP}075,97{NBSP}€"),
-        ("en", "GB", "PLN", "PLN1,075.97"),
+        ("en", "GB", "PLN", "PLN\xa01,075.97"),
         ("en", "DE", "EUR", f"1.075,97{NBSP}€"),
         ("en", "US", "USD", "$1,075.97"),
         ("pl", "PL", "JPY", f"1{NBSP}076{NBSP}JPY"),
@@ -182,3 +182,8 @@ def test_a_price_typed_with_a_decimal_comma_is_taken_on_the_new_order_form(
     thousand = client.post(reverse("orders:order-create"), {**fields, "line-0-price_brutto": "1,000"})
     assert thousand.status_code == 200 and 'aria-invalid="true"' in thousand.content.decode()
     assert Order.objects.filter(account=account_a).count() == 1
+
+
+def test_a_negative_amount_has_the_typographic_minus_the_ledgers_use_beside_charges():
+    assert _in("en", "GB", formats.format_money, Decimal("-10"), "EUR") == "\u2212€10.00"
+    assert _in("pl", "PL", formats.format_money, Decimal("-3.5"), "PLN") == f"\u22123,50{NBSP}zł"
