@@ -32,7 +32,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 
 from blconnector.render import SHARED_STORAGE_TYPE, amount
 from blconnector.selectors import (
@@ -414,7 +415,11 @@ def storage_products_page(
     elif filter_available is False:
         products = products.filter(shared_stock__lte=0)
     field = STORAGE_SORTS[sort]
-    ordering = [f"-{field}" if descending else field]
+    # Sorted by what the answer shows: a product without a name by its SKU (the name it is given),
+    # names without regard to case, and no price as the 0 it is answered as (first ascending, last
+    # descending).
+    key = Lower(Coalesce(NullIf(F(field), Value("")), F("sku"))) if field == "shared_name" else F(field)
+    ordering = [key.desc(nulls_last=True) if descending else key.asc(nulls_first=True)]
     if field != "pk":  # ties (equal names, stock, prices) by id, in the same direction
         ordering.append("-pk" if descending else "pk")
     start = (page - 1) * PRODUCTS_PER_PAGE

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalog.models import Category, ExtraField, Inventory, Price, Product, Stock
+from catalog.models import Category, ExtraField, Inventory, Price, Product, ProductText, Stock
 from connect import services
 from tests.blconnector.conftest import connector_for
 from tests.blconnector.shapes import (
@@ -669,3 +669,28 @@ def test_the_isolation_suites_shared_catalog_calls_name_what_account_a_really_re
             assert body.get("error_code") == "ERROR_READ_ONLY", (call.method, body)
     products = own.ok("getExternalStorageProductsList", {"storage_id": storage})["products"]
     assert [p["name"] for p in products] == [f"{MARKER} supplied product"]
+
+
+def test_external_storage_products_sort_by_what_they_show(bl_b, shared, ids):
+    """A product without a price is answered with 0 and sorts as 0; names sort without regard to case,
+    a product without a name by the SKU it is answered with."""
+    Price.objects.filter(product=shared.kit).delete()
+    ProductText.objects.filter(product=shared.saw).update(name="axe")
+    ProductText.objects.filter(product=shared.drill).update(name="")
+
+    def listed(**parameters) -> list[tuple[str, str]]:
+        found = bl_b.ok("getExternalStorageProductsList", {"storage_id": ids["storage"], **parameters})
+        return [(p["sku"], p["name"]) for p in found["products"]]
+
+    assert listed(filter_sort="price DESC")[-1] == ("KIT-1", "Garden kit")
+    assert listed(filter_sort="price ASC")[0] == ("KIT-1", "Garden kit")
+    assert listed(filter_sort="name ASC") == [
+        ("SAW-1", "axe"),
+        ("DRILL-1", "DRILL-1"),
+        ("KIT-1", "Garden kit"),
+    ]
+    assert listed(filter_sort="name DESC") == [
+        ("KIT-1", "Garden kit"),
+        ("DRILL-1", "DRILL-1"),
+        ("SAW-1", "axe"),
+    ]
