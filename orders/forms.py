@@ -296,8 +296,17 @@ class OrderForm(fields.ModelForm):
         cleaned = super().clean()
         if cleaned.get("same_as_delivery"):
             for part in DELIVERY_ADDRESS:
-                cleaned[f"invoice_{part}"] = cleaned.get(f"delivery_{part}", "")
-                setattr(self.instance, f"invoice_{part}", cleaned[f"invoice_{part}"])
+                value = cleaned.get(f"delivery_{part}", "")
+                # The invoice's fields are hidden then: a value too long for one is said at the delivery's.
+                longest = Order._meta.get_field(f"invoice_{part}").max_length
+                if longest and len(value or "") > longest:
+                    self.add_error(
+                        f"delivery_{part}",
+                        _("At most %(n)s characters: the invoice address takes it too.") % {"n": longest},
+                    )
+                    continue
+                cleaned[f"invoice_{part}"] = value
+                setattr(self.instance, f"invoice_{part}", value)
         return cleaned
 
     def custom_extra_fields(self) -> dict:

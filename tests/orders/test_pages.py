@@ -452,3 +452,28 @@ def test_the_api_forgets_the_fields_of_a_rules_former_event(account_a, token_a):
         reverse("api:automationrule-detail", args=[created["id"]]), {"event": "order_created"}, format="json"
     ).json()
     assert changed["event"] == "order_created" and changed["event_status"] is None
+
+
+def test_a_delivery_value_too_long_for_the_hidden_invoice_is_said_at_the_delivery_field(client_a, account_a):
+    order = order_create(
+        account=account_a,
+        lines=[{"name": "Usługa", "quantity": 1, "price_brutto": Decimal("1")}],
+        origin=TEST_ORIGIN,
+    )
+    url = reverse("orders:order-edit", args=[order.pk])
+    long_postcode = "1" * 25  # the delivery's column takes 100, the invoice's 20
+    response = client_a.post(
+        url,
+        _order_fields(
+            source=order.source_id,
+            same_as_delivery="on",
+            delivery_address="Długa 1",
+            delivery_postcode=long_postcode,
+        ),
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "At most 20 characters: the invoice address takes it too." in errors["delivery_postcode"]
+    assert "invoice_postcode" not in errors
+    order.refresh_from_db()
+    assert order.delivery_postcode == ""
