@@ -32,7 +32,7 @@ from blconnector.render import SHARED_STORAGE_TYPE, warehouse_key
 from catalog.models import Inventory, Price, Product, ProductText, Stock
 from config.web import site_url
 from connect.line_source import STORAGE as SHARED_LINE_STORAGE
-from orders.models import Order
+from orders.models import Order, OrderLine
 
 ORDERS_PER_CALL = 100
 # A page completes the second of its 100th order, up to this many orders in all.
@@ -505,9 +505,35 @@ def _page_with_variants(inventory: Inventory, page: int, values_of, entry) -> di
     return keyed_with_variants(main, variants, values, entry)
 
 
-def products_stock_page(*, inventory: Inventory, page: int = 1) -> dict[str, dict]:
-    """getInventoryProductsStock: main products (1000 a page) with their stock and their variants'."""
-    return _page_with_variants(inventory, page, product_stock, stock_entry)
+def products_stock_page(
+    *, inventory: Inventory, page: int = 1, reservations: bool = False
+) -> dict[str, dict]:
+    """getInventoryProductsStock: main products (1000 a page) with their stock and their variants'; with
+    ``reservations`` (the account reserves stock for orders) also each main product's units held by
+    orders, per warehouse — the stock answered is what is left after them."""
+    products = _page_with_variants(inventory, page, product_stock, stock_entry)
+    if reservations:
+        held = product_reservations(inventory.account, [int(pk) for pk in products])
+        for pk, entry in products.items():
+            products[pk] = {
+                "product_id": entry["product_id"],
+                "stock": entry["stock"],
+                "reservations": held.get(int(pk), {}),
+                "variants": entry["variants"],
+            }
+    return products
+
+
+def product_reservations(account, product_ids) -> dict[int, dict[str, int]]:
+    """``{product id: {"bl_<warehouse>": units reserved by order lines}}``."""
+    rows = (
+        OrderLine.objects.filter(
+            order__account=account, product_id__in=product_ids, reserved__gt=0, warehouse_id__isnull=False
+        )
+        .values("product_id", "warehouse_id")
+        .annotate(units=Sum("reserved"))
+    )
+    return _per_product(rows, "warehouse_id", "units", warehouse_key, int)
 
 
 def products_prices_page(*, inventory: Inventory, page: int = 1) -> dict[str, dict]:

@@ -514,7 +514,11 @@ def get_inventory_products_stock(call: Call, args: Args) -> dict:
     inventory = catalog_of(call, args.inventory_id)
     if isinstance(inventory, SharedCatalog):
         return {"products": shared_catalogs.products_stock_page(catalog=inventory, page=args.page)}
-    return {"products": selectors.products_stock_page(inventory=inventory, page=args.page)}
+    return {
+        "products": selectors.products_stock_page(
+            inventory=inventory, page=args.page, reservations=call.account.stock_reservation
+        )
+    }
 
 
 @method(

@@ -20,6 +20,7 @@ from catalog.models import (
     Warehouse,
 )
 from catalog.services import product_write
+from orders.services import order_create
 from tests.actors import admin_of
 from tests.blconnector.conftest import make_product
 from tests.blconnector.shapes import BOOL, INT, INVENTORY_PRODUCT, LIST, OBJ, STR, assert_keyed, assert_shape
@@ -441,9 +442,17 @@ def test_stock_and_prices_documented_requests(
         str(shirt_a.pk): {
             "product_id": shirt_a.pk,
             "stock": {f"bl_{main}": 5, f"bl_{second_warehouse.pk}": 7},
+            "reservations": {},  # the account reserves stock for orders: none holds any yet
             "variants": {str(variant.pk): {f"bl_{main}": 2}},
         }
     }
+    order_create(
+        account=account_a,
+        lines=[{"product": shirt_a, "quantity": 2, "price_brutto": Decimal("1")}],
+        origin=TEST_ORIGIN,
+    )
+    held = bl_a.ok("getInventoryProductsStock", {"inventory_id": inventory_a.pk})["products"][str(shirt_a.pk)]
+    assert (held["stock"][f"bl_{main}"], held["reservations"]) == (3, {f"bl_{main}": 2})
     body = bl_a.ok(
         "updateInventoryProductsPrices",
         {
