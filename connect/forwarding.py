@@ -494,7 +494,9 @@ def _line_for(line: OrderLine, matcher: _Matcher, contractor: ContractorSettings
             data["price_brutto"] = price
     if settings.overwrite_tax_rate:
         data["tax_rate"] = product.tax_rate
-    if settings.overwrite_weight:
+    if settings.overwrite_weight or not line.weight:
+        # A contractor line without a weight (a free line) takes the matched product's: packages made
+        # from the order (the WMS's too) are weighed from their lines.
         data["weight"] = product.weight
     return data
 

@@ -27,6 +27,7 @@ from orders import automation
 from orders.line_sources import external_get
 from orders.models import AutomationRule, CustomButton, JournalEntry, Order, OrderSource, OrderStatus
 from orders.services import button_press, order_set_status, orders_merge
+from shipments.services import order_lines_weight
 from tests.connect.forwarding_setup import (
     eur,
     free_line,
@@ -192,6 +193,24 @@ def test_overwrite_product_data_takes_name_tax_rate_and_weight_from_the_matched_
     line = Order.objects.get(pk=_forward(shop, order).provider_order_id).lines.get()
 
     assert (line.name, line.tax_rate, line.weight) == ("Kubek ceramiczny", Decimal("8"), Decimal("0.4"))
+
+
+def test_a_line_without_a_weight_takes_the_matched_products_and_its_package_is_weighed(
+    pair, shop, account_a, account_b
+):
+    product(account_a, sku="MUG-1", name="Kubek", weight="0.4")
+    order = shop_order(
+        account_b,
+        [
+            free_line("Mug", "20.00", 3, sku="MUG-1"),
+            free_line("Heavy mug", "20.00", sku="MUG-1", weight=Decimal("2")),
+        ],
+    )
+
+    theirs = Order.objects.get(pk=_forward(shop, order).provider_order_id)
+
+    assert [li.weight for li in theirs.lines.order_by("id")] == [Decimal("0.4"), Decimal("2")]
+    assert order_lines_weight(order=theirs) == Decimal("3.2")  # what a package made of it weighs
 
 
 def test_the_suppliers_lines_carry_the_product_names_whichever_way_they_matched(account_a, account_b):
