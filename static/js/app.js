@@ -101,6 +101,19 @@
     if (box.matches("input[type=checkbox]") && box.form && box.form.dataset.bulk) {
       bulkButtonsUpdate(box.form);
     }
+    // A dropdown of checkboxes names what is ticked in its summary at once, as the page does once filtered:
+    // the ticked labels (data-none when none) or, with data-count, its name and how many.
+    var dropdown = box.matches("input[type=checkbox]") && box.closest("details.dropdown");
+    var summary = dropdown && dropdown.querySelector("summary[data-none], summary[data-count]");
+    if (summary) {
+      var ticked = Array.prototype.filter.call(dropdown.querySelectorAll("input[type=checkbox]"), function (c) { return c.checked; });
+      if (summary.hasAttribute("data-count")) {
+        summary.textContent = summary.dataset.count + (ticked.length ? " (" + ticked.length + ")" : "");
+      } else {
+        var names = ticked.map(function (c) { return c.closest("label").textContent.trim(); }).join(", ");
+        summary.textContent = !names ? summary.dataset.none : names.length > 40 ? names.slice(0, 39) + "…" : names;
+      }
+    }
     if (box.matches("select[data-autosubmit]") && box.form) {
       box.form.requestSubmit ? box.form.requestSubmit() : box.form.submit();
     }

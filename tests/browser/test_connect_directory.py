@@ -5,6 +5,7 @@ it from its dashboard; the shop's page follows."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from catalog import demo_images
 from catalog.models import Inventory, Product
@@ -74,6 +75,11 @@ def test_a_new_account_finds_a_wholesaler_sends_a_request_and_is_accepted(
     countries.locator("summary").click()
     assert countries.locator("input[type=checkbox]").count() == 3  # France, Germany, Poland
     countries.get_by_label("Poland").check()
+    # The summary names the choice at once, before the filter is applied.
+    expect(countries.locator("summary")).to_have_text("Poland")
+    countries.get_by_label("France").check()
+    expect(countries.locator("summary")).to_have_text("France, Poland")
+    countries.get_by_label("France").uncheck()
     countries.locator("summary").click()  # closes the list (Pico: so does a click anywhere beside it)
     shop_page.get_by_label("Wholesaler").check()
     shop_page.get_by_role("button", name="Filter").click()
