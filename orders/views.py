@@ -501,8 +501,17 @@ class OrderActionView(AccountViewMixin, View):
         form = forms.PaymentForm(request.POST)
         if not form.is_valid():
             raise ValidationError(form.errors["payment_done"])
-        services.order_payment_set(order=order, payment_done=form.cleaned_data["payment_done"], origin=origin)
+        paid = form.cleaned_data["payment_done"]
+        services.order_payment_set(order=order, payment_done=paid, origin=origin)
         messages.success(request, _("Payment saved."))
+        over = paid - services.order_total(order)
+        if over > 0:
+            # Saved as typed (a buyer may pay more), but a slip of the keyboard should not pass unseen.
+            messages.warning(
+                request,
+                _("That is %(over)s more than the order's total.")
+                % {"over": formats.format_money(over, order.currency)},
+            )
 
     def do_button(self, request, order, origin):
         button = self._valid(forms.ButtonPressForm(request.POST, account=self.account))["button"]

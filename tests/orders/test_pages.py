@@ -188,6 +188,13 @@ def test_card_actions_status_payment_lines_and_timeline(client_a, account_a, lam
     assert "Order paid" in card and "Cancelled" in card and "Quantity: 1 → 3" in card
     bad = client_a.post(action("payment"), {"payment_done": "-5"}, follow=True)
     assert "greater than or equal to 0" in bad.content.decode()
+    # Paying more than the total is saved as typed, with a warning (a slip of the keyboard shows).
+    exact = client_a.post(action("payment"), {"payment_done": "278.00"}, follow=True).content.decode()
+    assert "more than the order&#x27;s total" not in exact
+    over = client_a.post(action("payment"), {"payment_done": "2780"}, follow=True).content.decode()
+    assert "That is 2.502,00\xa0PLN more than the order&#x27;s total." in over  # a Polish company's formats
+    order.refresh_from_db()
+    assert order.payment_done == Decimal("2780")
 
 
 def test_edit_form_with_custom_extra_fields(client_a, account_a):
