@@ -305,11 +305,18 @@ def test_the_sync_history_charts_labels_stay_legible(page, width):
     assert plot["width"] > width / 2 and plot["height"] >= 100
     assert chart.locator("svg rect").count() == 41  # one bar a run, and the failed part of one
     assert page_width(page) <= width
+    # The settings opened: the webhook's long URL breaks inside the page.
+    page.locator("summary", has_text="Settings").click()
+    expect(page.locator("#wms-webhook-url")).to_be_visible()
+    assert page_width(page) <= width
 
 
-def test_the_wms_sandbox_page_asks_for_nothing_that_fails(page, page_problems, sandbox):
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_wms_sandbox_page_asks_for_nothing_that_fails(page, sandbox, width):
     """Its icon is given in the page: no request for a /favicon.ico the sandbox does not have (the
-    console error of that 404 fails the test through the ``page`` fixture)."""
+    console error of that 404 fails the test through the ``page`` fixture). Its tables scroll inside
+    their sections."""
+    page.set_viewport_size({"width": width, "height": 900})
     errors = []
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.goto(sandbox.control_url)
@@ -318,3 +325,4 @@ def test_the_wms_sandbox_page_asks_for_nothing_that_fails(page, page_problems, s
     page.wait_for_timeout(300)  # the browser asks for the icon after the page has loaded
     assert page.locator("link[rel=icon]").get_attribute("href").startswith("data:image/svg+xml,")
     assert errors == []
+    assert page_width(page) <= width

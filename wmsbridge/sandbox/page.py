@@ -13,7 +13,8 @@ body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;
 background:#f4f5f7;color:#1d2330}
 header{background:#1f3a5f;color:#fff;padding:12px 24px}header h1{margin:0;font-size:18px}
 header p{margin:4px 0 0;opacity:.8;font-size:12px}main{padding:16px 24px}
-section{background:#fff;border:1px solid #d9dde3;border-radius:6px;margin-bottom:18px;padding:12px 16px}
+section{background:#fff;border:1px solid #d9dde3;border-radius:6px;margin-bottom:18px;padding:12px 16px;
+overflow-x:auto}
 h2{font-size:16px;margin:0 0 8px}table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:6px 8px;border-top:1px solid #eceef1;vertical-align:top}
 th{font-size:12px;color:#5b6472;border-top:0}.muted{color:#8a93a1}.s{font-weight:600}
