@@ -84,19 +84,21 @@ _KIND_COLOURS = {
 }
 
 
-def runs_chart_svg(runs: list[SyncRun], *, width: int = 720, height: int = 150) -> str:
-    """Inline SVG: items handled per run (bars: written, failed) and duration (line), oldest left.
+def runs_chart_html(runs: list[SyncRun]) -> str:
+    """The run history as a chart: items handled per run (bars: written, failed) and duration (dashed
+    line), oldest left; inline SVG, no script and no external resource, each bar with a ``<title>``
+    tooltip.
 
-    No script and no external resource; each bar has a ``<title>`` tooltip.
+    Only the plot is SVG, stretched to whatever width the page gives it; the axis labels beside it are
+    HTML text, so they keep the page's font size on a phone instead of shrinking with the drawing.
     """
     runs = [r for r in reversed(runs) if r.status != SyncRun.Status.RUNNING][-60:]
     if not runs:
         return ""
-    pad_left, pad_bottom, pad_top, pad_right = 40, 18, 10, 40
-    plot_w = width - pad_left - pad_right
-    plot_h = height - pad_top - pad_bottom
-    step = plot_w / len(runs)
-    bar_w = max(2.0, step * 0.7)
+    # The plot's own units: one per run across, 100 up; the SVG is stretched to fit (lines keep their
+    # width and dashes: non-scaling-stroke).
+    plot_h = 100
+    bar_w = 0.7
     items = [r.created + r.updated + r.failed for r in runs]
     durations = [r.duration or 0.0 for r in runs]
     max_items = max(max(items), 1)
@@ -106,21 +108,18 @@ def runs_chart_svg(runs: list[SyncRun], *, width: int = 720, height: int = 150) 
     top_items = escape(formats.format_number(max_items))
     top_duration = escape(_("%(seconds)s s") % {"seconds": formats.format_number(max_duration, 1)})
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-label="{title}" class="wms-chart">',
-        f'<line x1="{pad_left}" y1="{pad_top + plot_h}" x2="{width - pad_right}" y2="{pad_top + plot_h}" '
-        'stroke="#999" stroke-width="1"/>',
-        f'<text x="{pad_left - 4}" y="{pad_top + 8}" font-size="10" text-anchor="end">{top_items}</text>',
-        f'<text x="{pad_left - 4}" y="{pad_top + plot_h}" font-size="10" text-anchor="end">0</text>',
-        f'<text x="{width - pad_right + 4}" y="{pad_top + 8}" font-size="10">{top_duration}</text>',
+        f'<div role="img" aria-label="{title}" class="wms-chart">',
+        f'<div class="wms-chart-axis"><span>{top_items}</span><span>0</span></div>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {len(runs)} {plot_h}" '
+        'preserveAspectRatio="none" class="wms-chart-plot" aria-hidden="true">',
     ]
     points = []
     for i, run in enumerate(runs):
-        x = pad_left + i * step + (step - bar_w) / 2
+        x = i + (1 - bar_w) / 2
         written = run.created + run.updated
         h_written = plot_h * written / max_items
         h_failed = plot_h * run.failed / max_items
-        y_written = pad_top + plot_h - h_written
+        y_written = plot_h - h_written
         tip = escape(
             _(
                 "%(when)s %(kind)s: %(written)s written, %(failed)s failed, %(unchanged)s unchanged, "
@@ -139,23 +138,24 @@ def runs_chart_svg(runs: list[SyncRun], *, width: int = 720, height: int = 150) 
         if run.status == SyncRun.Status.SKIPPED:
             colour = "#bdbdbd"
         parts.append(
-            f'<g><title>{tip}</title><rect x="{x:.1f}" y="{y_written:.1f}" width="{bar_w:.1f}" '
+            f'<g><title>{tip}</title><rect x="{x:.2f}" y="{y_written:.1f}" width="{bar_w}" '
             f'height="{max(h_written, 1):.1f}" fill="{colour}"/>'
         )
         if run.failed or run.status == SyncRun.Status.FAILED:
             parts.append(
-                f'<rect x="{x:.1f}" y="{y_written - max(h_failed, 2):.1f}" width="{bar_w:.1f}" '
+                f'<rect x="{x:.2f}" y="{y_written - max(h_failed, 2):.1f}" width="{bar_w}" '
                 f'height="{max(h_failed, 2):.1f}" fill="#c62828"/>'
             )
         parts.append("</g>")
-        cx = pad_left + i * step + step / 2
-        cy = pad_top + plot_h - plot_h * (run.duration or 0.0) / max_duration
-        points.append(f"{cx:.1f},{cy:.1f}")
+        cy = plot_h - plot_h * (run.duration or 0.0) / max_duration
+        points.append(f"{i + 0.5:.1f},{cy:.1f}")
     parts.append(
         f'<polyline points="{" ".join(points)}" fill="none" stroke="#263238" stroke-width="1.5" '
-        'stroke-dasharray="4 2"/>'
+        'stroke-dasharray="4 2" vector-effect="non-scaling-stroke"/>'
     )
     parts.append("</svg>")
+    parts.append(f'<div class="wms-chart-axis"><span>{top_duration}</span></div>')
+    parts.append("</div>")
     return "".join(parts)
 
 

@@ -129,7 +129,7 @@ def _history_context(connection: WmsConnection) -> dict:
         # Queued: asked for, and no run of it has started yet.
         "queued": asked is not None and not any(r.started_at >= asked for r in runs),
         "running": asked is not None or any(r.status == SyncRun.Status.RUNNING for r in runs),
-        "chart": mark_safe(selectors.runs_chart_svg(runs)),  # noqa: S308 - built with escaped values
+        "chart": mark_safe(selectors.runs_chart_html(runs)),  # noqa: S308 - built with escaped values
         "legend": selectors.chart_legend(),
     }
 

@@ -9,12 +9,23 @@
   var template = document.getElementById("order-line-template");
   var lang = document.documentElement.lang || "en";
 
+  // A number typed (null: none); one too large for a float (1e999) is Infinity, shown as "—" below.
   function number(text) {
     var value = parseFloat(String(text || "").replace(/\s/g, "").replace(",", "."));
-    return isFinite(value) ? value : null;
+    return isNaN(value) ? null : value;
+  }
+
+  // The largest amount an order takes (prices and totals: 14 digits, 2 of them decimals — the form's
+  // max_digits). A sum beyond it, or no finite number at all (1e308 × 2), is shown as "—": the server
+  // refuses such an amount anyway, and its hundreds of digits would only push the page sideways.
+  var MAX_AMOUNT = 999999999999.99;
+
+  function showable(value) {
+    return value !== null && isFinite(value) && Math.abs(value) <= MAX_AMOUNT;
   }
 
   function money(value) {
+    if (!showable(value)) return "—";
     var currency = (form.querySelector("[name=currency]") || {}).value || "";
     try {
       return new Intl.NumberFormat(lang, { style: "currency", currency: currency }).format(value);
@@ -35,10 +46,13 @@
         if (out) out.textContent = "—";
         return;
       }
-      sum += qty * price;
-      if (out) out.textContent = money(qty * price);
+      // A line too large to show makes the sums unknown too (NaN stays NaN: shown as "—").
+      var value = showable(price) ? qty * price : NaN;
+      sum += value;
+      if (out) out.textContent = money(value);
     });
     var delivery = number((form.querySelector("[name=delivery_price]") || {}).value) || 0;
+    if (!showable(delivery)) delivery = NaN;
     var set = function (selector, value) {
       var el = form.querySelector(selector);
       if (el) el.textContent = money(value);
