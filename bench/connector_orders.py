@@ -56,8 +56,8 @@ FLOOR_SQL = """
              floor(extract(epoch FROM o.date_in_status))::bigint AS date_in_status,
              o.user_login, o.phone, o.email, o.user_comments, o.admin_comments, o.currency,
              o.payment_method, CASE WHEN o.payment_method_cod THEN '1' ELSE '0' END AS payment_method_cod,
-             o.payment_done::float8 AS payment_done, 0 AS delivery_method_id, o.delivery_method,
-             o.delivery_price::float8 AS delivery_price, o.delivery_package_module, o.delivery_package_nr,
+             o.payment_done AS payment_done, 0 AS delivery_method_id, o.delivery_method,
+             o.delivery_price AS delivery_price, o.delivery_package_module, o.delivery_package_nr,
              o.delivery_fullname, o.delivery_company, o.delivery_address, o.delivery_city, o.delivery_state,
              o.delivery_postcode, o.delivery_country_code, o.delivery_point_id, o.delivery_point_name,
              o.delivery_point_address, o.delivery_point_postcode, o.delivery_point_city, o.invoice_fullname,
@@ -73,8 +73,8 @@ FLOOR_SQL = """
                        coalesce(coalesce(p.parent_id, l.product_id)::text, '') AS product_id,
                        l.variant_id::text AS variant_id, l.name, l.attributes, l.sku, l.ean, '' AS location,
                        coalesce(l.warehouse_id, 0) AS warehouse_id, '0' AS auction_id,
-                       l.price_brutto::float8 AS price_brutto, l.tax_rate::float8 AS tax_rate, l.quantity,
-                       l.weight::float8 AS weight, 0 AS bundle_id
+                       l.price_brutto AS price_brutto, l.tax_rate AS tax_rate, l.quantity,
+                       l.weight AS weight, 0 AS bundle_id
                   FROM orders_orderline l LEFT JOIN catalog_product p ON p.id = l.product_id
                  WHERE l.order_id = o.id) l) AS products
         FROM orders_order o JOIN orders_ordersource s ON s.id = o.source_id
