@@ -791,10 +791,31 @@ class CreditEntrySerializer(fields.ModelSerializer):
         read_only_fields = fields
 
 
+class _ForwardedOrderField(AccountScopedRelatedField):
+    """One of the orders the contractor (``link`` in the context) forwarded to you; any other id, your
+    other orders included, is answered like a missing one."""
+
+    def get_queryset(self):
+        link = self.context.get("link")
+        queryset = super().get_queryset()
+        if link is None:
+            return queryset.none()
+        return queryset.filter(pk__in=selectors.credit_order_list(link=link).values("pk"))
+
+
+def _forwarded_order():
+    return _ForwardedOrderField(
+        queryset=Order.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="One of the orders this contractor forwarded to you (your order's id).",
+    )
+
+
 class CreditPaymentSerializer(serializers.Serializer):
     amount = fields.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     description = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    order = _scoped(Order, required=False, allow_null=True)
+    order = _forwarded_order()
 
 
 class CreditAdjustmentSerializer(serializers.Serializer):
@@ -802,7 +823,7 @@ class CreditAdjustmentSerializer(serializers.Serializer):
         max_digits=14, decimal_places=2, help_text="Signed: positive gives credit back, negative takes it."
     )
     description = serializers.CharField(max_length=500)
-    order = _scoped(Order, required=False, allow_null=True)
+    order = _forwarded_order()
 
 
 class ContractorViewSet(
@@ -891,7 +912,9 @@ class ContractorViewSet(
     def payments(self, request, pk=None):
         """Record a payment the contractor made (addConnectContractorCreditSettlement)."""
         link = self.get_object()
-        body = CreditPaymentSerializer(data=request.data, context=self.get_serializer_context())
+        body = CreditPaymentSerializer(
+            data=request.data, context={**self.get_serializer_context(), "link": link}
+        )
         body.is_valid(raise_exception=True)
         try:
             entry = services.credit_payment_record(actor=self.tenant, link=link, **body.validated_data)
@@ -904,7 +927,9 @@ class ContractorViewSet(
     def adjustments(self, request, pk=None):
         """Correct the ledger with a signed amount and a reason."""
         link = self.get_object()
-        body = CreditAdjustmentSerializer(data=request.data, context=self.get_serializer_context())
+        body = CreditAdjustmentSerializer(
+            data=request.data, context={**self.get_serializer_context(), "link": link}
+        )
         body.is_valid(raise_exception=True)
         try:
             entry = services.credit_adjust(actor=self.tenant, link=link, **body.validated_data)

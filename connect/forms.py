@@ -412,7 +412,11 @@ class CreditSettingsForm(forms.Form):
 
 class _EntryForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
-    order = fields.FormIdField(label=_("Order number"), required=False)
+    order = fields.FormIdField(
+        label=_("Order number"),
+        required=False,
+        help_text=_("Optional: one of the orders this contractor forwarded to you."),
+    )
 
     def __init__(self, *args, account, **kwargs) -> None:
         super().__init__(*args, **kwargs)
