@@ -769,7 +769,9 @@ class CreditSettingsSerializer(serializers.Serializer):
     )
     credit_currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, required=False, allow_blank=True)
     credit_notes = serializers.CharField(required=False, allow_blank=True)
-    block_stock_below = fields.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    block_stock_below = fields.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
     message = serializers.CharField(
         required=False, allow_blank=True, max_length=500, help_text="Kept in the history."
     )

@@ -401,6 +401,7 @@ class CreditSettingsForm(forms.Form):
         label=_("Block stock below"),
         max_digits=14,
         decimal_places=2,
+        min_value=0,
         required=False,
         help_text=_("When the available credit falls under this amount, the contractor sees all stock as 0."),
     )

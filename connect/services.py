@@ -1169,8 +1169,8 @@ def credit_settings_update(
     threshold = merged["block_stock_below"]
     if threshold is not None and threshold != "":
         threshold = _decimal(threshold)
-        if threshold is None or abs(threshold) >= Decimal("1e12"):
-            errors["block_stock_below"] = [_("Enter an amount.")]
+        if threshold is None or threshold < 0 or threshold >= Decimal("1e12"):
+            errors["block_stock_below"] = [_("Enter an amount of 0 or more.")]
     else:
         threshold = None
     currency = (merged["credit_currency"] or "").upper()

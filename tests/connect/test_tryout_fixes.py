@@ -112,3 +112,51 @@ def test_the_service_refuses_an_order_forwarded_by_another_contractor(account_a,
             actor=owner_tenant(account_a), link=link, amount="5", order=other_order
         )
     assert refused.value.message_dict == {"order": ["This order does not exist."]}
+
+
+# ------------------------------------------------------------- 2. "block stock below" is 0 or more
+
+
+def test_block_stock_below_cannot_be_negative_on_the_page(client_a, credit_pair):
+    integration, link = credit_pair
+    url = reverse("connect:contractor-credit", args=[integration.pk, link.pk])
+    refused = page(
+        client_a.post(url, {"credit_limit": "100", "credit_currency": "EUR", "block_stock_below": "-5"})
+    )
+    assert 'id="id_block_stock_below-error"' in refused and "greater than or equal to 0" in refused
+    assert "stock shown as 0 now" not in refused
+    link.refresh_from_db()
+    assert link.block_stock_below is None
+    assert (
+        client_a.post(
+            url, {"credit_limit": "100", "credit_currency": "EUR", "block_stock_below": "0"}
+        ).status_code
+        == 302
+    )
+    link.refresh_from_db()
+    assert link.block_stock_below == Decimal("0.00")
+
+
+def test_block_stock_below_cannot_be_negative_in_the_service_and_the_rest_api(api_a, account_a, credit_pair):
+    from django.core.exceptions import ValidationError
+
+    _integration, link = credit_pair
+    with pytest.raises(ValidationError) as refused:
+        services.credit_settings_update(actor=owner_tenant(account_a), link=link, block_stock_below="-5")
+    assert refused.value.message_dict == {"block_stock_below": ["Enter an amount of 0 or more."]}
+    response = api_a.patch(
+        f"/api/v1/connect/contractors/{link.pk}/credit/", {"block_stock_below": "-5"}, format="json"
+    )
+    assert response.status_code == 400 and "block_stock_below" in response.json()["errors"]
+    link.refresh_from_db()
+    assert link.block_stock_below is None
+
+
+def test_the_model_refuses_a_negative_block_stock_below(credit_pair):
+    from django.core.exceptions import ValidationError
+
+    _integration, link = credit_pair
+    link.block_stock_below = Decimal("-5")
+    with pytest.raises(ValidationError) as refused:
+        link.full_clean()
+    assert "block_stock_below" in refused.value.message_dict
