@@ -744,7 +744,9 @@ class RuleForm(fields.ModelForm):
         try:
             self.instance.conditions = conditions_clean(account=self.account, conditions=conditions)
         except ValidationError as exc:
-            self.add_error(None, exc.message_dict["conditions"])
+            for error in exc.error_dict["conditions"]:
+                field = f"c_{error.code}" if error.code else None
+                self.add_error(field if field in self.fields else None, error)
         try:
             self.instance.actions = actions_clean(account=self.account, actions=chosen)
         except ValidationError as exc:
