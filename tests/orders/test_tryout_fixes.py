@@ -3,10 +3,15 @@ where the same rule applies)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from orders.models import AutomationRule
+from orders.models import AutomationRule, Order, OrderSource
+from orders.services import order_create
+from tests.origins import TEST_ORIGIN
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +63,76 @@ def test_the_rest_api_refuses_a_minimum_total_above_the_maximum(api_a, account_a
         "The minimum total is above the maximum total: the rule could never run."
     ]
     assert not AutomationRule.objects.filter(account=account_a).exists()
+
+
+# ------------------------------------------------------------------ 4. the order marker is 0 to 5
+
+
+def _order(account, **fields) -> Order:
+    return order_create(
+        account=account,
+        lines=[{"name": "Mug", "quantity": 1, "price_brutto": Decimal("10")}],
+        origin=TEST_ORIGIN,
+        **fields,
+    )
+
+
+def _edit_form(account, **changes) -> dict:
+    source = OrderSource.objects.filter(account=account).first()
+    return {
+        "source": source.pk,
+        "currency": "PLN",
+        "delivery_price": "0",
+        "shop_order_id": "0",
+        "star": "0",
+        **changes,
+    }
+
+
+def test_the_order_form_refuses_a_marker_above_5_beside_the_field(client_a, account_a):
+    order = _order(account_a)
+    url = reverse("orders:order-edit", args=[order.pk])
+    form = page(client_a.get(url))
+    assert 'name="star"' in form and 'max="5"' in form.split('name="star"')[1].split(">")[0]
+    refused = page(client_a.post(url, _edit_form(account_a, star="9")))
+    error = refused.split('id="id_star-error"')[1].split("</small>")[0]
+    assert "less than or equal to 5" in error
+    order.refresh_from_db()
+    assert order.star == 0
+    assert client_a.post(url, _edit_form(account_a, star="5")).status_code == 302
+    order.refresh_from_db()
+    assert order.star == 5
+
+
+def test_the_rest_api_and_the_services_refuse_a_marker_above_5(api_a, account_a):
+    order = _order(account_a)
+    patched = api_a.patch(reverse("api:order-detail", args=[order.pk]), {"star": 9}, format="json")
+    assert patched.status_code == 400 and "star" in patched.json()["errors"]
+    created = api_a.post(
+        reverse("api:order-list"),
+        {"star": 6, "lines": [{"name": "Mug", "quantity": 1, "price_brutto": "10"}]},
+        format="json",
+    )
+    assert created.status_code == 400 and "star" in created.json()["errors"]
+    with pytest.raises(ValidationError) as refused:
+        _order(account_a, star=9)
+    assert "star" in refused.value.message_dict
+    from orders.services import order_update
+
+    with pytest.raises(ValidationError) as refused:
+        order_update(order=order, origin=TEST_ORIGIN, star=9)
+    assert "star" in refused.value.message_dict
+    order.refresh_from_db()
+    assert order.star == 0 and Order.objects.filter(account=account_a).count() == 1
+
+
+def test_baselinker_set_order_fields_refuses_a_star_above_5(account_a):
+    from tests.blconnector.conftest import connector_for
+
+    order = _order(account_a)
+    bl = connector_for(account_a, role="admin", name="star script")
+    error = bl.error("setOrderFields", {"order_id": order.pk, "star": 9})
+    assert error["error_code"] == "ERROR_INVALID_PARAMETERS" and "star" in error["error_message"]
+    bl.ok("setOrderFields", {"order_id": order.pk, "star": 5})
+    order.refresh_from_db()
+    assert order.star == 5
