@@ -63,7 +63,7 @@ def test_a_ledger_entry_cannot_name_an_order_the_contractor_did_not_forward(
     refused = page(client_a.post(url, {**data, f"{prefix}-order": str(not_theirs.pk)}))
     missing = page(client_a.post(url, {**data, f"{prefix}-order": str(missing_id)}))
     assert "This order does not exist." in refused and "This order does not exist." in missing
-    assert f'id="id_{prefix}-order-error"' in refused
+    assert f'id="id_{prefix}-order_error"' in refused
     assert not CreditEntry.objects.filter(link=link).exists()
 
     theirs = forwarded_pair(link).provider_order
@@ -123,7 +123,7 @@ def test_block_stock_below_cannot_be_negative_on_the_page(client_a, credit_pair)
     refused = page(
         client_a.post(url, {"credit_limit": "100", "credit_currency": "EUR", "block_stock_below": "-5"})
     )
-    assert 'id="id_block_stock_below-error"' in refused and "greater than or equal to 0" in refused
+    assert 'id="id_block_stock_below_error"' in refused and "greater than or equal to 0" in refused
     assert "stock shown as 0 now" not in refused
     link.refresh_from_db()
     assert link.block_stock_below is None

@@ -4,6 +4,7 @@ where the same rule applies)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -39,7 +40,7 @@ def _rule_form(**changes) -> dict:
 def test_a_rule_whose_minimum_total_is_above_its_maximum_is_refused_beside_the_field(client_a, account_a):
     url = reverse("orders:rule-list")
     refused = page(client_a.post(url, _rule_form(c_total_min="500", c_total_max="10")))
-    error = refused.split('id="id_c_total_max-error"')[1].split("</small>")[0]
+    error = refused.split('id="id_c_total_max_error"')[1].split("</small>")[0]
     assert "The minimum total is above the maximum total: the rule could never run." in error
     assert not AutomationRule.objects.filter(account=account_a).exists()
 
@@ -95,7 +96,7 @@ def test_the_order_form_refuses_a_marker_above_5_beside_the_field(client_a, acco
     form = page(client_a.get(url))
     assert 'name="star"' in form and 'max="5"' in form.split('name="star"')[1].split(">")[0]
     refused = page(client_a.post(url, _edit_form(account_a, star="9")))
-    error = refused.split('id="id_star-error"')[1].split("</small>")[0]
+    error = refused.split('id="id_star_error"')[1].split("</small>")[0]
     assert "less than or equal to 5" in error
     order.refresh_from_db()
     assert order.star == 0
@@ -136,3 +137,53 @@ def test_baselinker_set_order_fields_refuses_a_star_above_5(account_a):
     bl.ok("setOrderFields", {"order_id": order.pk, "star": 5})
     order.refresh_from_db()
     assert order.star == 5
+
+
+# --------------------------------- 6. an invalid field points screen readers at its error message
+
+
+class _Described(HTMLParser):
+    """The ids of the page's elements, and what each invalid input says describes it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.invalid: dict[str, list[str]] = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        if attrs.get("aria-invalid") == "true":
+            self.invalid[attrs.get("name") or attrs.get("id")] = (attrs.get("aria-describedby") or "").split()
+
+
+def _invalid_fields(html: str) -> dict[str, list[str]]:
+    """Invalid field name → the error elements it names; each must be on the page."""
+    parser = _Described()
+    parser.feed(html)
+    for name, described in parser.invalid.items():
+        errors = [i for i in described if i.endswith("_error")]
+        assert errors, f"{name} names no error message"
+        missing = [i for i in errors if i not in parser.ids]
+        assert not missing, f"{name} names {missing}, which the page does not have"
+    return parser.invalid
+
+
+def test_invalid_order_fields_name_their_error_messages(client_a, account_a):
+    order = _order(account_a)
+    refused = page(
+        client_a.post(reverse("orders:order-edit", args=[order.pk]), _edit_form(account_a, email="bad@@"))
+    )
+    invalid = _invalid_fields(refused)
+    assert "id_email_error" in invalid["email"]
+    assert "Enter a valid email address." in refused.split('id="id_email_error"')[1].split("</small>")[0]
+
+
+def test_invalid_fields_of_a_new_order_and_a_rule_name_their_error_messages(client_a, account_a):
+    new_order = page(
+        client_a.post(reverse("orders:order-create"), {"email": "bad@@", "line-0-quantity": "x"})
+    )
+    assert "email" in _invalid_fields(new_order)
+    rule = page(client_a.post(reverse("orders:rule-list"), _rule_form(c_total_min="500", c_total_max="10")))
+    assert _invalid_fields(rule)["c_total_max"] == ["id_c_total_max_error"]
