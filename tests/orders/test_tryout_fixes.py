@@ -187,3 +187,37 @@ def test_invalid_fields_of_a_new_order_and_a_rule_name_their_error_messages(clie
     assert "email" in _invalid_fields(new_order)
     rule = page(client_a.post(reverse("orders:rule-list"), _rule_form(c_total_min="500", c_total_max="10")))
     assert _invalid_fields(rule)["c_total_max"] == ["id_c_total_max_error"]
+
+
+# ------------------------------------ 5. a refused list filter is named by its label, in the page language
+
+
+def _filter_errors(html: str) -> str:
+    return html.split('<p class="field-error" role="alert">')[1].split("</p>")[0]
+
+
+def test_refused_date_filters_are_named_by_their_labels(client_a):
+    listed = page(client_a.get(reverse("orders:order-list"), {"date_from": "abc", "date_to": "2026-13-45"}))
+    errors = _filter_errors(listed)
+    assert "Date added from: Enter a valid date/time." in errors
+    assert "Date added to: Enter a valid date/time." in errors
+    assert "date_from" not in errors and "date_to" not in errors
+    # The date inputs are named as the message names them.
+    assert 'aria-label="Date added from" aria-invalid="true"' in listed
+
+
+def test_refused_filters_are_named_in_the_readers_language(client, account_a):
+    from tests.factories.accounts import MembershipFactory
+
+    client.force_login(MembershipFactory(account=account_a, role="owner", user__language="pl").user)
+    listed = page(client.get(reverse("orders:order-list"), {"source": "abc", "date_from": "abc"}))
+    errors = _filter_errors(listed)
+    assert "Źródło: " in errors and "Wpisz poprawną datę/godzinę." in errors
+    assert "source:" not in errors and "date_from" not in errors
+
+
+def test_the_product_list_names_refused_filters_by_their_labels_too(client_a):
+    listed = page(client_a.get(reverse("catalog:product-list"), {"category": "abc", "stock_min": "x"}))
+    errors = _filter_errors(listed)
+    assert "Category: " in errors and "Total stock at least: " in errors
+    assert "category:" not in errors and "stock_min" not in errors
