@@ -160,3 +160,19 @@ def test_the_model_refuses_a_negative_block_stock_below(credit_pair):
     with pytest.raises(ValidationError) as refused:
         link.full_clean()
     assert "block_stock_below" in refused.value.message_dict
+
+
+# ----------------------------------- 8. the contractor page asks in the app's dialog, not with confirm()
+
+
+def test_the_contractor_page_asks_first_in_the_apps_own_dialog(client_a, credit_pair):
+    integration, link = credit_pair
+    html = page(client_a.get(reverse("connect:contractor-edit", args=[integration.pk, link.pk])))
+    assert "confirm(" not in html
+    adjust = html.split(f'action="{reverse("connect:contractor-adjust", args=[integration.pk, link.pk])}"')[1]
+    adjust = adjust.split(">")[0]
+    assert 'data-confirm="Write this adjustment into the ledger?"' in adjust
+    assert 'data-confirm-lost="It cannot be deleted; a mistake is corrected by another adjustment."' in adjust
+    assert 'data-confirm-button="Record adjustment"' in adjust
+    block = html.split(f'action="{reverse("connect:contractor-state", args=[integration.pk, link.pk])}"')[1]
+    assert 'data-confirm="Block this contractor?"' in block.split(">")[0]
