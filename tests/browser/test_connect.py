@@ -43,6 +43,7 @@ def test_a_wholesaler_and_a_shop_connect_and_run_trade_credit(browser, page, liv
     assert shop_page.get_by_label("Invoice: company").is_hidden()
     shop_page.get_by_label("Overwrite invoice data").check()
     assert shop_page.get_by_label("Invoice: company").input_value() == "Beta Shop"
+    assert shop_page.get_by_label("Invoice: country").input_value() == str(shop.account.country)
     shop_page.get_by_label("Invoice: address").fill("Hauptstr. 1")
     shop_page.get_by_label("Invoice: city").fill("Berlin")
     shop_page.get_by_label("Invoice: postcode").fill("10115")

@@ -3,6 +3,7 @@ meets it (the page, and the REST API where the same rule applies)."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -160,6 +161,35 @@ def test_the_model_refuses_a_negative_block_stock_below(credit_pair):
     with pytest.raises(ValidationError) as refused:
         link.full_clean()
     assert "block_stock_below" in refused.value.message_dict
+
+
+# ------------------------------- 7. joining: the invoice data start from the company's, country included
+
+
+def _selected_country(html: str) -> list[str]:
+    select = html.split('<select name="invoice_country_code"')[1].split("</select>")[0]
+    return re.findall(r'<option value="([A-Z]*)" selected>', select)
+
+
+def test_joining_prefills_the_invoice_country_with_the_companys_on_both_ways_in(account_a, account_b, user_b):
+    """With a code (after Verify) and from the directory: the invoice country is the account's country
+    (Germany here, not the list's first entry), next to its name."""
+    from django.test import Client
+
+    from tests.factories.connect import listed_publication, provider_create
+
+    account_b.country = "DE"
+    account_b.save()
+    integration, code = provider_create(account_a)
+    shop = Client()
+    shop.force_login(user_b)
+    verified = page(shop.post(reverse("connect:join"), {"step": "verify", "code": code}))
+    directory = page(
+        shop.get(reverse("connect:directory-connect", args=[listed_publication(integration).pk]))
+    )
+    for html in (verified, directory):
+        assert _selected_country(html) == ["DE"]
+        assert 'name="invoice_company" value="Beta Shop"' in html
 
 
 # ----------------------------------- 8. the contractor page asks in the app's dialog, not with confirm()
