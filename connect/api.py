@@ -793,34 +793,34 @@ class CreditEntrySerializer(fields.ModelSerializer):
         read_only_fields = fields
 
 
-class _ForwardedOrderField(AccountScopedRelatedField):
-    """One of the orders the contractor (``link`` in the context) forwarded to you; any other id, your
-    other orders included, is answered like a missing one."""
-
-    def get_queryset(self):
-        link = self.context.get("link")
-        queryset = super().get_queryset()
-        if link is None:
-            return queryset.none()
-        return queryset.filter(pk__in=selectors.credit_order_list(link=link).values("pk"))
-
-
 def _forwarded_order():
-    return _ForwardedOrderField(
-        queryset=Order.objects.all(),
+    return _scoped(
+        Order,
         required=False,
         allow_null=True,
         help_text="One of the orders this contractor forwarded to you (your order's id).",
     )
 
 
-class CreditPaymentSerializer(serializers.Serializer):
+class _LedgerEntrySerializer(serializers.Serializer):
+    """A payment or an adjustment: ``order`` is one of the orders the contractor (``link`` in the
+    context) forwarded to you; any other id, your other orders included, is answered like a missing one
+    (the service refuses them too)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        link = self.context.get("link")
+        if link is not None:
+            self.fields["order"].queryset = selectors.credit_order_list(link=link)
+
+
+class CreditPaymentSerializer(_LedgerEntrySerializer):
     amount = fields.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     description = serializers.CharField(required=False, allow_blank=True, max_length=500)
     order = _forwarded_order()
 
 
-class CreditAdjustmentSerializer(serializers.Serializer):
+class CreditAdjustmentSerializer(_LedgerEntrySerializer):
     amount = fields.DecimalField(
         max_digits=14, decimal_places=2, help_text="Signed: positive gives credit back, negative takes it."
     )
