@@ -210,7 +210,7 @@ class OrderForm(fields.ModelForm):
     delivery_country_code = fields.FormCountryField(label=ORDER_LABELS["delivery_country_code"])
     invoice_country_code = fields.FormCountryField(label=ORDER_LABELS["invoice_country_code"])
     star = forms.IntegerField(
-        label=ORDER_LABELS["star"], min_value=0, max_value=STAR_MAX, help_text=ORDER_HELP["star"]
+        label=ORDER_LABELS["star"], min_value=0, max_value=STAR_MAX, initial=0, help_text=ORDER_HELP["star"]
     )
     same_as_delivery = forms.BooleanField(
         label=_("Invoice address same as delivery"),

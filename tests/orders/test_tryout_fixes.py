@@ -91,6 +91,9 @@ def _edit_form(account, **changes) -> dict:
 
 
 def test_the_order_form_refuses_a_marker_above_5_beside_the_field(client_a, account_a):
+    new = page(client_a.get(reverse("orders:order-create")))
+    star = new.split('name="star"')[1].split(">")[0]
+    assert 'value="0"' in star and 'max="5"' in star  # a new order starts without a marker
     order = _order(account_a)
     url = reverse("orders:order-edit", args=[order.pk])
     form = page(client_a.get(url))
