@@ -15,6 +15,8 @@ from blconnector import shared_catalogs
 from blconnector.errors import ApiError, Code, not_found
 from blconnector.registry import Call
 from catalog.models import Category, Inventory, Manufacturer, PriceGroup, Product, Warehouse
+from connect.models import ContractorLink
+from connect.selectors import credit_order_list
 from connect.shared_catalog import SharedCatalog, shared_catalog_get
 from orders.models import Order, OrderLine, OrderSource, OrderStatus
 from shipments.models import Package
@@ -30,6 +32,14 @@ def _one(rows: QuerySet, pk, code: str, what: str) -> Model:
 
 def order_of(call: Call, order_id: int) -> Order:
     return _one(Order.objects.filter(account=call.account), order_id, Code.ORDER_NOT_FOUND, _("Order"))
+
+
+def forwarded_order_of(call: Call, link: ContractorLink, order_id: int) -> Order:
+    """One of the account's orders that the contractor of ``link`` forwarded to it; the account's other
+    orders are answered like missing ones (a contractor's ledger names only its own forwarded orders)."""
+    return _one(
+        credit_order_list(link=link).filter(account=call.account), order_id, Code.ORDER_NOT_FOUND, _("Order")
+    )
 
 
 def order_line_of(call: Call, order: Order, line_id: int) -> OrderLine:

@@ -9,10 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from accounts.filters import AccountFilterSet
-from catalog.models import Category, ImportJob, Product, Stock
+from catalog.models import Category, ImportJob, Inventory, Manufacturer, Product, Stock, Tag
 
 
 class ProductFilter(AccountFilterSet):
+    """The product list page names a refused filter by its label (in the page's language)."""
+
+    inventory = filters.ModelChoiceFilter(queryset=Inventory.objects.all(), label=_("Catalog"))
+    category = filters.ModelChoiceFilter(queryset=Category.objects.all(), label=_("Category"))
+    manufacturer = filters.ModelChoiceFilter(queryset=Manufacturer.objects.all(), label=_("Manufacturer"))
+    tags = filters.ModelMultipleChoiceFilter(queryset=Tag.objects.all(), label=_("Tags"))
     search = filters.CharFilter(method="filter_search", label=_("Name, SKU or EAN contains"))
     has_variants = filters.BooleanFilter(
         field_name="variants", lookup_expr="isnull", exclude=True, distinct=True

@@ -769,7 +769,9 @@ class CreditSettingsSerializer(serializers.Serializer):
     )
     credit_currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, required=False, allow_blank=True)
     credit_notes = serializers.CharField(required=False, allow_blank=True)
-    block_stock_below = fields.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    block_stock_below = fields.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
     message = serializers.CharField(
         required=False, allow_blank=True, max_length=500, help_text="Kept in the history."
     )
@@ -791,18 +793,39 @@ class CreditEntrySerializer(fields.ModelSerializer):
         read_only_fields = fields
 
 
-class CreditPaymentSerializer(serializers.Serializer):
+def _forwarded_order():
+    return _scoped(
+        Order,
+        required=False,
+        allow_null=True,
+        help_text="One of the orders this contractor forwarded to you (your order's id).",
+    )
+
+
+class _LedgerEntrySerializer(serializers.Serializer):
+    """A payment or an adjustment: ``order`` is one of the orders the contractor (``link`` in the
+    context) forwarded to you; any other id, your other orders included, is answered like a missing one
+    (the service refuses them too)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        link = self.context.get("link")
+        if link is not None:
+            self.fields["order"].queryset = selectors.credit_order_list(link=link)
+
+
+class CreditPaymentSerializer(_LedgerEntrySerializer):
     amount = fields.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     description = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    order = _scoped(Order, required=False, allow_null=True)
+    order = _forwarded_order()
 
 
-class CreditAdjustmentSerializer(serializers.Serializer):
+class CreditAdjustmentSerializer(_LedgerEntrySerializer):
     amount = fields.DecimalField(
         max_digits=14, decimal_places=2, help_text="Signed: positive gives credit back, negative takes it."
     )
     description = serializers.CharField(max_length=500)
-    order = _scoped(Order, required=False, allow_null=True)
+    order = _forwarded_order()
 
 
 class ContractorViewSet(
@@ -891,7 +914,9 @@ class ContractorViewSet(
     def payments(self, request, pk=None):
         """Record a payment the contractor made (addConnectContractorCreditSettlement)."""
         link = self.get_object()
-        body = CreditPaymentSerializer(data=request.data, context=self.get_serializer_context())
+        body = CreditPaymentSerializer(
+            data=request.data, context={**self.get_serializer_context(), "link": link}
+        )
         body.is_valid(raise_exception=True)
         try:
             entry = services.credit_payment_record(actor=self.tenant, link=link, **body.validated_data)
@@ -904,7 +929,9 @@ class ContractorViewSet(
     def adjustments(self, request, pk=None):
         """Correct the ledger with a signed amount and a reason."""
         link = self.get_object()
-        body = CreditAdjustmentSerializer(data=request.data, context=self.get_serializer_context())
+        body = CreditAdjustmentSerializer(
+            data=request.data, context={**self.get_serializer_context(), "link": link}
+        )
         body.is_valid(raise_exception=True)
         try:
             entry = services.credit_adjust(actor=self.tenant, link=link, **body.validated_data)

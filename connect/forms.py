@@ -401,6 +401,7 @@ class CreditSettingsForm(forms.Form):
         label=_("Block stock below"),
         max_digits=14,
         decimal_places=2,
+        min_value=0,
         required=False,
         help_text=_("When the available credit falls under this amount, the contractor sees all stock as 0."),
     )
@@ -412,7 +413,11 @@ class CreditSettingsForm(forms.Form):
 
 class _EntryForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
-    order = fields.FormIdField(label=_("Order number"), required=False)
+    order = fields.FormIdField(
+        label=_("Order number"),
+        required=False,
+        help_text=_("Optional: one of the orders this contractor forwarded to you."),
+    )
 
     def __init__(self, *args, account, **kwargs) -> None:
         super().__init__(*args, **kwargs)

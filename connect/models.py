@@ -469,6 +469,7 @@ class ContractorLink(models.Model):
         _("block stock below"),
         null=True,
         blank=True,
+        validators=[MinValueValidator(0)],
         help_text=_("When the available credit falls under this amount, the contractor sees all stock as 0."),
         **MONEY,
     )

@@ -40,7 +40,7 @@ from connect.models import (
     ProviderSharingSettings,
     StatusMapping,
 )
-from orders.models import OrderStatus
+from orders.models import Order, OrderStatus
 
 ZERO = Decimal("0.00")
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -177,6 +177,12 @@ def stock_blocked(*, link: ContractorLink, summary: CreditSummary | None = None)
         return False
     summary = summary or credit_summary(link=link)
     return summary.available is not None and summary.available < link.block_stock_below
+
+
+def credit_order_list(*, link: ContractorLink) -> QuerySet[Order]:
+    """The provider's orders a ledger entry of this contractor may name: those the contractor forwarded
+    to the provider (its other orders are no business of this contractor's ledger)."""
+    return Order.objects.filter(account_id=link.provider_account_id, connect_source__link_id=link.pk)
 
 
 def credit_entry_list(*, link: ContractorLink) -> QuerySet[CreditEntry]:

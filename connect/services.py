@@ -1169,8 +1169,8 @@ def credit_settings_update(
     threshold = merged["block_stock_below"]
     if threshold is not None and threshold != "":
         threshold = _decimal(threshold)
-        if threshold is None or abs(threshold) >= Decimal("1e12"):
-            errors["block_stock_below"] = [_("Enter an amount.")]
+        if threshold is None or threshold < 0 or threshold >= Decimal("1e12"):
+            errors["block_stock_below"] = [_("Enter an amount of 0 or more.")]
     else:
         threshold = None
     currency = (merged["credit_currency"] or "").upper()
@@ -1258,7 +1258,8 @@ def _entry_checks(link: ContractorLink, amount, *, positive: bool, order: Order 
         errors["amount"] = [_("Enter an amount other than 0 (negative takes credit, positive gives it).")]
     if not link.credit_currency:
         errors["amount"] = [_("Set the contractor's settlement currency first.")]
-    if order is not None and order.account_id != link.provider_account_id:
+    # Only an order this contractor forwarded may be named; any other is answered like a missing one.
+    if order is not None and not selectors.credit_order_list(link=link).filter(pk=order.pk).exists():
         errors["order"] = [_does_not_exist(Order)]
     _raise(errors)
     return value

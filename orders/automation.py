@@ -47,13 +47,15 @@ MONEY = {"max_digits": 14, "decimal_places": 2}  # the total limits compare with
 
 
 def conditions_clean(*, account, conditions: dict) -> dict:
-    """Validate a rule's conditions; ids must be this account's."""
+    """Validate a rule's conditions; ids must be this account's, and a total range must be one an order
+    can fall in (the minimum not above the maximum). Errors are listed under ``conditions``; one about
+    a single condition has that condition's key as its code."""
     if not isinstance(conditions, dict):
         raise ValidationError({"conditions": _("An object.")})
     from catalog.models import Inventory
     from orders.models import OrderSource
 
-    errors: list[str] = []
+    errors: list[str | ValidationError] = []
     cleaned: dict = {}
     for key, model in (("statuses", OrderStatus), ("sources", OrderSource), ("inventories", Inventory)):
         ids = conditions.get(key) or []
@@ -78,6 +80,17 @@ def conditions_clean(*, account, conditions: dict) -> dict:
             cleaned[key] = str(decimal_number(value, **MONEY))
         except ValidationError as exc:
             errors.append(_("%(key)s: %(problem)s") % {"key": key, "problem": " ".join(exc.messages)})
+    if (
+        "total_min" in cleaned
+        and "total_max" in cleaned
+        and Decimal(cleaned["total_min"]) > Decimal(cleaned["total_max"])
+    ):
+        # Its code names the condition, so a form can show the message beside that field.
+        errors.append(
+            ValidationError(
+                _("The minimum total is above the maximum total: the rule could never run."), code="total_max"
+            )
+        )
     unknown = set(conditions) - {"statuses", "sources", "inventories", "paid", "total_min", "total_max"}
     if unknown:
         errors.append(_("Unknown conditions: %(list)s.") % {"list": ", ".join(sorted(unknown))})

@@ -11,7 +11,7 @@ from accounts.filters import AccountFilterSet
 from accounts.models import CURRENCY_CHOICES
 from catalog.models import Product
 from config.filters import DayOrMomentFilter
-from orders.models import JournalEntry, Order, OrderLine
+from orders.models import JournalEntry, Order, OrderLine, OrderSource, OrderStatus
 from orders.selectors import orders_paid, orders_search
 
 CURRENCY_CODES = frozenset(code for code, _name in CURRENCY_CHOICES)
@@ -28,14 +28,26 @@ _DAY_OR_MOMENT = _("An ISO 8601 date-time, or a date (YYYY-MM-DD) for the whole 
 
 
 class OrderFilter(AccountFilterSet):
-    date_from = DayOrMomentFilter(field_name="date_add", lookup_expr="gte", help_text=_DAY_OR_MOMENT)
-    date_to = DayOrMomentFilter(field_name="date_add", lookup_expr="lte", help_text=_DAY_OR_MOMENT)
+    """Every filter has a label: the order list page names a refused filter by it (in the page's
+    language), never by its query parameter."""
+
+    date_from = DayOrMomentFilter(
+        field_name="date_add", lookup_expr="gte", label=_("Date added from"), help_text=_DAY_OR_MOMENT
+    )
+    date_to = DayOrMomentFilter(
+        field_name="date_add", lookup_expr="lte", label=_("Date added to"), help_text=_DAY_OR_MOMENT
+    )
     status_date_from = DayOrMomentFilter(
-        field_name="date_in_status", lookup_expr="gte", help_text=_DAY_OR_MOMENT
+        field_name="date_in_status", lookup_expr="gte", label=_("In status since"), help_text=_DAY_OR_MOMENT
     )
     status_date_to = DayOrMomentFilter(
-        field_name="date_in_status", lookup_expr="lte", help_text=_DAY_OR_MOMENT
+        field_name="date_in_status", lookup_expr="lte", label=_("In status until"), help_text=_DAY_OR_MOMENT
     )
+    status = filters.ModelChoiceFilter(queryset=OrderStatus.objects.all(), label=_("Status"))
+    source = filters.ModelChoiceFilter(queryset=OrderSource.objects.all(), label=_("Source"))
+    email = filters.CharFilter(label=_("E-mail"))
+    external_order_id = filters.CharFilter(label=_("External order number"))
+    is_technical = filters.BooleanFilter(label=_("Technical order"))
     search = filters.CharFilter(
         method="filter_search", label=_("Order id, e-mail, name, phone or tracking number")
     )

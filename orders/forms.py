@@ -13,6 +13,7 @@ from config.formats import format_money
 from orders import actions
 from orders.line_sources import ExternalLine, external_find
 from orders.models import (
+    STAR_MAX,
     AutomationRule,
     CustomButton,
     Order,
@@ -208,6 +209,9 @@ class OrderForm(fields.ModelForm):
     email = fields.FormEmailField(label=ORDER_LABELS["email"], required=False)
     delivery_country_code = fields.FormCountryField(label=ORDER_LABELS["delivery_country_code"])
     invoice_country_code = fields.FormCountryField(label=ORDER_LABELS["invoice_country_code"])
+    star = forms.IntegerField(
+        label=ORDER_LABELS["star"], min_value=0, max_value=STAR_MAX, initial=0, help_text=ORDER_HELP["star"]
+    )
     same_as_delivery = forms.BooleanField(
         label=_("Invoice address same as delivery"),
         required=False,
@@ -753,7 +757,9 @@ class RuleForm(fields.ModelForm):
         try:
             self.instance.conditions = conditions_clean(account=self.account, conditions=conditions)
         except ValidationError as exc:
-            self.add_error(None, exc.message_dict["conditions"])
+            for error in exc.error_dict["conditions"]:
+                field = f"c_{error.code}" if error.code else None
+                self.add_error(field if field in self.fields else None, error)
         try:
             self.instance.actions = actions_clean(account=self.account, actions=chosen)
         except ValidationError as exc:

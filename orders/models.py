@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +57,9 @@ class OrderSource(models.Model):
         return self.name
 
 
+STAR_MAX = 5  # an order's colour marker: 0 (none) to 5, as in BaseLinker
+
+
 class Order(models.Model):
     """An order with every BaseLinker order field (names as in getOrders)."""
 
@@ -106,7 +109,7 @@ class Order(models.Model):
     extra_field_1 = models.CharField(max_length=50, blank=True)
     extra_field_2 = models.CharField(max_length=50, blank=True)
     custom_extra_fields = models.JSONField(default=dict, blank=True)
-    star = models.PositiveSmallIntegerField(default=0)
+    star = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(STAR_MAX)])  # 0: none
     is_technical = models.BooleanField(default=False)
     merged_from = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="merged_into")
 

@@ -142,6 +142,11 @@ def order_create(*, account, lines: list[dict[str, Any]], origin: Origin, **fiel
         fields["custom_extra_fields"] = extra_fields_clean(
             account=account, values=fields["custom_extra_fields"]
         )
+    if "star" in fields:  # order_update checks it with the rest of the model's rules
+        try:
+            fields["star"] = Order._meta.get_field("star").clean(fields["star"], None)
+        except ValidationError as exc:
+            raise ValidationError({"star": exc.messages}) from None
     # Confirmed means a confirmation time (getOrders pages by it); an unconfirmed order has none.
     if not fields.get("confirmed"):
         fields["date_confirmed"] = None

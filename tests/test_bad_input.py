@@ -139,6 +139,9 @@ def _connect_world(account) -> dict:
     connect_services.credit_settings_update(
         actor=owner_tenant(account), link=link, credit_limit=100, credit_currency="PLN"
     )
+    from tests.connect.forwarded_pairs import forwarded_pair
+
+    forwarded = forwarded_pair(link)  # an order the partner forwarded: ledger entries may name it
     supplier_link = contractor_join(account, provider_create(AccountFactory(name="Bad input supplier"))[1])
     _other, code_to_join = provider_create(AccountFactory(name="Bad input second supplier"))
     # The directory: another account's listed entry, and the account's own one (approval required)
@@ -159,6 +162,7 @@ def _connect_world(account) -> dict:
         "connect_request": requester.provider_link.requests.get().pk,
         "connect_provider": provider.pk,
         "connect_link": link.pk,
+        "connect_order": forwarded.provider_order_id,
         "connect_supplier": supplier_link.contractor_integration_id,
         "connect_code": code_to_join,
         "partner_status": OrderStatus.objects.filter(account=partner).first().pk,
@@ -444,12 +448,12 @@ API_WRITES = [
     (
         "POST /connect/contractors/{id}/payments/",
         "/connect/contractors/{connect_link}/payments/",
-        {"amount": "10.00", "description": "wire", "order": "{order}"},
+        {"amount": "10.00", "description": "wire", "order": "{connect_order}"},
     ),
     (
         "POST /connect/contractors/{id}/adjustments/",
         "/connect/contractors/{connect_link}/adjustments/",
-        {"amount": "-5.00", "description": "fee", "order": "{order}"},
+        {"amount": "-5.00", "description": "fee", "order": "{connect_order}"},
     ),
     (
         "POST /connect/imports/",
@@ -932,11 +936,11 @@ WEB_FORMS = [
     ),
     (
         "/connect/provider/{connect_provider}/contractors/{connect_link}/payment/",
-        {"payment-amount": "5", "payment-order": "{order}"},
+        {"payment-amount": "5", "payment-order": "{connect_order}"},
     ),
     (
         "/connect/provider/{connect_provider}/contractors/{connect_link}/adjust/",
-        {"adjust-amount": "-5", "adjust-description": "fee", "adjust-order": "{order}"},
+        {"adjust-amount": "-5", "adjust-description": "fee", "adjust-order": "{connect_order}"},
     ),
     (
         "/connect/provider/{connect_provider}/statuses/",

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from blconnector.errors import Code, bad_parameter, not_found
-from blconnector.lookups import order_of
+from blconnector.lookups import forwarded_order_of
 from blconnector.params import Args, Int, Number, Str
 from blconnector.registry import CONNECT, READ, WRITE, Call, method
 from blconnector.render import amount, timestamp
@@ -217,9 +217,10 @@ def set_connect_contractor_credit_limit(call: Call, args: Args) -> dict:
 )
 def add_connect_contractor_credit_settlement(call: Call, args: Args) -> dict:
     """Record a repayment the contractor made: it frees that much credit and cannot exceed what the
-    contractor owes. ``order_id`` (0 or absent: none) ties it to one of the account's orders."""
+    contractor owes. ``order_id`` (0 or absent: none) ties it to one of the orders this contractor
+    forwarded to the account (any other order is "not found")."""
     link = _contractor(call, args)
-    order = order_of(call, args.order_id) if args.order_id else None
+    order = forwarded_order_of(call, link, args.order_id) if args.order_id else None
     entry = services.credit_payment_record(
         actor=call.tenant,
         link=link,

@@ -77,6 +77,11 @@
     });
     row.querySelectorAll(".form-errors, .field-error").forEach(function (el) { el.remove(); });
     row.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    row.querySelectorAll("[aria-describedby]").forEach(function (el) {
+      // The copied line's error messages are gone: it no longer points at them.
+      var ids = el.getAttribute("aria-describedby").split(/\s+/).filter(function (id) { return id && !/_error$/.test(id); });
+      if (ids.length) el.setAttribute("aria-describedby", ids.join(" ")); else el.removeAttribute("aria-describedby");
+    });
     row.querySelectorAll("input").forEach(function (input) { input.value = input.matches("[data-line-qty]") ? "1" : ""; });
     row.querySelectorAll("select").forEach(function (select) { select.selectedIndex = 0; });
     row.querySelectorAll("[role=listbox]").forEach(function (list) { list.innerHTML = ""; list.hidden = true; });

@@ -92,7 +92,7 @@ def test_an_unknown_time_zone_is_refused_next_to_the_field(client_a, user_a):
         reverse("profile"), {"full_name": "Ola", "language": "", "time_zone": "Mars/Olympus"}
     )
     assert response.status_code == 200
-    assert 'id="id_time_zone-error"' in response.content.decode()
+    assert 'id="id_time_zone_error"' in response.content.decode()
     assert User.objects.get(pk=user_a.pk).time_zone == ""
 
 

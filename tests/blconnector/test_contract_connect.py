@@ -18,6 +18,7 @@ from connect.models import ContractorLink, CreditEntry, ForwardedOrder, LinkEven
 from orders.services import order_create
 from tests.blconnector.conftest import connector_for
 from tests.blconnector.shapes import BOOL, FLOAT, INT, OBJ, STR, assert_keyed, assert_shape
+from tests.connect.forwarded_pairs import forwarded_pair
 from tests.factories.accounts import AccountFactory
 from tests.factories.connect import connected_pair, contractor_join, owner_tenant
 from tests.origins import TEST_ORIGIN
@@ -163,7 +164,7 @@ def test_unknown_and_foreign_integrations_and_contractors_are_not_found(bl_a, bl
 
 def test_credit_history_documented_request(bl_a, credit, account_a, user_a):
     link = credit
-    order = _order(account_a, "Pallet", 10)
+    order = forwarded_pair(link).provider_order
     owner = owner_tenant(account_a)
     services.credit_payment_record(actor=owner, link=link, amount="120.50", description="Wire 7", order=order)
     services.credit_adjust(actor=owner, link=link, amount="-5", description="Late fee")
@@ -246,7 +247,7 @@ def test_credit_writes_need_an_admin_token(account_a, credit):
 
 def test_add_credit_settlement_documented_request(bl_a, credit, account_a):
     link = credit
-    order = _order(account_a, "Pallet", 10)
+    order = forwarded_pair(link).provider_order
     body = bl_a.ok(
         "addConnectContractorCreditSettlement",
         {
@@ -289,6 +290,25 @@ def test_a_settlement_names_only_the_account_own_orders(bl_a, credit, account_b)
         {"connect_contractor_id": link.pk, "amount": 10, "order_id": theirs.pk},
     )
     assert error["error_code"] == "ERROR_ORDER_NOT_FOUND"
+    assert CreditEntry.objects.filter(link=link).count() == 1
+
+
+def test_a_settlement_names_only_orders_the_contractor_forwarded(bl_a, credit, account_a):
+    """The account's own order that this contractor did not forward is answered like a missing one."""
+    link = credit
+    not_forwarded = _order(account_a, "Pallet", 10)
+    refused = bl_a.error(
+        "addConnectContractorCreditSettlement",
+        {"connect_contractor_id": link.pk, "amount": 10, "order_id": not_forwarded.pk},
+    )
+    missing = bl_a.error(
+        "addConnectContractorCreditSettlement",
+        {"connect_contractor_id": link.pk, "amount": 10, "order_id": not_forwarded.pk + 1000},
+    )
+    assert refused["error_code"] == missing["error_code"] == "ERROR_ORDER_NOT_FOUND"
+    assert refused["error_message"] == missing["error_message"].replace(
+        str(not_forwarded.pk + 1000), str(not_forwarded.pk)
+    )
     assert CreditEntry.objects.filter(link=link).count() == 1
 
 

@@ -102,3 +102,39 @@ def test_a_new_token_is_copied_with_one_click_and_revoking_asks_first(page, owne
     dialog.get_by_role("button", name="Revoke token").click()
     page.wait_for_load_state()
     assert ApiToken.objects.get(account=owner.account, name="Shop sync").revoked_at is not None
+
+
+def test_recording_a_ledger_adjustment_asks_first_in_the_apps_dialog(page, owner):
+    from connect import services as connect_services
+    from connect.models import CreditEntry
+    from tests.factories.accounts import AccountFactory
+    from tests.factories.connect import connected_pair, owner_tenant
+
+    integration, link = connected_pair(owner.account, AccountFactory(name="Beta Shop"))
+    connect_services.credit_settings_update(
+        actor=owner_tenant(owner.account), link=link, credit_limit="100", credit_currency="EUR"
+    )
+    # The browser's own confirm() would be answered here; the app's dialog must be the one that asks.
+    page.on("dialog", lambda native: native.dismiss())
+    log_in(page, owner.user.email, TEST_PASSWORD)
+    page.goto(f"/connect/provider/{integration.pk}/contractors/{link.pk}/")
+    page.get_by_text("Adjust", exact=True).click()
+    adjust = page.locator("#adjust")
+    adjust.get_by_label("Amount").fill("-10")
+    adjust.get_by_label("Description").fill("Late fee")
+    adjust.get_by_role("button", name="Record adjustment").click()
+    dialog = page.locator("dialog#confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Write this adjustment into the ledger?")
+    expect(dialog).to_contain_text("It cannot be deleted; a mistake is corrected by another adjustment.")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    assert not CreditEntry.objects.filter(link=link).exists()
+
+    adjust.get_by_role("button", name="Record adjustment").click()
+    dialog.get_by_role("button", name="Record adjustment").click()
+    page.wait_for_load_state()
+    expect(page.locator(".messages")).to_contain_text("Adjustment recorded")
+    assert list(CreditEntry.objects.filter(link=link).values_list("amount", "description")) == [
+        (Decimal("-10.00"), "Late fee")
+    ]

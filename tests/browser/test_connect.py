@@ -4,6 +4,7 @@ wholesaler gives the shop trade credit and records a payment; blocking shows on 
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from connect.models import ContractorLink
 from tests.browser.conftest import log_in
@@ -42,6 +43,7 @@ def test_a_wholesaler_and_a_shop_connect_and_run_trade_credit(browser, page, liv
     assert shop_page.get_by_label("Invoice: company").is_hidden()
     shop_page.get_by_label("Overwrite invoice data").check()
     assert shop_page.get_by_label("Invoice: company").input_value() == "Beta Shop"
+    assert shop_page.get_by_label("Invoice: country").input_value() == str(shop.account.country)
     shop_page.get_by_label("Invoice: address").fill("Hauptstr. 1")
     shop_page.get_by_label("Invoice: city").fill("Berlin")
     shop_page.get_by_label("Invoice: postcode").fill("10115")
@@ -63,8 +65,10 @@ def test_a_wholesaler_and_a_shop_connect_and_run_trade_credit(browser, page, liv
     assert "Wire 2026-11" in page.locator("#ledger").inner_text()
     assert "€1,150.00" in page.locator("#credit-summary").inner_text()  # en-GB, the ledger's currency
 
-    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Block").click()
+    dialog = page.locator("dialog#confirm-dialog")  # the app's own dialog, not the browser's confirm()
+    expect(dialog).to_contain_text("Block this contractor?")
+    dialog.get_by_role("button", name="Block").click()
     page.wait_for_load_state()
     assert "Blocked" in page.locator("h2").first.inner_text()
     shop_page.reload()
