@@ -130,7 +130,7 @@ def test_the_wms_page_says_what_started_each_run_and_draws_its_chart_in_polish(c
         assert machine not in runs
     # The chart: its label, its axes and its tooltips in Polish conventions.
     assert 'aria-label="Wykres historii synchronizacji"' in page
-    assert ">1,5 s</text>" in page and ">12\xa0345</text>" in page
+    assert ">1,5 s</span>" in page and ">12\xa0345</span>" in page  # the axis labels
     tooltip = (
         r"\d{1,2}\.\d{2}\.\d{4}, \d{2}:\d{2} Zamówienia: zapisano 12\xa0345, błędy 0, bez zmian 0, 0,4 s"
     )
