@@ -138,3 +138,24 @@ def test_recording_a_ledger_adjustment_asks_first_in_the_apps_dialog(page, owner
     assert list(CreditEntry.objects.filter(link=link).values_list("amount", "description")) == [
         (Decimal("-10.00"), "Late fee")
     ]
+
+
+def test_regenerating_and_deleting_an_integration_ask_in_the_apps_dialog(page, owner):
+    from connect.models import ConnectIntegration
+    from tests.factories.connect import provider_create
+
+    integration, code = provider_create(owner.account, name="Alpha for shops")
+    page.on("dialog", lambda native: native.dismiss())  # a native confirm() would refuse here
+    log_in(page, owner.user.email, TEST_PASSWORD)
+    page.goto(f"/connect/provider/{integration.pk}/")
+    dialog = page.locator("dialog#confirm-dialog")
+
+    page.get_by_role("button", name="Regenerate the code").click()
+    expect(dialog).to_contain_text("Generate a new code?")
+    expect(dialog).to_contain_text("connected contractors stay connected")
+    dialog.get_by_role("button", name="Cancel").click()
+    page.get_by_role("button", name="Delete integration").click()
+    expect(dialog).to_contain_text("Delete this integration?")
+    dialog.get_by_role("button", name="Delete integration").click()
+    page.wait_for_url("**/connect/**")
+    assert ConnectIntegration.objects.get(pk=integration.pk).deleted_at is not None
