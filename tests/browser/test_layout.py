@@ -12,7 +12,6 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from catalog.models import Inventory
 from connect import services
 from connect.models import ProductSync
 from orders.services import order_create
@@ -21,9 +20,10 @@ from tests.connect.sync_setup import shared_catalog
 from tests.factories import MembershipFactory
 from tests.factories.accounts import TEST_PASSWORD
 from tests.factories.connect import owner_tenant
+from tests.factories.wms import wms_connection
 from tests.origins import TEST_ORIGIN
 from tests.wmsbridge.test_sync_fixtures import sandbox_fixture  # noqa: F401 - fixture
-from wmsbridge.models import SyncRun, WmsConnection
+from wmsbridge.models import SyncRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -269,14 +269,7 @@ def test_the_order_cards_lines_show_quantity_value_and_total_on_a_phone(phone_pa
 @pytest.mark.parametrize("width", [390, 1366])
 def test_the_sync_history_charts_labels_stay_legible(page, width):
     owner = MembershipFactory(account__name="Alpha Wholesale", role="owner")
-    connection = WmsConnection.objects.create(
-        account=owner.account,
-        name="Magazyn",
-        base_url="https://api.example.test/warehouse/",
-        api_user="alpha",
-        goods_owner_id=1,
-        inventory=Inventory.objects.get(account=owner.account, is_default=True),
-    )
+    connection = wms_connection(owner.account)
     now = timezone.now()
     for i in range(40):
         SyncRun.objects.create(

@@ -9,17 +9,17 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from catalog.models import Inventory
 from tests.browser.conftest import log_in
 from tests.factories import MembershipFactory
 from tests.factories.accounts import TEST_PASSWORD
+from tests.factories.wms import wms_connection
 from tests.wmsbridge.test_sync_fixtures import (  # noqa: F401 - fixtures
     fast_client_fixture,
     make_connection,
     make_product,
     sandbox_fixture,
 )
-from wmsbridge.models import SyncRun, WmsConnection
+from wmsbridge.models import SyncRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,14 +64,7 @@ def _rows_of_controls(page) -> list[list[dict]]:
 @pytest.mark.parametrize("width", [1366, 390])
 def test_sync_now_lines_up_with_the_buttons_beside_it(page, width):
     owner = MembershipFactory(account__name="Alpha Wholesale", role="owner")
-    connection = WmsConnection.objects.create(
-        account=owner.account,
-        name="Magazyn",
-        base_url="https://api.example.test/warehouse/",
-        api_user="alpha",
-        goods_owner_id=1,
-        inventory=Inventory.objects.get(account=owner.account, is_default=True),
-    )
+    connection = wms_connection(owner.account)
     page.set_viewport_size({"width": width, "height": 900})
     log_in(page, owner.user.email, TEST_PASSWORD)
     page.goto(f"/wms/connections/{connection.pk}/")

@@ -21,6 +21,7 @@ from changes.origin import Origin, OriginKind
 from orders.models import JournalEntry, OrderStatus
 from orders.services import order_create, order_set_status, order_update
 from tests.factories import MembershipFactory
+from tests.factories.wms import wms_connection
 from wmsbridge.models import OrderExport, SyncKind, SyncRun, WebhookEvent, WmsConnection
 
 pytestmark = pytest.mark.django_db
@@ -33,14 +34,7 @@ def _reader(client, account, language: str):
 
 
 def _connection(account) -> WmsConnection:
-    return WmsConnection.objects.create(
-        account=account,
-        name="Magazyn",
-        base_url="https://api.example.test/warehouse/",
-        api_user="alpha",
-        goods_owner_id=1,
-        inventory=Inventory.objects.get(account=account, is_default=True),
-    )
+    return wms_connection(account)
 
 
 def test_the_order_timeline_names_who_changed_it_in_the_readers_language(client, account_a, token_a):

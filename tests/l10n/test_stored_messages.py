@@ -32,8 +32,9 @@ from orders.services import order_create
 from tests.connect.forwarding_setup import free_line, set_credit, shop_order
 from tests.factories import MembershipFactory
 from tests.factories.connect import connected_pair, owner_tenant
+from tests.factories.wms import wms_connection
 from tests.origins import TEST_ORIGIN
-from wmsbridge.models import OrderExport, SyncKind, SyncRun, WmsConnection
+from wmsbridge.models import OrderExport, SyncKind, SyncRun
 
 NBSP = "\xa0"
 
@@ -111,14 +112,7 @@ def test_a_services_error_becomes_a_message_when_its_text_is_a_message_id():
 @pytest.mark.django_db
 def test_a_wms_run_and_a_held_order_read_in_the_readers_language(client, account_a):
     # What a sync run writes (see tests/wmsbridge for the runs themselves), read back by two people.
-    connection = WmsConnection.objects.create(
-        account=account_a,
-        name="Magazyn",
-        base_url="https://api.example.test/warehouse/",
-        api_user="alpha",
-        goods_owner_id=1,
-        inventory=Inventory.objects.get(account=account_a, is_default=True),
-    )
+    connection = wms_connection(account_a)
     order = order_create(
         account=account_a,
         lines=[{"name": "Gift wrapping", "quantity": 1, "price_brutto": Decimal("3")}],
